@@ -1,0 +1,5 @@
+"""``python -m kgxp``: the command line."""
+
+from kgxp.cli import run
+
+run()

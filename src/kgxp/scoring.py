@@ -1,0 +1,44 @@
+"""R15: the composite score that posts rank candidates by.
+
+A teacher's given ``score`` is used as is; otherwise the four 四维一体 evaluation
+components are combined with the policy's weights. Either way the result is a
+``Decimal`` rounded half-up to two places, so equal scores compare equal
+exactly (ties are decided by the policy's tie-breakers, never by float noise).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from kgxp.policy import Policy
+from kgxp.scenario import Teacher
+
+__all__ = ["composite_score"]
+
+_CENT: Final = Decimal("0.01")
+
+
+def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
+    """The R15 composite score of ``teacher`` under ``policy``.
+
+    >>> from kgxp import Evaluation, Policy, Sex, Teacher, YearMonth
+    >>> t = Teacher(id="T1", name="王芳", school="S1", subjects=("语文",), sex=Sex.FEMALE,
+    ...             birth=YearMonth(1990, 3), service_start=YearMonth(2012, 9),
+    ...             evaluation=Evaluation(student_rating=90, peer_review=80,
+    ...                                   quality_assessment=85, school_evaluation=88))
+    >>> composite_score(t, Policy())
+    Decimal('85.75')
+    """
+    if teacher.score is not None:
+        return Decimal(repr(teacher.score)).quantize(_CENT, ROUND_HALF_UP)
+    evaluation = teacher.evaluation
+    assert evaluation is not None  # Teacher's own validator guarantees one of the two
+    weights = policy.evaluation_weights
+    total = (
+        weights.student_rating * Decimal(repr(evaluation.student_rating))
+        + weights.peer_review * Decimal(repr(evaluation.peer_review))
+        + weights.quality_assessment * Decimal(repr(evaluation.quality_assessment))
+        + weights.school_evaluation * Decimal(repr(evaluation.school_evaluation))
+    )
+    return total.quantize(_CENT, ROUND_HALF_UP)

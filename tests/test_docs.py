@@ -1,0 +1,65 @@
+"""Every Python example in the README and docs/ runs; module doctests pass; tables are current."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import kgxp
+from kgxp import policy_table
+from tests.conftest import ROOT
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def _blocks() -> list[tuple[str, int, str]]:
+    found = []
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        for number, match in enumerate(BLOCK.finditer(text)):
+            found.append((path.name, number, match.group(1)))
+    return found
+
+
+@pytest.mark.parametrize(("doc", "number", "code"), _blocks(), ids=lambda v: str(v)[:30])
+def test_doc_example_runs(
+    doc: str,
+    number: int,
+    code: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, f"{doc}[{number}]", "exec"), {"__name__": "__doc_example__"})
+
+
+def test_there_are_doc_examples() -> None:
+    assert len(_blocks()) >= 5
+
+
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(kgxp.__path__, "kgxp.") if not m.name.endswith("__main__")
+)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_doctests(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
+
+
+def test_policy_table_in_docs_is_current() -> None:
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    assert policy_table() in text, "regenerate docs/policy.md's table with `kgxp policy`"
+
+
+def test_public_api_is_explicit() -> None:
+    assert sorted(kgxp.__all__) == sorted(set(kgxp.__all__))
+    for name in kgxp.__all__:
+        assert hasattr(kgxp, name), name

@@ -1,0 +1,80 @@
+"""JSON in and out: stable bytes, Chinese intact, clear errors on malformed files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kgxp import ScenarioError, dump_scenario, load_scenario, parse_scenario, save_scenario
+from kgxp.io import scenario_json_schema
+from tests.conftest import ROOT
+from tests.factories import scenario_data
+
+
+def test_roundtrip_equality_and_identical_bytes(tmp_path: Path) -> None:
+    scenario = parse_scenario(scenario_data())
+    path = tmp_path / "s.json"
+    save_scenario(scenario, path)
+    loaded = load_scenario(path)
+    assert loaded == scenario
+    save_scenario(loaded, tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
+
+
+def test_chinese_is_kept_as_utf8_not_escaped() -> None:
+    text = dump_scenario(parse_scenario(scenario_data()))
+    assert "教师T1" in text
+    assert "\\u" not in text
+    assert text.endswith("}\n")
+    json.loads(text)  # still plain JSON
+
+
+def test_one_record_per_line() -> None:
+    text = dump_scenario(parse_scenario(scenario_data()))
+    teacher_lines = [line for line in text.splitlines() if '"id": "T' in line]
+    assert len(teacher_lines) == 3
+
+
+def test_bytes_with_bom_are_accepted() -> None:
+    raw = dump_scenario(parse_scenario(scenario_data())).encode("utf-8-sig")
+    assert parse_scenario(raw).teachers[0].name == "教师T1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "field"),
+    [
+        (b'{"county": ', "malformed_json", "line 1, column 12"),
+        (b"\xff\xfe{}", "not_utf8", "byte 0"),
+        (b"[1, 2]", "not_an_object", "(top level)"),
+        (b'{"a": 1}\n}', "malformed_json", "line 2, column 1"),
+        (b"[" * 100_000 + b"]" * 100_000, "malformed_json", "(document)"),
+    ],
+)
+def test_malformed_files_raise_scenario_error(raw: bytes, code: str, field: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(raw)
+    (problem,) = caught.value.problems
+    assert (problem.record, problem.code, problem.field) == ("file", code, field)
+
+
+def test_missing_top_level_fields_are_listed() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario("{}")
+    fields = sorted(p.field for p in caught.value.problems)
+    assert fields == ["competition_month", "county", "posts", "schools", "staffing", "teachers"]
+
+
+def test_published_schema_is_current() -> None:
+    published = json.loads((ROOT / "docs" / "scenario.schema.json").read_text(encoding="utf-8"))
+    assert published == scenario_json_schema(), (
+        "regenerate with: kgxp schema --out docs/scenario.schema.json"
+    )
+
+
+def test_schema_describes_rule_fields() -> None:
+    schema = scenario_json_schema()
+    post = schema["$defs"]["Post"]["properties"]
+    assert "R2" in post["reserved"]["description"]
+    assert schema["properties"]["competition_month"]["pattern"].startswith("^")
