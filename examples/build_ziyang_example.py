@@ -160,8 +160,8 @@ SUBJECTS: dict[str, tuple[str, float, float]] = {
 }
 SHORTAGE = {"体育", "音乐", "美术"}  # 体音美, named in seed 001
 SECOND_SUBJECT = {
-    "语文": ["道德与法治", "历史", "音乐"],
-    "数学": ["科学", "信息技术", "物理"],
+    "语文": ["道德与法治", "历史", "音乐", "美术", "体育"],
+    "数学": ["科学", "信息技术", "物理", "体育"],
     "英语": ["语文"],
     "科学": ["数学", "信息技术"],
     "物理": ["数学", "化学"],
@@ -224,6 +224,9 @@ def _schools() -> tuple[list[tuple[dict[str, Any], SchoolRow]], dict[str, str]]:
                     "locality": "urban" if row.urban else "rural",
                     "enrolment": teachers * (19 if row.urban else 14),
                     "community": row.community,
+                    # The 教共体 took over from the 学区 (seed 001), so they double as
+                    # districts here: the 两层三轮 plan's district level (R13) has work to do.
+                    "district": row.community,
                     "merged_into": ids[row.merged_into] if row.merged_into else None,
                 },
                 row,
@@ -262,8 +265,8 @@ def _posts(
     for school, _row in schools:
         if school["merged_into"]:
             continue
-        # About 3% fewer seats than teachers county-wide, unevenly spread.
-        seats_total = max(1, round(competing[school["id"]] * rng.uniform(0.92, 1.02)))
+        # A few percent fewer seats than teachers county-wide, unevenly spread.
+        seats_total = max(1, round(competing[school["id"]] * rng.uniform(0.95, 1.02)))
         for level, share in _levels(school["segment"]):
             level_seats = max(1, round(seats_total * share))
             column = 1 if level == "primary" else 2
@@ -380,7 +383,7 @@ def _teacher(
     if service_start > COMPETITION_MONTH:
         service_start = YearMonth(COMPETITION_MONTH.year - 1, 9)
     subjects = [main]
-    if rng.random() < 0.3:
+    if rng.random() < 0.45:  # rural teachers often also teach 体音美 (兼任)
         subjects.append(rng.choice(SECOND_SUBJECT[main]))
     circumstances = _circumstances(rng, female, age_years)
     teacher: dict[str, Any] = {
@@ -402,7 +405,7 @@ def _teacher(
         "preferences": _preferences(
             rng, subjects, home, home_posts, school_of, community_schools, open_schools, posts_at
         ),
-        "pay": _pay(rng, title),
+        "pay": _pay(rng, title, rural=school_of[home][0]["locality"] == "rural"),
     }
     teacher["above_required_qualification"] = teacher["education"] in {"bachelor", "master"}
     if rng.random() < 0.12:
@@ -486,7 +489,7 @@ def _preferences(
     return [p["id"] for p in own] + chosen
 
 
-def _pay(rng: random.Random, title: str) -> dict[str, str]:
+def _pay(rng: random.Random, title: str, *, rural: bool) -> dict[str, str]:
     basic = {
         "none": 3100,
         "junior": 3500,
@@ -499,6 +502,10 @@ def _pay(rng: random.Random, title: str) -> dict[str, str]:
         "basic_performance": str(Decimal(round(basic * 0.42, -1)).quantize(Decimal("0.01"))),
         "incentive_performance": str(Decimal(round(basic * 0.18, -1)).quantize(Decimal("0.01"))),
         "year_end_bonus": str(Decimal(rng.randint(80, 150) * 100).quantize(Decimal("0.01"))),
+        # R18 (seed 001): township allowance + transport subsidy + rural living subsidy.
+        "rural_allowance": str(
+            Decimal(rng.randint(30, 60) * 10 if rural else 0).quantize(Decimal("0.01"))
+        ),
     }
 
 

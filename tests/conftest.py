@@ -7,10 +7,14 @@ one with ``HYPOTHESIS_PROFILE=long make test``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+import structlog
 from hypothesis import HealthCheck, settings
 
 from tests.factories import scenario_data
@@ -24,8 +28,24 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The library never configures logging; the test suite, as an application, sends
+# structlog's events to stderr so doctests compare only what the examples print.
+# Tests that assert on events use structlog.testing.capture_logs().
+structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ziyang_county.json"
+
+
+def load_benchmark_runner() -> ModuleType:
+    """``benchmarks/run.py`` as a module (it is a script, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("kgxp_bench_run", ROOT / "benchmarks" / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ domain rulebook.
 """
 
 from kgxp._version import __version__
+from kgxp.engine import run_round
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
 from kgxp.io import (
     dump_scenario,
@@ -19,6 +20,7 @@ from kgxp.io import (
     save_scenario,
     scenario_json_schema,
 )
+from kgxp.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
 from kgxp.months import YearMonth
 from kgxp.policy import (
     CrossSchoolSeatChoice,
@@ -38,6 +40,17 @@ from kgxp.policy import (
     preset_names,
 )
 from kgxp.protection import NEAR_RETIREMENT, protection_reasons
+from kgxp.report import render_report
+from kgxp.result import (
+    Conflict,
+    Outcome,
+    PostSeats,
+    Reason,
+    RoundResult,
+    RoundStats,
+    SolverStats,
+    Status,
+)
 from kgxp.retirement import (
     StatutoryRetirement,
     months_to_retirement,
@@ -61,27 +74,47 @@ from kgxp.scenario import (
     Title,
 )
 from kgxp.scoring import composite_score
+from kgxp.semester import Semester, Term
+from kgxp.simulate import SemesterRecord, SemesterSummary, Simulation, simulate
 from kgxp.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.validation import check, validate
+from kgxp.verify import Violation, verify
+from kgxp.waiting import (
+    IllegalTransition,
+    TeacherWaiting,
+    WaitingEvent,
+    WaitingState,
+    step,
+    transition_table,
+)
 
 __all__ = [
     "NEAR_RETIREMENT",
     "Circumstance",
+    "Conflict",
     "County",
     "CrossSchoolSeatChoice",
     "Education",
     "Evaluation",
     "EvaluationWeights",
+    "IllegalTransition",
     "KgxpError",
+    "LedgerLine",
     "Locality",
     "Mechanism",
+    "Outcome",
     "ParameterInfo",
     "Pay",
+    "PayComponent",
     "Policy",
     "Post",
+    "PostSeats",
     "Problem",
+    "Reason",
     "RoundKind",
+    "RoundResult",
     "RoundSpec",
+    "RoundStats",
     "Scenario",
     "ScenarioError",
     "ScenarioSummary",
@@ -89,32 +122,51 @@ __all__ = [
     "SchoolCounts",
     "Scope",
     "Segment",
+    "Semester",
+    "SemesterRecord",
+    "SemesterSummary",
     "Sex",
+    "Simulation",
+    "SolverStats",
     "SplitRounding",
     "Staffing",
+    "Status",
     "StatutoryRetirement",
     "Teacher",
+    "TeacherWaiting",
+    "Term",
     "TieBreaker",
     "Title",
+    "Violation",
+    "WaitingEvent",
     "WaitingExit",
+    "WaitingState",
     "WaitingTermPay",
     "YearMonth",
     "__version__",
     "check",
     "composite_score",
     "dump_scenario",
+    "ledger_for",
     "load_scenario",
     "months_to_retirement",
     "parse_scenario",
+    "pay_lines",
     "policy_table",
     "preset",
     "preset_names",
     "protection_reasons",
+    "render_report",
     "render_summary",
+    "run_round",
     "save_scenario",
     "scenario_json_schema",
+    "simulate",
     "statutory_retirement",
+    "step",
     "summarize",
+    "transition_table",
     "validate",
+    "verify",
     "within_retirement_window",
 ]

@@ -16,10 +16,13 @@ from pathlib import Path
 
 import structlog
 
+from kgxp.engine import run_round
 from kgxp.exceptions import ScenarioError
 from kgxp.io import load_scenario, scenario_json_schema
-from kgxp.policy import policy_table, preset, preset_names
+from kgxp.policy import Mechanism, policy_table, preset, preset_names
+from kgxp.report import render_report
 from kgxp.summary import render_summary, summarize
+from kgxp.verify import verify
 
 __all__ = ["main", "run"]
 
@@ -58,10 +61,23 @@ def _parser() -> argparse.ArgumentParser:
     _policy_option(summary)
     summary.set_defaults(handler=_summary)
 
-    demo = commands.add_parser("demo", help="the example county: validate and report")
+    run = commands.add_parser("run", help="run the placement round and print its report")
+    run.add_argument("file", type=Path)
+    _policy_option(run)
+    run.add_argument(
+        "--mechanism",
+        choices=[m.value for m in Mechanism],
+        help="override the policy's matching mechanism",
+    )
+    run.add_argument("--seed", type=int, help="lottery seed (default: the policy's)")
+    run.add_argument("--out", type=Path, help="also write the result as JSON to this file")
+    run.add_argument("--verify", action="store_true", help="check invariants I1–I12 too")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="the example county: summary, round, report")
     demo.add_argument("file", type=Path)
     _policy_option(demo)
-    demo.set_defaults(handler=_summary)
+    demo.set_defaults(handler=_demo)
 
     policy = commands.add_parser("policy", help="print a policy's parameters as a Markdown table")
     _policy_option(policy)
@@ -99,6 +115,40 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _policy(args: argparse.Namespace) -> int:
     print(policy_table(preset(args.policy)))
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.file)
+    policy = preset(args.policy)
+    if args.mechanism:
+        policy = policy.evolve(mechanism=args.mechanism)
+    result = run_round(scenario, policy=policy, seed=args.seed)
+    print(render_report(scenario, result))
+    if args.out:
+        args.out.write_text(result.to_json(), encoding="utf-8")
+    if args.verify:
+        return _print_violations(verify(scenario, result))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.file)
+    policy = preset(args.policy)
+    print(render_summary(summarize(scenario, policy)))
+    print("\n" + "=" * 78 + "\n")
+    result = run_round(scenario, policy=policy)
+    print(render_report(scenario, result))
+    return _print_violations(verify(scenario, result))
+
+
+def _print_violations(violations: Sequence[object]) -> int:
+    if violations:
+        print(f"\nverify: {len(violations)} invariant violation(s):")
+        for violation in violations:
+            print(f"  {violation}")
+        return 1
+    print("\nverify: all invariants hold (I1–I9, I12)")
     return 0
 
 

@@ -8,6 +8,7 @@ bare ``JSONDecodeError`` or ``ValidationError``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from os import PathLike
@@ -26,6 +27,7 @@ __all__ = [
     "load_scenario",
     "parse_scenario",
     "save_scenario",
+    "scenario_digest",
     "scenario_json_schema",
 ]
 
@@ -54,6 +56,17 @@ def dump_scenario(scenario: Scenario) -> str:
 
 def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    """SHA-256 of the scenario's canonical JSON: records sorted by id, so input order is moot."""
+    canonical = scenario.model_copy(
+        update={
+            name: tuple(sorted(getattr(scenario, name), key=lambda r: r.id))
+            for name in ("schools", "posts", "teachers")
+        }
+    )
+    return hashlib.sha256(canonical.model_dump_json().encode("utf-8")).hexdigest()
 
 
 def save_scenario(scenario: Scenario, path: StrPath) -> None:

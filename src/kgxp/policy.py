@@ -160,12 +160,19 @@ class EvaluationWeights(FrozenModel):
 
 
 class WaitingTermPay(FrozenModel):
-    """Shares of each pay component paid during a waiting term (R8, R9)."""
+    """Shares of each pay component paid during a waiting term (R8, R9).
+
+    The seed lists what is paid (basic salary, basic performance pay, at most half
+    the year-end bonus in the first term) and what is not (incentive performance
+    pay); allowances (R18) are tied to teaching at a rural school, which a waiting
+    teacher does not do, so they are not paid by default.
+    """
 
     basic_salary: Share = Decimal(1)
     basic_performance: Share = Decimal(1)
     incentive_performance: Share = Decimal(0)
     year_end_bonus: Share = Decimal(0)
+    allowances: Share = Decimal(0)
 
 
 def _sorted_unique(values: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -200,6 +200,11 @@ class Pay(FrozenModel):
     basic_performance: Money = Field(description="基础性绩效, per month")
     incentive_performance: Money = Field(description="奖励性绩效, per month on average")
     year_end_bonus: Money = Field(description="年终质量奖, per year")
+    rural_allowance: Money = Field(
+        default=Decimal(0),
+        description="R18: 乡镇工作津贴 + 交通补贴 + 乡村教师生活补贴, per month, paid while "
+        "teaching at a rural school",
+    )
 
 
 class Teacher(FrozenModel):

@@ -1,0 +1,173 @@
+"""The result of a placement round: one outcome per teacher, with its reasons.
+
+Everything here is a frozen pydantic model that serialises to JSON and back
+unchanged, so a published round (公示) can be stored, reloaded, verified and
+compared with a re-run after an appeal without a second computation. Nothing
+non-deterministic is stored (no wall-clock times): the same scenario, policy
+and seed give byte-identical JSON (I12).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import Field
+
+from kgxp._model import FrozenModel, Id
+from kgxp.policy import Policy, RoundKind, Scope
+
+__all__ = [
+    "Conflict",
+    "Outcome",
+    "PostSeats",
+    "Reason",
+    "RoundResult",
+    "RoundStats",
+    "SolverStats",
+    "Status",
+]
+
+
+class Status(StrEnum):
+    """A teacher's outcome (I1: exactly one each)."""
+
+    PROTECTED = "protected"  # R4: placed in advance at the original school
+    IN_SCHOOL = "in_school"  # R5: won a post in the in-school round
+    CROSS_SCHOOL = "cross_school"  # R5: won a post in a cross-school round
+    ADJUSTED = "adjusted"  # R6: assigned by the bureau to a vacancy
+    WAITING = "waiting"  # R7: no post; 待岗 at an assigned school
+
+
+class Reason(FrozenModel):
+    """One machine-readable reason behind an outcome.
+
+    ``code`` values: ``protected``, ``protected_without_seat``, ``placed``,
+    ``outranked`` (a post applied for went to ``rival``), ``no_application``
+    (applied for no post offered in that round), ``unwilling`` (R6: declined
+    adjustment), ``not_eligible`` (no vacancy of a qualified subject in scope),
+    ``lower_adjustment_priority``, ``waiting``.
+    """
+
+    rule: str
+    code: str
+    round: str | None = None
+    post: Id | None = None
+    rival: Id | None = Field(default=None, description="the teacher who took the post")
+    score: Decimal | None = Field(default=None, description="this teacher's composite score")
+    rival_score: Decimal | None = None
+    decided_by: str | None = Field(
+        default=None, description="'score', a tie-breaker name, or 'lottery'"
+    )
+    detail: str | None = None
+
+
+class Outcome(FrozenModel):
+    """What happened to one teacher, and why."""
+
+    teacher: Id
+    status: Status
+    home_school: Id = Field(description="the school whose in-school round the teacher joined (R3)")
+    post: Id | None = None
+    school: Id | None = Field(
+        default=None,
+        description="the post's school; for a waiting teacher, the school assigned for "
+        "跟岗学习/顶岗实践 (R7)",
+    )
+    round: str | None = Field(default=None, description="name of the round that placed them")
+    score: Decimal
+    protected_by: tuple[str, ...] = ()
+    preference_rank: int | None = Field(
+        default=None, description="0-based position of the post in the teacher's preferences"
+    )
+    reasons: tuple[Reason, ...] = ()
+
+
+class PostSeats(FrozenModel):
+    """How a post's seats were used (R2, R4, R5; I2, I5)."""
+
+    post: Id
+    school: Id
+    subject: str
+    seats: int
+    reserved: int
+    protected: int
+    in_school: int = Field(description="seats of the in-school round (R5)")
+    cross_school: int = Field(description="seats of the cross-school round (R5)")
+    offered: dict[str, int] = Field(description="seats offered per round name")
+    filled: dict[str, int] = Field(description="seats filled per round name")
+    vacant: int = Field(description="seats left empty after every round (reserved excluded)")
+
+
+class SolverStats(FrozenModel):
+    """What the mechanism of a round reports (deterministic quantities only)."""
+
+    mechanism: str
+    status: str
+    objective: int = Field(description="teachers placed")
+    bound: int | None = None
+    deterministic_time: float | None = None
+    proven_optimal: bool = True
+    timed_out: bool = False
+    baseline_placed: int | None = Field(
+        default=None, description="what deferred acceptance places on the same market"
+    )
+
+
+class RoundStats(FrozenModel):
+    """One round of the plan: who entered, what was offered, what was placed."""
+
+    name: str
+    kind: RoundKind
+    scope: Scope
+    candidates: int
+    seats_offered: int
+    placed: int
+    solver: SolverStats | None = None
+
+
+class Conflict(FrozenModel):
+    """Something the rules could not honour, reported instead of silently worked around."""
+
+    rule: str
+    teacher: Id
+    school: Id
+    message: str
+
+
+class RoundResult(FrozenModel):
+    """The whole round: outcomes sorted by teacher id, seat use sorted by post id."""
+
+    scenario_digest: str = Field(description="SHA-256 of the scenario's canonical JSON")
+    seed: int
+    policy: Policy
+    outcomes: tuple[Outcome, ...]
+    posts: tuple[PostSeats, ...]
+    rounds: tuple[RoundStats, ...]
+    conflicts: tuple[Conflict, ...] = ()
+
+    def outcome(self, teacher_id: str) -> Outcome:
+        """The outcome of one teacher (``KeyError`` if unknown)."""
+        for outcome in self.outcomes:
+            if outcome.teacher == teacher_id:
+                return outcome
+        raise KeyError(teacher_id)
+
+    def counts(self) -> dict[str, int]:
+        """Teachers per status, every status present."""
+        counts = {status.value: 0 for status in Status}
+        for outcome in self.outcomes:
+            counts[outcome.status.value] += 1
+        return counts
+
+    def to_json(self) -> str:
+        """Canonical JSON text (UTF-8 characters kept, final newline)."""
+        return (
+            json.dumps(self.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+            + "\n"
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> RoundResult:
+        return cls.model_validate_json(text)

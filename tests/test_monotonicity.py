@@ -1,0 +1,42 @@
+"""I13: in a deferred-acceptance round, raising one teacher's score never worsens their outcome."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from kgxp import Mechanism, Policy, RoundResult, Scenario, run_round
+from kgxp.testing import scenarios
+
+IN_SCHOOL_ONLY = Policy(rounds=Policy().rounds[:1], mechanism=Mechanism.DEFERRED_ACCEPTANCE)
+CROSS_ONLY = Policy(rounds=Policy().rounds[1:2], mechanism=Mechanism.DEFERRED_ACCEPTANCE)
+
+
+def _rank(result: RoundResult, teacher_id: str) -> int:
+    """Position of the won post in the teacher's preferences; unplaced is worst."""
+    outcome = result.outcome(teacher_id)
+    if outcome.status.value in {"in_school", "cross_school"}:
+        assert outcome.preference_rank is not None
+        return outcome.preference_rank
+    return 10**6
+
+
+@given(scenarios(max_teachers=20), st.data(), st.sampled_from([IN_SCHOOL_ONLY, CROSS_ONLY]))
+def test_raising_a_score_never_hurts(
+    scenario: Scenario, data: st.DataObject, policy: Policy
+) -> None:
+    competing = [t for t in scenario.teachers if t.preferences]
+    assume(competing)
+    teacher = data.draw(st.sampled_from(competing))
+    base = teacher.score if teacher.score is not None else 0.0
+    raised = teacher.model_copy(
+        update={"score": min(100.0, base + data.draw(st.integers(1, 40))), "evaluation": None}
+    )
+    better = scenario.evolve(
+        teachers=tuple(raised if t.id == teacher.id else t for t in scenario.teachers)
+    )
+    before = run_round(scenario, policy=policy)
+    after = run_round(better, policy=policy)
+    if before.outcome(teacher.id).status.value == "protected":
+        return
+    assert _rank(after, teacher.id) <= _rank(before, teacher.id)
