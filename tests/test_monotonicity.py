@@ -5,11 +5,17 @@ from __future__ import annotations
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kgxp import Mechanism, Policy, RoundResult, Scenario, run_round
+from kgxp import Mechanism, Policy, RoundResult, Scenario, parse_scenario, run_round
 from kgxp.testing import scenarios
+from tests import factories
 
 IN_SCHOOL_ONLY = Policy(rounds=Policy().rounds[:1], mechanism=Mechanism.DEFERRED_ACCEPTANCE)
 CROSS_ONLY = Policy(rounds=Policy().rounds[1:2], mechanism=Mechanism.DEFERRED_ACCEPTANCE)
+
+
+def outcome_worsened(before: RoundResult, after: RoundResult, teacher_id: str) -> bool:
+    """The I13 check: did the teacher end up with a worse post (or none) after the raise?"""
+    return _rank(after, teacher_id) > _rank(before, teacher_id)
 
 
 def _rank(result: RoundResult, teacher_id: str) -> int:
@@ -39,4 +45,22 @@ def test_raising_a_score_never_hurts(
     after = run_round(better, policy=policy)
     if before.outcome(teacher.id).status.value == "protected":
         return
-    assert _rank(after, teacher.id) <= _rank(before, teacher.id)
+    assert not outcome_worsened(before, after, teacher.id)
+
+
+def test_checker_catches_a_worse_outcome() -> None:
+    """Feed the check a lowered score as if it were a raise: it must report the loss."""
+
+    def one_seat(score: float) -> Scenario:
+        data = factories.scenario_data()
+        data["posts"] = [factories.post("A-CHN", "A", "语文", 1)]
+        data["teachers"] = [
+            factories.teacher("T1", "A", score=score, preferences=["A-CHN"]),
+            factories.teacher("T2", "A", score=50.0, preferences=["A-CHN"]),
+        ]
+        return parse_scenario(data)
+
+    before = run_round(one_seat(99.0), policy=IN_SCHOOL_ONLY)
+    after = run_round(one_seat(1.0), policy=IN_SCHOOL_ONLY)
+    assert outcome_worsened(before, after, "T1")
+    assert not outcome_worsened(after, before, "T1")

@@ -79,6 +79,7 @@ from kgxp.simulate import SemesterRecord, SemesterSummary, Simulation, simulate
 from kgxp.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.validation import check, validate
 from kgxp.verify import Violation, verify
+from kgxp.verify_simulation import verify_simulation
 from kgxp.waiting import (
     IllegalTransition,
     TeacherWaiting,
@@ -168,5 +169,6 @@ __all__ = [
     "transition_table",
     "validate",
     "verify",
+    "verify_simulation",
     "within_retirement_window",
 ]

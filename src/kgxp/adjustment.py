@@ -24,7 +24,6 @@ from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
 
 import attrs
-from ortools.graph.python import min_cost_flow
 
 from kgxp.ranking import Ranking
 from kgxp.result import Reason, SolverStats
@@ -170,6 +169,8 @@ def _seat(
     teacher_node = {t.id: next(counter) for t in teachers}
     pool_node = {pool: next(counter) for pool in pools}
     post_node = {p: next(counter) for p in post_ids}
+
+    from ortools.graph.python import min_cost_flow  # OR-Tools loads only when a round adjusts
 
     flow = min_cost_flow.SimpleMinCostFlow()
     direct: list[tuple[int, str, str]] = []  # (arc, teacher, post)

@@ -24,7 +24,8 @@ from kgxp.scenario import Teacher
 
 __all__ = ["RoundOutcome", "run_competitive_round"]
 
-OPTIMAL_TIME_LIMIT = 10.0  # deterministic units (seconds of wall time or more); reported when reached
+# Deterministic units (each a second of wall time or more); reaching it is reported.
+OPTIMAL_TIME_LIMIT = 10.0
 
 
 @attrs.frozen

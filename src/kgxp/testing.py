@@ -39,8 +39,10 @@ from kgxp.policy import (
 )
 from kgxp.retirement import months_to_retirement
 from kgxp.scenario import Circumstance, Scenario
+from kgxp.semester import Semester
+from kgxp.waiting import TeacherWaiting, WaitingEvent, legal_events, step
 
-__all__ = ["policies", "scenario_data", "scenarios"]
+__all__ = ["policies", "scenario_data", "scenarios", "waiting_histories"]
 
 COMPETITION_MONTH = YearMonth(2026, 8)
 SUBJECTS = ("语文", "数学", "英语", "体育")
@@ -193,3 +195,43 @@ def policies(draw: st.DrawFn, *, mechanisms: tuple[Mechanism, ...] = tuple(Mecha
         adjustment_requires_willingness=draw(st.booleans()),
         rounds=draw(st.sampled_from(_PLANS)),
     )
+
+
+@st.composite
+def waiting_histories(
+    draw: st.DrawFn, policy: Policy | None = None, *, max_events: int = 40
+) -> tuple[TeacherWaiting, tuple[WaitingEvent, ...]]:
+    """A start status (on post) and a sequence of events legal one after the other.
+
+    Round outcomes are drawn mostly as losses so that long waiting streaks — and
+    the R10 limit — are reached often; exits (retirement, leaving) are rare.
+    """
+    policy = policy or Policy()
+    start = TeacherWaiting.on_post(
+        Semester.parse(draw(st.sampled_from(["2026-autumn", "2027-spring"])))
+    )
+    status, events = start, []
+    for _ in range(draw(st.integers(0, max_events))):
+        options = list(legal_events(status))
+        if not options:
+            break
+        weights = [
+            1
+            if e in {WaitingEvent.RETIREMENT_REACHED, WaitingEvent.LEFT_SERVICE}
+            else 8
+            if e in {WaitingEvent.ROUND_NOT_PLACED, WaitingEvent.TERM_END}
+            else 3
+            for e in options
+        ]
+        event = options[_pick(weights, draw(st.integers(0, sum(weights) - 1)))]
+        status = step(status, event, policy)
+        events.append(event)
+    return start, tuple(events)
+
+
+def _pick(weights: list[int], n: int) -> int:
+    for index, weight in enumerate(weights):
+        if n < weight:
+            return index
+        n -= weight
+    return len(weights) - 1
