@@ -38,6 +38,20 @@ def county(*extra: dict[str, Any]) -> Scenario:
     )
 
 
+def retiring() -> dict[str, Any]:
+    """A man born 1967-01: statutory age 60y7m, retires 2027-08 (§4), in 2026-spring."""
+    return teacher(
+        "r",
+        "A",
+        score=60.0,
+        pay=PAY,
+        sex="male",
+        birth="1967-01",
+        service_start="1988-09",
+        preferences=["A-CHN"],
+    )
+
+
 def semester_pay(run: Any, teacher_id: str) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for line in run.pay(teacher_id):
@@ -104,18 +118,8 @@ def test_wuhan_like_contract_ends_after_two_years() -> None:
 
 
 def test_retirement_during_waiting_frees_nothing_and_stops_pay() -> None:
-    # A man born 1967-01 retires at 60y7m in 2027-08 (§4), in the 2026-spring semester;
-    # unprotected here so that he competes, loses and waits.
-    old = teacher(
-        "r",
-        "A",
-        score=60.0,
-        pay=PAY,
-        sex="male",
-        birth="1967-01",
-        service_start="1988-09",
-        preferences=["A-CHN"],
-    )
+    # Unprotected here so that he competes, loses and waits.
+    old = retiring()
     run = simulate(county(old), Policy(protect_near_retirement=False), semesters=3)
     assert [r.state.value for r in run.timeline("r")] == ["waiting", "continued_waiting", "retired"]
     assert semester_pay(run, "r") == {
@@ -128,16 +132,7 @@ def test_retirement_during_waiting_frees_nothing_and_stops_pay() -> None:
 def test_on_post_retirement_opens_a_seat_for_the_waiting() -> None:
     # Protected near retirement, on post at A-CHN (a second seat); retires 2027-08, so
     # from 2027-autumn on his seat is vacant and l (the best waiting teacher) wins it.
-    old = teacher(
-        "r",
-        "A",
-        score=60.0,
-        pay=PAY,
-        sex="male",
-        birth="1967-01",
-        service_start="1988-09",
-        preferences=["A-CHN"],
-    )
+    old = retiring()
     scenario = county(old)
     scenario = scenario.evolve(
         posts=(scenario.posts[0].model_copy(update={"seats": 2}),), staffing={"total_posts": 2}

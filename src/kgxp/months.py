@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+
+from kgxp._values import IndexedStringValue
 
 __all__ = ["YearMonth"]
 
@@ -17,7 +16,7 @@ _JSON_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @attrs.frozen(order=False)
-class YearMonth:
+class YearMonth(IndexedStringValue):
     """A calendar month such as ``2026-08``; ordered, hashable, month arithmetic in whole months.
 
     >>> YearMonth(2026, 8) + 36
@@ -25,6 +24,14 @@ class YearMonth:
     >>> YearMonth.parse("2031-05") - YearMonth.parse("1970-01")
     736
     """
+
+    JSON_SCHEMA: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "pattern": _JSON_PATTERN,
+        "description": "a calendar month, YYYY-MM",
+        "examples": ["2026-08"],
+    }
+    EXPECTED: ClassVar[str] = "a month as a YYYY-MM string"
 
     year: int = attrs.field()
     month: int = attrs.field()
@@ -58,28 +65,6 @@ class YearMonth:
         """Months since year 0, so differences are plain integer subtraction."""
         return self.year * 12 + self.month - 1
 
-    # Written out: attrs' generated ordering builds tuples through generic code and
-    # dominated validation of large counties.
-    def __lt__(self, other: YearMonth) -> bool:
-        if not isinstance(other, YearMonth):
-            return NotImplemented
-        return (self.year, self.month) < (other.year, other.month)
-
-    def __le__(self, other: YearMonth) -> bool:
-        if not isinstance(other, YearMonth):
-            return NotImplemented
-        return (self.year, self.month) <= (other.year, other.month)
-
-    def __gt__(self, other: YearMonth) -> bool:
-        if not isinstance(other, YearMonth):
-            return NotImplemented
-        return (self.year, self.month) > (other.year, other.month)
-
-    def __ge__(self, other: YearMonth) -> bool:
-        if not isinstance(other, YearMonth):
-            return NotImplemented
-        return (self.year, self.month) >= (other.year, other.month)
-
     def __add__(self, months: int) -> YearMonth:
         if not isinstance(months, int):
             return NotImplemented
@@ -92,31 +77,3 @@ class YearMonth:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, _source: Any, _handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._coerce,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, _schema: core_schema.CoreSchema, _handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": _JSON_PATTERN,
-            "description": "a calendar month, YYYY-MM",
-            "examples": ["2026-08"],
-        }
-
-    @classmethod
-    def _coerce(cls, value: Any) -> YearMonth:
-        if isinstance(value, YearMonth):
-            return value
-        if isinstance(value, str):
-            return cls.parse(value)
-        raise ValueError(f"expected a month as a YYYY-MM string, got {type(value).__name__}")

@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Any, Final, overload
+from typing import Any, ClassVar, Final, overload
 
 import attrs
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
 
+from kgxp._values import IndexedStringValue
 from kgxp.months import YearMonth
 
 __all__ = ["MONTHS_PER_SEMESTER", "Semester", "Term"]
@@ -63,7 +61,7 @@ def _to_term(value: Term | str) -> Term:
 
 
 @attrs.frozen(order=False, repr=False)
-class Semester:
+class Semester(IndexedStringValue):
     """One semester: ``school_year`` (the starting calendar year) and ``term``.
 
     Frozen, hashable and ordered in time; ``semester + n`` and ``semester - n``
@@ -71,6 +69,15 @@ class Semester:
     to ``a``. ``str()`` gives ``"2026-autumn"``, which :meth:`parse` (and pydantic)
     read back.
     """
+
+    JSON_SCHEMA: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "pattern": _JSON_PATTERN,
+        "description": "a semester: the school year's starting calendar year and the term "
+        "(autumn = Sep–Feb, spring = Mar–Aug of the following calendar year)",
+        "examples": ["2026-autumn", "2026-spring"],
+    }
+    EXPECTED: ClassVar[str] = "a semester as a YYYY-autumn / YYYY-spring string"
 
     school_year: int = attrs.field()
     term: Term = attrs.field(converter=_to_term)
@@ -164,62 +171,8 @@ class Semester:
             return Semester.from_index(self.index - other)
         return NotImplemented
 
-    # Written out (as in YearMonth): ordering is by time, not by the term's text.
-    def __lt__(self, other: Semester) -> bool:
-        if not isinstance(other, Semester):
-            return NotImplemented
-        return self.index < other.index
-
-    def __le__(self, other: Semester) -> bool:
-        if not isinstance(other, Semester):
-            return NotImplemented
-        return self.index <= other.index
-
-    def __gt__(self, other: Semester) -> bool:
-        if not isinstance(other, Semester):
-            return NotImplemented
-        return self.index > other.index
-
-    def __ge__(self, other: Semester) -> bool:
-        if not isinstance(other, Semester):
-            return NotImplemented
-        return self.index >= other.index
-
     def __str__(self) -> str:
         return f"{self.school_year:04d}-{self.term.value}"
 
     def __repr__(self) -> str:
         return f"Semester({self.school_year}, {self.term.value!r})"
-
-    # -- pydantic -----------------------------------------------------------------
-
-    @classmethod
-    def __get_pydantic_core_schema__(
-        cls, _source: Any, _handler: GetCoreSchemaHandler
-    ) -> core_schema.CoreSchema:
-        return core_schema.no_info_plain_validator_function(
-            cls._coerce,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, _schema: core_schema.CoreSchema, _handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "pattern": _JSON_PATTERN,
-            "description": "a semester: the school year's starting calendar year and the term "
-            "(autumn = Sep–Feb, spring = Mar–Aug of the following calendar year)",
-            "examples": ["2026-autumn", "2026-spring"],
-        }
-
-    @classmethod
-    def _coerce(cls, value: Any) -> Semester:
-        if isinstance(value, Semester):
-            return value
-        if isinstance(value, str):
-            return cls.parse(value)
-        raise ValueError(
-            f"expected a semester as a YYYY-autumn / YYYY-spring string, got {type(value).__name__}"
-        )
