@@ -9,7 +9,8 @@ import pytest
 
 import kgxp
 from kgxp import RoundResult, Scenario, Status, load_scenario, run_round
-from kgxp.report import cross_school_moves, render_report
+from kgxp.metrics import round_metrics
+from kgxp.report import render_report
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +38,8 @@ def test_no_post_is_overfilled_and_reserved_seats_stay_empty(result: RoundResult
         assert seats.vacant == seats.seats - seats.reserved - holders[seats.post]
 
 
-def test_cross_school_share_is_near_the_seed_figure(result: RoundResult) -> None:
-    competing = len(result.outcomes) - result.counts()["protected"]
-    share = cross_school_moves(result) / competing
+def test_cross_school_share_is_near_the_seed_figure(example: Scenario, result: RoundResult) -> None:
+    share = round_metrics(example, result).moved_share
     assert 0.05 < share < 0.15  # seed 003: 310 of 3,400 ≈ 9.1%
 
 

@@ -11,6 +11,7 @@ domain rulebook.
 """
 
 from kgxp._version import __version__
+from kgxp.compare import Comparison, OutcomeChange, SeatChange, compare
 from kgxp.engine import run_round
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
 from kgxp.io import (
@@ -21,6 +22,7 @@ from kgxp.io import (
     scenario_json_schema,
 )
 from kgxp.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
+from kgxp.metrics import BalanceRow, RoundMetrics, coefficient_of_variation, round_metrics
 from kgxp.months import YearMonth
 from kgxp.policy import (
     CrossSchoolSeatChoice,
@@ -91,7 +93,9 @@ from kgxp.waiting import (
 
 __all__ = [
     "NEAR_RETIREMENT",
+    "BalanceRow",
     "Circumstance",
+    "Comparison",
     "Conflict",
     "County",
     "CrossSchoolSeatChoice",
@@ -104,6 +108,7 @@ __all__ = [
     "Locality",
     "Mechanism",
     "Outcome",
+    "OutcomeChange",
     "ParameterInfo",
     "Pay",
     "PayComponent",
@@ -113,6 +118,7 @@ __all__ = [
     "Problem",
     "Reason",
     "RoundKind",
+    "RoundMetrics",
     "RoundResult",
     "RoundSpec",
     "RoundStats",
@@ -122,6 +128,7 @@ __all__ = [
     "School",
     "SchoolCounts",
     "Scope",
+    "SeatChange",
     "Segment",
     "Semester",
     "SemesterRecord",
@@ -146,6 +153,8 @@ __all__ = [
     "YearMonth",
     "__version__",
     "check",
+    "coefficient_of_variation",
+    "compare",
     "composite_score",
     "dump_scenario",
     "ledger_for",
@@ -159,6 +168,7 @@ __all__ = [
     "protection_reasons",
     "render_report",
     "render_summary",
+    "round_metrics",
     "run_round",
     "save_scenario",
     "scenario_json_schema",

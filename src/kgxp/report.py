@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+from kgxp.metrics import round_metrics
 from kgxp.result import Outcome, RoundResult, Status
 from kgxp.scenario import Scenario
 
-__all__ = ["SEED_CROSS_SCHOOL_SHARE", "cross_school_moves", "render_report"]
+__all__ = ["SEED_CROSS_SCHOOL_SHARE", "render_report"]
 
 SEED_CROSS_SCHOOL_SHARE = Decimal(310) / Decimal(3400)
 """Seed 003 (西安新城区): 310 of 3,400 teachers moved school, about 9.1% (R14; see docs)."""
@@ -20,15 +21,6 @@ _WHY = {
     "unwilling": "not willing to be adjusted (R6)",
     "lower_adjustment_priority": "vacancies of their subjects went to higher performance",
 }
-
-
-def cross_school_moves(result: RoundResult) -> int:
-    """Teachers placed at a school other than their home school (any round)."""
-    return sum(
-        1
-        for o in result.outcomes
-        if o.post is not None and o.status is not Status.PROTECTED and o.school != o.home_school
-    )
 
 
 def _why(outcome: Outcome) -> str:
@@ -73,15 +65,22 @@ def render_report(scenario: Scenario, result: RoundResult, *, waiting_rows: int 
                 f"(deferred acceptance: {solver.baseline_placed}), bound {solver.bound}"
             )
     lines += ["", "Outcomes: " + ", ".join(f"{k} {v}" for k, v in counts.items())]
-    moved = cross_school_moves(result)
-    competed = total - counts[Status.PROTECTED.value]
-    share = Decimal(moved) / competed if competed else Decimal(0)
+    metrics = round_metrics(scenario, result)
     lines.append(
-        f"Moved to another school: {moved} of {competed} competing teachers ({share:.1%}); "
-        f"seed 003 reports 310 of 3,400 ({SEED_CROSS_SCHOOL_SHARE:.1%})"
+        f"Moved to another school: {metrics.moved_school} of {metrics.competing} competing "
+        f"teachers ({metrics.moved_share:.1%}), {metrics.moved_across_communities} of them into "
+        f"another community; seed 003 reports 310 of 3,400 ({SEED_CROSS_SCHOOL_SHARE:.1%}); "
+        f"urban → rural {metrics.urban_to_rural}, rural → urban {metrics.rural_to_urban} (R16)"
     )
     vacant = sum(p.vacant for p in result.posts)
     lines.append(f"Seats left vacant after adjustment: {vacant}")
+    lines += ["", "Balance (校际差异系数, §6), before → after the round:"]
+    for row in metrics.balance:
+        flag = "" if row.after_ok in (True, None) else f"  above {row.threshold}"
+        lines.append(
+            f"  {row.segment.value:<10}{row.indicator:<30}{_cv(row.before):>7} → "
+            f"{_cv(row.after):<7}{flag}".rstrip()
+        )
     if result.conflicts:
         lines += ["", f"Conflicts ({len(result.conflicts)}):"]
         lines += [f"  {c.rule} {c.teacher} at {c.school}: {c.message}" for c in result.conflicts]
@@ -106,6 +105,10 @@ def render_report(scenario: Scenario, result: RoundResult, *, waiting_rows: int 
         if len(waiting) > waiting_rows:
             lines.append(f"  … and {len(waiting) - waiting_rows} more")
     return "\n".join(lines)
+
+
+def _cv(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
 
 
 def _pad(text: str, width: int) -> str:
