@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Mapping, Sequence
+from heapq import heappop, heappush
 
 import attrs
 
 from kgxp.ranking import Ranking
-from kgxp.result import Reason, SolverStats
+from kgxp.result import Reason, SolverStats, trusted
 from kgxp.scenario import Locality, Post, Teacher
 
 __all__ = ["AdjustmentOutcome", "run_adjustment"]
@@ -90,28 +91,67 @@ def _greedy_by_priority(
     capacity: Mapping[tuple[str, str], int],
 ) -> tuple[list[str], dict[str, tuple[str, str]]]:
     """Keep each teacher, in priority order, if an augmenting path seats them."""
-    pool_of: dict[str, tuple[str, str]] = {}
-    members: dict[tuple[str, str], list[str]] = defaultdict(list)
+    pools = _Pools(options)
     chosen: list[str] = []
     for teacher in people:
-        path = _augmenting_path(teacher.id, options, capacity, members)
+        path = _augmenting_path(teacher.id, options, capacity, pools)
         if path is None:
             continue
         for who, pool in path:
-            previous = pool_of.get(who)
-            if previous is not None:
-                members[previous].remove(who)
-            pool_of[who] = pool
-            members[pool].append(who)
+            pools.move(who, pool)
         chosen.append(teacher.id)
-    return chosen, pool_of
+    return chosen, pools.pool_of
+
+
+_Pool = tuple[str, str]  # (scope unit, subject)
+_Signature = tuple[_Pool, ...]  # a teacher's options
+
+
+class _Pools:
+    """Who holds a seat of each pool so far, grouped by the holders' options.
+
+    Holders with the same options can reach the same pools, so the search needs
+    one of each group — the one with the smallest id, as a scan of the sorted
+    holders would find — not a scan of every holder: a county-wide pool can
+    hold thousands of teachers. Each group keeps its members (a set) and a heap
+    of their ids; ids of teachers who moved on are dropped from the heap when
+    they reach its top.
+    """
+
+    def __init__(self, options: Mapping[str, list[_Pool]]) -> None:
+        self.signature = {who: tuple(pools) for who, pools in options.items()}
+        self.pool_of: dict[str, _Pool] = {}
+        self.held: dict[_Pool, int] = defaultdict(int)
+        self.groups: dict[_Pool, dict[_Signature, tuple[set[str], list[str]]]] = defaultdict(dict)
+
+    def move(self, who: str, pool: _Pool) -> None:
+        signature = self.signature[who]
+        previous = self.pool_of.get(who)
+        if previous is not None:
+            self.groups[previous][signature][0].discard(who)  # its heap entry goes stale
+            self.held[previous] -= 1
+        self.pool_of[who] = pool
+        members, ids = self.groups[pool].setdefault(signature, (set(), []))
+        members.add(who)
+        heappush(ids, who)
+        self.held[pool] += 1
+
+    def representatives(self, pool: _Pool) -> list[tuple[str, _Signature]]:
+        """(smallest holder id, signature) of each group of the pool's holders, by id."""
+        found = []
+        for signature, (members, ids) in self.groups[pool].items():
+            while ids and ids[0] not in members:
+                heappop(ids)
+            if ids:
+                found.append((ids[0], signature))
+        return sorted(found)
 
 
 def _augmenting_path(
     start: str,
     options: Mapping[str, list[tuple[str, str]]],
     capacity: Mapping[tuple[str, str], int],
-    members: Mapping[tuple[str, str], list[str]],
+    pools: _Pools,
 ) -> list[tuple[str, tuple[str, str]]] | None:
     """BFS from ``start`` over pools; returns the (teacher, new pool) moves, or None."""
     came_from: dict[tuple[str, str], tuple[str, tuple[str, str] | None]] = {}
@@ -124,7 +164,7 @@ def _augmenting_path(
             if pool in came_from:
                 continue
             came_from[pool] = (who, via)
-            if len(members[pool]) < capacity[pool]:
+            if pools.held[pool] < capacity[pool]:
                 moves = []
                 current: tuple[str, str] | None = pool
                 while current is not None:
@@ -132,8 +172,7 @@ def _augmenting_path(
                     moves.append((mover, current))
                     current = previous
                 return moves
-            for holder in sorted(members[pool]):
-                signature = tuple(options[holder])
+            for holder, signature in pools.representatives(pool):
                 if signature not in explored:
                     explored.add(signature)
                     queue.append((holder, pool))
@@ -245,7 +284,8 @@ def _explain(
         score = ranking.score[teacher.id]
         if teacher.id in placed:
             reasons[teacher.id] = (
-                Reason(
+                trusted(
+                    Reason,
                     rule="R6",
                     code="placed",
                     round=round_name,
@@ -256,7 +296,8 @@ def _explain(
             )
         elif not options[teacher.id]:
             reasons[teacher.id] = (
-                Reason(
+                trusted(
+                    Reason,
                     rule="R6",
                     code="not_eligible",
                     round=round_name,
@@ -266,7 +307,8 @@ def _explain(
             )
         else:
             reasons[teacher.id] = (
-                Reason(
+                trusted(
+                    Reason,
                     rule="R6",
                     code="lower_adjustment_priority",
                     round=round_name,

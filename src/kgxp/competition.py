@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 
 import attrs
 
@@ -19,10 +20,12 @@ from kgxp.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.mechanisms.market import Market, Matching
 from kgxp.policy import Mechanism, RoundKind, RoundSpec
 from kgxp.ranking import Ranking
-from kgxp.result import Reason, SolverStats
+from kgxp.result import Reason, SolverStats, trusted
 from kgxp.scenario import Teacher
 
 __all__ = ["RoundOutcome", "run_competitive_round"]
+
+_BY_ID = attrgetter("id")
 
 # Deterministic units (each a second of wall time or more); reaching it is reported.
 OPTIMAL_TIME_LIMIT = 10.0
@@ -51,7 +54,7 @@ def run_competitive_round(
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
-    people = sorted(candidates, key=lambda t: t.id)
+    people = sorted(candidates, key=_BY_ID)
     applied: list[list[str]] = []
     for teacher in people:
         applied.append([p for p in teacher.preferences if p in index and allowed(teacher, p)])
@@ -122,7 +125,8 @@ def _explain(
         found: list[Reason] = []
         if not posts:
             found.append(
-                Reason(
+                trusted(
+                    Reason,
                     rule="R12",
                     code="no_application",
                     round=spec.name,
@@ -133,7 +137,9 @@ def _explain(
         for post_id in posts:
             if post_id == won:
                 found.append(
-                    Reason(rule=rule, code="placed", round=spec.name, post=post_id, score=score)
+                    trusted(
+                        Reason, rule=rule, code="placed", round=spec.name, post=post_id, score=score
+                    )
                 )
                 break
             rival = worst.get(post_id)
@@ -151,7 +157,8 @@ def _outranked(
     ranking: Ranking,
 ) -> Reason:
     if rival is None:  # cannot happen for a stable matching; say so rather than guess
-        return Reason(
+        return trusted(
+            Reason,
             rule="R5",
             code="outranked",
             round=spec.name,
@@ -164,7 +171,8 @@ def _outranked(
     else:
         # Optimal mechanism: tied with the holder, who was kept to place more teachers.
         decided = "max_placement"
-    return Reason(
+    return trusted(
+        Reason,
         rule="R5" if spec.kind is not RoundKind.ADJUSTMENT else "R6",
         code="outranked",
         round=spec.name,

@@ -19,15 +19,17 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from heapq import heapify, heappop, heapreplace
 
 import structlog
 
+from kgxp._gc import collector_paused
 from kgxp.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.competition import RoundOutcome, run_competitive_round
 from kgxp.io import scenario_digest
 from kgxp.policy import Policy, RoundKind, RoundSpec
 from kgxp.prepare import Prepared, prepare
-from kgxp.ranking import Ranking, rank_teachers
+from kgxp.ranking import Ranking, scenario_ranking
 from kgxp.result import (
     Outcome,
     PostSeats,
@@ -35,6 +37,7 @@ from kgxp.result import (
     RoundResult,
     RoundStats,
     Status,
+    trusted,
 )
 from kgxp.scenario import Post, Scenario, School, Teacher
 from kgxp.scope import scope_unit
@@ -65,11 +68,16 @@ def run_round(
     >>> sum(result.counts().values()) == 2431
     True
     """
-    started = time.perf_counter()
     policy = policy or Policy()
     seed = policy.lottery_seed if seed is None else seed
+    with collector_paused():  # see kgxp._gc: a quarter to a third of the time otherwise
+        return _run(scenario, policy, seed)
+
+
+def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
+    started = time.perf_counter()
     check(scenario)
-    ranking = rank_teachers(scenario.teachers, policy, seed)
+    ranking = scenario_ranking(scenario, policy, seed)
     prepared = prepare(scenario, policy, ranking)
     log.info(
         "round.prepared",
@@ -101,6 +109,7 @@ class _RoundState:
         self.prepared = prepared
         self.ranking = ranking
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
+        self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
         self.teachers: list[Teacher] = sorted(scenario.teachers, key=lambda t: t.id)
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
@@ -135,17 +144,21 @@ class _RoundState:
             seconds=round(time.perf_counter() - started, 4),
         )
 
-    def _unit(self, school_id: str, spec: RoundSpec) -> str:
-        return scope_unit(self.schools[school_id], spec.scope)
+    def _units(self, spec: RoundSpec) -> dict[str, str]:
+        """School id -> its unit at the round's scope (R11), once per round, not per check."""
+        return {
+            school_id: scope_unit(school, spec.scope) for school_id, school in self.schools.items()
+        }
 
     def _compete(self, spec: RoundSpec) -> None:
         home = self.prepared.home
+        school_of = self.school_of
         if spec.kind is RoundKind.IN_SCHOOL:
             candidates = [t for t in self.unplaced() if t.id not in self.prepared.volunteers]
             offered = {p: n for p, n in self.left_in.items() if n > 0}
 
             def allowed(teacher: Teacher, post_id: str) -> bool:
-                return self.posts[post_id].school == home[teacher.id]
+                return school_of[post_id] == home[teacher.id]
         else:
             candidates = self.unplaced()
             offered = {
@@ -155,10 +168,12 @@ class _RoundState:
             }
             offered = {p: n for p, n in offered.items() if n > 0}
 
+            unit = self._units(spec)
+
             def allowed(teacher: Teacher, post_id: str) -> bool:
-                school = self.posts[post_id].school
+                school = school_of[post_id]
                 own = home[teacher.id]
-                return school != own and self._unit(school, spec) == self._unit(own, spec)
+                return school != own and unit[school] == unit[own]
 
         outcome = run_competitive_round(
             spec, candidates, offered, allowed, self.ranking, self.policy.mechanism
@@ -213,7 +228,8 @@ class _RoundState:
         for teacher in unplaced:
             if teacher.id not in willing_ids:
                 self.reasons[teacher.id].append(
-                    Reason(
+                    trusted(
+                        Reason,
                         rule="R6",
                         code="unwilling",
                         round=spec.name,
@@ -231,7 +247,7 @@ class _RoundState:
             willing,
             vacancies,
             self.posts,
-            {s: self._unit(s, spec) for s in self.schools},
+            self._units(spec),
             self.prepared.home,
             self.ranking,
             {s.id: s.locality for s in self.scenario.schools},
@@ -257,7 +273,8 @@ class _RoundState:
         home = self.prepared.home[tid]
         if tid in self.prepared.protected:
             post_id = self.prepared.protected_post[tid]
-            return Outcome(
+            return trusted(
+                Outcome,
                 teacher=tid,
                 status=Status.PROTECTED,
                 home_school=home,
@@ -267,7 +284,8 @@ class _RoundState:
                 protected_by=self.prepared.protected[tid],
                 preference_rank=_rank(teacher, post_id),
                 reasons=(
-                    Reason(
+                    trusted(
+                        Reason,
                         rule="R4",
                         code="protected" if post_id else "protected_without_seat",
                         post=post_id,
@@ -278,7 +296,8 @@ class _RoundState:
             )
         if tid in self.placed:
             post_id, spec = self.placed[tid]
-            return Outcome(
+            return trusted(
+                Outcome,
                 teacher=tid,
                 status=_STATUS[spec.kind],
                 home_school=home,
@@ -289,13 +308,15 @@ class _RoundState:
                 preference_rank=_rank(teacher, post_id),
                 reasons=tuple(self.reasons[tid]),
             )
-        waiting = Reason(
+        waiting = trusted(
+            Reason,
             rule="R7",
             code="waiting",
             score=score,
             detail="待岗 one term: 跟岗学习/顶岗实践 at the assigned school",
         )
-        return Outcome(
+        return trusted(
+            Outcome,
             teacher=tid,
             status=Status.WAITING,
             home_school=home,
@@ -311,7 +332,7 @@ class _RoundState:
         recruits (顶岗 stands in until they come); the neediest school inside the
         teacher's last round's scope unit wins, ties by id; no need: home school.
         """
-        scope_spec = self.policy.rounds[-1]
+        unit = self._units(self.policy.rounds[-1])
         need: Counter[tuple[str, str]] = Counter()
         for post in self.posts.values():
             empty = self.left_in[post.id] + self.left_cross[post.id] + post.reserved
@@ -321,34 +342,46 @@ class _RoundState:
             (t for t in self.unplaced()),
             key=lambda t: self.ranking.order[t.id],
         )
-        # Per (unit, subject), the schools still in need: small dicts, so picking the
-        # neediest school does not scan every school of the county for every teacher.
-        needy: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+        # Per (unit, subject), the schools still in need as a heap of (-need, school): the
+        # top is the neediest school, ties by id, without scanning a county-wide unit's
+        # schools for every teacher. Only the top entry ever changes, so none goes stale.
+        needy: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
         for (school, subject), count in need.items():
-            needy[(self._unit(school, scope_spec), subject)][school] = count
+            needy[(unit[school], subject)].append((-count, school))
+        for schools in needy.values():
+            heapify(schools)
         assigned: dict[str, str] = {}
         for teacher in waiting:
             home = self.prepared.home[teacher.id]
-            candidates = needy.get((self._unit(home, scope_spec), teacher.main_subject))
-            if not candidates:
+            heap = needy.get((unit[home], teacher.main_subject))
+            if not heap:
                 assigned[teacher.id] = home
                 continue
-            best = min(candidates, key=lambda school: (-candidates[school], school))
-            candidates[best] -= 1
-            if candidates[best] == 0:
-                del candidates[best]
+            negative_need, best = heap[0]
+            if negative_need == -1:
+                heappop(heap)  # its last empty seat
+            else:
+                heapreplace(heap, (negative_need + 1, best))
             assigned[teacher.id] = best
         return assigned
 
     def _seat_table(self) -> tuple[PostSeats, ...]:
         protected = Counter(p for p in self.prepared.protected_post.values() if p is not None)
+        # Per-round counts keyed by round name in name order (byte-stable JSON); one
+        # sort of the plan's names rather than two sorts per post.
+        names = sorted({spec.name for spec in self.policy.rounds})
+
+        def by_name(counts: Mapping[str, int]) -> dict[str, int]:
+            return {name: counts[name] for name in names if name in counts}
+
         rows = []
         for post_id in sorted(self.posts):
             post = self.posts[post_id]
             split = self.prepared.split[post_id]
-            filled = dict(sorted(self.filled.get(post_id, {}).items()))
+            filled = by_name(self.filled.get(post_id, {}))
             rows.append(
-                PostSeats(
+                trusted(
+                    PostSeats,
                     post=post_id,
                     school=post.school,
                     subject=post.subject,
@@ -357,7 +390,7 @@ class _RoundState:
                     protected=protected[post_id],
                     in_school=split.in_school,
                     cross_school=split.cross_school,
-                    offered=dict(sorted(self.offered.get(post_id, {}).items())),
+                    offered=by_name(self.offered.get(post_id, {})),
                     filled=filled,
                     vacant=self.left_in[post_id] + self.left_cross[post_id],
                 )

@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
+from kgxp._memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.scenario import Scenario
 from kgxp.validation import problems_from_validation_error
@@ -60,13 +61,22 @@ def _compact(value: Any) -> str:
 
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the scenario's canonical JSON: records sorted by id, so input order is moot."""
+    # Once per scenario (run_round and verify both need it); the key guards the one
+    # mutable container inside a scenario (see kgxp._memo).
+    levels = tuple(scenario.staffing.posts_by_level.items())
+    return remembered(scenario, "digest", levels, lambda: _canonical_digest(scenario))
+
+
+def _canonical_digest(scenario: Scenario) -> str:
     canonical = scenario.model_copy(
         update={
             name: tuple(sorted(getattr(scenario, name), key=lambda r: r.id))
             for name in ("schools", "posts", "teachers")
         }
     )
-    return hashlib.sha256(canonical.model_dump_json().encode("utf-8")).hexdigest()
+    # The serializer's UTF-8 bytes, which model_dump_json() would decode to str only for
+    # us to encode them again (a second or so for 100,000 teachers).
+    return hashlib.sha256(canonical.__pydantic_serializer__.to_json(canonical)).hexdigest()
 
 
 def save_scenario(scenario: Scenario, path: StrPath) -> None:

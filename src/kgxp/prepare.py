@@ -9,17 +9,17 @@ When no such seat is left, the result carries a :class:`~kgxp.result.Conflict`
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping
 
 import attrs
 
 from kgxp.policy import Policy
-from kgxp.protection import protection_reasons
+from kgxp.protection import scenario_protected
 from kgxp.ranking import Ranking
 from kgxp.result import Conflict
 from kgxp.scenario import Post, Scenario, Teacher
-from kgxp.split import SeatSplit, split_seats
+from kgxp.split import SeatSplit, count_own_candidates, split_seats
 
 __all__ = ["Prepared", "prepare"]
 
@@ -40,12 +40,7 @@ class Prepared:
 def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     receiving = scenario.receiving_schools()
     home = {t.id: receiving[t.school] for t in scenario.teachers}
-    month = scenario.competition_month
-    protected = {
-        t.id: reasons
-        for t in scenario.teachers
-        if (reasons := protection_reasons(t, month, policy))
-    }
+    protected = scenario_protected(scenario, policy)
     free = {p.id: p.seats - p.reserved for p in scenario.posts}  # R2: reserved seats withheld
     posts_at: dict[str, list[Post]] = defaultdict(list)
     for post in sorted(scenario.posts, key=lambda p: p.id):
@@ -79,15 +74,9 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         and t.volunteers_cross_school
         and t.id not in protected
     )
-    own_candidates: Counter[str] = Counter()
-    post_of_subject: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for post in scenario.posts:
-        post_of_subject[(post.school, post.subject)].append(post.id)
-    for teacher in scenario.teachers:
-        if teacher.id in protected or teacher.id in volunteers:
-            continue
-        for post_id in post_of_subject.get((home[teacher.id], teacher.main_subject), ()):
-            own_candidates[post_id] += 1
+    own_candidates = count_own_candidates(
+        scenario.posts, scenario.teachers, home, protected.keys() | volunteers
+    )
     split = split_seats(scenario.posts, free, own_candidates, policy)
     return Prepared(
         home=home,

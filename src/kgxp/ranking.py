@@ -15,16 +15,25 @@ else's number unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
 
+from kgxp._memo import remembered
 from kgxp.policy import Policy, TieBreaker
-from kgxp.scenario import Teacher
-from kgxp.scoring import composite_score
+from kgxp.scenario import Scenario, Teacher
+from kgxp.scoring import composite_scores
 
-__all__ = ["LOTTERY", "SCORE", "Ranking", "decided_by", "lottery_number", "rank_teachers"]
+__all__ = [
+    "LOTTERY",
+    "SCORE",
+    "Ranking",
+    "decided_by",
+    "lottery_number",
+    "rank_teachers",
+    "scenario_ranking",
+]
 
 SCORE = "score"
 LOTTERY = "lottery"
@@ -32,19 +41,30 @@ LOTTERY = "lottery"
 
 def lottery_number(seed: int, teacher_id: str) -> int:
     """The teacher's lottery draw for ``seed``: 64 bits of SHA-256 (lower wins)."""
-    digest = hashlib.sha256(f"kgxp-lottery:{seed}:{teacher_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
+    return _lottery_numbers(seed, [teacher_id])[0]
 
 
-def _tie_breaker_value(teacher: Teacher, breaker: TieBreaker) -> int | float:
-    # Smaller sorts first, so "higher is better" values are negated.
-    if breaker is TieBreaker.PERFORMANCE:
-        return -teacher.performance
-    if breaker is TieBreaker.SENIORITY:
-        return teacher.service_start.index  # earlier start = more seniority
-    if breaker is TieBreaker.TITLE:
-        return -teacher.title.rank
-    return -teacher.education.rank
+def _lottery_numbers(seed: int, teacher_ids: Iterable[str]) -> list[int]:
+    """:func:`lottery_number` of each id, in bulk (one comprehension, no call per id)."""
+    # SHA-256 of "kgxp-lottery:{seed}:{teacher_id}" in UTF-8, the prefix encoded once.
+    prefix = f"kgxp-lottery:{seed}:".encode()
+    sha256, from_bytes = hashlib.sha256, int.from_bytes
+    return [
+        from_bytes(sha256(prefix + teacher_id.encode()).digest()[:8], "big")
+        for teacher_id in teacher_ids
+    ]
+
+
+# Per tie-breaker, every teacher's value (one list, in the teachers' order); smaller
+# sorts first, so "higher is better" values are negated. Column by column, each a
+# single comprehension: the ranking is computed by every run and every verify, and
+# a Python call per teacher and breaker cost as much as all the rest of it.
+_TIE_BREAKER_VALUES: Mapping[TieBreaker, Callable[[Sequence[Teacher]], list[int | float]]] = {
+    TieBreaker.PERFORMANCE: lambda teachers: [-t.performance for t in teachers],
+    TieBreaker.SENIORITY: lambda teachers: [t.service_start.index for t in teachers],  # earlier
+    TieBreaker.TITLE: lambda teachers: [-t.title.rank for t in teachers],
+    TieBreaker.EDUCATION: lambda teachers: [-t.education.rank for t in teachers],
+}
 
 
 @attrs.frozen
@@ -70,19 +90,37 @@ class Ranking:
         return decided_by(self.keys[winner], self.keys[loser], self.tie_breakers)
 
 
+def scenario_ranking(scenario: Scenario, policy: Policy, seed: int) -> Ranking:
+    """:func:`rank_teachers` of the scenario's teachers, computed once per scenario, policy
+    and seed (``run_round`` and ``verify`` both need it; see :mod:`kgxp._memo`).
+
+    The ranking is shared: treat its mappings as read-only.
+    """
+    return remembered(
+        scenario, "ranking", (policy, seed), lambda: rank_teachers(scenario.teachers, policy, seed)
+    )
+
+
 def rank_teachers(teachers: Iterable[Teacher], policy: Policy, seed: int) -> Ranking:
     """Rank ``teachers`` by composite score, the policy's tie-breakers, then the lottery."""
-    keys: dict[str, tuple[object, ...]] = {}
-    scores: dict[str, Decimal] = {}
-    for teacher in teachers:
-        score = composite_score(teacher, policy)
-        scores[teacher.id] = score
-        keys[teacher.id] = (
-            -score,
-            *(_tie_breaker_value(teacher, b) for b in policy.tie_breakers),
-            lottery_number(seed, teacher.id),
-            teacher.id,  # a 64-bit collision is astronomically unlikely, but be total
+    people = list(teachers)
+    ids = [t.id for t in people]
+    composite = composite_scores(people, policy)
+    scores = dict(zip(ids, composite, strict=True))
+    # key = (-score, *tie-breaker values, lottery draw, id), built column by column.
+    keys: dict[str, tuple[object, ...]] = dict(
+        zip(
+            ids,
+            zip(
+                [-score for score in composite],
+                *(_TIE_BREAKER_VALUES[b](people) for b in policy.tie_breakers),
+                _lottery_numbers(seed, ids),
+                ids,  # a 64-bit collision is astronomically unlikely, but be total
+                strict=True,
+            ),
+            strict=True,
         )
+    )
     ordered = sorted(keys, key=keys.__getitem__)
     order = {teacher_id: i for i, teacher_id in enumerate(ordered)}
     classes: dict[str, int] = {}
@@ -107,8 +145,11 @@ def decided_by(
     winner_key: tuple[object, ...], loser_key: tuple[object, ...], breakers: tuple[TieBreaker, ...]
 ) -> str:
     """The first criterion on which two ranking keys differ: score, a tie-breaker, or lottery."""
-    names = [SCORE, *(b.value for b in breakers), LOTTERY]
-    for name, a, b in zip(names, winner_key, loser_key, strict=False):
+    # Keys are (-score, *tie-breaker values, lottery, id); called once per outranked
+    # application, so no list of criterion names is built per call.
+    for k, (a, b) in enumerate(zip(winner_key, loser_key, strict=False)):
         if a != b:
-            return name
+            if k == 0:
+                return SCORE
+            return breakers[k - 1].value if k <= len(breakers) else LOTTERY
     return LOTTERY

@@ -327,6 +327,12 @@ class Scenario(FrozenModel):
         except ValidationError as error:
             raise ScenarioError(problems_from_validation_error(error)) from None
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: counts by school, subject and protected category."""
+        from kgxp.html import scenario_html
+
+        return scenario_html(self)
+
     def receiving_schools(self) -> dict[str, str]:
         """R3: for every school id, the school whose in-school round its teachers join.
 

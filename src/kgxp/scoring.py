@@ -8,13 +8,14 @@ exactly (ties are decided by the policy's tie-breakers, never by float noise).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from kgxp.policy import Policy
 from kgxp.scenario import Teacher
 
-__all__ = ["composite_score"]
+__all__ = ["composite_score", "composite_scores"]
 
 _CENT: Final = Decimal("0.01")
 
@@ -42,3 +43,17 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
         + weights.school_evaluation * Decimal(repr(evaluation.school_evaluation))
     )
     return total.quantize(_CENT, ROUND_HALF_UP)
+
+
+def composite_scores(teachers: Sequence[Teacher], policy: Policy) -> list[Decimal]:
+    """:func:`composite_score` of each teacher, in order, computed in bulk.
+
+    The same numbers; given scores (the common case) are converted inline rather
+    than through a call per teacher, since every ranking needs all of them.
+    """
+    return [
+        Decimal(repr(t.score)).quantize(_CENT, ROUND_HALF_UP)
+        if t.score is not None
+        else composite_score(t, policy)
+        for t in teachers
+    ]

@@ -30,16 +30,16 @@ is deterministic and independent of input order (I5, I12).
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Container, Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
 
 from kgxp.policy import CrossSchoolSeatChoice, Policy, SplitRounding
-from kgxp.scenario import Post
+from kgxp.scenario import Post, Teacher
 
-__all__ = ["SeatSplit", "split_seats"]
+__all__ = ["SeatSplit", "count_own_candidates", "split_seats"]
 
 
 @attrs.frozen
@@ -76,6 +76,28 @@ def split_seats(
         for post in school_posts:
             result[post.id] = _split(remaining[post.id], cross[post.id])
     return result
+
+
+def count_own_candidates(
+    posts: Iterable[Post],
+    teachers: Iterable[Teacher],
+    home: Mapping[str, str],
+    skip: Container[str],
+) -> Counter[str]:
+    """Per post, the teachers of its school whose main subject is its subject (``shortage_first``).
+
+    ``home`` maps teacher ids to the school whose in-school round they join (R3);
+    teachers in ``skip`` (protected, volunteers) do not compete there.
+    """
+    # Count (school, subject) pairs first: one pass over the teachers, then one over the
+    # posts, rather than a list of posts looked up per teacher.
+    pairs = Counter((home[t.id], t.main_subject) for t in teachers if t.id not in skip)
+    own: Counter[str] = Counter()
+    for post in posts:
+        count = pairs.get((post.school, post.subject))
+        if count:
+            own[post.id] = count
+    return own
 
 
 def _split(remaining: int, cross: int) -> SeatSplit:

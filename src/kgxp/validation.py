@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from pydantic import ValidationError
 
+from kgxp._memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
-from kgxp.retirement import months_to_retirement
+from kgxp.retirement import BASE_AGES, months_to_retirement
 
 if TYPE_CHECKING:
-    from kgxp.scenario import Scenario
+    from kgxp.months import YearMonth
+    from kgxp.scenario import Scenario, Teacher
 
 __all__ = ["check", "problems_from_validation_error", "raise_for_problems", "validate"]
 
@@ -30,6 +32,14 @@ def validate(scenario: Scenario) -> list[Problem]:
     Useful on scenarios built with ``model_copy`` or ``model_construct``, which
     skip pydantic validation; :class:`~kgxp.scenario.Scenario` runs it on construction.
     """
+    # Once per scenario: construction validates, and so does every run of it (a
+    # model_copy may have skipped construction). A scenario cannot change, so the
+    # answer cannot either; the key guards its one mutable container (kgxp._memo).
+    levels = tuple(scenario.staffing.posts_by_level.items())
+    return list(remembered(scenario, "problems", levels, lambda: _problems(scenario)))
+
+
+def _problems(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_not_empty(scenario)
     problems += _check_unique_ids(scenario)
@@ -68,8 +78,11 @@ def _check_not_empty(scenario: Scenario) -> list[Problem]:
 def _check_unique_ids(scenario: Scenario) -> list[Problem]:
     problems = []
     for collection in ("schools", "posts", "teachers"):
+        records = getattr(scenario, collection)
+        if len({record.id for record in records}) == len(records):
+            continue  # the common case, in one pass that builds no messages
         first_seen: dict[str, int] = {}
-        for index, record in enumerate(getattr(scenario, collection)):
+        for index, record in enumerate(records):
             if record.id in first_seen:
                 problems.append(
                     Problem(
@@ -255,52 +268,97 @@ def _check_teachers(scenario: Scenario, school_ids: set[str]) -> list[Problem]:
     month = scenario.competition_month
     subject_of = {post.id: post.subject for post in scenario.posts}
     for index, teacher in enumerate(scenario.teachers):
-        found: list[tuple[str, str, str, str | None]] = []  # field, message, code, rule
-        if teacher.school not in school_ids:
-            found.append(
-                ("school", f"unknown school {teacher.school!r}", "unknown_reference", None)
-            )
-        if len(set(teacher.subjects)) != len(teacher.subjects):
-            found.append(("subjects", "a subject is listed twice", "duplicate_subject", None))
-        if teacher.birth >= month:
-            found.append(
-                (
-                    "birth",
-                    f"{teacher.birth} is not before the competition month {month}",
-                    "date_after_competition",
-                    None,
-                )
-            )
-        elif months_to_retirement(teacher.birth, teacher.base_age, month) <= 0:
-            found.append(
-                (
-                    "birth",
-                    f"reached the statutory retirement age (base "
-                    f"{teacher.base_age}) before the competition month {month}",
-                    "past_retirement",
-                    "R4",
-                )
-            )
-        if teacher.service_start > month:
-            found.append(
-                (
-                    "service_start",
-                    f"{teacher.service_start} is after the competition month {month}",
-                    "date_after_competition",
-                    None,
-                )
-            )
-        if teacher.service_start <= teacher.birth:
-            found.append(("service_start", "service starts before birth", "implausible_date", None))
-        if teacher.preferences:
-            found += _preference_problems(teacher.preferences, set(teacher.subjects), subject_of)
-        problems += (
-            Problem(
-                f"teachers[{index}]", field, message, record_id=teacher.id, rule=rule, code=code
-            )
-            for field, message, code, rule in found
-        )
+        if _plainly_valid(teacher, school_ids, month.index, subject_of):
+            continue
+        problems += _teacher_problems(index, teacher, school_ids, month, subject_of)
     return problems
+
+
+# The youngest statutory base age (§4): a teacher younger than it in the competition
+# month cannot have reached retirement, whatever their base age and delay.
+_YOUNGEST_BASE_MONTHS = min(BASE_AGES) * 12
+
+
+def _plainly_valid(
+    teacher: Teacher, school_ids: set[str], month_index: int, subject_of: Mapping[str, str]
+) -> bool:
+    """A cheap sufficient test that ``teacher`` has no problem (``False``: look closely).
+
+    Runs once per teacher on every validation (each run of a scenario validates it
+    again), so it avoids the retirement computation for teachers far from it and
+    builds no messages; :func:`_teacher_problems` is the reference and reports.
+    """
+    birth = teacher.birth.index
+    start = teacher.service_start.index
+    subjects = teacher.subjects
+    if (
+        teacher.school not in school_ids
+        or not birth < start <= month_index
+        or (len(subjects) > 1 and len(set(subjects)) != len(subjects))
+    ):
+        return False
+    # Statutory age is base age plus a delay >= 0: younger than the base age is enough.
+    if (
+        birth + _YOUNGEST_BASE_MONTHS <= month_index
+        and birth + teacher.base_age * 12 <= month_index
+    ):
+        return False
+    preferences = teacher.preferences
+    if len(set(preferences)) != len(preferences):
+        return False
+    # An unknown post (None) or one of a subject the teacher does not teach: look closely.
+    return all(subject_of.get(post_id) in subjects for post_id in preferences)
+
+
+def _teacher_problems(
+    index: int,
+    teacher: Teacher,
+    school_ids: set[str],
+    month: YearMonth,
+    subject_of: Mapping[str, str],
+) -> list[Problem]:
+    """Every problem of one teacher, in the order they are reported."""
+    found: list[tuple[str, str, str, str | None]] = []  # field, message, code, rule
+    if teacher.school not in school_ids:
+        found.append(("school", f"unknown school {teacher.school!r}", "unknown_reference", None))
+    if len(set(teacher.subjects)) != len(teacher.subjects):
+        found.append(("subjects", "a subject is listed twice", "duplicate_subject", None))
+    if teacher.birth >= month:
+        found.append(
+            (
+                "birth",
+                f"{teacher.birth} is not before the competition month {month}",
+                "date_after_competition",
+                None,
+            )
+        )
+    elif months_to_retirement(teacher.birth, teacher.base_age, month) <= 0:
+        found.append(
+            (
+                "birth",
+                f"reached the statutory retirement age (base "
+                f"{teacher.base_age}) before the competition month {month}",
+                "past_retirement",
+                "R4",
+            )
+        )
+    if teacher.service_start > month:
+        found.append(
+            (
+                "service_start",
+                f"{teacher.service_start} is after the competition month {month}",
+                "date_after_competition",
+                None,
+            )
+        )
+    if teacher.service_start <= teacher.birth:
+        found.append(("service_start", "service starts before birth", "implausible_date", None))
+    if teacher.preferences:
+        found += _preference_problems(teacher.preferences, set(teacher.subjects), subject_of)
+    return [
+        Problem(f"teachers[{index}]", field, message, record_id=teacher.id, rule=rule, code=code)
+        for field, message, code, rule in found
+    ]
 
 
 def _preference_problems(

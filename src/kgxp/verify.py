@@ -6,7 +6,10 @@ built by hand; :func:`verify` trusts none of it. It recomputes what the rules fi
 — from the scenario and the result's own policy and seed, then checks every
 claim of the result against them and against each other. It never raises on a
 malformed result (unknown ids, missing posts, inconsistent seat tables): every
-problem is reported as a :class:`Violation`.
+problem is reported as a :class:`Violation`. (What derives from the scenario alone —
+its digest, the protected set, the ranking for a policy and seed — is computed once
+per scenario object and shared with :func:`~kgxp.engine.run_round`, see
+``kgxp._memo``: the same function of the same immutable input, not the result's word.)
 
 Each fact is checked by exactly one invariant, so that one corruption shows up
 under one invariant id where it can:
@@ -69,14 +72,15 @@ from types import MappingProxyType
 
 import attrs
 
+from kgxp._gc import collector_paused
 from kgxp.io import scenario_digest
 from kgxp.policy import Policy, RoundKind, RoundSpec, Scope
-from kgxp.protection import protection_reasons
-from kgxp.ranking import Ranking, rank_teachers
+from kgxp.protection import scenario_protected
+from kgxp.ranking import Ranking, scenario_ranking
 from kgxp.result import Outcome, PostSeats, RoundResult, Status
 from kgxp.scenario import Post, Scenario, School, Teacher
 from kgxp.scope import scope_unit
-from kgxp.split import SeatSplit, split_seats
+from kgxp.split import SeatSplit, count_own_candidates, split_seats
 
 __all__ = ["CHECKED_INVARIANTS", "Violation", "verify"]
 
@@ -90,6 +94,11 @@ _STATUS_OF_KIND: Mapping[RoundKind, Status] = {
 }
 _PLACED = frozenset(_STATUS_OF_KIND.values())
 _COMPETITIVE = frozenset({RoundKind.IN_SCHOOL, RoundKind.CROSS_SCHOOL})
+# Members the per-teacher loops compare with, bound once: on Python 3.11 each
+# ``Status.X`` is a descriptor call (~0.2 µs), and the checks make several per teacher.
+_WAITING, _PROTECTED = Status.WAITING, Status.PROTECTED
+_IN_SCHOOL, _CROSS_SCHOOL = RoundKind.IN_SCHOOL, RoundKind.CROSS_SCHOOL
+_ADJUSTMENT = RoundKind.ADJUSTMENT
 
 
 def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
@@ -151,6 +160,11 @@ def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> l
     Never raises because of the result: a check that cannot complete reports
     itself as a violation of its invariant.
     """
+    with collector_paused():  # see kgxp._gc
+        return _verify(scenario, result, rerun=rerun)
+
+
+def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Violation]:
     context = _Context(scenario, result)
     found: list[Violation] = []
     checks: list[tuple[str, Callable[[_Context], Iterable[Violation]]]] = [
@@ -204,7 +218,11 @@ class _Context:
         self.row: dict[str, PostSeats] = {}
         for row in result.posts:
             self.row.setdefault(row.post, row)
-        self._units: dict[tuple[str, Scope], str | None] = {}
+        # Per-scope and per-round look-up tables, built on first use: the checks run
+        # per teacher and per application, so each look-up must be one dict access.
+        self._units: dict[Scope, dict[str, str]] = {}
+        self._offers: dict[str, dict[str, int]] = {}
+        self._round_fills: dict[str, dict[str, int]] = {}
 
     # --- derived from the scenario and the result's policy and seed -----------------
 
@@ -217,12 +235,7 @@ class _Context:
     @cached_property
     def protected(self) -> dict[str, tuple[str, ...]]:
         """R4: teacher id -> reasons, for every protected teacher."""
-        month = self.scenario.competition_month
-        return {
-            t.id: reasons
-            for t in self.scenario.teachers
-            if (reasons := protection_reasons(t, month, self.policy))
-        }
+        return scenario_protected(self.scenario, self.policy)
 
     @cached_property
     def volunteers(self) -> frozenset[str]:
@@ -237,7 +250,7 @@ class _Context:
 
     @cached_property
     def ranking(self) -> Ranking:
-        return rank_teachers(self.scenario.teachers, self.policy, self.result.seed)
+        return scenario_ranking(self.scenario, self.policy, self.result.seed)
 
     @cached_property
     def placement(self) -> dict[str, tuple[int, RoundSpec]]:
@@ -268,9 +281,7 @@ class _Context:
     def protected_holders(self) -> Counter[str]:
         """Post id -> outcomes holding it with status PROTECTED."""
         return Counter(
-            o.post
-            for o in self.outcome.values()
-            if o.post is not None and o.status is Status.PROTECTED
+            o.post for o in self.outcome.values() if o.post is not None and o.status is _PROTECTED
         )
 
     @cached_property
@@ -282,15 +293,12 @@ class _Context:
             if outcome is not None and outcome.post is not None:
                 r4_holders[outcome.post] += 1
         remaining = {p.id: p.seats - p.reserved - r4_holders[p.id] for p in self.scenario.posts}
-        posts_of: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for post in self.scenario.posts:
-            posts_of[(post.school, post.subject)].append(post.id)
-        own: Counter[str] = Counter()
-        for teacher in self.scenario.teachers:
-            if teacher.id in self.protected or teacher.id in self.volunteers:
-                continue
-            for post_id in posts_of.get((self.home[teacher.id], teacher.main_subject), ()):
-                own[post_id] += 1
+        own = count_own_candidates(
+            self.scenario.posts,
+            self.scenario.teachers,
+            self.home,
+            self.protected.keys() | self.volunteers,
+        )
         return split_seats(self.scenario.posts, remaining, own, self.policy)
 
     @cached_property
@@ -303,15 +311,16 @@ class _Context:
         outside the in-school round takes a cross-school seat first.
         """
         offers: dict[tuple[str, str], int] = {}
+        fills = [self.round_fills(spec.name) for spec in self.plan]
         for post_id, seats in self.split.items():
             left_in, left_cross = seats.in_school, seats.cross_school
-            for spec in self.plan:
-                filled = self.fills[(spec.name, post_id)]
-                if spec.kind is RoundKind.IN_SCHOOL:
+            for spec, round_fills in zip(self.plan, fills, strict=True):
+                filled = round_fills.get(post_id, 0)
+                if spec.kind is _IN_SCHOOL:
                     offers[(spec.name, post_id)] = max(left_in, 0)
                     left_in -= filled
                     continue
-                if spec.kind is RoundKind.CROSS_SCHOOL:
+                if spec.kind is _CROSS_SCHOOL:
                     extra = left_in if spec.offer_unfilled_in_school_seats else 0
                     offers[(spec.name, post_id)] = max(left_cross, 0) + max(extra, 0)
                 else:
@@ -325,22 +334,52 @@ class _Context:
 
     def unit(self, school_id: str, scope: Scope) -> str | None:
         """The school's unit at ``scope`` (R11); ``None`` for an unknown school."""
-        key = (school_id, scope)
-        if key not in self._units:
-            school = self.schools.get(school_id)
-            self._units[key] = None if school is None else scope_unit(school, scope)
-        return self._units[key]
+        return self.units(scope).get(school_id)
+
+    def units(self, scope: Scope) -> dict[str, str]:
+        """School id -> unit at ``scope``, for every school of the scenario (built once)."""
+        if scope not in self._units:
+            self._units[scope] = {
+                s: scope_unit(school, scope) for s, school in self.schools.items()
+            }
+        return self._units[scope]
 
     def offered(self, round_name: str, post_id: str) -> int:
-        row = self.row.get(post_id)
-        return 0 if row is None else row.offered.get(round_name, 0)
+        return self.offers(round_name).get(post_id, 0)
+
+    def offers(self, round_name: str) -> dict[str, int]:
+        """Post id -> seats the seat table says round ``round_name`` offered (built once)."""
+        if round_name not in self._offers:
+            self._offers[round_name] = {
+                post_id: row.offered.get(round_name, 0) for post_id, row in self.row.items()
+            }
+        return self._offers[round_name]
+
+    def round_fills(self, round_name: str) -> dict[str, int]:
+        """Post id -> teachers the outcomes place there in round ``round_name``."""
+        if not self._round_fills:
+            for (name, post_id), count in self.fills.items():
+                self._round_fills.setdefault(name, {})[post_id] = count
+        return self._round_fills.get(round_name, {})
+
+    def candidates(self, index: int) -> list[str]:
+        """The ids, sorted, of the teachers who enter round ``index`` (see :meth:`is_candidate`)."""
+        in_school = self.plan[index].kind is _IN_SCHOOL
+        protected, volunteers, placement = self.protected, self.volunteers, self.placement
+        return [
+            teacher_id
+            for teacher_id in self.ids
+            if teacher_id not in protected
+            and not (in_school and teacher_id in volunteers)
+            and (teacher_id not in placement or placement[teacher_id][0] >= index)
+        ]
 
     def is_candidate(self, teacher_id: str, index: int) -> bool:
         """Whether the teacher enters round ``index`` of the plan (before willingness)."""
         if teacher_id in self.protected or teacher_id not in self.outcome:
             return False
         spec = self.plan[index]
-        if spec.kind is RoundKind.IN_SCHOOL and teacher_id in self.volunteers:
+        if spec.kind is _IN_SCHOOL and teacher_id in self.volunteers:
             return False
         placed = self.placement.get(teacher_id)
         return placed is None or placed[0] >= index
@@ -460,8 +499,8 @@ def _row_problems(
     protected = context.protected_holders[post.id]
     if row.protected != protected:
         wrong("protected", row.protected, protected, " (protected outcomes holding it)")
-    names = set(row.offered) | set(row.filled)
-    for name in sorted(names - plan_names):
+    unknown = {name for name in (*row.offered, *row.filled) if name not in plan_names}
+    for name in sorted(unknown):
         found.append(
             Violation(
                 "I2",
@@ -472,7 +511,7 @@ def _row_problems(
         )
     filled_total = 0
     for spec in context.plan:
-        filled = context.fills[(spec.name, post.id)]
+        filled = context.round_fills(spec.name).get(post.id, 0)
         filled_total += filled
         stated = row.filled.get(spec.name, 0)
         if stated != filled:
@@ -549,7 +588,7 @@ def check_eligibility(context: _Context) -> list[Violation]:
                         evidence={"status": outcome.status.value},
                     )
                 )
-        if outcome.post is None or outcome.status is Status.WAITING:
+        if outcome.post is None or outcome.status is _WAITING:
             continue  # a waiting teacher's post is I9's
         post = context.posts.get(outcome.post)
         if post is None:
@@ -596,7 +635,7 @@ def _post_problems(
     if spec is None:
         return found
     home = context.home[tid]
-    if spec.kind is not RoundKind.IN_SCHOOL:
+    if spec.kind is not _IN_SCHOOL:
         home_unit, post_unit = context.unit(home, spec.scope), context.unit(post.school, spec.scope)
         if home_unit != post_unit:
             found.append(
@@ -640,7 +679,7 @@ def check_protection(context: _Context) -> list[Violation]:
         outcome = context.outcome[teacher_id]
         reasons = context.protected.get(teacher_id)
         if not reasons:
-            if outcome.status is Status.PROTECTED:
+            if outcome.status is _PROTECTED:
                 found.append(
                     Violation(
                         "I4",
@@ -652,7 +691,7 @@ def check_protection(context: _Context) -> list[Violation]:
                     )
                 )
             continue
-        if outcome.status is not Status.PROTECTED:
+        if outcome.status is not _PROTECTED:
             found.append(
                 Violation(
                     "I4",
@@ -822,7 +861,7 @@ def check_round_order(context: _Context) -> list[Violation]:
             continue
         spec = placed[1]
         post = context.posts.get(outcome.post)
-        if spec.kind is RoundKind.IN_SCHOOL:
+        if spec.kind is _IN_SCHOOL:
             if teacher_id in context.volunteers:
                 found.append(
                     Violation(
@@ -849,7 +888,7 @@ def check_round_order(context: _Context) -> list[Violation]:
                         },
                     )
                 )
-        elif spec.kind is RoundKind.CROSS_SCHOOL and post is not None and post.school == home:
+        elif spec.kind is _CROSS_SCHOOL and post is not None and post.school == home:
             found.append(
                 Violation(
                     "I6",
@@ -875,97 +914,123 @@ def check_no_justified_envy(context: _Context) -> list[Violation]:
     or holds from r a teacher of a strictly worse priority class.
     """
     found = []
-    ranking = context.ranking
-    worst: dict[tuple[str, str], tuple[int, str]] = {}
+    priority = context.ranking.priority_class
+    worst: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)  # round -> post -> holder
     for teacher_id, (_, spec) in context.placement.items():
         post_id = context.outcome[teacher_id].post
         if spec.kind not in _COMPETITIVE or post_id is None:
             continue
-        entry = (ranking.priority_class[teacher_id], teacher_id)
-        key = (spec.name, post_id)
-        current = worst.get(key)
+        entry = (priority[teacher_id], teacher_id)
+        current = worst[spec.name].get(post_id)
         if current is None or entry > current:
-            worst[key] = entry
+            worst[spec.name][post_id] = entry
     for index, spec in enumerate(context.plan):
         if spec.kind not in _COMPETITIVE:
             continue
-        for teacher_id in context.ids:
-            if context.is_candidate(teacher_id, index):
-                found += _envy(context, teacher_id, index, spec, worst)
+        envy = _RoundEnvy(context, index, spec, worst[spec.name])
+        for teacher_id in context.candidates(index):
+            found += envy.of(teacher_id)
     return found
 
 
-def _envy(
-    context: _Context,
-    teacher_id: str,
-    index: int,
-    spec: RoundSpec,
-    worst: Mapping[tuple[str, str], tuple[int, str]],
-) -> list[Violation]:
-    teacher = context.teachers[teacher_id]
-    preferences = teacher.preferences
-    placed = context.placement.get(teacher_id)
-    won = context.outcome[teacher_id].post if placed is not None and placed[0] == index else None
-    if won is None:
-        above = len(preferences)
-    elif won in preferences:
-        above = preferences.index(won)
-    else:
-        return []  # placed at a post not applied for: I3's finding, no order to compare
-    home = context.home[teacher_id]
-    own_class = context.ranking.priority_class[teacher_id]
-    found = []
-    for rank, post_id in enumerate(preferences[:above]):
-        post = context.posts.get(post_id)
-        offered = context.offered(spec.name, post_id)
-        if post is None or offered <= 0:
-            continue
-        if spec.kind is RoundKind.IN_SCHOOL:
-            eligible = post.school == home
+class _RoundEnvy:
+    """I7 for one competitive round: its look-up tables, built once, not per teacher."""
+
+    def __init__(
+        self,
+        context: _Context,
+        index: int,
+        spec: RoundSpec,
+        worst: Mapping[str, tuple[int, str]],
+    ) -> None:
+        self.context = context
+        self.index = index
+        self.spec = spec
+        self.worst = worst
+        self.offers = context.offers(spec.name)
+        self.fills = context.round_fills(spec.name)
+        self.units = context.units(spec.scope)
+
+    def of(self, teacher_id: str) -> list[Violation]:
+        context, spec = self.context, self.spec
+        preferences = context.teachers[teacher_id].preferences
+        placed = context.placement.get(teacher_id)
+        won = (
+            context.outcome[teacher_id].post
+            if placed is not None and placed[0] == self.index
+            else None
+        )
+        if won is None:
+            above = len(preferences)
+        elif won in preferences:
+            above = preferences.index(won)
         else:
-            eligible = post.school != home and context.unit(
-                post.school, spec.scope
-            ) == context.unit(home, spec.scope)
-        if not eligible:
-            continue
-        filled = context.fills[(spec.name, post_id)]
-        base: dict[str, object] = {
-            "round": spec.name,
+            return []  # placed at a post not applied for: I3's finding, no order to compare
+        if above == 0:
+            return []  # won their first choice (or applied for nothing): nothing to envy
+        home = context.home[teacher_id]
+        own_class = context.ranking.priority_class[teacher_id]
+        in_school = spec.kind is _IN_SCHOOL
+        home_unit = self.units.get(home)
+        found = []
+        for rank in range(above):
+            post_id = preferences[rank]
+            offered = self.offers.get(post_id, 0)
+            post = context.posts.get(post_id)
+            if post is None or offered <= 0:
+                continue
+            if in_school:
+                eligible = post.school == home
+            else:
+                eligible = post.school != home and self.units.get(post.school) == home_unit
+            if not eligible:
+                continue
+            filled = self.fills.get(post_id, 0)
+            if filled < offered:
+                found.append(
+                    Violation(
+                        "I7",
+                        f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
+                        f"(choice {rank + 1}), eligible, and it kept {offered - filled} seat(s) "
+                        "free",
+                        teacher=teacher_id,
+                        post=post_id,
+                        evidence={
+                            **self._base(rank, won, own_class),
+                            "kind": "free_seat",
+                            "offered": offered,
+                            "filled": filled,
+                        },
+                    )
+                )
+                continue
+            holder = self.worst.get(post_id)
+            if holder is not None and holder[0] > own_class:
+                found.append(
+                    Violation(
+                        "I7",
+                        f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
+                        f"(choice {rank + 1}), which went to teacher {holder[1]} of a lower "
+                        f"priority class ({holder[0]} > {own_class})",
+                        teacher=teacher_id,
+                        post=post_id,
+                        evidence={
+                            **self._base(rank, won, own_class),
+                            "kind": "outranks_holder",
+                            "holder": holder[1],
+                            "holder_class": holder[0],
+                        },
+                    )
+                )
+        return found
+
+    def _base(self, rank: int, won: str | None, own_class: int) -> dict[str, object]:
+        return {
+            "round": self.spec.name,
             "preference_rank": rank,
             "won": won,
             "teacher_class": own_class,
         }
-        if filled < offered:
-            found.append(
-                Violation(
-                    "I7",
-                    f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
-                    f"(choice {rank + 1}), eligible, and it kept {offered - filled} seat(s) free",
-                    teacher=teacher_id,
-                    post=post_id,
-                    evidence={**base, "kind": "free_seat", "offered": offered, "filled": filled},
-                )
-            )
-            continue
-        holder = worst.get((spec.name, post_id))
-        if holder is not None and holder[0] > own_class:
-            found.append(
-                Violation(
-                    "I7",
-                    f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
-                    f"(choice {rank + 1}), which went to teacher {holder[1]} of a lower "
-                    f"priority class ({holder[0]} > {own_class})",
-                    teacher=teacher_id,
-                    post=post_id,
-                    evidence={
-                        **base,
-                        "kind": "outranks_holder",
-                        "holder": holder[1],
-                        "holder_class": holder[0],
-                    },
-                )
-            )
-    return found
 
 
 # --- I8 ----------------------------------------------------------------------------------
@@ -983,7 +1048,7 @@ def check_adjustment_by_merit(context: _Context) -> list[Violation]:
     found = []
     offers = context.expected_offers
     for index, spec in enumerate(context.plan):
-        if spec.kind is not RoundKind.ADJUSTMENT:
+        if spec.kind is not _ADJUSTMENT:
             continue
         for post_id in sorted(context.posts):
             row = context.row.get(post_id)
@@ -1006,35 +1071,37 @@ def check_adjustment_by_merit(context: _Context) -> list[Violation]:
 
 def _adjustment_merit(context: _Context, index: int, spec: RoundSpec) -> list[Violation]:
     ranking = context.ranking
+    units = context.units(spec.scope)
     pool_worst: dict[tuple[str | None, str], tuple[tuple[float, int], str, str]] = {}
     for teacher_id, (k, _) in context.placement.items():
-        post = context.posts.get(context.outcome[teacher_id].post or "")
-        if k != index or post is None:
+        if k != index:
             continue
-        pool = (context.unit(post.school, spec.scope), post.subject)
+        post = context.posts.get(context.outcome[teacher_id].post or "")
+        if post is None:
+            continue
+        pool = (units.get(post.school), post.subject)
         entry = (ranking.adjustment_key(context.teachers[teacher_id]), teacher_id, post.id)
         current = pool_worst.get(pool)
         if current is None or entry > current:
             pool_worst[pool] = entry
     pool_free: dict[tuple[str | None, str], list[tuple[str, int]]] = defaultdict(list)
+    offers, fills = context.offers(spec.name), context.round_fills(spec.name)
     for post_id in sorted(context.posts):
-        post = context.posts[post_id]
-        free = context.offered(spec.name, post_id) - context.fills[(spec.name, post_id)]
+        free = offers.get(post_id, 0) - fills.get(post_id, 0)
         if free > 0:
-            pool_free[(context.unit(post.school, spec.scope), post.subject)].append((post_id, free))
+            post = context.posts[post_id]
+            pool_free[(units.get(post.school), post.subject)].append((post_id, free))
     need_willing = context.policy.adjustment_requires_willingness
     found = []
-    for teacher_id in context.ids:
+    for teacher_id in context.candidates(index):
         teacher = context.teachers[teacher_id]
-        if not context.is_candidate(teacher_id, index):
-            continue
         if need_willing and not teacher.willing_to_adjust:
             continue
         placed = context.placement.get(teacher_id)
         if placed is not None and placed[0] == index:
             continue
         key = ranking.adjustment_key(teacher)
-        unit = context.unit(context.home[teacher_id], spec.scope)
+        unit = units.get(context.home[teacher_id])
         for subject in dict.fromkeys(teacher.subjects):
             rival = pool_worst.get((unit, subject))
             if rival is not None and rival[0] > key:
@@ -1088,7 +1155,7 @@ def check_waiting_is_last(context: _Context) -> list[Violation]:
         placed = context.placement.get(teacher_id)
         if (
             placed is not None
-            and placed[1].kind is RoundKind.ADJUSTMENT
+            and placed[1].kind is _ADJUSTMENT
             and need_willing
             and not teacher.willing_to_adjust
         ):
@@ -1102,7 +1169,7 @@ def check_waiting_is_last(context: _Context) -> list[Violation]:
                     evidence={"round": placed[1].name, "willing_to_adjust": False},
                 )
             )
-        if outcome.status is not Status.WAITING:
+        if outcome.status is not _WAITING:
             continue
         if outcome.post is not None or outcome.round is not None:
             found.append(

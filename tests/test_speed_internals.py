@@ -1,0 +1,145 @@
+"""The shortcuts that make a round fast change nothing a caller can see.
+
+- ``result.trusted`` builds models equal to validated ones, and still rejects
+  unknown or missing fields;
+- ``kgxp._memo`` computes a scenario's digest, validation and ranking once, and
+  never serves a stale value (a copy is a new scenario; the one mutable
+  container inside a scenario is part of the key; entries die with it);
+- ``kgxp._gc.collector_paused`` restores the collector exactly as it found it.
+"""
+
+from __future__ import annotations
+
+import gc
+from decimal import Decimal
+
+import pytest
+
+import kgxp
+from kgxp import Scenario, Teacher
+from kgxp._gc import collector_paused
+from kgxp._memo import _MEMO
+from kgxp.io import _canonical_digest, scenario_digest
+from kgxp.ranking import rank_teachers, scenario_ranking
+from kgxp.result import Outcome, PostSeats, Reason, Status, trusted
+from kgxp.validation import validate
+from tests.factories import scenario_data, teacher
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return kgxp.parse_scenario(scenario_data())
+
+
+def test_trusted_models_equal_validated_ones() -> None:
+    reason = {
+        "rule": "R5",
+        "code": "placed",
+        "round": "in_school",
+        "post": "P1",
+        "score": Decimal("80.50"),
+    }
+    outcome = {
+        "teacher": "T1",
+        "status": Status.IN_SCHOOL,
+        "home_school": "S1",
+        "post": "P1",
+        "school": "S1",
+        "round": "in_school",
+        "score": Decimal("80.50"),
+        "preference_rank": 0,
+    }
+    fast = trusted(Outcome, **outcome, reasons=(trusted(Reason, **reason),))
+    slow = Outcome(**outcome, reasons=(Reason(**reason),))
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+    assert fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set
+    assert Outcome.model_validate_json(fast.model_dump_json()) == fast
+    with pytest.raises(TypeError, match="unknown fields \\['bogus'\\]"):
+        trusted(Reason, rule="R5", code="placed", bogus=1)
+    with pytest.raises(TypeError, match="missing fields \\['code'\\]"):
+        trusted(Reason, rule="R5")
+    row = {"post": "P", "school": "S", "subject": "语文", "seats": 3, "reserved": 0, "protected": 0}
+    counts = {
+        "in_school": 2,
+        "cross_school": 1,
+        "offered": {"a": 2},
+        "filled": {"a": 1},
+        "vacant": 2,
+    }
+    assert trusted(PostSeats, **row, **counts) == PostSeats(**row, **counts)
+
+
+def test_digest_is_remembered_but_never_stale(scenario: Scenario) -> None:
+    digest = scenario_digest(scenario)
+    assert digest == _canonical_digest(scenario) == scenario_digest(scenario)
+    fewer = scenario.model_copy(update={"teachers": scenario.teachers[1:]})
+    assert scenario_digest(fewer) == _canonical_digest(fewer) != digest
+    # The one mutable container inside a scenario: mutating it in place is caught.
+    scenario.staffing.posts_by_level["extra"] = 1
+    assert scenario_digest(scenario) == _canonical_digest(scenario) != digest
+
+
+def test_validation_is_remembered_per_scenario_not_per_copy(scenario: Scenario) -> None:
+    assert validate(scenario) == []
+    # model_copy skips validation: the copy is a new object and is checked afresh.
+    broken = scenario.model_copy(
+        update={"teachers": (*scenario.teachers, Teacher.model_validate(teacher("X", "NOPE")))}
+    )
+    assert [p.code for p in validate(broken)] == ["unknown_reference"]
+    found = validate(broken)
+    found.clear()  # callers get their own list
+    assert [p.code for p in validate(broken)] == ["unknown_reference"]
+
+
+def test_ranking_is_shared_per_scenario_policy_and_seed(scenario: Scenario) -> None:
+    policy = kgxp.Policy()
+    first = scenario_ranking(scenario, policy, 1)
+    assert scenario_ranking(scenario, policy, 1) is first
+    assert scenario_ranking(scenario, policy, 2) == rank_teachers(scenario.teachers, policy, 2)
+    other = policy.evolve(tie_breakers=())
+    assert scenario_ranking(scenario, other, 1) == rank_teachers(scenario.teachers, other, 1)
+    assert first == rank_teachers(scenario.teachers, policy, 1)
+
+
+def test_remembered_values_leave_with_their_scenario() -> None:
+    scenario = kgxp.parse_scenario(scenario_data())
+    scenario_digest(scenario)
+    key = id(scenario)
+    assert key in _MEMO
+    del scenario
+    gc.collect()
+    assert key not in _MEMO
+
+
+def test_collector_pause_restores_the_collector() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with collector_paused():
+            assert not gc.isenabled()
+            with collector_paused():  # nested (verify(rerun=True) runs a round)
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), collector_paused():
+            raise RuntimeError
+        assert gc.isenabled()
+        gc.disable()  # a program that disabled the collector keeps it disabled
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def test_a_round_leaves_the_collector_on(scenario: Scenario) -> None:
+    assert gc.isenabled()
+    result = kgxp.run_round(scenario)
+    assert gc.isenabled()
+    assert kgxp.verify(scenario, result, rerun=True) == []
+    assert gc.isenabled()
