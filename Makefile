@@ -30,6 +30,7 @@ typecheck: $(VENV)/.installed-dev
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbmake examples
 
 test: lint typecheck pytest
 

@@ -19,6 +19,8 @@ from hypothesis import HealthCheck, settings
 
 from tests.factories import scenario_data
 
+os.environ.setdefault("MPLBACKEND", "Agg")  # plots are drawn off-screen in tests
+
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

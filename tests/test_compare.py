@@ -54,3 +54,16 @@ def test_what_if_policy_and_frame() -> None:
     assert change.placed_per_round_after == {"in_school": 1}
     frame = compare(run_round(county(80.0)), run_round(county(88.0))).frame()
     assert list(frame["teacher"]) == ["a", "b"]
+
+
+def test_metrics_before_and_after_when_scenarios_are_given() -> None:
+    low, high = county(80.0), county(88.0)
+    published = run_round(low)
+    corrected = run_round(high, policy=published.policy, seed=published.seed)
+    change = compare(published, corrected, scenarios=(low, high))
+    assert change.metrics_before is not None and change.metrics_after is not None
+    assert change.metrics_before.waiting == change.metrics_after.waiting == 1
+    assert [r.indicator for r in change.metrics_after.balance] == [
+        r.indicator for r in change.metrics_before.balance
+    ]
+    assert compare(published, corrected).metrics_before is None

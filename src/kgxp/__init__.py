@@ -10,6 +10,7 @@ domain rulebook.
 (61, 4)
 """
 
+from kgxp._extras import MissingExtraError
 from kgxp._version import __version__
 from kgxp.compare import Comparison, OutcomeChange, SeatChange, compare
 from kgxp.engine import run_round
@@ -107,6 +108,7 @@ __all__ = [
     "LedgerLine",
     "Locality",
     "Mechanism",
+    "MissingExtraError",
     "Outcome",
     "OutcomeChange",
     "ParameterInfo",

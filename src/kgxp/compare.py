@@ -3,6 +3,9 @@
 ``compare(a, b)`` takes two :class:`~kgxp.result.RoundResult` (of the same
 county, possibly different scenarios or policies) and returns who moved where
 and why, whose seats changed holders, and counts per status and per round.
+Given the scenarios too (``compare(a, b, scenarios=(sa, sb))``) it adds each
+round's :class:`~kgxp.metrics.RoundMetrics`: movement, fill rates and the
+校际差异系数 (§6) of ``a`` and of ``b``.
 An appeal is a re-run with the corrected record compared with the published
 round::
 
@@ -18,8 +21,11 @@ from typing import Any
 
 from pydantic import Field
 
+from kgxp._extras import require
 from kgxp._model import FrozenModel, Id
+from kgxp.metrics import RoundMetrics, round_metrics
 from kgxp.result import Outcome, RoundResult, Status
+from kgxp.scenario import Scenario
 
 __all__ = ["Comparison", "OutcomeChange", "SeatChange", "compare"]
 
@@ -56,20 +62,36 @@ class Comparison(FrozenModel):
     counts_after: dict[str, int]
     placed_per_round_before: dict[str, int]
     placed_per_round_after: dict[str, int]
+    metrics_before: RoundMetrics | None = Field(
+        default=None, description="movement and balance (§6) of a, when its scenario was given"
+    )
+    metrics_after: RoundMetrics | None = Field(
+        default=None, description="movement and balance (§6) of b, when its scenario was given"
+    )
 
     def frame(self) -> Any:
         """``changed`` as a pandas DataFrame (``pip install 'kgxp[notebook]'``)."""
-        try:
-            import pandas as pd
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Comparison.frame() needs pandas: pip install 'kgxp[notebook]'"
-            ) from error
+        pd = require("pandas", "notebook", "Comparison.frame()")
         return pd.DataFrame([c.model_dump(mode="json") for c in self.changed])
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: counts and balance before/after, changed outcomes, seats."""
+        from kgxp.html import comparison_html
 
-def compare(a: RoundResult, b: RoundResult) -> Comparison:
-    """Who moved where and why between ``a`` and ``b`` (records in id order)."""
+        return comparison_html(self)
+
+
+def compare(
+    a: RoundResult,
+    b: RoundResult,
+    *,
+    scenarios: tuple[Scenario, Scenario] | None = None,
+) -> Comparison:
+    """Who moved where and why between ``a`` and ``b`` (records in id order).
+
+    ``scenarios`` are the scenarios ``a`` and ``b`` were run on; with them the
+    comparison also holds both rounds' metrics (balance before/after, §6).
+    """
     before = {o.teacher: o for o in a.outcomes}
     after = {o.teacher: o for o in b.outcomes}
     changed = []
@@ -97,6 +119,8 @@ def compare(a: RoundResult, b: RoundResult) -> Comparison:
         counts_after=b.counts(),
         placed_per_round_before={r.name: r.placed for r in a.rounds},
         placed_per_round_after={r.name: r.placed for r in b.rounds},
+        metrics_before=round_metrics(scenarios[0], a) if scenarios else None,
+        metrics_after=round_metrics(scenarios[1], b) if scenarios else None,
     )
 
 

@@ -33,10 +33,12 @@ from typing import Any
 import structlog
 from pydantic import Field
 
+from kgxp._extras import require
 from kgxp._model import FrozenModel, Id
 from kgxp.engine import run_round
 from kgxp.ledger import LedgerLine, ledger_for
 from kgxp.policy import Policy
+from kgxp.progress import Progress, Tracker
 from kgxp.ranking import rank_teachers
 from kgxp.recompetition import recompete
 from kgxp.result import RoundResult, SolverStats
@@ -110,12 +112,7 @@ class Simulation(FrozenModel):
 
         Needs pandas (``pip install 'kgxp[notebook]'``).
         """
-        try:
-            import pandas as pd
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "Simulation.frames() needs pandas: pip install 'kgxp[notebook]'"
-            ) from error
+        pd = require("pandas", "notebook", "Simulation.frames()")
         return {
             "records": pd.DataFrame([r.model_dump(mode="json") for r in self.records]),
             "ledger": pd.DataFrame([line.model_dump(mode="json") for line in self.ledger]),
@@ -127,6 +124,12 @@ class Simulation(FrozenModel):
             ),
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter's rich display: the round's counts and one row per semester."""
+        from kgxp.html import simulation_html
+
+        return simulation_html(self)
+
 
 def simulate(
     scenario: Scenario,
@@ -135,12 +138,17 @@ def simulate(
     semesters: int = 6,
     vacancies: Mapping[Semester | str, Mapping[str, int]] | None = None,
     seed: int | None = None,
+    progress: Progress = False,
 ) -> Simulation:
     """Run the round, then ``semesters`` semesters of waiting, re-competition and pay.
 
     ``vacancies`` gives the seats that open at the start of each semester (post id
     -> seats); without it, seats open when on-post teachers retire. Seats left
     vacant by the round are open from the first re-competition on.
+
+    ``progress`` reports the round and each semester (:mod:`kgxp.progress`):
+    ``True`` for a tqdm bar, or a callable ``(done, total, label)``; it never
+    changes the result.
 
     >>> import kgxp
     >>> run = kgxp.simulate(kgxp.load_scenario("examples/ziyang_county.json"), semesters=2)
@@ -150,9 +158,11 @@ def simulate(
     if semesters < 1:
         raise ValueError("simulate needs at least one semester")
     started = time.perf_counter()
+    tracker = Tracker.start(progress, semesters + 1, "simulate")
     policy = policy or Policy()
     seed = policy.lottery_seed if seed is None else seed
     result = run_round(scenario, policy=policy, seed=seed)
+    tracker.advance("placement round")
     ranking = rank_teachers(scenario.teachers, policy, seed)
     given = {Semester.parse(str(k)): dict(v) for k, v in (vacancies or {}).items()}
     post_ids = {p.id for p in scenario.posts}
@@ -271,6 +281,8 @@ def simulate(
             waiting=states["waiting"] + states["continued_waiting"],
             flagged=states["dismissal_review"],
         )
+        tracker.advance(str(semester))
+    tracker.close()
     log.info(
         "simulate.finished", semesters=semesters, seconds=round(time.perf_counter() - started, 4)
     )

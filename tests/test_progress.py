@@ -1,0 +1,91 @@
+"""Progress of simulate (kgxp.progress): reported step by step, never changing the result."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+import kgxp
+from kgxp import MissingExtraError, Scenario, simulate
+from kgxp.progress import Tracker
+from kgxp.simulate import Simulation
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def example() -> Scenario:
+    return kgxp.load_scenario(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def plain(example: Scenario) -> Simulation:
+    return simulate(example, semesters=3)
+
+
+def test_callback_sees_every_step_up_to_the_total(example: Scenario, plain: Simulation) -> None:
+    calls: list[tuple[int, int, str]] = []
+    run = simulate(example, semesters=3, progress=lambda *call: calls.append(call))
+    total = 1 + 3  # the placement round, then one step per semester
+    assert [(done, n) for done, n, _ in calls] == [(k, total) for k in range(1, total + 1)]
+    assert [label for *_, label in calls] == [
+        "placement round",
+        *(str(s) for s in plain.semesters),
+    ]
+    assert run == plain  # progress only observes (I12)
+    assert run.model_dump_json() == plain.model_dump_json()
+
+
+def test_tqdm_bar_reaches_the_total(
+    example: Scenario, plain: Simulation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tqdm")
+    run = simulate(example, semesters=3, progress=True)
+    assert run == plain
+    err = capsys.readouterr().err
+    assert "simulate" in err
+    assert "4/4" in err  # the closed bar shows every step done
+
+
+def test_false_reports_nothing(example: Scenario, capsys: pytest.CaptureFixture[str]) -> None:
+    simulate(example, semesters=1, progress=False)
+    assert "simulate:" not in capsys.readouterr().err
+
+
+def test_missing_tqdm_names_the_extra_before_any_work(
+    monkeypatch: pytest.MonkeyPatch, example: Scenario
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the round must not start when the bar cannot be shown")
+
+    # ``kgxp.simulate`` is also the function's name: patch the module object itself.
+    monkeypatch.setattr(importlib.import_module("kgxp.simulate"), "run_round", never)
+    with pytest.raises(MissingExtraError, match=r"kgxp\[notebook\]") as error:
+        simulate(example, semesters=2, progress=True)
+    assert error.value.extra == "notebook"
+    assert error.value.module == "tqdm.auto"
+
+
+@pytest.mark.parametrize("wrong", ["yes", 1.5, None])
+def test_progress_must_be_a_flag_or_a_callable(wrong: object) -> None:
+    with pytest.raises(TypeError, match="progress must be"):
+        Tracker.start(wrong, 3, "demo")  # type: ignore[arg-type]
+
+
+def test_tracker_counts_and_closes_twice() -> None:
+    calls: list[tuple[int, int, str]] = []
+    tracker = Tracker.start(lambda *call: calls.append(call), 2, "demo")
+    tracker.advance("a")
+    tracker.advance("b")
+    tracker.close()
+    tracker.close()
+    assert calls == [(1, 2, "a"), (2, 2, "b")]
+    assert tracker.done == tracker.total == 2
+    silent = Tracker.start(False, 1, "demo")
+    silent.advance("x")
+    assert silent.done == 1
+    with pytest.raises(ValueError, match="total"):
+        Tracker.start(False, -1, "demo")
