@@ -10,8 +10,10 @@ teachers, their scores, dates and preferences are drawn from a seeded random
 generator, and the scenario says so (``county.synthetic``). Sizes, enrolments,
 the merge of 蒿坪镇电光教学点 (R3) and the reserved seats (R2) are also made up.
 
-Run ``python examples/build_ziyang_example.py`` to rewrite the file; the test
-suite checks that the committed file is exactly what this script produces.
+Run ``python examples/build_ziyang_example.py`` to rewrite the file and the same
+county as an Excel roster (``examples/ziyang_roster.xlsx``, the tutorial's
+starting point; needs ``kgxp[excel]``); the test suite checks that the
+committed files are exactly what this script produces.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kgxp import Scenario, YearMonth, dump_scenario, months_to_retirement
+from kgxp import Scenario, YearMonth, dump_scenario, months_to_retirement, write_roster
 
 SEED = 20260801
 COMPETITION_MONTH = YearMonth(2026, 8)
 OUT = Path(__file__).with_name("ziyang_county.json")
+ROSTER = OUT.with_name("ziyang_roster.xlsx")
 SIZE_FACTOR = 1.2
 
 
@@ -512,7 +515,10 @@ def _pay(rng: random.Random, title: str, *, rural: bool) -> dict[str, str]:
 def main() -> int:
     scenario = build()
     OUT.write_text(dump_scenario(scenario), encoding="utf-8")
-    print(f"wrote {OUT} ({len(scenario.teachers)} teachers, {len(scenario.posts)} posts)")
+    write_roster(scenario, ROSTER)
+    print(
+        f"wrote {OUT} and {ROSTER.name} ({len(scenario.teachers)} teachers, {len(scenario.posts)} posts)"
+    )
     return 0
 
 

@@ -52,3 +52,120 @@ def test_usage_error_exits_2() -> None:
     with pytest.raises(SystemExit) as caught:
         main(["frobnicate"])
     assert caught.value.code == 2
+
+
+def _appeal_pair(tmp_path: Path) -> tuple[Path, Path]:
+    """A one-seat county where b's score was mis-entered (80, corrected to 88)."""
+    from tests.factories import post, school, teacher
+
+    paths = []
+    for score in (80.0, 88.0):
+        data = {
+            "county": {"name": "复核县", "synthetic": True},
+            "competition_month": "2026-08",
+            "staffing": {"total_posts": 1},
+            "schools": [school("A")],
+            "posts": [post("A-CHN", "A", "语文", 1)],
+            "teachers": [
+                teacher("a", "A", score=85.0, preferences=["A-CHN"]),
+                teacher("b", "A", score=score, preferences=["A-CHN"]),
+            ],
+        }
+        path = tmp_path / f"county_{int(score)}.json"
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def test_compare_two_scenarios_shows_who_moved(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published, corrected = _appeal_pair(tmp_path)
+    assert main(["compare", str(published), str(corrected)]) == 0
+    out = capsys.readouterr().out
+    assert "2 teachers changed outcome, 1 posts changed holders" in out
+    assert "in_school A-CHN @ A" in out
+    assert "Movement and balance (§6)" in out  # both scenarios known: metrics included
+
+
+def test_compare_appeal_against_a_published_result_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgxp import load_scenario, run_round
+
+    published, corrected = _appeal_pair(tmp_path)
+    # The published round used a non-default seed; the appeal re-run must reuse it.
+    result = run_round(load_scenario(published), seed=77)
+    result_path = tmp_path / "published_result.json"
+    result_path.write_text(result.to_json(), encoding="utf-8")
+    assert main(["compare", str(result_path), str(corrected), "--format", "json"]) == 0
+    comparison = json.loads(capsys.readouterr().out)
+    assert comparison["same_policy"] is True
+    assert [c["teacher"] for c in comparison["changed"]] == ["a", "b"]
+    assert comparison["metrics_before"] is None  # A's scenario was not given
+    assert (
+        main(
+            [
+                "compare",
+                str(result_path),
+                str(corrected),
+                "--scenario-a",
+                str(published),
+                "--format",
+                "markdown",
+            ]
+        )
+        == 0
+    )
+    assert "## Movement and balance (§6)" in capsys.readouterr().out
+
+
+def test_compare_rejects_a_broken_result_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    published, _ = _appeal_pair(tmp_path)
+    broken = tmp_path / "broken_result.json"
+    broken.write_text('{"outcomes": 3}', encoding="utf-8")
+    assert main(["compare", str(broken), str(published)]) == 1
+    assert "not a valid kgxp result" in capsys.readouterr().err
+
+
+def test_run_out_dir_writes_results_reports_and_publication_lists(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgxp import RoundResult, load_scenario
+
+    out = tmp_path / "out"
+    assert main(["run", str(example_path), "--out", str(out), "--quiet", "--verify"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    result = RoundResult.model_validate_json((out / "result.json").read_bytes())
+    assert len(result.outcomes) == len(load_scenario(example_path).teachers)
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# 紫阳县 (示例)")
+    assert "## Waiting (R7)" in markdown
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    assert any(p.suffix == ".xlsx" for p in out.rglob("*"))
+    assert len(list(out.rglob("*.csv"))) > 48  # one publication list per school, and more
+
+
+def test_run_redact_leaves_no_teacher_name(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgxp import load_scenario
+
+    out = tmp_path / "out"
+    assert (
+        main(["run", str(example_path), "--out", str(out), "--redact", "--formats", "csv,json"])
+        == 0
+    )
+    printed = capsys.readouterr().out
+    names = {t.name for t in load_scenario(example_path).teachers}
+    texts = [printed] + [p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()]
+    leaked = {name for name in names for text in texts if name in text}
+    assert not leaked
+
+
+def test_run_rejects_unknown_format(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(example_path), "--formats", "pdf", "--quiet"]) == 2
+    assert "unknown format(s) pdf" in capsys.readouterr().err

@@ -63,3 +63,10 @@ def test_public_api_is_explicit() -> None:
     assert sorted(kgxp.__all__) == sorted(set(kgxp.__all__))
     for name in kgxp.__all__:
         assert hasattr(kgxp, name), name
+
+
+def test_api_reference_is_current() -> None:
+    from kgxp._apidoc import render_api_reference
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert text == render_api_reference(), "regenerate: python -m kgxp._apidoc > docs/api.md"

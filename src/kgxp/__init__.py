@@ -15,6 +15,13 @@ from kgxp._version import __version__
 from kgxp.compare import Comparison, OutcomeChange, SeatChange, compare
 from kgxp.engine import run_round
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
+from kgxp.export import (
+    PublicationList,
+    outcome_rows,
+    outcomes_frame,
+    publication_lists,
+    write_results,
+)
 from kgxp.io import (
     dump_scenario,
     load_scenario,
@@ -43,7 +50,14 @@ from kgxp.policy import (
     preset_names,
 )
 from kgxp.protection import NEAR_RETIREMENT, protection_reasons
-from kgxp.report import render_report
+from kgxp.report import (
+    ReportSection,
+    ReportTable,
+    comparison_sections,
+    render_comparison,
+    render_report,
+    report_sections,
+)
 from kgxp.result import (
     Conflict,
     Outcome,
@@ -80,6 +94,7 @@ from kgxp.scoring import composite_score
 from kgxp.semester import Semester, Term
 from kgxp.simulate import SemesterRecord, SemesterSummary, Simulation, simulate
 from kgxp.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
+from kgxp.tables import read_roster, write_roster
 from kgxp.validation import check, validate
 from kgxp.verify import Violation, verify
 from kgxp.verify_simulation import verify_simulation
@@ -118,7 +133,10 @@ __all__ = [
     "Post",
     "PostSeats",
     "Problem",
+    "PublicationList",
     "Reason",
+    "ReportSection",
+    "ReportTable",
     "RoundKind",
     "RoundMetrics",
     "RoundResult",
@@ -157,19 +175,26 @@ __all__ = [
     "check",
     "coefficient_of_variation",
     "compare",
+    "comparison_sections",
     "composite_score",
     "dump_scenario",
     "ledger_for",
     "load_scenario",
     "months_to_retirement",
+    "outcome_rows",
+    "outcomes_frame",
     "parse_scenario",
     "pay_lines",
     "policy_table",
     "preset",
     "preset_names",
     "protection_reasons",
+    "publication_lists",
+    "read_roster",
+    "render_comparison",
     "render_report",
     "render_summary",
+    "report_sections",
     "round_metrics",
     "run_round",
     "save_scenario",
@@ -183,4 +208,6 @@ __all__ = [
     "verify",
     "verify_simulation",
     "within_retirement_window",
+    "write_results",
+    "write_roster",
 ]

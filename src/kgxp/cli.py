@@ -1,7 +1,9 @@
-"""``kgxp`` command line: validate, summarise and describe scenario files.
+"""``kgxp`` command line for bureau staff and scripts: validate, run, compare, publish.
 
-Exit status: 0 on success, 1 when the scenario is invalid (every problem is
-printed), 2 on usage errors.
+A scenario FILE is a JSON scenario, an Excel roster (``.xlsx``) or a directory
+of CSV roster files (see docs/tables.md). Exit status: 0 on success, 1 when
+the input is invalid (every problem is printed) or verify finds a violation,
+2 on usage errors and missing files.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from pathlib import Path
 
 import structlog
 
+from kgxp.compare import compare
 from kgxp.engine import run_round
-from kgxp.exceptions import ScenarioError
+from kgxp.exceptions import KgxpError, Problem, ScenarioError
 from kgxp.io import load_scenario, scenario_json_schema
-from kgxp.policy import Mechanism, policy_table, preset, preset_names
-from kgxp.report import render_report
+from kgxp.policy import Mechanism, Policy, policy_table, preset, preset_names
+from kgxp.report import ReportFormat, render_comparison, render_report
+from kgxp.result import RoundResult
+from kgxp.scenario import Scenario
 from kgxp.summary import render_summary, summarize
 from kgxp.verify import verify
 
@@ -46,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"kgxp: {error.strerror}: {error.filename}", file=sys.stderr)
         return 2
+    except KgxpError as error:  # e.g. a missing optional extra
+        print(f"kgxp: {error}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a scenario file, list every problem")
-    validate.add_argument("file", type=Path)
+    validate.add_argument("file", type=Path, help="scenario JSON, .xlsx roster or CSV directory")
     validate.set_defaults(handler=_validate)
 
     summary = commands.add_parser("summary", help="counts by school, subject, protected category")
@@ -70,9 +78,50 @@ def _parser() -> argparse.ArgumentParser:
         help="override the policy's matching mechanism",
     )
     run.add_argument("--seed", type=int, help="lottery seed (default: the policy's)")
-    run.add_argument("--out", type=Path, help="also write the result as JSON to this file")
+    run.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write result.json, report.md, report.html and the publication lists here",
+    )
+    run.add_argument(
+        "--formats",
+        default="csv,xlsx,json",
+        help="publication list formats written with --out (default: %(default)s)",
+    )
+    run.add_argument(
+        "--redact", action="store_true", help="teacher ids instead of names in everything written"
+    )
+    run.add_argument("--quiet", action="store_true", help="do not print the report")
     run.add_argument("--verify", action="store_true", help="check invariants I1–I12 too")
     run.set_defaults(handler=_run)
+
+    comparison = commands.add_parser(
+        "compare",
+        help="what changed between two rounds (a what-if, or an appeal against a published round)",
+        description=(
+            "A and B are each a result JSON (from `kgxp run --out`) or a scenario file, which "
+            "is run first. A scenario compared with a result runs with that result's policy "
+            "and seed, as an appeal (复核) re-run must."
+        ),
+    )
+    comparison.add_argument("a", type=Path, metavar="A")
+    comparison.add_argument("b", type=Path, metavar="B")
+    _policy_option(comparison)
+    comparison.add_argument(
+        "--policy-b", choices=preset_names(), help="policy preset for B (default: --policy)"
+    )
+    comparison.add_argument(
+        "--scenario-a", type=Path, help="A's scenario, when A is a result (adds balance metrics)"
+    )
+    comparison.add_argument(
+        "--scenario-b", type=Path, help="B's scenario, when B is a result (adds balance metrics)"
+    )
+    comparison.add_argument("--rows", type=int, default=50, help="changed outcomes to list")
+    comparison.add_argument(
+        "--format", choices=["text", "markdown", "html", "json"], default="text"
+    )
+    comparison.set_defaults(handler=_compare)
 
     demo = commands.add_parser("demo", help="the example county: summary, round, report")
     demo.add_argument("file", type=Path)
@@ -98,8 +147,34 @@ def _policy_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _load(path: Path) -> Scenario:
+    """A scenario from JSON, an .xlsx roster or a directory of CSV roster files."""
+    if path.is_dir() or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        from kgxp.tables import read_roster
+
+        return read_roster(path)
+    return load_scenario(path)
+
+
+def _load_either(path: Path) -> Scenario | RoundResult:
+    """A result JSON (it has ``outcomes``) or a scenario file."""
+    if path.suffix.lower() == ".json":
+        raw = path.read_bytes()
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            data = None
+        if isinstance(data, dict) and "outcomes" in data:
+            try:
+                return RoundResult.model_validate_json(raw)
+            except ValueError as error:
+                problem = Problem(str(path), "file", f"not a valid kgxp result: {error}")
+                raise ScenarioError([problem], summary="invalid result file") from None
+    return _load(path)
+
+
 def _validate(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.file)
+    scenario = _load(args.file)
     print(
         f"{args.file}: valid — {len(scenario.schools)} schools, {len(scenario.posts)} posts, "
         f"{len(scenario.teachers)} teachers"
@@ -108,7 +183,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.file)
+    scenario = _load(args.file)
     print(render_summary(summarize(scenario, preset(args.policy))))
     return 0
 
@@ -119,21 +194,89 @@ def _policy(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.file)
+    scenario = _load(args.file)
     policy = preset(args.policy)
     if args.mechanism:
         policy = policy.evolve(mechanism=args.mechanism)
+    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    unknown = sorted(set(formats) - {"csv", "xlsx", "json"})
+    if unknown:
+        print(f"kgxp: unknown format(s) {', '.join(unknown)}; use csv, xlsx, json", file=sys.stderr)
+        return 2
     result = run_round(scenario, policy=policy, seed=args.seed)
-    print(render_report(scenario, result))
+    if not args.quiet:
+        print(render_report(_shown(scenario, args.redact), result))
     if args.out:
-        args.out.write_text(result.to_json(), encoding="utf-8")
+        written = _write_outputs(scenario, result, args.out, formats, redact=args.redact)
+        print(f"\nwrote {len(written)} files to {args.out}")
     if args.verify:
         return _print_violations(verify(scenario, result))
     return 0
 
 
+def _shown(scenario: Scenario, redact: bool) -> Scenario:
+    """The scenario as reports show it: with ``redact``, every name is the teacher's id."""
+    if not redact:
+        return scenario
+    return scenario.model_copy(
+        update={"teachers": tuple(t.model_copy(update={"name": t.id}) for t in scenario.teachers)}
+    )
+
+
+def _write_outputs(
+    scenario: Scenario, result: RoundResult, out: Path, formats: tuple[str, ...], *, redact: bool
+) -> list[Path]:
+    from kgxp.export import write_results
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = list(write_results(scenario, result, out, formats=formats, redact=redact))
+    shown = _shown(scenario, redact)
+    reports: tuple[tuple[str, ReportFormat], ...] = (
+        ("report.md", "markdown"),
+        ("report.html", "html"),
+    )
+    for name, fmt in reports:
+        path = out / name
+        # Every waiting teacher is listed: the archived report is the complete record.
+        path.write_text(
+            render_report(shown, result, waiting_rows=len(result.outcomes), format=fmt), "utf-8"
+        )
+        written.append(path)
+    return written
+
+
+def _compare(args: argparse.Namespace) -> int:
+    first, second = _load_either(args.a), _load_either(args.b)
+    policy_a = preset(args.policy)
+    policy_b = preset(args.policy_b) if args.policy_b else policy_a
+    scenario_a = _load(args.scenario_a) if args.scenario_a else None
+    scenario_b = _load(args.scenario_b) if args.scenario_b else None
+    result_a = _as_result(first, second, policy_a)
+    result_b = _as_result(second, first, policy_b)
+    scenario_a = first if isinstance(first, Scenario) else scenario_a
+    scenario_b = second if isinstance(second, Scenario) else scenario_b
+    scenarios = (scenario_a, scenario_b) if scenario_a and scenario_b else None
+    comparison = compare(result_a, result_b, scenarios=scenarios)
+    if args.format == "json":
+        sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
+    else:
+        print(render_comparison(comparison, rows=args.rows, format=args.format))
+    return 0
+
+
+def _as_result(
+    this: Scenario | RoundResult, other: Scenario | RoundResult, policy: Policy
+) -> RoundResult:
+    if isinstance(this, RoundResult):
+        return this
+    if isinstance(other, RoundResult):
+        # An appeal re-run: the published round's own policy and seed, nothing else changed.
+        return run_round(this, policy=other.policy, seed=other.seed)
+    return run_round(this, policy=policy)
+
+
 def _demo(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.file)
+    scenario = _load(args.file)
     policy = preset(args.policy)
     print(render_summary(summarize(scenario, policy)))
     print("\n" + "=" * 78 + "\n")
