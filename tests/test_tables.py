@@ -217,3 +217,15 @@ def test_column_table_lists_every_default_header() -> None:
     for columns in DEFAULT_COLUMNS.values():
         for header, field in columns.items():
             assert f"| {header} | {field} |" in table
+
+
+def test_docs_column_table_is_current() -> None:
+    text = (EXAMPLE.parent.parent / "docs" / "tables.md").read_text(encoding="utf-8")
+    assert column_table() in text, "paste kgxp.tables.column_table() into docs/tables.md"
+
+
+def test_staffing_problems_point_at_the_county_settings(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as error:
+        read_roster(_roster(tmp_path / "roster", 县情=COUNTY.replace("核定编制,6", "核定编制,4")))
+    [problem] = error.value.problems
+    assert (problem.record, problem.field, problem.rule) == ("县情.csv row 4", "核定编制", "R1")

@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         "--redact", action="store_true", help="teacher ids instead of names in everything written"
     )
     run.add_argument("--quiet", action="store_true", help="do not print the report")
-    run.add_argument("--verify", action="store_true", help="check invariants I1–I12 too")
+    run.add_argument("--verify", action="store_true", help="check invariants I1–I9 and I12 too")
     run.set_defaults(handler=_run)
 
     comparison = commands.add_parser(

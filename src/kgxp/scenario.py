@@ -17,7 +17,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from kgxp._model import FrozenModel, Id, NonEmptyStr
-from kgxp.exceptions import ScenarioError
+from kgxp.exceptions import Problem, ScenarioError
 from kgxp.months import YearMonth
 from kgxp.retirement import BASE_AGES
 
@@ -326,6 +326,57 @@ class Scenario(FrozenModel):
             return type(self).model_validate(data)
         except ValidationError as error:
             raise ScenarioError(problems_from_validation_error(error)) from None
+
+    def with_teacher(self, teacher_id: str, **changes: Any) -> Scenario:
+        """A copy with one teacher's fields changed (an appeal's corrected record), validated.
+
+        >>> import kgxp
+        >>> scenario = kgxp.load_scenario("examples/ziyang_county.json")
+        >>> scenario.with_teacher("T00001", score=91.5).teachers[0].score
+        91.5
+        >>> scenario.with_teacher("T00001", score=150)
+        Traceback (most recent call last):
+        ...
+        kgxp.exceptions.ScenarioError: invalid scenario: 1 problem
+          - teachers[0] (id=T00001).score: Input should be less than or equal to 100
+        """
+        return self._with_record("teachers", teacher_id, changes)
+
+    def with_post(self, post_id: str, **changes: Any) -> Scenario:
+        """A copy with one post's fields changed (``seats=3``), validated like a new scenario."""
+        return self._with_record("posts", post_id, changes)
+
+    def with_school(self, school_id: str, **changes: Any) -> Scenario:
+        """A copy with one school's fields changed (``merged_into="S01"``), validated."""
+        return self._with_record("schools", school_id, changes)
+
+    def _with_record(self, collection: str, record_id: str, changes: dict[str, Any]) -> Scenario:
+        records: tuple[School | Post | Teacher, ...] = getattr(self, collection)
+        model = type(records[0]) if records else None
+        index = next((i for i, r in enumerate(records) if r.id == record_id), None)
+        if index is None or model is None:
+            raise ScenarioError(
+                [Problem(collection, "id", f"no record with id {record_id!r}", code="unknown_id")]
+            )
+        unknown = set(changes) - set(model.model_fields)
+        if unknown:
+            raise TypeError(f"unknown {model.__name__} field(s): {', '.join(sorted(unknown))}")
+        # Through a dict, so the changed record is validated as if it were read from a file.
+        data = {**records[index].model_dump(), **changes}
+        try:
+            changed = model.model_validate(data)
+        except ValidationError as error:
+            raise ScenarioError(
+                Problem(
+                    f"{collection}[{index}]",
+                    ".".join(str(part) for part in item["loc"]) or "(whole record)",
+                    item["msg"],
+                    record_id=record_id,
+                    code=item["type"],
+                )
+                for item in error.errors(include_url=False)
+            ) from None
+        return self.evolve(**{collection: (*records[:index], changed, *records[index + 1 :])})
 
     def _repr_html_(self) -> str:
         """Jupyter's rich display: counts by school, subject and protected category."""

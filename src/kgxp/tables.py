@@ -21,10 +21,11 @@ Cells take the forms people type: ``男``/``女``, ``是``/``否``, ``1970.03`` 
 ``1970年3月`` or an Excel date, ``高级`` for a title, several subjects or
 circumstances separated by ``、``.
 
-Every problem is reported at once, located by sheet, row and column as the
-user sees them in Excel (``教师 row 12``, ``综合得分 (column F)``), and nothing is returned unless the
-whole roster is a valid scenario (the same checks as :func:`kgxp.parse_scenario`,
-their locations translated back to rows and headers). :func:`write_roster`
+Problems are located by sheet, row and column as the user sees them in Excel
+(``教师 row 12``, ``综合得分 (column F)``), and nothing is returned unless the whole
+roster is a valid scenario: first every cell that cannot be read, all at once;
+then the checks of :func:`kgxp.parse_scenario`, all at once, their locations
+translated back to rows and headers. :func:`write_roster`
 writes a scenario in the same layout, so a roster round-trips.
 
 >>> import tempfile, kgxp
@@ -208,6 +209,8 @@ _BOOL_FIELDS = {
 }
 _MONTH_FIELDS = {"competition_month", "birth", "service_start"}
 _LIST_FIELDS = {"subjects", "preferences", "circumstances"}
+# Problems with the shape of the roster: its rows cannot be read as records at all.
+_STRUCTURAL = {"missing_table", "missing_column", "duplicate_column"}
 _REQUIRED: Mapping[str, tuple[str, ...]] = {
     "schools": ("id", "name", "segment", "locality", "enrolment"),
     "posts": ("id", "school", "subject", "seats"),
@@ -286,14 +289,27 @@ def read_roster(
                 )
             ]
         )
+    summary = f"invalid roster {source.name}"
     data, origins, problems = _assemble(tables, _merge_columns(columns))
-    if problems:
-        raise ScenarioError(problems, summary=f"invalid roster {source.name}")
+    if any(p.code in _STRUCTURAL for p in problems):
+        raise ScenarioError(problems, summary=summary)
     try:
-        return parse_scenario(data)
+        scenario = parse_scenario(data)
     except ScenarioError as error:
-        located = [_locate(p, origins) for p in error.problems]
-        raise ScenarioError(located, summary=f"invalid roster {source.name}") from None
+        # Cells already reported were left out of the data; what the scenario checks
+        # then say about those cells (or their whole rows) is an echo, not news.
+        cells = {(p.record, p.field) for p in problems}
+        rows = {p.record for p in problems}
+        for problem in (_locate(p, origins) for p in error.problems):
+            echo = (problem.record, problem.field) in cells or (
+                problem.record in rows and problem.field == "(whole record)"
+            )
+            if not echo:
+                problems.append(problem)
+        raise ScenarioError(problems, summary=summary) from None
+    if problems:
+        raise ScenarioError(problems, summary=summary)
+    return scenario
 
 
 def write_roster(scenario: Scenario, path: StrPath) -> Path:
@@ -418,8 +434,8 @@ def _assemble(
             )
     if problems:
         return {}, {}, problems
-    data = _county(tables["county"], columns["county"], problems)
-    origins: dict[tuple[str, int], dict[str, _Cell]] = {}
+    origins: dict[tuple[str, int], dict[str, _Cell]] = {("county", 0): {}}
+    data = _county(tables["county"], columns["county"], problems, origins[("county", 0)])
     for table in ("schools", "posts", "teachers"):
         records = []
         for index, (record, cells) in enumerate(_records(tables[table], table, columns, problems)):
@@ -432,7 +448,10 @@ def _assemble(
     return data, origins, problems
 
 
-def _county(table: _Table, columns: Mapping[str, str], problems: list[Problem]) -> dict[str, Any]:
+def _county(
+    table: _Table, columns: Mapping[str, str], problems: list[Problem], cells: dict[str, _Cell]
+) -> dict[str, Any]:
+    """The county's settings; ``cells`` gets each setting's cell, keyed ``staffing.total_posts``."""
     data: dict[str, Any] = {"county": {}, "staffing": {}}
     # The county table is a list of settings, not records: the first column names
     # the setting, the second holds its value (the header row is 项目, 值).
@@ -447,6 +466,7 @@ def _county(table: _Table, columns: Mapping[str, str], problems: list[Problem]) 
         if level:
             value = _convert("staffing.total_posts", row[1], cell, problems)
             data["staffing"].setdefault("posts_by_level", {})[level.group(1).strip()] = value
+            cells[f"staffing.posts_by_level[{level.group(1).strip()}]"] = cell
             continue
         field = columns.get(key, key)
         if field not in set(columns.values()):
@@ -455,6 +475,7 @@ def _county(table: _Table, columns: Mapping[str, str], problems: list[Problem]) 
             )
             continue
         value = _convert(field, row[1], cell, problems)
+        cells[field] = cell
         if value is not None:
             _put(data, field, value)
     return data
@@ -712,7 +733,12 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Ce
     """A scenario problem (``teachers[12].score``) as the roster's cell (``教师 row 14``, ``综合得分``)."""
     match = _RECORD.match(problem.record)
     if not match:
-        return problem
+        settings = origins.get(("county", 0), {})
+        key = problem.field if problem.record == "scenario" else f"{problem.record}.{problem.field}"
+        setting = settings.get(key)
+        if setting is None:
+            return problem
+        return attrs.evolve(problem, record=setting.record(), field=setting.field())
     cells = origins.get((match.group(1), int(match.group(2))))
     if not cells:
         return problem
