@@ -229,3 +229,14 @@ def test_staffing_problems_point_at_the_county_settings(tmp_path: Path) -> None:
         read_roster(_roster(tmp_path / "roster", 县情=COUNTY.replace("核定编制,6", "核定编制,4")))
     [problem] = error.value.problems
     assert (problem.record, problem.field, problem.rule) == ("县情.csv row 4", "核定编制", "R1")
+
+
+def test_bad_cells_and_cross_record_problems_come_together(tmp_path: Path) -> None:
+    teachers = TEACHERS.replace("88.5", "八十八").replace("T3,王五,S2", "T3,王五,S9")
+    with pytest.raises(ScenarioError) as error:
+        read_roster(_roster(tmp_path / "roster", 教师=teachers, 志愿=PREFERENCES + "T2,1,P7\n"))
+    assert sorted(_problems(error)) == [
+        "志愿.csv row 5 (id=T2).岗位编号 (column C): unknown post 'P7'",
+        "教师.csv row 2.综合得分 (column E): expected a number, got '八十八'",
+        "教师.csv row 4 (id=T3).学校 (column C): unknown school 'S9'",
+    ]

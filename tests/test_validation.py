@@ -252,3 +252,30 @@ def test_scenario_is_frozen() -> None:
     scenario = parse_scenario(scenario_data())
     with pytest.raises(ValueError, match="frozen"):
         scenario.teachers[0].score = 99  # type: ignore[misc]
+
+
+def test_cross_record_problems_are_reported_beside_field_errors() -> None:
+    """One bad score does not hide an unknown school elsewhere (all problems at once)."""
+    data = scenario_data()
+    data["teachers"][0]["score"] = 150
+    data["teachers"][2]["school"] = "ZZ"
+    data["posts"][1]["seats"] = -1  # A-MAT: invalid, but it exists
+    data["teachers"][1]["preferences"] = ["NOPE", "A-MAT"]
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(data)
+    found = {(p.record, p.field, p.code) for p in error.value.problems}
+    assert found == {
+        ("posts[1]", "seats", "greater_than_equal"),
+        ("teachers[0]", "score", "less_than_equal"),
+        ("teachers[1]", "preferences[0]", "unknown_reference"),  # NOPE; A-MAT is no echo
+        ("teachers[2]", "school", "unknown_reference"),
+    }
+
+
+def test_no_cross_record_guessing_when_the_month_is_wrong() -> None:
+    data = scenario_data()
+    data["competition_month"] = "2026-13"
+    data["teachers"][2]["school"] = "ZZ"
+    with pytest.raises(ScenarioError) as error:
+        parse_scenario(data)
+    assert [p.field for p in error.value.problems] == ["competition_month"]

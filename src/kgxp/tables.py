@@ -22,10 +22,10 @@ Cells take the forms people type: ``男``/``女``, ``是``/``否``, ``1970.03`` 
 circumstances separated by ``、``.
 
 Problems are located by sheet, row and column as the user sees them in Excel
-(``教师 row 12``, ``综合得分 (column F)``), and nothing is returned unless the whole
-roster is a valid scenario: first every cell that cannot be read, all at once;
-then the checks of :func:`kgxp.parse_scenario`, all at once, their locations
-translated back to rows and headers. :func:`write_roster`
+(``教师 row 12``, ``综合得分 (column F)``), all at once — cells that cannot be
+read and the checks of :func:`kgxp.parse_scenario`, their locations translated
+back to rows and headers — and nothing is returned unless the whole roster is a
+valid scenario. :func:`write_roster`
 writes a scenario in the same layout, so a roster round-trips.
 
 >>> import tempfile, kgxp

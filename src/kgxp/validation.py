@@ -443,3 +443,88 @@ def group_by_code(problems: Iterable[Problem]) -> Mapping[str, list[Problem]]:
     for problem in problems:
         groups[problem.code].append(problem)
     return groups
+
+
+_REFERENCE_CODES = {"unknown_reference", "unqualified_preference"}
+
+
+def problems_beside_field_errors(data: Mapping[str, Any]) -> list[Problem]:
+    """Cross-record problems among the records that passed their field checks.
+
+    pydantic stops before the cross-record checks when any field is wrong, so a
+    file with one bad score would hide a hundred unknown post ids until the score
+    was fixed. This runs the cross-record checks on the records that are valid on
+    their own, with their original indices, and leaves out what is only an echo of
+    a record already reported: a reference to a record that exists but is invalid,
+    an "empty" collection whose records are all invalid. Totals (R1) count the
+    valid records only, so they may under-report; they never report falsely.
+    Returns nothing when a top-level field (month, staffing, county) is wrong.
+    """
+    from kgxp.scenario import County, Post, Scenario, School, Staffing, Teacher
+
+    try:
+        county = County.model_validate(data.get("county"))
+        staffing = Staffing.model_validate(data.get("staffing"))
+        competition_month = _month_of(data.get("competition_month"))
+    except (ValidationError, ValueError, TypeError):
+        return []
+    kept: dict[str, list[tuple[int, Any]]] = {}
+    invalid_ids: set[str] = set()
+    partial = False
+    models: dict[str, Any] = {"schools": School, "posts": Post, "teachers": Teacher}
+    for collection, model in models.items():
+        records = data.get(collection)
+        if not isinstance(records, Sequence) or isinstance(records, str | bytes):
+            return []
+        kept[collection] = []
+        for index, record in enumerate(records):
+            try:
+                kept[collection].append((index, model.model_validate(record)))
+            except ValidationError:
+                partial = True
+                if isinstance(record, Mapping) and isinstance(record.get("id"), str):
+                    invalid_ids.add(record["id"])
+    if not partial:
+        return []
+    scenario = Scenario.model_construct(
+        county=county,
+        competition_month=competition_month,
+        staffing=staffing,
+        schools=tuple(record for _, record in kept["schools"]),
+        posts=tuple(record for _, record in kept["posts"]),
+        teachers=tuple(record for _, record in kept["teachers"]),
+    )
+    original = {
+        f"{name}[{position}]": f"{name}[{index}]"
+        for name, pairs in kept.items()
+        for position, (index, _) in enumerate(pairs)
+    }
+    found = []
+    for problem in _problems(scenario):
+        if problem.code == "empty" and len(data.get(problem.field) or ()) > 0:
+            continue
+        if problem.code in _REFERENCE_CODES and any(
+            repr(i) in problem.message for i in invalid_ids
+        ):
+            continue
+        found.append(
+            Problem(
+                original.get(problem.record, problem.record),
+                problem.field,
+                problem.message,
+                record_id=problem.record_id,
+                rule=problem.rule,
+                code=problem.code,
+            )
+        )
+    return found
+
+
+def _month_of(value: Any) -> YearMonth:
+    from kgxp.months import YearMonth
+
+    if isinstance(value, YearMonth):
+        return value
+    if not isinstance(value, str):
+        raise TypeError("competition_month is not a string")
+    return YearMonth.parse(value)
