@@ -169,3 +169,23 @@ def test_run_redact_leaves_no_teacher_name(
 def test_run_rejects_unknown_format(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(example_path), "--formats", "pdf", "--quiet"]) == 2
     assert "unknown format(s) pdf" in capsys.readouterr().err
+
+
+def test_validate_and_run_a_roster(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    roster = example_path.with_name("ziyang_roster.xlsx")
+    assert main(["validate", str(roster)]) == 0
+    assert "valid — 48 schools, 522 posts, 2431 teachers" in capsys.readouterr().out
+    from kgxp import load_scenario, write_roster
+
+    folder = write_roster(load_scenario(example_path), tmp_path / "csv")
+    teachers = folder / "教师.csv"
+    lines = teachers.read_text(encoding="utf-8-sig").splitlines()
+    lines[3] = lines[3].replace(",男,", ",M?,").replace(",女,", ",M?,")
+    teachers.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    assert main(["validate", str(folder)]) == 1
+    assert "教师.csv row 4.性别 (column K): unknown value 'M?'" in capsys.readouterr().err
+    out = tmp_path / "out"
+    assert main(["run", str(roster), "--out", str(out), "--formats", "json", "--quiet"]) == 0
+    assert (out / "publication.json").is_file()
