@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck pytest clean
+.PHONY: demo test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest --nbmake examples
 
 test: lint typecheck pytest
+
+# The benchmark table of docs/benchmarks.md (about 10 minutes; not part of `make test`).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run.py --markdown
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

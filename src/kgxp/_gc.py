@@ -1,4 +1,4 @@
-"""Pause Python's cyclic garbage collector while a round or a verification runs (internal).
+"""Pause Python's cyclic garbage collector while a round, a verification or a parse runs (internal).
 
 A round builds hundreds of thousands of small objects (outcomes, reasons,
 per-candidate lists) on top of a scenario of millions. Every few thousand

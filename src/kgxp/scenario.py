@@ -315,6 +315,7 @@ class Scenario(FrozenModel):
 
         Raises :class:`~kgxp.exceptions.ScenarioError` listing every problem.
         """
+        from kgxp._gc import collector_paused
         from kgxp.validation import problems_from_validation_error
 
         unknown = set(changes) - set(type(self).model_fields)
@@ -323,7 +324,8 @@ class Scenario(FrozenModel):
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
         try:
-            return type(self).model_validate(data)
+            with collector_paused():  # as in kgxp.parse_scenario
+                return type(self).model_validate(data)
         except ValidationError as error:
             raise ScenarioError(problems_from_validation_error(error)) from None
 
