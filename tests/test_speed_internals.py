@@ -5,7 +5,9 @@
 - ``kgxp._memo`` computes a scenario's digest, validation and ranking once, and
   never serves a stale value (a copy is a new scenario; the one mutable
   container inside a scenario is part of the key; entries die with it);
-- ``kgxp._gc.collector_paused`` restores the collector exactly as it found it.
+- ``kgxp._gc.collector_paused`` restores the collector exactly as it found it,
+  and leaves a program's frozen objects frozen (and nothing else frozen);
+- equal pay amounts share one validated ``Decimal`` and validate as before.
 """
 
 from __future__ import annotations
@@ -143,3 +145,58 @@ def test_a_round_leaves_the_collector_on(scenario: Scenario) -> None:
     assert gc.isenabled()
     assert kgxp.verify(scenario, result, rerun=True) == []
     assert gc.isenabled()
+
+
+def test_collector_pause_keeps_a_programs_frozen_objects_frozen() -> None:
+    """The pause promotes its objects via freeze/unfreeze only when nothing is frozen."""
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        gc.freeze()  # as a program does before forking workers
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        with collector_paused():
+            made = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() == frozen  # nothing unfrozen, nothing more frozen
+        assert gc.isenabled()
+        assert gc.is_tracked(made)
+    finally:
+        gc.unfreeze()
+        if not was:
+            gc.disable()
+
+
+def test_collector_pause_leaves_nothing_frozen() -> None:
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        with collector_paused():
+            made = [[] for _ in range(1000)]
+        assert gc.get_freeze_count() == 0
+        assert gc.is_tracked(made)
+    finally:
+        if not was:
+            gc.disable()
+
+
+def test_shared_pay_amounts_validate_as_before() -> None:
+    data = scenario_data()
+    pay = {
+        "basic_salary": "3880.00",
+        "basic_performance": "3880.00",
+        "incentive_performance": 700,
+        "year_end_bonus": "10000.5",
+    }
+    data["teachers"][0]["pay"] = pay
+    data["teachers"][1]["pay"] = dict(pay)
+    first, second = kgxp.parse_scenario(data).teachers[:2]
+    assert first.pay == second.pay
+    assert first.pay is not None and second.pay is not None
+    assert first.pay.basic_salary == Decimal("3880.00")
+    assert str(first.pay.year_end_bonus) == "10000.5"
+    assert first.pay.model_fields_set == set(pay)
+    for bad, code in (("-1", "greater_than_equal"), ("1.001", "decimal_max_places")):
+        data["teachers"][0]["pay"] = {**pay, "basic_salary": bad}
+        with pytest.raises(kgxp.ScenarioError) as caught:
+            kgxp.parse_scenario(data)
+        assert [(p.field, p.code) for p in caught.value.problems] == [("pay.basic_salary", code)]

@@ -928,8 +928,7 @@ def check_no_justified_envy(context: _Context) -> list[Violation]:
         if spec.kind not in _COMPETITIVE:
             continue
         envy = _RoundEnvy(context, index, spec, worst[spec.name])
-        for teacher_id in context.candidates(index):
-            found += envy.of(teacher_id)
+        found += envy.violations(context.candidates(index))
     return found
 
 
@@ -946,83 +945,113 @@ class _RoundEnvy:
         self.context = context
         self.index = index
         self.spec = spec
-        self.worst = worst
-        self.offers = context.offers(spec.name)
-        self.fills = context.round_fills(spec.name)
         self.units = context.units(spec.scope)
+        fills = context.round_fills(spec.name)
+        # Post id -> (school, its unit, seats offered, filled, worst holder) for each post
+        # of the scenario the round offered seats at: one look-up per application, since
+        # `violations` walks every application of every candidate.
+        self.offered_posts: dict[str, tuple[str, str | None, int, int, tuple[int, str] | None]]
+        self.offered_posts = {
+            post_id: (
+                post.school,
+                self.units.get(post.school),
+                offered,
+                fills.get(post_id, 0),
+                worst.get(post_id),
+            )
+            for post_id, offered in context.offers(spec.name).items()
+            if offered > 0 and (post := context.posts.get(post_id)) is not None
+        }
 
-    def of(self, teacher_id: str) -> list[Violation]:
-        context, spec = self.context, self.spec
-        preferences = context.teachers[teacher_id].preferences
-        placed = context.placement.get(teacher_id)
-        won = (
-            context.outcome[teacher_id].post
-            if placed is not None and placed[0] == self.index
-            else None
-        )
-        if won is None:
-            above = len(preferences)
-        elif won in preferences:
-            above = preferences.index(won)
-        else:
-            return []  # placed at a post not applied for: I3's finding, no order to compare
-        if above == 0:
-            return []  # won their first choice (or applied for nothing): nothing to envy
-        home = context.home[teacher_id]
-        own_class = context.ranking.priority_class[teacher_id]
-        in_school = spec.kind is _IN_SCHOOL
-        home_unit = self.units.get(home)
-        found = []
-        for rank in range(above):
-            post_id = preferences[rank]
-            offered = self.offers.get(post_id, 0)
-            post = context.posts.get(post_id)
-            if post is None or offered <= 0:
-                continue
-            if in_school:
-                eligible = post.school == home
+    def violations(self, teacher_ids: Iterable[str]) -> list[Violation]:
+        """The justified envy of each of ``teacher_ids`` (the round's candidates), in order."""
+        # One loop over all candidates, look-ups held in locals, rather than a call and
+        # a list per candidate (~11,000 candidates and ~22,000 applications for 10,000
+        # teachers); together with `offered_posts`, a fifth of I7's time.
+        context = self.context
+        teachers, placement, outcome = context.teachers, context.placement, context.outcome
+        home_of, priority_class = context.home, context.ranking.priority_class
+        units, offered_posts = self.units, self.offered_posts
+        index, in_school = self.index, self.spec.kind is _IN_SCHOOL
+        found: list[Violation] = []
+        for teacher_id in teacher_ids:
+            preferences = teachers[teacher_id].preferences
+            placed = placement.get(teacher_id)
+            won = outcome[teacher_id].post if placed is not None and placed[0] == index else None
+            if won is None:
+                above = len(preferences)
+            elif won in preferences:
+                above = preferences.index(won)
             else:
-                eligible = post.school != home and self.units.get(post.school) == home_unit
-            if not eligible:
-                continue
-            filled = self.fills.get(post_id, 0)
-            if filled < offered:
-                found.append(
-                    Violation(
-                        "I7",
-                        f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
-                        f"(choice {rank + 1}), eligible, and it kept {offered - filled} seat(s) "
-                        "free",
-                        teacher=teacher_id,
-                        post=post_id,
-                        evidence={
-                            **self._base(rank, won, own_class),
-                            "kind": "free_seat",
-                            "offered": offered,
-                            "filled": filled,
-                        },
+                continue  # placed at a post not applied for: I3's finding, no order to compare
+            if above == 0:
+                continue  # won their first choice (or applied for nothing): nothing to envy
+            home = home_of[teacher_id]
+            own_class = priority_class[teacher_id]
+            home_unit = units.get(home)
+            for rank in range(above):
+                post_id = preferences[rank]
+                entry = offered_posts.get(post_id)
+                if entry is None:
+                    continue  # not a post of the scenario, or no seat of this round
+                school, unit, offered, filled, holder = entry
+                if not (school == home if in_school else school != home and unit == home_unit):
+                    continue  # outside the round's scope for this teacher
+                if filled < offered:
+                    found.append(
+                        self._free_seat(teacher_id, post_id, rank, won, own_class, offered, filled)
                     )
-                )
-                continue
-            holder = self.worst.get(post_id)
-            if holder is not None and holder[0] > own_class:
-                found.append(
-                    Violation(
-                        "I7",
-                        f"in round {spec.name}, teacher {teacher_id} applied for post {post_id} "
-                        f"(choice {rank + 1}), which went to teacher {holder[1]} of a lower "
-                        f"priority class ({holder[0]} > {own_class})",
-                        teacher=teacher_id,
-                        post=post_id,
-                        evidence={
-                            **self._base(rank, won, own_class),
-                            "kind": "outranks_holder",
-                            "holder": holder[1],
-                            "holder_class": holder[0],
-                        },
-                    )
-                )
+                elif holder is not None and holder[0] > own_class:
+                    found.append(self._outranks(teacher_id, post_id, rank, won, own_class, holder))
         return found
+
+    def _free_seat(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        offered: int,
+        filled: int,
+    ) -> Violation:
+        return Violation(
+            "I7",
+            f"in round {self.spec.name}, teacher {teacher_id} applied for post {post_id} "
+            f"(choice {rank + 1}), eligible, and it kept {offered - filled} seat(s) free",
+            teacher=teacher_id,
+            post=post_id,
+            evidence={
+                **self._base(rank, won, own_class),
+                "kind": "free_seat",
+                "offered": offered,
+                "filled": filled,
+            },
+        )
+
+    def _outranks(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        holder: tuple[int, str],
+    ) -> Violation:
+        return Violation(
+            "I7",
+            f"in round {self.spec.name}, teacher {teacher_id} applied for post {post_id} "
+            f"(choice {rank + 1}), which went to teacher {holder[1]} of a lower "
+            f"priority class ({holder[0]} > {own_class})",
+            teacher=teacher_id,
+            post=post_id,
+            evidence={
+                **self._base(rank, won, own_class),
+                "kind": "outranks_holder",
+                "holder": holder[1],
+                "holder_class": holder[0],
+            },
+        )
 
     def _base(self, rank: int, won: str | None, own_class: int) -> dict[str, object]:
         return {
