@@ -154,3 +154,12 @@ def test_outcomes_frame(small: tuple[Scenario, RoundResult]) -> None:
     frame = outcomes_frame(*small)
     assert list(frame["status"]) == ["in_school", "in_school", "waiting"]
     assert list(frame.columns) == [key for key, _ in OUTCOME_COLUMNS]
+
+
+def test_school_names_with_spaces_keep_their_lists_apart(tmp_path: Path) -> None:
+    data = scenario_data()
+    data["schools"][0]["name"] = "城关 第一小学"
+    scenario = parse_scenario(data)
+    result = run_round(scenario)
+    files = write_results(scenario, result, tmp_path, formats=("csv",))
+    assert "publication/A_城关_第一小学.csv" in {p.relative_to(tmp_path).as_posix() for p in files}

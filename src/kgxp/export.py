@@ -373,13 +373,13 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _sheet_name(item: PublicationList) -> str:
-    return _WAITING_TITLE if item.key == "waiting" else item.title.split(" ")[0]
+    return _WAITING_TITLE if item.key == "waiting" else item.title.rsplit(" ", 1)[0]
 
 
 def _file_name(item: PublicationList) -> str:
     if item.key == "waiting":
         return _WAITING_TITLE
-    school = item.title.split(" ")[0]
+    school = item.title.rsplit(" ", 1)[0]
     return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{item.key} {school}")
 
 
