@@ -89,3 +89,42 @@ def test_tracker_counts_and_closes_twice() -> None:
     assert silent.done == 1
     with pytest.raises(ValueError, match="total"):
         Tracker.start(False, -1, "demo")
+
+
+class _FakeBar:
+    def __init__(self) -> None:
+        self.closed = 0
+
+    def set_postfix_str(self, label: str, refresh: bool = False) -> None:
+        pass
+
+    def update(self, steps: int) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_the_bar_is_closed_when_the_run_fails() -> None:
+    bar = _FakeBar()
+
+    def failing_run() -> None:
+        with Tracker(2, None, bar) as tracker:
+            tracker.advance("round")
+            raise RuntimeError("a round failed")
+
+    with pytest.raises(RuntimeError, match="a round failed"):
+        failing_run()
+    assert bar.closed == 1
+
+
+def test_bad_vacancies_fail_before_the_round(example: Scenario) -> None:
+    steps: list[str] = []
+    with pytest.raises(ValueError, match="unknown posts: NOPE"):
+        simulate(
+            example,
+            semesters=2,
+            vacancies={"2026-autumn": {"NOPE": 1}},
+            progress=lambda done, total, label: steps.append(label),
+        )
+    assert steps == []  # nothing ran

@@ -106,6 +106,7 @@ from kgxp.waiting import (
     step,
     transition_table,
 )
+from kgxp.whatif import Variant, run_rounds
 
 __all__ = [
     "NEAR_RETIREMENT",
@@ -165,6 +166,7 @@ __all__ = [
     "Term",
     "TieBreaker",
     "Title",
+    "Variant",
     "Violation",
     "WaitingEvent",
     "WaitingExit",
@@ -197,6 +199,7 @@ __all__ = [
     "report_sections",
     "round_metrics",
     "run_round",
+    "run_rounds",
     "save_scenario",
     "scenario_json_schema",
     "simulate",

@@ -42,7 +42,8 @@ class Tracker:
     """Counts steps of one run and reports them to a bar or a callback.
 
     Build it with :meth:`start`; call :meth:`advance` after each step and
-    :meth:`close` at the end (closing twice is harmless).
+    :meth:`close` at the end (closing twice is harmless), or use it as a context
+    manager, which closes it however the block ends.
     """
 
     def __init__(self, total: int, callback: ProgressCallback | None, bar: Any = None) -> None:
@@ -83,3 +84,10 @@ class Tracker:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # Closed on errors too: a failed run must not leave a half-drawn bar behind.
+        self.close()

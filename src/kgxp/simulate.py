@@ -157,18 +157,30 @@ def simulate(
     """
     if semesters < 1:
         raise ValueError("simulate needs at least one semester")
-    started = time.perf_counter()
-    tracker = Tracker.start(progress, semesters + 1, "simulate")
-    policy = policy or Policy()
-    seed = policy.lottery_seed if seed is None else seed
-    result = run_round(scenario, policy=policy, seed=seed)
-    tracker.advance("placement round")
-    ranking = rank_teachers(scenario.teachers, policy, seed)
+    # Input is checked before any work: a bad vacancy table fails at once, not after the round.
     given = {Semester.parse(str(k)): dict(v) for k, v in (vacancies or {}).items()}
     post_ids = {p.id for p in scenario.posts}
     unknown = sorted({p for seats in given.values() for p in seats} - post_ids)
     if unknown:
         raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
+    policy = policy or Policy()
+    seed = policy.lottery_seed if seed is None else seed
+    with Tracker.start(progress, semesters + 1, "simulate") as tracker:
+        return _simulate(scenario, policy, semesters, given, seed, tracker)
+
+
+def _simulate(
+    scenario: Scenario,
+    policy: Policy,
+    semesters: int,
+    given: dict[Semester, dict[str, int]],
+    seed: int,
+    tracker: Tracker,
+) -> Simulation:
+    started = time.perf_counter()
+    result = run_round(scenario, policy=policy, seed=seed)
+    tracker.advance("placement round")
+    ranking = rank_teachers(scenario.teachers, policy, seed)
 
     teachers = {t.id: t for t in sorted(scenario.teachers, key=lambda t: t.id)}
     rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
@@ -282,7 +294,6 @@ def simulate(
             flagged=states["dismissal_review"],
         )
         tracker.advance(str(semester))
-    tracker.close()
     log.info(
         "simulate.finished", semesters=semesters, seconds=round(time.perf_counter() - started, 4)
     )
