@@ -8,6 +8,7 @@ builds tuples through generic code and dominated validation of large counties.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Self
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -21,11 +22,14 @@ class IndexedStringValue:
     """Mixin: ordering by ``index``; pydantic validates from and serialises to ``str``.
 
     Subclasses define ``index``, ``parse``, ``__str__``, ``JSON_SCHEMA`` (the
-    published schema of the string form) and ``EXPECTED`` (how to write one).
+    published schema of the string form) and ``EXPECTED`` (how to write one), and
+    may set ``SERIALIZE``, the serialiser pydantic calls (default ``str``), to a
+    C-level callable that skips the Python ``__str__``.
     """
 
     JSON_SCHEMA: ClassVar[dict[str, Any]]
     EXPECTED: ClassVar[str]
+    SERIALIZE: ClassVar[Callable[[Any], str]] = str
 
     @property
     def index(self) -> int:
@@ -61,7 +65,7 @@ class IndexedStringValue:
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             cls._coerce,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
+            serialization=core_schema.plain_serializer_function_ser_schema(cls.SERIALIZE),
         )
 
     @classmethod

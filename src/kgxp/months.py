@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import attrs
@@ -39,6 +41,15 @@ class YearMonth(IndexedStringValue):
 
     year: int = attrs.field()
     month: int = attrs.field()
+    # Derived once per instance (instances are shared, see ``parse``), not part of
+    # equality or repr. The YYYY-MM text: the scenario digest serialises two months per
+    # teacher, and formatting them on every call was a third of serialising a teacher.
+    # The index: read by every comparison, validation, ranking and retirement check.
+    _text: str = attrs.field(init=False, repr=False, eq=False, order=False)
+    index: int = attrs.field(init=False, repr=False, eq=False, order=False)
+    """Months since year 0, so differences are plain integer subtraction."""
+
+    SERIALIZE: ClassVar[Callable[[Any], str]] = attrgetter("_text")  # called from pydantic-core
 
     @year.validator
     def _check_year(self, _attribute: attrs.Attribute[int], value: int) -> None:
@@ -49,6 +60,11 @@ class YearMonth(IndexedStringValue):
     def _check_month(self, _attribute: attrs.Attribute[int], value: int) -> None:
         if not 1 <= value <= 12:
             raise ValueError(f"month must be between 1 and 12, got {value}")
+
+    def __attrs_post_init__(self) -> None:
+        # After the validators, so only a valid year and month are derived from.
+        object.__setattr__(self, "_text", f"{self.year:04d}-{self.month:02d}")
+        object.__setattr__(self, "index", self.year * 12 + self.month - 1)
 
     @classmethod
     def parse(cls, text: str) -> YearMonth:
@@ -68,15 +84,20 @@ class YearMonth(IndexedStringValue):
         return month
 
     @classmethod
+    def _coerce(cls, value: Any) -> YearMonth:
+        # Pydantic's validator, called for two months per teacher: a text parsed before
+        # takes one look-up here rather than three calls. Anything else as before.
+        if type(value) is str and cls is YearMonth:
+            known = _PARSED.get(value)
+            if known is not None:
+                return known
+        return super()._coerce(value)
+
+    @classmethod
     def from_index(cls, index: int) -> YearMonth:
         """Inverse of :attr:`index`."""
         year, month0 = divmod(index, 12)
         return cls(year, month0 + 1)
-
-    @property
-    def index(self) -> int:
-        """Months since year 0, so differences are plain integer subtraction."""
-        return self.year * 12 + self.month - 1
 
     def __add__(self, months: int) -> YearMonth:
         if not isinstance(months, int):
@@ -89,4 +110,4 @@ class YearMonth(IndexedStringValue):
         return self.index - other.index
 
     def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return self._text

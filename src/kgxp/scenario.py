@@ -11,7 +11,6 @@ validates it again; use :meth:`Scenario.evolve` for what-ifs.
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -24,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from kgxp._model import FrozenModel, Id, NonEmptyStr
+from kgxp._model import FrozenModel, Id, NonEmptyStr, TextEnum
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.months import YearMonth
 from kgxp.retirement import BASE_AGES
@@ -49,7 +48,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 
 
-class Segment(StrEnum):
+class Segment(TextEnum):
     """School segment (学段)."""
 
     PRIMARY = "primary"  # 小学 (teaching points 教学点 included)
@@ -57,19 +56,19 @@ class Segment(StrEnum):
     NINE_YEAR = "nine_year"  # 九年制学校
 
 
-class Locality(StrEnum):
+class Locality(TextEnum):
     """Urban or rural, for R16 flows and R18 allowances."""
 
     URBAN = "urban"
     RURAL = "rural"
 
 
-class Sex(StrEnum):
+class Sex(TextEnum):
     MALE = "male"
     FEMALE = "female"
 
 
-class Title(StrEnum):
+class Title(TextEnum):
     """Professional title (职称), ordered from lowest to highest; a tie-breaker."""
 
     NONE = "none"  # 未定级
@@ -86,7 +85,7 @@ class Title(StrEnum):
 _TITLE_RANK = {t: i for i, t in enumerate(Title)}
 
 
-class Education(StrEnum):
+class Education(TextEnum):
     """Highest education (学历), ordered from lowest to highest; a tie-breaker."""
 
     SECONDARY = "secondary"  # 中师 / 高中
@@ -103,7 +102,7 @@ class Education(StrEnum):
 _EDUCATION_RANK = {e: i for i, e in enumerate(Education)}
 
 
-class Circumstance(StrEnum):
+class Circumstance(TextEnum):
     """A teacher's situation in the competition month; which ones protect is policy (R4).
 
     The first four are the seed's protected list (seed 000); the rest are

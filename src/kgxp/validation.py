@@ -307,7 +307,9 @@ def _plainly_valid(
     if len(set(preferences)) != len(preferences):
         return False
     # An unknown post (None) or one of a subject the teacher does not teach: look closely.
-    return all(subject_of.get(post_id) in subjects for post_id in preferences)
+    # In C (map, set) rather than a generator: a Python step per preference (five to
+    # eight a teacher) was a tenth of the cross-record checks of a county.
+    return set(map(subject_of.get, preferences)).issubset(subjects)
 
 
 def _teacher_problems(
