@@ -212,9 +212,12 @@ def publication_lists(
         teacher = teachers.get(teacher_id)
         return teacher_id if redact or teacher is None else teacher.name
 
-    def subject(teacher_id: str) -> str:
-        teacher = teachers.get(teacher_id)
-        return teacher.main_subject if teacher else ""
+    def person(number: int, o: Outcome) -> tuple[str, ...]:
+        """The columns both kinds of list open with: who, from where, teaching what."""
+        teacher = teachers.get(o.teacher)
+        subject = teacher.main_subject if teacher else ""
+        home = schools.get(o.home_school, o.home_school)
+        return (str(number), o.teacher, name(o.teacher), home, subject, str(o.score))
 
     lists = []
     for school in scenario.schools:
@@ -224,12 +227,7 @@ def publication_lists(
         held.sort(key=lambda o: (o.post or "", -o.score, o.teacher))
         rows = tuple(
             (
-                str(number),
-                o.teacher,
-                name(o.teacher),
-                schools.get(o.home_school, o.home_school),
-                subject(o.teacher),
-                str(o.score),
+                *person(number, o),
                 f"{posts[o.post].subject} ({o.post})" if o.post in posts else (o.post or ""),
                 STATUS_NAMES[o.status],
             )
@@ -241,12 +239,7 @@ def publication_lists(
     waiting.sort(key=lambda o: (o.home_school, -o.score, o.teacher))
     waiting_rows = tuple(
         (
-            str(number),
-            o.teacher,
-            name(o.teacher),
-            schools.get(o.home_school, o.home_school),
-            subject(o.teacher),
-            str(o.score),
+            *person(number, o),
             schools.get(o.school, o.school) if o.school else "",
             _deciding_reason(o)[1],
         )

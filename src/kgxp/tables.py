@@ -591,12 +591,12 @@ def _attach_preferences(
         entries.sort(key=lambda entry: entry[0])
         ranks = [rank for rank, _, _ in entries]
         if len(set(ranks)) != len(ranks):
-            duplicate = next(c for r, _, c in entries if ranks.count(r) > 1)
+            rank, duplicate = next((r, c) for r, _, c in entries if ranks.count(r) > 1)
             problems.append(
                 Problem(
                     duplicate.record(),
                     duplicate.field(),
-                    f"two choices share rank {ranks[[c for _, _, c in entries].index(duplicate)]}",
+                    f"two choices share rank {rank}",
                     record_id=str(teachers[index]["id"]),
                     code="duplicate_rank",
                 )
