@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from kgxp import Mechanism, Policy, RoundResult, Scenario, parse_scenario, run_round
+from kgxp import (
+    Mechanism,
+    Policy,
+    RoundResult,
+    Scenario,
+    composite_score,
+    parse_scenario,
+    run_round,
+)
 from kgxp.testing import scenarios
 from tests import factories
 
@@ -34,12 +44,14 @@ def test_raising_a_score_never_hurts(
     competing = [t for t in scenario.teachers if t.preferences]
     assume(competing)
     teacher = data.draw(st.sampled_from(competing))
-    base = teacher.score if teacher.score is not None else 0.0
-    raised = teacher.model_copy(
-        update={"score": min(100.0, base + data.draw(st.integers(1, 40))), "evaluation": None}
-    )
-    better = scenario.evolve(
-        teachers=tuple(raised if t.id == teacher.id else t for t in scenario.teachers)
+    # The score the round ranks by: the given score, or the R15 composite of the
+    # evaluation components (taking 0 for a missing score made the "raise" a cut).
+    base = float(composite_score(teacher, policy))
+    assume(base < 100.0)
+    higher = min(100.0, base + data.draw(st.integers(1, 40)))
+    better = scenario.with_teacher(teacher.id, score=higher, evaluation=None)
+    assert composite_score(better.teachers[scenario.teachers.index(teacher)], policy) > Decimal(
+        repr(base)
     )
     before = run_round(scenario, policy=policy)
     after = run_round(better, policy=policy)
