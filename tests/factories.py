@@ -66,3 +66,18 @@ BASE: dict[str, Any] = {
 def scenario_data() -> dict[str, Any]:
     """A fresh deep copy of a small valid scenario (2 schools, 3 posts, 3 teachers)."""
     return copy.deepcopy(BASE)
+
+
+def appeal_data(score_b: float) -> dict[str, Any]:
+    """One seat, two teachers: a (85) and b, whose score may be mis-entered (an appeal, 复核)."""
+    return {
+        "county": {"name": "复核县", "synthetic": True},
+        "competition_month": "2026-08",
+        "staffing": {"total_posts": 1},
+        "schools": [school("A")],
+        "posts": [post("A-CHN", "A", "语文", 1)],
+        "teachers": [
+            teacher("a", "A", score=85.0, preferences=["A-CHN"]),
+            teacher("b", "A", score=score_b, preferences=["A-CHN"]),
+        ],
+    }

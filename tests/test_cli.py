@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from kgxp.cli import main
-from tests.factories import scenario_data
+from tests.factories import appeal_data, scenario_data
 
 
 def test_validate_ok(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,21 +56,9 @@ def test_usage_error_exits_2() -> None:
 
 def _appeal_pair(tmp_path: Path) -> tuple[Path, Path]:
     """A one-seat county where b's score was mis-entered (80, corrected to 88)."""
-    from tests.factories import post, school, teacher
-
     paths = []
     for score in (80.0, 88.0):
-        data = {
-            "county": {"name": "复核县", "synthetic": True},
-            "competition_month": "2026-08",
-            "staffing": {"total_posts": 1},
-            "schools": [school("A")],
-            "posts": [post("A-CHN", "A", "语文", 1)],
-            "teachers": [
-                teacher("a", "A", score=85.0, preferences=["A-CHN"]),
-                teacher("b", "A", score=score, preferences=["A-CHN"]),
-            ],
-        }
+        data = appeal_data(score)
         path = tmp_path / f"county_{int(score)}.json"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         paths.append(path)

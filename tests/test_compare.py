@@ -3,23 +3,11 @@
 from __future__ import annotations
 
 from kgxp import Policy, Scenario, Status, compare, parse_scenario, run_round
-from tests.factories import post, school, teacher
+from tests.factories import appeal_data
 
 
 def county(score_b: float) -> Scenario:
-    return parse_scenario(
-        {
-            "county": {"name": "复核县", "synthetic": True},
-            "competition_month": "2026-08",
-            "staffing": {"total_posts": 1},
-            "schools": [school("A")],
-            "posts": [post("A-CHN", "A", "语文", 1)],
-            "teachers": [
-                teacher("a", "A", score=85.0, preferences=["A-CHN"]),
-                teacher("b", "A", score=score_b, preferences=["A-CHN"]),
-            ],
-        }
-    )
+    return parse_scenario(appeal_data(score_b))
 
 
 def test_appeal_with_a_corrected_score() -> None:

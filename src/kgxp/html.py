@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from kgxp.compare import Comparison
 from kgxp.metrics import BalanceRow
 from kgxp.policy import Policy
+from kgxp.report import _cv, _delta, _place  # the report's wording, shared
 from kgxp.result import RoundResult, Status
 from kgxp.scenario import Scenario
 from kgxp.simulate import Simulation
@@ -56,14 +57,6 @@ _CORE_STATES = (
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _cv(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _delta(before: int, after: int) -> str:
-    return f"{after - before:+d}" if after != before else "0"
 
 
 def _table(
@@ -390,12 +383,6 @@ def comparison_html(comparison: Comparison, *, rows: int = 50) -> str:
             )
         )
     return _box(parts)
-
-
-def _place(status: Status | None, post: str | None, school: str | None) -> str:
-    if status is None:
-        return "absent"
-    return status.value if post is None else f"{status.value} {post} @ {school}"
 
 
 def _balance_table(a: Sequence[BalanceRow], b: Sequence[BalanceRow]) -> str:

@@ -304,7 +304,11 @@ def comparison_sections(comparison: Comparison, *, rows: int = 50) -> tuple[Repo
 
 
 def _delta_row(key: str, before: int, after: int) -> tuple[str, ...]:
-    return (key, str(before), str(after), f"{after - before:+d}" if after != before else "0")
+    return (key, str(before), str(after), _delta(before, after))
+
+
+def _delta(before: int, after: int) -> str:
+    return f"{after - before:+d}" if after != before else "0"
 
 
 def _place(status: Status | None, post: str | None, school: str | None) -> str:

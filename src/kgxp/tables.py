@@ -51,6 +51,7 @@ import attrs
 
 from kgxp._extras import require
 from kgxp.exceptions import Problem, ScenarioError
+from kgxp.export import _write_csv, write_workbook
 from kgxp.io import StrPath, parse_scenario
 from kgxp.scenario import Circumstance, Education, Locality, Scenario, Segment, Sex, Title
 
@@ -322,21 +323,13 @@ def write_roster(scenario: Scenario, path: StrPath) -> Path:
     target = Path(path)
     tables = _roster_tables(scenario)
     if target.suffix.lower() == ".xlsx":
-        from kgxp.export import write_workbook
-
         write_workbook(
             target,
             [(DEFAULT_SHEETS[name], header, rows) for name, (header, rows) in tables.items()],
         )
         return target
-    target.mkdir(parents=True, exist_ok=True)
     for name, (header, rows) in tables.items():
-        with (target / f"{DEFAULT_SHEETS[name]}.csv").open(
-            "w", encoding="utf-8-sig", newline=""
-        ) as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
+        _write_csv(target / f"{DEFAULT_SHEETS[name]}.csv", header, rows)
     return target
 
 

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import structlog
 from pydantic import ValidationError
 
@@ -509,16 +510,7 @@ def problems_beside_field_errors(data: Mapping[str, Any]) -> list[Problem]:
             repr(i) in problem.message for i in invalid_ids
         ):
             continue
-        found.append(
-            Problem(
-                original.get(problem.record, problem.record),
-                problem.field,
-                problem.message,
-                record_id=problem.record_id,
-                rule=problem.rule,
-                code=problem.code,
-            )
-        )
+        found.append(attrs.evolve(problem, record=original.get(problem.record, problem.record)))
     return found
 
 
