@@ -1,7 +1,9 @@
 """The shortcuts that make a round fast change nothing a caller can see.
 
-- ``result.trusted`` builds models equal to validated ones, and still rejects
-  unknown or missing fields;
+- ``result.trusted`` and ``result.builder`` build models equal to validated
+  ones, and still reject unknown or missing fields;
+- a market the engine assembles without checks (``Market._trusted``) equals the
+  checked one;
 - ``kgxp._memo`` computes a scenario's digest, validation and ranking once, and
   never serves a stale value (a copy is a new scenario; the one mutable
   container inside a scenario is part of the key; entries die with it);
@@ -22,8 +24,9 @@ from kgxp import Scenario, Teacher
 from kgxp._gc import collector_paused
 from kgxp._memo import _MEMO
 from kgxp.io import _canonical_digest, scenario_digest
+from kgxp.mechanisms.market import Market
 from kgxp.ranking import rank_teachers, scenario_ranking
-from kgxp.result import Outcome, PostSeats, Reason, Status, trusted
+from kgxp.result import Outcome, PostSeats, Reason, Status, builder, trusted
 from kgxp.validation import validate
 from tests.factories import scenario_data, teacher
 
@@ -71,6 +74,41 @@ def test_trusted_models_equal_validated_ones() -> None:
         "vacant": 2,
     }
     assert trusted(PostSeats, **row, **counts) == PostSeats(**row, **counts)
+
+
+def test_builder_models_equal_validated_ones() -> None:
+    placed = builder(Reason, "rule", "code", "round", "post", "score")
+    waiting = builder(Outcome, "teacher", "status", "home_school", "school", "score", "reasons")
+    reason = placed("R5", "placed", "in_school", "P1", Decimal("80.50"))
+    fast = waiting("T1", Status.WAITING, "S1", "S2", Decimal("80.50"), (reason,))
+    slow = Outcome(
+        teacher="T1",
+        status=Status.WAITING,
+        home_school="S1",
+        school="S2",
+        score=Decimal("80.50"),
+        reasons=(
+            Reason(rule="R5", code="placed", round="in_school", post="P1", score=Decimal("80.50")),
+        ),
+    )
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+    assert fast.model_dump_json() == slow.model_dump_json()
+    assert fast.model_fields_set == slow.model_fields_set
+    assert fast.reasons[0].model_fields_set == slow.reasons[0].model_fields_set
+    assert fast.protected_by == () and fast.post is None  # defaults filled in
+    assert placed("R5", "placed", "r", "P2", Decimal(1)) is not reason  # a new instance each call
+    with pytest.raises(TypeError, match="unknown fields \\['bogus'\\]"):
+        builder(Reason, "rule", "code", "bogus")
+    with pytest.raises(TypeError, match="missing fields \\['code'\\]"):
+        builder(Reason, "rule")
+    with pytest.raises(TypeError, match="repeated fields \\['rule'\\]"):
+        builder(Reason, "rule", "code", "rule")
+
+
+def test_unchecked_market_equals_checked_one() -> None:
+    parts = ((2, 1), ((0, 1), (1,), ()), ((3, 3), (1,), ()), (5, 2, 9))
+    assert Market._trusted(*parts) == Market(*parts)
 
 
 def test_digest_is_remembered_but_never_stale(scenario: Scenario) -> None:

@@ -11,16 +11,15 @@ matching; ties only where score and every tie-breaker are equal).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal
 from operator import attrgetter
 
 import attrs
 
 from kgxp.mechanisms.deferred_acceptance import deferred_acceptance
-from kgxp.mechanisms.market import Market, Matching
+from kgxp.mechanisms.market import UNMATCHED, Market, Matching
 from kgxp.policy import Mechanism, RoundKind, RoundSpec
 from kgxp.ranking import Ranking
-from kgxp.result import Reason, SolverStats, trusted
+from kgxp.result import Reason, SolverStats, builder
 from kgxp.scenario import Teacher
 
 __all__ = ["RoundOutcome", "run_competitive_round"]
@@ -42,30 +41,32 @@ def run_competitive_round(
     spec: RoundSpec,
     candidates: Sequence[Teacher],
     offered: Mapping[str, int],
-    allowed: Callable[[Teacher, str], bool],
+    applies: Callable[[Teacher], list[str]],
     ranking: Ranking,
     mechanism: Mechanism,
 ) -> RoundOutcome:
     """Match ``candidates`` to the seats ``offered`` (post id -> seats) in one round.
 
-    ``allowed(teacher, post_id)`` says whether the round's scope lets the teacher
-    apply to the post (own school for in-school, another school in the same unit
-    for cross-school). Candidates are processed in id order (I12).
+    ``applies(teacher)`` lists the posts the teacher applies for in this round,
+    in preference order: posts of their preferences that the round offers (with
+    a seat) and its scope allows (own school for in-school, another school in
+    the same unit for cross-school). Candidates are processed in id order (I12).
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
     people = sorted(candidates, key=_BY_ID)
-    applied: list[list[str]] = []
-    for teacher in people:
-        applied.append([p for p in teacher.preferences if p in index and allowed(teacher, p)])
-    market = Market.build(
-        capacities=[offered[p] for p in post_ids],
-        preferences=[[index[p] for p in posts] for posts in applied],
-        priority=[
-            [ranking.priority_class[t.id]] * len(posts)
-            for t, posts in zip(people, applied, strict=True)
-        ],
-        tiebreak=[ranking.order[t.id] for t in people],
+    ids = [t.id for t in people]
+    applied = [applies(t) for t in people]
+    priority_class = ranking.priority_class
+    # Indices from this round's own maps and a validated scenario's (unique)
+    # preferences: valid by construction, so the market is not checked again.
+    market = Market._trusted(
+        capacities=tuple([offered[p] for p in post_ids]),
+        preferences=tuple([tuple(map(index.__getitem__, posts)) for posts in applied]),
+        priority=tuple(
+            [(priority_class[i],) * len(posts) for i, posts in zip(ids, applied, strict=True)]
+        ),
+        tiebreak=tuple(map(ranking.order.__getitem__, ids)),
     )
     baseline = deferred_acceptance(market)
     if mechanism is Mechanism.OPTIMAL and market.n_candidates and market.n_posts:
@@ -92,93 +93,83 @@ def run_competitive_round(
             bound=None,
             baseline_placed=baseline.size,
         )
-    placed: dict[str, str] = {}
-    for c, teacher in enumerate(people):
-        post = matching.post_of(c)
-        if post is not None:
-            placed[teacher.id] = post_ids[post]
-    reasons = _explain(spec, people, applied, placed, matching, post_ids, index, ranking)
+    won = [None if p == UNMATCHED else post_ids[p] for p in matching.assignment]
+    placed = {i: post for i, post in zip(ids, won, strict=True) if post is not None}
+    reasons = _explain(spec, ids, applied, won, matching, post_ids, ranking)
     return RoundOutcome(placed=placed, reasons=reasons, solver=solver)
+
+
+# One builder per shape of reason (see kgxp.result.builder).
+_placed = builder(Reason, "rule", "code", "round", "post", "score")
+_no_application = builder(Reason, "rule", "code", "round", "score", "detail")
+_outranked = builder(
+    Reason, "rule", "code", "round", "post", "rival", "score", "rival_score", "decided_by"
+)
+_not_filled = builder(Reason, "rule", "code", "round", "post", "score", "detail")
 
 
 def _explain(
     spec: RoundSpec,
-    people: Sequence[Teacher],
+    ids: Sequence[str],
     applied: Sequence[Sequence[str]],
-    placed: Mapping[str, str],
+    won: Sequence[str | None],
     matching: Matching,
     post_ids: Sequence[str],
-    index: Mapping[str, int],
     ranking: Ranking,
 ) -> dict[str, tuple[Reason, ...]]:
     """For each candidate: every post applied for above the one won, who took it and why."""
-    rule = "R5"
+    order = ranking.order
+    score_of = ranking.score
+    explain = ranking.explain
+    name = spec.name
+    outranked_rule = "R5" if spec.kind is not RoundKind.ADJUSTMENT else "R6"
     worst: dict[str, str] = {}
-    for post_id in post_ids:
-        holders = matching.holders(index[post_id])
+    for post_id, holders in zip(post_ids, matching.by_post, strict=True):
         if holders:
-            worst[post_id] = max((people[h].id for h in holders), key=ranking.order.__getitem__)
+            worst[post_id] = max((ids[h] for h in holders), key=order.__getitem__)
     reasons: dict[str, tuple[Reason, ...]] = {}
-    for teacher, posts in zip(people, applied, strict=True):
-        score = ranking.score[teacher.id]
-        won = placed.get(teacher.id)
-        found: list[Reason] = []
+    for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
+        score = score_of[teacher_id]
         if not posts:
-            found.append(
-                trusted(
-                    Reason,
-                    rule="R12",
-                    code="no_application",
-                    round=spec.name,
-                    score=score,
-                    detail="applied for no post this round offers",
-                )
+            reasons[teacher_id] = (
+                _no_application(
+                    "R12", "no_application", name, score, "applied for no post this round offers"
+                ),
             )
+            continue
+        found: list[Reason] = []
         for post_id in posts:
-            if post_id == won:
-                found.append(
-                    trusted(
-                        Reason, rule=rule, code="placed", round=spec.name, post=post_id, score=score
-                    )
-                )
+            if post_id == post_won:
+                found.append(_placed("R5", "placed", name, post_id, score))
                 break
             rival = worst.get(post_id)
-            found.append(_outranked(spec, teacher, post_id, rival, score, ranking))
-        reasons[teacher.id] = tuple(found)
+            if rival is None:  # cannot happen for a stable matching; say so rather than guess
+                found.append(
+                    _not_filled(
+                        "R5",
+                        "outranked",
+                        name,
+                        post_id,
+                        score,
+                        "post not filled; see solver statistics",
+                    )
+                )
+                continue
+            # Optimal mechanism: tied with the holder, who was kept to place more teachers.
+            decided = (
+                explain(rival, teacher_id) if order[rival] < order[teacher_id] else "max_placement"
+            )
+            found.append(
+                _outranked(
+                    outranked_rule,
+                    "outranked",
+                    name,
+                    post_id,
+                    rival,
+                    score,
+                    score_of[rival],
+                    decided,
+                )
+            )
+        reasons[teacher_id] = tuple(found)
     return reasons
-
-
-def _outranked(
-    spec: RoundSpec,
-    teacher: Teacher,
-    post_id: str,
-    rival: str | None,
-    score: Decimal,
-    ranking: Ranking,
-) -> Reason:
-    if rival is None:  # cannot happen for a stable matching; say so rather than guess
-        return trusted(
-            Reason,
-            rule="R5",
-            code="outranked",
-            round=spec.name,
-            post=post_id,
-            score=score,
-            detail="post not filled; see solver statistics",
-        )
-    if ranking.order[rival] < ranking.order[teacher.id]:
-        decided = ranking.explain(rival, teacher.id)
-    else:
-        # Optimal mechanism: tied with the holder, who was kept to place more teachers.
-        decided = "max_placement"
-    return trusted(
-        Reason,
-        rule="R5" if spec.kind is not RoundKind.ADJUSTMENT else "R6",
-        code="outranked",
-        round=spec.name,
-        post=post_id,
-        rival=rival,
-        score=score,
-        rival_score=ranking.score[rival],
-        decided_by=decided,
-    )

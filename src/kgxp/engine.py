@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from heapq import heapify, heappop, heapreplace
+from operator import attrgetter
 
 import structlog
 
@@ -37,7 +38,7 @@ from kgxp.result import (
     RoundResult,
     RoundStats,
     Status,
-    trusted,
+    builder,
 )
 from kgxp.scenario import Post, Scenario, School, Teacher
 from kgxp.scope import scope_unit
@@ -46,6 +47,56 @@ from kgxp.validation import check
 __all__ = ["run_round"]
 
 log = structlog.get_logger(__name__)
+
+_BY_ID = attrgetter("id")
+_WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned school"
+
+# One builder per shape of reason and outcome (see kgxp.result.builder).
+_unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
+_protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
+_waiting_reason = builder(Reason, "rule", "code", "score", "detail")
+_placed_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "round",
+    "score",
+    "preference_rank",
+    "reasons",
+)
+_protected_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "score",
+    "protected_by",
+    "preference_rank",
+    "reasons",
+)
+_waiting_outcome = builder(
+    Outcome, "teacher", "status", "home_school", "school", "score", "reasons"
+)
+
+_post_seats = builder(
+    PostSeats,
+    "post",
+    "school",
+    "subject",
+    "seats",
+    "reserved",
+    "protected",
+    "in_school",
+    "cross_school",
+    "offered",
+    "filled",
+    "vacant",
+)
 
 _STATUS = {
     RoundKind.IN_SCHOOL: Status.IN_SCHOOL,
@@ -111,7 +162,11 @@ class _RoundState:
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
-        self.teachers: list[Teacher] = sorted(scenario.teachers, key=lambda t: t.id)
+        self.teachers: list[Teacher] = sorted(scenario.teachers, key=_BY_ID)
+        # Everyone neither placed nor protected, in id order: each round starts from it
+        # and shrinks it, rather than every round scanning the whole county again.
+        protected = prepared.protected
+        self.pool: list[Teacher] = [t for t in self.teachers if t.id not in protected]
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
@@ -119,13 +174,6 @@ class _RoundState:
         self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
         self.reasons: dict[str, list[Reason]] = defaultdict(list)
         self.stats: list[RoundStats] = []
-
-    def unplaced(self) -> list[Teacher]:
-        return [
-            t
-            for t in self.teachers
-            if t.id not in self.placed and t.id not in self.prepared.protected
-        ]
 
     def run(self, spec: RoundSpec) -> None:
         started = time.perf_counter()
@@ -153,30 +201,41 @@ class _RoundState:
     def _compete(self, spec: RoundSpec) -> None:
         home = self.prepared.home
         school_of = self.school_of
+        applies: Callable[[Teacher], list[str]]
         if spec.kind is RoundKind.IN_SCHOOL:
-            candidates = [t for t in self.unplaced() if t.id not in self.prepared.volunteers]
+            volunteers = self.prepared.volunteers
+            candidates = [t for t in self.pool if t.id not in volunteers]
             offered = {p: n for p, n in self.left_in.items() if n > 0}
+            offered_at: dict[str, set[str]] = defaultdict(set)
+            for post_id in offered:
+                offered_at[school_of[post_id]].add(post_id)
+            none: set[str] = set()
 
-            def allowed(teacher: Teacher, post_id: str) -> bool:
-                return school_of[post_id] == home[teacher.id]
+            def applies(teacher: Teacher) -> list[str]:
+                own = offered_at.get(home[teacher.id], none)
+                return [p for p in teacher.preferences if p in own]
         else:
-            candidates = self.unplaced()
+            candidates = self.pool
             offered = {
                 p: self.left_cross[p]
                 + (self.left_in[p] if spec.offer_unfilled_in_school_seats else 0)
                 for p in self.posts
             }
             offered = {p: n for p, n in offered.items() if n > 0}
-
             unit = self._units(spec)
+            unit_of_post = {p: unit[school_of[p]] for p in offered}
 
-            def allowed(teacher: Teacher, post_id: str) -> bool:
-                school = school_of[post_id]
+            def applies(teacher: Teacher) -> list[str]:
                 own = home[teacher.id]
-                return school != own and unit[school] == unit[own]
+                mine = unit[own]
+                return [
+                    p
+                    for p in teacher.preferences
+                    if unit_of_post.get(p) == mine and school_of[p] != own
+                ]
 
         outcome = run_competitive_round(
-            spec, candidates, offered, allowed, self.ranking, self.policy.mechanism
+            spec, candidates, offered, applies, self.ranking, self.policy.mechanism
         )
         self._record(spec, len(candidates), offered, outcome)
 
@@ -190,11 +249,17 @@ class _RoundState:
         """Book a round: seats offered and taken, placements, reasons, statistics."""
         for post_id, seats in offered.items():
             self.offered[post_id][spec.name] = seats
-        for teacher_id, post_id in outcome.placed.items():
-            self._take(post_id, spec)
-            self.placed[teacher_id] = (post_id, spec)
-        for teacher_id, reasons in outcome.reasons.items():
-            self.reasons[teacher_id].extend(reasons)
+        placed = outcome.placed
+        for post_id, taken in Counter(placed.values()).items():
+            self._take(post_id, spec, taken)
+        booked = self.placed
+        for teacher_id, post_id in placed.items():
+            booked[teacher_id] = (post_id, spec)
+        reasons = self.reasons
+        for teacher_id, found in outcome.reasons.items():
+            reasons[teacher_id] += found
+        if placed:
+            self.pool = [t for t in self.pool if t.id not in placed]
         self.stats.append(
             RoundStats(
                 name=spec.name,
@@ -202,23 +267,23 @@ class _RoundState:
                 scope=spec.scope,
                 candidates=candidates,
                 seats_offered=sum(offered.values()),
-                placed=len(outcome.placed),
+                placed=len(placed),
                 solver=outcome.solver,
             )
         )
 
-    def _take(self, post_id: str, spec: RoundSpec) -> None:
+    def _take(self, post_id: str, spec: RoundSpec, taken: int) -> None:
         filled = self.filled[post_id]
-        filled[spec.name] = filled.get(spec.name, 0) + 1
+        filled[spec.name] = filled.get(spec.name, 0) + taken
         if spec.kind is RoundKind.IN_SCHOOL:
-            self.left_in[post_id] -= 1
-        elif self.left_cross[post_id] > 0:  # cross-school seats first, then leftovers
-            self.left_cross[post_id] -= 1
-        else:
-            self.left_in[post_id] -= 1
+            self.left_in[post_id] -= taken
+        else:  # cross-school seats first, then leftovers
+            cross = min(taken, max(self.left_cross[post_id], 0))
+            self.left_cross[post_id] -= cross
+            self.left_in[post_id] -= taken - cross
 
     def _adjust(self, spec: RoundSpec) -> None:
-        unplaced = self.unplaced()
+        unplaced = self.pool
         willing = [
             t
             for t in unplaced
@@ -228,13 +293,12 @@ class _RoundState:
         for teacher in unplaced:
             if teacher.id not in willing_ids:
                 self.reasons[teacher.id].append(
-                    trusted(
-                        Reason,
-                        rule="R6",
-                        code="unwilling",
-                        round=spec.name,
-                        score=self.ranking.score[teacher.id],
-                        detail="not willing to accept organisational adjustment (I9)",
+                    _unwilling(
+                        "R6",
+                        "unwilling",
+                        spec.name,
+                        self.ranking.score[teacher.id],
+                        "not willing to accept organisational adjustment (I9)",
                     )
                 )
         vacancies = {
@@ -255,75 +319,77 @@ class _RoundState:
         self._record(spec, len(willing), vacancies, outcome)
 
     def finish(self, seed: int) -> RoundResult:
-        shadow = self._shadow_schools()
-        outcomes = [self._outcome(t, shadow) for t in self.teachers]
         return RoundResult(
             scenario_digest=scenario_digest(self.scenario),
             seed=seed,
             policy=self.policy,
-            outcomes=tuple(outcomes),
+            outcomes=tuple(self._outcomes(self._shadow_schools())),
             posts=self._seat_table(),
             rounds=tuple(self.stats),
             conflicts=self.prepared.conflicts,
         )
 
-    def _outcome(self, teacher: Teacher, shadow: Mapping[str, str]) -> Outcome:
-        tid = teacher.id
-        score = self.ranking.score[tid]
-        home = self.prepared.home[tid]
-        if tid in self.prepared.protected:
-            post_id = self.prepared.protected_post[tid]
-            return trusted(
-                Outcome,
-                teacher=tid,
-                status=Status.PROTECTED,
-                home_school=home,
-                post=post_id,
-                school=self.posts[post_id].school if post_id else None,
-                score=score,
-                protected_by=self.prepared.protected[tid],
-                preference_rank=_rank(teacher, post_id),
-                reasons=(
-                    trusted(
-                        Reason,
-                        rule="R4",
-                        code="protected" if post_id else "protected_without_seat",
-                        post=post_id,
-                        score=score,
-                        detail=", ".join(self.prepared.protected[tid]),
-                    ),
-                ),
-            )
-        if tid in self.placed:
-            post_id, spec = self.placed[tid]
-            return trusted(
-                Outcome,
-                teacher=tid,
-                status=_STATUS[spec.kind],
-                home_school=home,
-                post=post_id,
-                school=self.posts[post_id].school,
-                round=spec.name,
-                score=score,
-                preference_rank=_rank(teacher, post_id),
-                reasons=tuple(self.reasons[tid]),
-            )
-        waiting = trusted(
-            Reason,
-            rule="R7",
-            code="waiting",
-            score=score,
-            detail="待岗 one term: 跟岗学习/顶岗实践 at the assigned school",
-        )
-        return trusted(
-            Outcome,
-            teacher=tid,
-            status=Status.WAITING,
-            home_school=home,
-            school=shadow[tid],
-            score=score,
-            reasons=(*self.reasons[tid], waiting),
-        )
+    def _outcomes(self, shadow: Mapping[str, str]) -> list[Outcome]:
+        """Every teacher's outcome, in id order (one loop for 100,000s of teachers)."""
+        score_of = self.ranking.score
+        home_of = self.prepared.home
+        protected = self.prepared.protected
+        protected_post = self.prepared.protected_post
+        placed = self.placed
+        reasons = self.reasons
+        school_of = self.school_of
+        outcomes: list[Outcome] = []
+        append = outcomes.append
+        for teacher in self.teachers:
+            tid = teacher.id
+            score = score_of[tid]
+            home = home_of[tid]
+            booked = placed.get(tid)
+            if booked is not None:
+                post_id, spec = booked
+                append(
+                    _placed_outcome(
+                        tid,
+                        _STATUS[spec.kind],
+                        home,
+                        post_id,
+                        school_of[post_id],
+                        spec.name,
+                        score,
+                        _rank(teacher, post_id),
+                        tuple(reasons[tid]),
+                    )
+                )
+            elif tid in protected:
+                seat = protected_post[tid]
+                by = protected[tid]
+                code = "protected" if seat else "protected_without_seat"
+                append(
+                    _protected_outcome(
+                        tid,
+                        Status.PROTECTED,
+                        home,
+                        seat,
+                        school_of[seat] if seat else None,
+                        score,
+                        by,
+                        _rank(teacher, seat),
+                        (_protected_reason("R4", code, seat, score, ", ".join(by)),),
+                    )
+                )
+            else:
+                waiting = _waiting_reason("R7", "waiting", score, _WAITING_DETAIL)
+                append(
+                    _waiting_outcome(
+                        tid,
+                        Status.WAITING,
+                        home,
+                        shadow[tid],
+                        score,
+                        (*reasons[tid], waiting),
+                    )
+                )
+        return outcomes
 
     def _shadow_schools(self) -> dict[str, str]:
         """R7: a school for each waiting teacher, by need for their main subject.
@@ -339,7 +405,7 @@ class _RoundState:
             if empty > 0 and self.schools[post.school].merged_into is None:
                 need[(post.school, post.subject)] += empty
         waiting = sorted(
-            (t for t in self.unplaced()),
+            self.pool,
             key=lambda t: self.ranking.order[t.id],
         )
         # Per (unit, subject), the schools still in need as a heap of (-need, school): the
@@ -375,24 +441,25 @@ class _RoundState:
             return {name: counts[name] for name in names if name in counts}
 
         rows = []
+        left_in, left_cross = self.left_in, self.left_cross
+        offered, filled = self.offered, self.filled
+        splits = self.prepared.split
         for post_id in sorted(self.posts):
             post = self.posts[post_id]
-            split = self.prepared.split[post_id]
-            filled = by_name(self.filled.get(post_id, {}))
+            split = splits[post_id]
             rows.append(
-                trusted(
-                    PostSeats,
-                    post=post_id,
-                    school=post.school,
-                    subject=post.subject,
-                    seats=post.seats,
-                    reserved=post.reserved,
-                    protected=protected[post_id],
-                    in_school=split.in_school,
-                    cross_school=split.cross_school,
-                    offered=by_name(self.offered.get(post_id, {})),
-                    filled=filled,
-                    vacant=self.left_in[post_id] + self.left_cross[post_id],
+                _post_seats(
+                    post_id,
+                    post.school,
+                    post.subject,
+                    post.seats,
+                    post.reserved,
+                    protected[post_id],
+                    split.in_school,
+                    split.cross_school,
+                    by_name(offered.get(post_id, {})),
+                    by_name(filled.get(post_id, {})),
+                    left_in[post_id] + left_cross[post_id],
                 )
             )
         return tuple(rows)

@@ -69,7 +69,7 @@ def recompete(
         spec,
         applicants,
         {p: vacancies[p] for p in open_posts},
-        lambda _teacher, _post: True,
+        lambda teacher: list(teacher.preferences),  # built from open posts above
         ranking,
         policy.mechanism,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -183,6 +184,57 @@ def trusted(model: type[_Model], **values: Any) -> _Model:
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
+
+
+def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
+    """A fast :func:`trusted` for one call shape: ``builder(Reason, "rule", "code")("R5", "placed")``.
+
+    The engine builds a few hundred thousand reasons and outcomes per 100,000
+    teachers, always with the same few shapes. For one shape the returned
+    function writes the instance's ``__dict__`` as one literal, every field in
+    declaration order (defaults for the fields not named), the way
+    ``dataclasses`` and ``attrs`` generate ``__init__``: ~40% cheaper than
+    :func:`trusted`, which merges and checks keyword dicts on every call. The
+    names are checked once, here (unknown or missing required fields are a
+    ``TypeError``), and the instances are exactly :func:`trusted`'s.
+    """
+    defaults = _FIELD_DEFAULTS[model]
+    unknown = sorted(set(names) - defaults.keys())
+    missing = sorted(_REQUIRED_FIELDS[model] - set(names))
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if unknown or missing or repeated:
+        raise TypeError(
+            f"{model.__name__}: unknown fields {unknown}, missing fields {missing}, "
+            f"repeated fields {repeated}"
+        )
+    # Only identifiers and constants reach the generated source: field names are
+    # checked above against the model's own, values are parameters or named defaults.
+    namespace: dict[str, Any] = {
+        "_model": model,
+        "_new": _new_object,
+        "_set_dict": _set_dict,
+        "_set_fields_set": _set_fields_set,
+        "_set_extra": _set_extra,
+        "_set_private": _set_private,
+        **{f"_default_{name}": value for name, value in defaults.items()},
+    }
+    entries = ", ".join(
+        f"{name!r}: {name if name in names else f'_default_{name}'}" for name in defaults
+    )
+    fields_set = "{" + ", ".join(repr(name) for name in names) + "}" if names else "set()"
+    source = (
+        f"def build({', '.join(names)}):\n"
+        "    instance = _new(_model)\n"
+        f"    _set_dict(instance, {{{entries}}})\n"
+        f"    _set_fields_set(instance, {fields_set})\n"
+        "    _set_extra(instance, None)\n"
+        "    _set_private(instance, None)\n"
+        "    return instance\n"
+    )
+    exec(source, namespace)
+    build: Callable[..., _Model] = namespace["build"]
+    build.__qualname__ = f"builder({model.__name__}, {', '.join(names)})"
+    return build
 
 
 # One look-up per call: (defaults, how many fields, required names) of each model.
