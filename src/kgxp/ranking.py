@@ -17,6 +17,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from itertools import accumulate
+from operator import add, itemgetter, ne
+from typing import Any
 
 import attrs
 
@@ -29,7 +32,6 @@ __all__ = [
     "LOTTERY",
     "SCORE",
     "Ranking",
-    "decided_by",
     "lottery_number",
     "rank_teachers",
     "scenario_ranking",
@@ -73,12 +75,16 @@ class Ranking:
 
     ``order[id]`` is the strict rank (0 = best); ``priority_class[id]`` is equal
     exactly for tied teachers (lower = better); ``score[id]`` the composite score.
+    ``criteria`` holds, per ranking criterion (score, then each tie-breaker, then
+    the lottery), every teacher's dense rank on it (0 = best; the lottery: the draw), in the
+    order of ``row[id]``: what :meth:`explain` compares.
     """
 
     order: Mapping[str, int]
     priority_class: Mapping[str, int]
     score: Mapping[str, Decimal]
-    keys: Mapping[str, tuple[object, ...]]
+    row: Mapping[str, int]
+    criteria: tuple[Sequence[int], ...]
     tie_breakers: tuple[TieBreaker, ...]
 
     def adjustment_key(self, teacher: Teacher) -> tuple[float, int]:
@@ -86,8 +92,15 @@ class Ranking:
         return (-teacher.performance, self.order[teacher.id])
 
     def explain(self, winner: str, loser: str) -> str:
-        """What separated ``winner`` from ``loser``: see :func:`decided_by`."""
-        return decided_by(self.keys[winner], self.keys[loser], self.tie_breakers)
+        """What separated ``winner`` from ``loser``: ``"score"``, a tie-breaker's name, or
+        ``"lottery"`` — the first criterion on which they differ."""
+        w, v = self.row[winner], self.row[loser]
+        for k, column in enumerate(self.criteria):
+            if column[w] != column[v]:
+                if k == 0:
+                    return SCORE
+                return self.tie_breakers[k - 1].value if k <= len(self.tie_breakers) else LOTTERY
+        return LOTTERY
 
 
 def scenario_ranking(scenario: Scenario, policy: Policy, seed: int) -> Ranking:
@@ -106,50 +119,35 @@ def rank_teachers(teachers: Iterable[Teacher], policy: Policy, seed: int) -> Ran
     people = list(teachers)
     ids = [t.id for t in people]
     composite = composite_scores(people, policy)
-    scores = dict(zip(ids, composite, strict=True))
-    # key = (-score, *tie-breaker values, lottery draw, id), built column by column.
-    keys: dict[str, tuple[object, ...]] = dict(
-        zip(
-            ids,
-            zip(
-                [-score for score in composite],
-                *(_TIE_BREAKER_VALUES[b](people) for b in policy.tie_breakers),
-                _lottery_numbers(seed, ids),
-                ids,  # a 64-bit collision is astronomically unlikely, but be total
-                strict=True,
-            ),
-            strict=True,
-        )
-    )
-    ordered = sorted(keys, key=keys.__getitem__)
-    order = {teacher_id: i for i, teacher_id in enumerate(ordered)}
-    classes: dict[str, int] = {}
-    previous: tuple[object, ...] | None = None
-    current = -1
-    for teacher_id in ordered:
-        weak = keys[teacher_id][:-2]
-        if weak != previous:
-            current += 1
-            previous = weak
-        classes[teacher_id] = current
+    # Each criterion as dense ranks (0 = best; equal values, equal ranks), so that score
+    # and tie-breakers pack into one int (mixed radix), the "weak" key that ties share:
+    # one sort of (int, lottery draw, id) instead of tuples of Decimals and floats, in
+    # the same order. The id decides only on a 64-bit collision: unlikely, but be total.
+    criteria = [
+        _dense(composite, descending=True),
+        *(_dense(_TIE_BREAKER_VALUES[b](people)) for b in policy.tie_breakers),
+    ]
+    weak = criteria[0]
+    for column in criteria[1:]:
+        radix = max(column, default=0) + 1
+        weak = [w * radix + v for w, v in zip(weak, column, strict=True)]
+    lottery = _lottery_numbers(seed, ids)
+    ranked = sorted(zip(weak, lottery, ids, strict=True))
+    ordered = list(map(itemgetter(2), ranked))
+    weak_ordered = list(map(itemgetter(0), ranked))
+    # A new class wherever the weak key changes along the order.
+    classes = accumulate(map(ne, weak_ordered[1:], weak_ordered[:-1]), add, initial=0)
     return Ranking(
-        order=order,
-        priority_class=classes,
-        score=scores,
-        keys=keys,
+        order=dict(zip(ordered, range(len(ordered)), strict=True)),
+        priority_class=dict(zip(ordered, classes, strict=True)),
+        score=dict(zip(ids, composite, strict=True)),
+        row=dict(zip(ids, range(len(ids)), strict=True)),
+        criteria=(*criteria, lottery),
         tie_breakers=policy.tie_breakers,
     )
 
 
-def decided_by(
-    winner_key: tuple[object, ...], loser_key: tuple[object, ...], breakers: tuple[TieBreaker, ...]
-) -> str:
-    """The first criterion on which two ranking keys differ: score, a tie-breaker, or lottery."""
-    # Keys are (-score, *tie-breaker values, lottery, id); called once per outranked
-    # application, so no list of criterion names is built per call.
-    for k, (a, b) in enumerate(zip(winner_key, loser_key, strict=False)):
-        if a != b:
-            if k == 0:
-                return SCORE
-            return breakers[k - 1].value if k <= len(breakers) else LOTTERY
-    return LOTTERY
+def _dense(values: Sequence[Any], *, descending: bool = False) -> list[int]:
+    """Each value's rank among the distinct values (0 = first); equal values, equal ranks."""
+    rank = {value: i for i, value in enumerate(sorted(set(values), reverse=descending))}
+    return [rank[value] for value in values]

@@ -49,11 +49,20 @@ def composite_scores(teachers: Sequence[Teacher], policy: Policy) -> list[Decima
     """:func:`composite_score` of each teacher, in order, computed in bulk.
 
     The same numbers; given scores (the common case) are converted inline rather
-    than through a call per teacher, since every ranking needs all of them.
+    than through a call per teacher, and each distinct score once: a county has a
+    few hundred distinct scores among its thousands of teachers.
     """
+    known: dict[float, Decimal] = {}
+
+    def convert(value: float) -> Decimal:
+        exact = Decimal(repr(value)).quantize(_CENT, ROUND_HALF_UP)
+        if value:  # not zero: 0.0 and -0.0 are one key but quantize to '0.00' and '-0.00'
+            known[value] = exact
+        return exact
+
     return [
-        Decimal(repr(t.score)).quantize(_CENT, ROUND_HALF_UP)
-        if t.score is not None
+        (known.get(score) or convert(score))
+        if (score := t.score) is not None
         else composite_score(t, policy)
         for t in teachers
     ]
