@@ -172,7 +172,7 @@ class _RoundState:
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
         self.filled: dict[str, dict[str, int]] = defaultdict(dict)
         self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
-        self.reasons: dict[str, list[Reason]] = defaultdict(list)
+        self.reasons: dict[str, tuple[Reason, ...]] = {}  # teacher -> every round's, in order
         self.stats: list[RoundStats] = []
 
     def run(self, spec: RoundSpec) -> None:
@@ -255,9 +255,7 @@ class _RoundState:
         booked = self.placed
         for teacher_id, post_id in placed.items():
             booked[teacher_id] = (post_id, spec)
-        reasons = self.reasons
-        for teacher_id, found in outcome.reasons.items():
-            reasons[teacher_id] += found
+        self._add_reasons(outcome.reasons)
         if placed:
             self.pool = [t for t in self.pool if t.id not in placed]
         self.stats.append(
@@ -271,6 +269,12 @@ class _RoundState:
                 solver=outcome.solver,
             )
         )
+
+    def _add_reasons(self, found: Mapping[str, tuple[Reason, ...]]) -> None:
+        reasons = self.reasons
+        for teacher_id, more in found.items():
+            before = reasons.get(teacher_id)
+            reasons[teacher_id] = more if before is None else before + more
 
     def _take(self, post_id: str, spec: RoundSpec, taken: int) -> None:
         filled = self.filled[post_id]
@@ -290,17 +294,21 @@ class _RoundState:
             if t.willing_to_adjust or not self.policy.adjustment_requires_willingness
         ]
         willing_ids = {t.id for t in willing}
-        for teacher in unplaced:
-            if teacher.id not in willing_ids:
-                self.reasons[teacher.id].append(
+        self._add_reasons(
+            {
+                t.id: (
                     _unwilling(
                         "R6",
                         "unwilling",
                         spec.name,
-                        self.ranking.score[teacher.id],
+                        self.ranking.score[t.id],
                         "not willing to accept organisational adjustment (I9)",
-                    )
+                    ),
                 )
+                for t in unplaced
+                if t.id not in willing_ids
+            }
+        )
         vacancies = {
             p: self.left_in[p] + self.left_cross[p]
             for p in self.posts
@@ -357,7 +365,7 @@ class _RoundState:
                         spec.name,
                         score,
                         _rank(teacher, post_id),
-                        tuple(reasons[tid]),
+                        reasons[tid],
                     )
                 )
             elif tid in protected:
@@ -386,7 +394,7 @@ class _RoundState:
                         home,
                         shadow[tid],
                         score,
-                        (*reasons[tid], waiting),
+                        (*reasons.get(tid, ()), waiting),
                     )
                 )
         return outcomes

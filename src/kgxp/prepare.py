@@ -67,12 +67,12 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         else:
             free[seat] -= 1
 
-    volunteers = frozenset(
-        t.id
-        for t in scenario.teachers
+    volunteers = (
+        frozenset(
+            t.id for t in scenario.teachers if t.volunteers_cross_school and t.id not in protected
+        )
         if policy.allow_voluntary_cross_school
-        and t.volunteers_cross_school
-        and t.id not in protected
+        else frozenset()
     )
     own_candidates = count_own_candidates(
         scenario.posts, scenario.teachers, home, protected.keys() | volunteers

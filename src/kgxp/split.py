@@ -91,7 +91,8 @@ def count_own_candidates(
     """
     # Count (school, subject) pairs first: one pass over the teachers, then one over the
     # posts, rather than a list of posts looked up per teacher.
-    pairs = Counter((home[t.id], t.main_subject) for t in teachers if t.id not in skip)
+    # ``subjects[0]`` is ``main_subject`` without a property call per teacher.
+    pairs = Counter([(home[t.id], t.subjects[0]) for t in teachers if t.id not in skip])
     own: Counter[str] = Counter()
     for post in posts:
         count = pairs.get((post.school, post.subject))
