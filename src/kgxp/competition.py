@@ -11,6 +11,7 @@ matching; ties only where score and every tie-breaker are equal).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from operator import attrgetter
 
 import attrs
@@ -123,10 +124,12 @@ def _explain(
     explain = ranking.explain
     name = spec.name
     outranked_rule = "R5" if spec.kind is not RoundKind.ADJUSTMENT else "R6"
-    worst: dict[str, str] = {}
+    # Per filled post, its worst holder (the bar an applicant had to clear): id, rank, score.
+    worst: dict[str, tuple[str, int, Decimal]] = {}
     for post_id, holders in zip(post_ids, matching.by_post, strict=True):
         if holders:
-            worst[post_id] = max((ids[h] for h in holders), key=order.__getitem__)
+            rival = max((ids[h] for h in holders), key=order.__getitem__)
+            worst[post_id] = (rival, order[rival], score_of[rival])
     reasons: dict[str, tuple[Reason, ...]] = {}
     for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
         score = score_of[teacher_id]
@@ -137,13 +140,14 @@ def _explain(
                 ),
             )
             continue
+        rank = order[teacher_id]
         found: list[Reason] = []
         for post_id in posts:
             if post_id == post_won:
                 found.append(_placed("R5", "placed", name, post_id, score))
                 break
-            rival = worst.get(post_id)
-            if rival is None:  # cannot happen for a stable matching; say so rather than guess
+            bar = worst.get(post_id)
+            if bar is None:  # cannot happen for a stable matching; say so rather than guess
                 found.append(
                     _not_filled(
                         "R5",
@@ -155,10 +159,9 @@ def _explain(
                     )
                 )
                 continue
+            rival, rival_rank, rival_score = bar
             # Optimal mechanism: tied with the holder, who was kept to place more teachers.
-            decided = (
-                explain(rival, teacher_id) if order[rival] < order[teacher_id] else "max_placement"
-            )
+            decided = explain(rival, teacher_id) if rival_rank < rank else "max_placement"
             found.append(
                 _outranked(
                     outranked_rule,
@@ -167,7 +170,7 @@ def _explain(
                     post_id,
                     rival,
                     score,
-                    score_of[rival],
+                    rival_score,
                     decided,
                 )
             )
