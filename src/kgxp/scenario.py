@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Self
 
 from pydantic import (
-    AfterValidator,
     Field,
     ValidationError,
     ValidatorFunctionWrapHandler,
@@ -118,14 +117,6 @@ class Circumstance(TextEnum):
     BREASTFEEDING = "breastfeeding"  # 哺乳期
     AID_XINJIANG = "aid_xinjiang"  # 援疆
     SECONDMENT = "secondment"  # 借调 / 挂职
-
-
-def _sorted_unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
-    # Sets serialise in hash order, which changes between processes; sorted
-    # tuples keep saved files byte-identical (I12).
-    if len(values) < 2:
-        return values  # already sorted and unique: most teachers have no circumstance
-    return tuple(sorted(set(values)))
 
 
 class County(FrozenModel):
@@ -282,7 +273,7 @@ class Teacher(FrozenModel):
     above_required_qualification: bool = Field(
         default=False, description="holds more than the required qualification (§6)"
     )
-    circumstances: Annotated[tuple[Circumstance, ...], AfterValidator(_sorted_unique)] = ()
+    circumstances: tuple[Circumstance, ...] = ()  # sorted and unique: see _whole_record
     willing_to_adjust: bool = Field(default=True, description="R6: accepts 组织调剂")
     volunteers_cross_school: bool = Field(
         default=False,
@@ -303,10 +294,16 @@ class Teacher(FrozenModel):
             raise ValueError(f"must be one of {sorted(BASE_AGES)} (§4), got {value}")
         return value
 
+    # One validator for the whole record rather than one more per field: pydantic-core
+    # calls each from Rust for every teacher, and the call costs more than the check.
     @model_validator(mode="after")
-    def _needs_a_score(self) -> Self:
+    def _whole_record(self) -> Self:
         if self.score is None and self.evaluation is None:
             raise ValueError("a teacher needs a composite `score` or its `evaluation` components")
+        # Sets serialise in hash order, which changes between processes; sorted
+        # tuples keep saved files byte-identical (I12). Most teachers have none.
+        if len(self.circumstances) > 1:
+            object.__setattr__(self, "circumstances", tuple(sorted(set(self.circumstances))))
         return self
 
     @property
