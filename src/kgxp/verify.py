@@ -65,10 +65,13 @@ I9: waiting teacher T3 has post A-CHN, round None
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
+from operator import attrgetter, eq
 from types import MappingProxyType
+from typing import TypeVar
 
 import attrs
 
@@ -80,7 +83,9 @@ from kgxp.ranking import Ranking, scenario_ranking
 from kgxp.result import Outcome, PostSeats, RoundResult, Status
 from kgxp.scenario import Post, Scenario, School, Teacher
 from kgxp.scope import scope_unit
-from kgxp.split import SeatSplit, count_own_candidates, split_seats
+from kgxp.split import SeatSplit, split_seats
+
+_T = TypeVar("_T")
 
 __all__ = ["CHECKED_INVARIANTS", "Violation", "verify"]
 
@@ -196,41 +201,71 @@ def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Vio
 
 
 class _Context:
-    """Indexes built once per :func:`verify` call (dicts, counters: no quadratic scans)."""
+    """What the checks read, extracted once per :func:`verify` call.
+
+    On a large county, verifying costs touching scattered objects (models, their
+    ``__dict__``, dicts keyed by 100,000 ids) far more than computing. So each
+    outcome is read once, by :class:`_Tally`, into lists the checks zip over, and
+    teachers, posts and rounds are addressed by position rather than looked up by id:
+
+    - an *entry* ``e`` is a scenario teacher with an outcome, and its first outcome
+      (duplicates and unknown ids are I1's): ``entry_teachers[e]``,
+      ``entry_outcomes[e]``, ``home[e]``, ``tally.round_of[e]``…
+    - a post ``i`` is its position in ``scenario.posts``: ``post_list[i]``,
+      ``rows_at[i]``, ``tally.holders[i]``…
+    - a round ``k`` is its position in the plan.
+
+    The checks visit entries in this order, not by id (:func:`verify` sorts what
+    they find); those reading seat rows visit posts by id (:attr:`post_order`).
+    """
 
     def __init__(self, scenario: Scenario, result: RoundResult) -> None:
         self.scenario = scenario
         self.result = result
         self.policy: Policy = result.policy
-        self.teachers: dict[str, Teacher] = {t.id: t for t in scenario.teachers}
-        self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
+        self.post_list: tuple[Post, ...] = scenario.posts
+        self.post_index: dict[str, int] = {p.id: i for i, p in enumerate(scenario.posts)}
         self.plan: tuple[RoundSpec, ...] = tuple(result.policy.rounds)
         self.round_index: dict[str, int] = {}
         for k, spec in enumerate(self.plan):
             self.round_index.setdefault(spec.name, k)
-        # First outcome of each known teacher (duplicates and unknown ids are I1's).
-        self.outcome: dict[str, Outcome] = {}
-        for outcome in result.outcomes:
-            if outcome.teacher in self.teachers:
-                self.outcome.setdefault(outcome.teacher, outcome)
-        self.ids: list[str] = sorted(self.outcome)
+        # Entry -> position in scenario.teachers; None when the outcomes are exactly one
+        # per teacher in the scenario's order, so that entries are scenario positions.
+        self.positions, self.entry_outcomes = _entries(scenario.teachers, result.outcomes)
+        self.aligned = self.positions is None
+        self.entry_teachers: Sequence[Teacher] = (
+            scenario.teachers
+            if self.positions is None
+            else [scenario.teachers[j] for j in self.positions]
+        )
         self.row: dict[str, PostSeats] = {}
         for row in result.posts:
             self.row.setdefault(row.post, row)
-        # Per-scope and per-round look-up tables, built on first use: the checks run
-        # per teacher and per application, so each look-up must be one dict access.
+        self.rows_at: list[PostSeats | None] = [self.row.get(p.id) for p in scenario.posts]
+        # Per-scope and per-round look-up tables, built on first use.
         self._units: dict[Scope, dict[str, str]] = {}
-        self._offers: dict[str, dict[str, int]] = {}
-        self._round_fills: dict[str, dict[str, int]] = {}
+        self._offers: dict[int, dict[str, int]] = {}
 
     # --- derived from the scenario and the result's policy and seed -----------------
 
     @cached_property
-    def home(self) -> dict[str, str]:
-        """R3: each teacher's home school (the receiving school of a merged one)."""
-        receiving = self.scenario.receiving_schools()
-        return {t.id: receiving.get(t.school, t.school) for t in self.scenario.teachers}
+    def teachers(self) -> dict[str, Teacher]:
+        """Teacher id -> teacher (only I1 needs it, and only for a damaged result)."""
+        return {t.id: t for t in self.scenario.teachers}
+
+    @cached_property
+    def roster(self) -> _Roster:
+        return _Roster(self.scenario, self.policy, self.protected)
+
+    def _per_entry(self, column: list[_T]) -> list[_T]:
+        """A column of the roster (per scenario teacher) as a column per entry."""
+        return column if self.positions is None else [column[j] for j in self.positions]
+
+    @cached_property
+    def home(self) -> list[str]:
+        """R3: each entry's home school (the receiving school of a merged one)."""
+        return self._per_entry(self.roster.home)
 
     @cached_property
     def protected(self) -> dict[str, tuple[str, ...]]:
@@ -238,93 +273,112 @@ class _Context:
         return scenario_protected(self.scenario, self.policy)
 
     @cached_property
-    def volunteers(self) -> frozenset[str]:
-        """Teachers who skip the in-school round (only when the policy allows it)."""
-        if not self.policy.allow_voluntary_cross_school:
-            return frozenset()
-        return frozenset(
-            t.id
-            for t in self.scenario.teachers
-            if t.volunteers_cross_school and t.id not in self.protected
-        )
+    def protected_at(self) -> list[tuple[str, ...] | None]:
+        """Each entry's R4 reasons; ``None`` when R4 does not protect the teacher."""
+        return self._per_entry(self.roster.protected)
+
+    @cached_property
+    def protected_entries(self) -> list[int]:
+        """The entries R4 protects (a few percent of them)."""
+        return [e for e, reasons in enumerate(self.protected_at) if reasons is not None]
+
+    @cached_property
+    def volunteer_at(self) -> list[bool]:
+        """Whether each entry skips the in-school round (only when the policy allows it)."""
+        return self._per_entry(self.roster.volunteer)
+
+    @cached_property
+    def fit(self) -> _Fit:
+        return _Fit(self)
+
+    @cached_property
+    def entry_ids(self) -> list[str]:
+        """Each entry's teacher id."""
+        return self._per_entry(self.roster.ids)
+
+    @cached_property
+    def priority_at(self) -> list[int]:
+        """Each entry's priority class (R12; lower is better)."""
+        return list(map(self.ranking.priority_class.__getitem__, self.entry_ids))
 
     @cached_property
     def ranking(self) -> Ranking:
         return scenario_ranking(self.scenario, self.policy, self.result.seed)
 
     @cached_property
-    def placement(self) -> dict[str, tuple[int, RoundSpec]]:
-        """Teacher id -> (plan index, round) for outcomes placed by a round of the plan."""
-        placed: dict[str, tuple[int, RoundSpec]] = {}
-        for teacher_id, outcome in self.outcome.items():
-            if outcome.status in _PLACED and outcome.round in self.round_index:
-                k = self.round_index[outcome.round]
-                placed[teacher_id] = (k, self.plan[k])
-        return placed
+    def tally(self) -> _Tally:
+        return _Tally(self)
 
     @cached_property
-    def fills(self) -> Counter[tuple[str, str]]:
-        """(round name, post id) -> teachers the outcomes place there in that round."""
-        counts: Counter[tuple[str, str]] = Counter()
-        for teacher_id, (_, spec) in self.placement.items():
-            post = self.outcome[teacher_id].post
-            if post is not None:
-                counts[(spec.name, post)] += 1
-        return counts
+    def post_order(self) -> list[int]:
+        """Post positions by post id: the checks that read seat rows visit them in this order,
+        so that of several malformed rows, the one a failing check reports stays the same."""
+        return sorted(range(len(self.post_list)), key=[p.id for p in self.post_list].__getitem__)
 
     @cached_property
-    def holders(self) -> Counter[str]:
-        """Post id -> outcomes holding it, any status."""
-        return Counter(o.post for o in self.outcome.values() if o.post is not None)
+    def posts_at_school(self) -> dict[str, list[Post]]:
+        """School id -> its posts."""
+        at_school: dict[str, list[Post]] = defaultdict(list)
+        for post in self.post_list:
+            at_school[post.school].append(post)
+        return at_school
 
     @cached_property
-    def protected_holders(self) -> Counter[str]:
-        """Post id -> outcomes holding it with status PROTECTED."""
-        return Counter(
-            o.post for o in self.outcome.values() if o.post is not None and o.status is _PROTECTED
-        )
+    def own_candidates(self) -> dict[str, int]:
+        """Per post id: its school's competing teachers of its subject (R5 ``shortage_first``).
+
+        :func:`~kgxp.split.count_own_candidates` (protected teachers and volunteers do
+        not compete in-school), counted from the roster rather than through a dict of
+        every teacher's home (which took as long as the whole split).
+        """
+        roster = self.roster
+        pairs = Counter(zip(roster.home, roster.competing_subject, strict=True))
+        return {
+            post.id: count
+            for post in self.post_list
+            if (count := pairs.get((post.school, post.subject)))
+        }
 
     @cached_property
-    def split(self) -> dict[str, SeatSplit]:
-        """R5 recomputed: remaining seats less reserved and R4 holders, own candidates."""
-        r4_holders: Counter[str] = Counter()
-        for teacher_id in self.protected:
-            outcome = self.outcome.get(teacher_id)
-            if outcome is not None and outcome.post is not None:
-                r4_holders[outcome.post] += 1
-        remaining = {p.id: p.seats - p.reserved - r4_holders[p.id] for p in self.scenario.posts}
-        own = count_own_candidates(
-            self.scenario.posts,
-            self.scenario.teachers,
-            self.home,
-            self.protected.keys() | self.volunteers,
-        )
-        return split_seats(self.scenario.posts, remaining, own, self.policy)
+    def split(self) -> list[SeatSplit]:
+        """R5 recomputed, per post: remaining seats less reserved and R4 holders, own candidates."""
+        r4_holders = [0] * len(self.post_list)
+        post_at = self.tally.post_at
+        for e in self.protected_entries:
+            if post_at[e] >= 0:
+                r4_holders[post_at[e]] += 1
+        remaining = {
+            p.id: p.seats - p.reserved - held
+            for p, held in zip(self.post_list, r4_holders, strict=True)
+        }
+        split = split_seats(self.post_list, remaining, self.own_candidates, self.policy)
+        return [split[p.id] for p in self.post_list]
 
     @cached_property
-    def expected_offers(self) -> dict[tuple[str, str], int]:
-        """(round name, post id) -> seats the plan should offer, given the outcomes' fills.
+    def expected_offers(self) -> list[list[int]]:
+        """Per round, per post: seats the plan should offer, given the outcomes' fills.
 
         In-school rounds offer the in-school seats left; cross-school rounds the
         cross-school seats left plus, when ``offer_unfilled_in_school_seats``, the
         in-school seats left; adjustment rounds every seat left (R6). A placement
         outside the in-school round takes a cross-school seat first.
         """
-        offers: dict[tuple[str, str], int] = {}
-        fills = [self.round_fills(spec.name) for spec in self.plan]
-        for post_id, seats in self.split.items():
+        fills = self.tally.fills
+        offers = [[0] * len(self.post_list) for _ in self.plan]
+        rounds = [(spec.kind, spec.offer_unfilled_in_school_seats) for spec in self.plan]
+        for i, seats in enumerate(self.split):
             left_in, left_cross = seats.in_school, seats.cross_school
-            for spec, round_fills in zip(self.plan, fills, strict=True):
-                filled = round_fills.get(post_id, 0)
-                if spec.kind is _IN_SCHOOL:
-                    offers[(spec.name, post_id)] = max(left_in, 0)
+            for k, (kind, offer_unfilled) in enumerate(rounds):
+                filled = fills[k][i]
+                if kind is _IN_SCHOOL:
+                    offers[k][i] = max(left_in, 0)
                     left_in -= filled
                     continue
-                if spec.kind is _CROSS_SCHOOL:
-                    extra = left_in if spec.offer_unfilled_in_school_seats else 0
-                    offers[(spec.name, post_id)] = max(left_cross, 0) + max(extra, 0)
+                if kind is _CROSS_SCHOOL:
+                    extra = left_in if offer_unfilled else 0
+                    offers[k][i] = max(left_cross, 0) + max(extra, 0)
                 else:
-                    offers[(spec.name, post_id)] = max(left_cross, 0) + max(left_in, 0)
+                    offers[k][i] = max(left_cross, 0) + max(left_in, 0)
                 from_cross = min(filled, max(left_cross, 0))
                 left_cross -= from_cross
                 left_in -= filled - from_cross
@@ -332,57 +386,167 @@ class _Context:
 
     # --- small helpers ---------------------------------------------------------------
 
-    def unit(self, school_id: str, scope: Scope) -> str | None:
-        """The school's unit at ``scope`` (R11); ``None`` for an unknown school."""
-        return self.units(scope).get(school_id)
-
     def units(self, scope: Scope) -> dict[str, str]:
-        """School id -> unit at ``scope``, for every school of the scenario (built once)."""
+        """School id -> unit at ``scope`` (R11), for every school of the scenario (built once)."""
         if scope not in self._units:
             self._units[scope] = {
                 s: scope_unit(school, scope) for s, school in self.schools.items()
             }
         return self._units[scope]
 
-    def offered(self, round_name: str, post_id: str) -> int:
-        return self.offers(round_name).get(post_id, 0)
-
-    def offers(self, round_name: str) -> dict[str, int]:
-        """Post id -> seats the seat table says round ``round_name`` offered (built once)."""
-        if round_name not in self._offers:
-            self._offers[round_name] = {
-                post_id: row.offered.get(round_name, 0) for post_id, row in self.row.items()
+    def offers(self, k: int) -> dict[str, int]:
+        """Post id -> seats its seat row says round ``k`` offered (built once per round)."""
+        if k not in self._offers:
+            name = self.plan[k].name
+            self._offers[k] = {
+                post_id: row.offered.get(name, 0) for post_id, row in self.row.items()
             }
-        return self._offers[round_name]
+        return self._offers[k]
 
-    def round_fills(self, round_name: str) -> dict[str, int]:
-        """Post id -> teachers the outcomes place there in round ``round_name``."""
-        if not self._round_fills:
-            for (name, post_id), count in self.fills.items():
-                self._round_fills.setdefault(name, {})[post_id] = count
-        return self._round_fills.get(round_name, {})
 
-    def candidates(self, index: int) -> list[str]:
-        """The ids, sorted, of the teachers who enter round ``index`` (see :meth:`is_candidate`)."""
-        in_school = self.plan[index].kind is _IN_SCHOOL
-        protected, volunteers, placement = self.protected, self.volunteers, self.placement
-        return [
-            teacher_id
-            for teacher_id in self.ids
-            if teacher_id not in protected
-            and not (in_school and teacher_id in volunteers)
-            and (teacher_id not in placement or placement[teacher_id][0] >= index)
-        ]
+def _entries(
+    teachers: tuple[Teacher, ...], outcomes: tuple[Outcome, ...]
+) -> tuple[list[int] | None, Sequence[Outcome]]:
+    """The positions in ``teachers`` of the teachers with an outcome (by id) and the
+    first outcome of each; ``None`` and ``outcomes`` when the outcomes are exactly one
+    per teacher, in the scenario's order.
 
-    def is_candidate(self, teacher_id: str, index: int) -> bool:
-        """Whether the teacher enters round ``index`` of the plan (before willingness)."""
-        if teacher_id in self.protected or teacher_id not in self.outcome:
-            return False
-        spec = self.plan[index]
-        if spec.kind is _IN_SCHOOL and teacher_id in self.volunteers:
-            return False
-        placed = self.placement.get(teacher_id)
-        return placed is None or placed[0] >= index
+    The engine lists outcomes by teacher id, the order of generated and published
+    scenarios: then pairing them takes no dict of every teacher id.
+    """
+    if len(outcomes) == len(teachers) and all(
+        map(eq, map(_teacher_of, outcomes), map(_id_of, teachers))
+    ):
+        return None, outcomes
+    known = {t.id: j for j, t in enumerate(teachers)}
+    first: dict[str, Outcome] = {}
+    for outcome in outcomes:
+        if outcome.teacher in known:
+            first.setdefault(outcome.teacher, outcome)
+    ids = sorted(first)
+    return [known[teacher_id] for teacher_id in ids], [first[teacher_id] for teacher_id in ids]
+
+
+_teacher_of = attrgetter("teacher")
+_id_of = attrgetter("id")
+
+
+class _Roster:
+    """The scenario's teachers, read in one pass; per teacher, in the scenario's order:
+
+    ``ids``; ``home``, the school whose in-school round they join (R3: the receiving school of
+    a merged one); ``protected``, their R4 reasons, else ``None``; ``volunteer``,
+    whether they skip the in-school round (when the policy allows it); and
+    ``competing_subject``, the main subject of those who compete in-school, else ``None``.
+    """
+
+    def __init__(
+        self, scenario: Scenario, policy: Policy, protected: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        receiving = scenario.receiving_schools()
+        allow_volunteers = policy.allow_voluntary_cross_school
+        self.ids: list[str] = []
+        self.home: list[str] = []
+        self.protected: list[tuple[str, ...] | None] = []
+        self.volunteer: list[bool] = []
+        self.competing_subject: list[str | None] = []
+        id_of, home, protected_of = self.ids.append, self.home.append, self.protected.append
+        volunteer_of, subject_of = self.volunteer.append, self.competing_subject.append
+        for teacher in scenario.teachers:
+            teacher_id = teacher.id
+            reasons = protected.get(teacher_id)
+            volunteer = allow_volunteers and reasons is None and teacher.volunteers_cross_school
+            id_of(teacher_id)
+            home(receiving.get(teacher.school, teacher.school))
+            protected_of(reasons)
+            volunteer_of(volunteer)
+            subject_of(teacher.main_subject if reasons is None and not volunteer else None)
+
+
+# ``_Tally.post_at`` of an outcome without a post, and of one holding a post not in the scenario.
+_NO_POST, _UNKNOWN_POST = -1, -2
+
+
+class _Tally:
+    """The entries' outcomes, read in one pass (see :class:`_Context`).
+
+    Per entry: ``status``; ``round_of``, the plan position of the round that placed
+    it (status placed, round of the plan), else -1; ``post_at``, the position of its
+    post, else ``_NO_POST`` or ``_UNKNOWN_POST`` (both negative). Per round:
+    ``placed_in``, the entries it placed, and ``fills``, per post, how many of them
+    hold it. Per post: ``holders`` (any status) and ``protected_holders`` (status
+    PROTECTED). And, since each outcome is read here anyway: ``home_differs``, the
+    entries whose outcome names another home school (I6), and ``school_differs``,
+    those holding a post of the scenario whose outcome names another school (I3).
+    """
+
+    def __init__(self, context: _Context) -> None:
+        post_index, round_index, homes = context.post_index, context.round_index, context.home
+        post_schools = [post.school for post in context.post_list]
+        posts, rounds = len(post_schools), len(context.plan)
+        self.status: list[Status] = []
+        self.round_of: list[int] = []
+        self.post_at: list[int] = []
+        self.placed_in: list[list[int]] = [[] for _ in range(rounds)]
+        self.fills: list[list[int]] = [[0] * posts for _ in range(rounds)]
+        self.holders = [0] * posts
+        self.protected_holders = [0] * posts
+        self.home_differs: list[int] = []
+        self.school_differs: set[int] = set()
+        status_of, round_of, post_at = self.status.append, self.round_of.append, self.post_at.append
+        placed_in, fills = self.placed_in, self.fills
+        holders, protected_holders = self.holders, self.protected_holders
+        for e, outcome in enumerate(context.entry_outcomes):
+            status, post, name = outcome.status, outcome.post, outcome.round
+            i = _NO_POST if post is None else post_index.get(post, _UNKNOWN_POST)
+            k = -1 if name is None or status not in _PLACED else round_index.get(name, -1)
+            status_of(status)
+            round_of(k)
+            post_at(i)
+            if outcome.home_school != homes[e]:
+                self.home_differs.append(e)
+            if i >= 0:
+                holders[i] += 1
+                if status is _PROTECTED:
+                    protected_holders[i] += 1
+                if outcome.school != post_schools[i]:
+                    self.school_differs.add(e)
+            if k >= 0:
+                placed_in[k].append(e)
+                if i >= 0:
+                    fills[k][i] += 1
+
+
+class _Fit:
+    """How each entry's post fits its teacher, in one pass over the teachers.
+
+    ``qualified[e]``: whether the post (of the scenario) is of one of the teacher's
+    subjects (I3). ``won_rank[e]``, for an entry a competitive round placed: how many
+    of its preferences rank above the post it won there (all of them when it holds
+    none), -1 for a post it did not apply for (I3, I7); -1 for other entries.
+    """
+
+    def __init__(self, context: _Context) -> None:
+        tally, outcomes = context.tally, context.entry_outcomes
+        post_ids = [post.id for post in context.post_list]
+        post_subjects = [post.subject for post in context.post_list]
+        competitive = [spec.kind in _COMPETITIVE for spec in context.plan]
+        self.qualified = [False] * len(outcomes)
+        self.won_rank = [-1] * len(outcomes)
+        for e, (teacher, k, i) in enumerate(
+            zip(context.entry_teachers, tally.round_of, tally.post_at, strict=True)
+        ):
+            if i >= 0:
+                self.qualified[e] = post_subjects[i] in teacher.subjects
+            if k < 0 or not competitive[k]:
+                continue
+            preferences = teacher.preferences
+            if i == _NO_POST:
+                self.won_rank[e] = len(preferences)
+                continue
+            won = post_ids[i] if i >= 0 else outcomes[e].post
+            if won in preferences:
+                self.won_rank[e] = preferences.index(won)
 
 
 # --- I1 ----------------------------------------------------------------------------------
@@ -390,6 +554,8 @@ class _Context:
 
 def check_conservation(context: _Context) -> list[Violation]:
     """I1: every scenario teacher has exactly one outcome (R7: nobody is lost)."""
+    if context.aligned:
+        return []  # one outcome per teacher, in the scenario's order
     found = []
     seen: Counter[str] = Counter(o.teacher for o in context.result.outcomes)
     for teacher_id, count in sorted(seen.items()):
@@ -430,9 +596,37 @@ def check_capacity(context: _Context) -> list[Violation]:
     """I2: no post holds more than its seats less reserved ones (R2); the seat table is true."""
     found = []
     plan_names = set(context.round_index)
+    if len(context.row) != len(context.result.posts) or not (
+        context.row.keys() <= context.post_index.keys()
+    ):
+        found += _row_count_problems(context)
+    tally = context.tally
+    # (round name, per post the teachers it placed there), for `_row_agrees`
+    fills = [(spec.name, tally.fills[k]) for k, spec in enumerate(context.plan)]
+    for i in context.post_order:
+        post, row, holders = context.post_list[i], context.rows_at[i], tally.holders[i]
+        if holders > post.seats - post.reserved:
+            found.append(
+                Violation(
+                    "I2",
+                    f"post {post.id} is held by {holders} teachers but has {post.seats} seats, "
+                    f"{post.reserved} reserved for new recruits (R2)",
+                    post=post.id,
+                    evidence={"holders": holders, "seats": post.seats, "reserved": post.reserved},
+                )
+            )
+        if row is None:
+            found.append(Violation("I2", f"post {post.id} has no seat row", post=post.id))
+        elif not _row_agrees(i, post, row, tally.protected_holders[i], fills, plan_names):
+            found += _row_problems(context, i, post, row, plan_names)
+    return found
+
+
+def _row_count_problems(context: _Context) -> list[Violation]:
+    found = []
     rows = Counter(row.post for row in context.result.posts)
     for post_id, count in sorted(rows.items()):
-        if post_id not in context.posts:
+        if post_id not in context.post_index:
             found.append(
                 Violation(
                     "I2",
@@ -450,30 +644,39 @@ def check_capacity(context: _Context) -> list[Violation]:
                     evidence={"rows": count},
                 )
             )
-    for post_id in sorted(context.posts):
-        post = context.posts[post_id]
-        capacity = post.seats - post.reserved
-        holders = context.holders[post_id]
-        if holders > capacity:
-            found.append(
-                Violation(
-                    "I2",
-                    f"post {post_id} is held by {holders} teachers but has {post.seats} seats, "
-                    f"{post.reserved} reserved for new recruits (R2)",
-                    post=post_id,
-                    evidence={"holders": holders, "seats": post.seats, "reserved": post.reserved},
-                )
-            )
-        row = context.row.get(post_id)
-        if row is None:
-            found.append(Violation("I2", f"post {post_id} has no seat row", post=post_id))
-            continue
-        found += _row_problems(context, post, row, plan_names)
     return found
 
 
+def _row_agrees(
+    i: int,
+    post: Post,
+    row: PostSeats,
+    protected: int,
+    fills: list[tuple[str, list[int]]],
+    plan_names: set[str],
+) -> bool:
+    """Whether :func:`_row_problems` finds nothing, tested without building anything."""
+    if (
+        row.school != post.school
+        or row.subject != post.subject
+        or row.seats != post.seats
+        or row.reserved != post.reserved
+        or row.protected != protected
+        or not plan_names.issuperset((*row.offered, *row.filled))
+    ):
+        return False
+    filled_total = 0
+    for name, filled_at in fills:
+        filled = filled_at[i]
+        filled_total += filled
+        offered = row.offered.get(name, 0)
+        if row.filled.get(name, 0) != filled or offered < 0 or offered < filled:
+            return False
+    return row.vacant == post.seats - post.reserved - protected - filled_total
+
+
 def _row_problems(
-    context: _Context, post: Post, row: PostSeats, plan_names: set[str]
+    context: _Context, i: int, post: Post, row: PostSeats, plan_names: set[str]
 ) -> list[Violation]:
     found = []
 
@@ -496,7 +699,7 @@ def _row_problems(
         stated = getattr(row, field)
         if stated != expected:
             wrong(field, stated, expected, " (scenario)")
-    protected = context.protected_holders[post.id]
+    protected = context.tally.protected_holders[i]
     if row.protected != protected:
         wrong("protected", row.protected, protected, " (protected outcomes holding it)")
     unknown = {name for name in (*row.offered, *row.filled) if name not in plan_names}
@@ -510,8 +713,8 @@ def _row_problems(
             )
         )
     filled_total = 0
-    for spec in context.plan:
-        filled = context.round_fills(spec.name).get(post.id, 0)
+    for k, spec in enumerate(context.plan):
+        filled = context.tally.fills[k][i]
         filled_total += filled
         stated = row.filled.get(spec.name, 0)
         if stated != filled:
@@ -545,68 +748,112 @@ def check_eligibility(context: _Context) -> list[Violation]:
     school of protected teachers I4's, so each fact is reported once.
     """
     found = []
-    for teacher_id in context.ids:
-        outcome = context.outcome[teacher_id]
-        teacher = context.teachers[teacher_id]
-        spec: RoundSpec | None = None
-        if outcome.status in _PLACED:
-            k = context.round_index.get(outcome.round) if outcome.round is not None else None
-            if k is None:
-                found.append(
-                    Violation(
-                        "I3",
-                        f"teacher {teacher_id} has status {outcome.status.value} but round "
-                        f"{outcome.round} is not a round of the plan",
-                        teacher=teacher_id,
-                        post=outcome.post,
-                        evidence={"status": outcome.status.value, "round": outcome.round},
-                    )
-                )
-            elif _STATUS_OF_KIND[context.plan[k].kind] is not outcome.status:
-                found.append(
-                    Violation(
-                        "I3",
-                        f"teacher {teacher_id} has status {outcome.status.value} but was placed "
-                        f"by round {outcome.round}, a {context.plan[k].kind.value} round",
-                        teacher=teacher_id,
-                        post=outcome.post,
-                        evidence={
-                            "status": outcome.status.value,
-                            "round": outcome.round,
-                            "kind": context.plan[k].kind.value,
-                        },
-                    )
-                )
-            else:
-                spec = context.plan[k]
-            if outcome.post is None:
-                found.append(
-                    Violation(
-                        "I3",
-                        f"teacher {teacher_id} is placed without a post",
-                        teacher=teacher_id,
-                        evidence={"status": outcome.status.value},
-                    )
-                )
-        if outcome.post is None or outcome.status is _WAITING:
-            continue  # a waiting teacher's post is I9's
-        post = context.posts.get(outcome.post)
-        if post is None:
+    posts, home, tally, fit = context.post_list, context.home, context.tally, context.fit
+    qualified, won_rank, school_differs = fit.qualified, fit.won_rank, tally.school_differs
+    # Per round: the status its placements carry, the units a placement stays in (none
+    # for the in-school round, whose scope is I6's), whether it is competitive.
+    rounds = [
+        (
+            _STATUS_OF_KIND[spec.kind],
+            None if spec.kind is _IN_SCHOOL else context.units(spec.scope),
+            spec.kind in _COMPETITIVE,
+        )
+        for spec in context.plan
+    ]
+    # Test the common cases on the columns (a call, and reading the models again, per
+    # teacher was most of I3's time) and leave the details of anything else to
+    # `_eligibility_problems`.
+    for e, (status, k, i) in enumerate(
+        zip(tally.status, tally.round_of, tally.post_at, strict=True)
+    ):
+        if k >= 0:
+            carried, units, competitive = rounds[k]
+            if (
+                carried is status
+                and i >= 0
+                and qualified[e]
+                and e not in school_differs
+                and (units is None or units.get(home[e]) == units.get(posts[i].school))
+                and (not competitive or won_rank[e] >= 0)
+            ):
+                continue
+        elif status not in _PLACED:
+            if i == _NO_POST or status is _WAITING:
+                continue
+            if i >= 0 and qualified[e] and e not in school_differs:
+                continue
+        found += _eligibility_problems(context, e)
+    return found
+
+
+def _eligibility_problems(context: _Context, e: int) -> list[Violation]:
+    found = []
+    outcome, teacher = context.entry_outcomes[e], context.entry_teachers[e]
+    teacher_id = outcome.teacher
+    spec: RoundSpec | None = None
+    if outcome.status in _PLACED:
+        k = context.round_index.get(outcome.round) if outcome.round is not None else None
+        if k is None:
             found.append(
                 Violation(
                     "I3",
-                    f"teacher {teacher_id} holds post {outcome.post}, which is not in the scenario",
+                    f"teacher {teacher_id} has status {outcome.status.value} but round "
+                    f"{outcome.round} is not a round of the plan",
                     teacher=teacher_id,
                     post=outcome.post,
+                    evidence={"status": outcome.status.value, "round": outcome.round},
                 )
             )
-            continue
-        found += _post_problems(context, teacher, outcome, post, spec)
+        elif _STATUS_OF_KIND[context.plan[k].kind] is not outcome.status:
+            found.append(
+                Violation(
+                    "I3",
+                    f"teacher {teacher_id} has status {outcome.status.value} but was placed "
+                    f"by round {outcome.round}, a {context.plan[k].kind.value} round",
+                    teacher=teacher_id,
+                    post=outcome.post,
+                    evidence={
+                        "status": outcome.status.value,
+                        "round": outcome.round,
+                        "kind": context.plan[k].kind.value,
+                    },
+                )
+            )
+        else:
+            spec = context.plan[k]
+        if outcome.post is None:
+            found.append(
+                Violation(
+                    "I3",
+                    f"teacher {teacher_id} is placed without a post",
+                    teacher=teacher_id,
+                    evidence={"status": outcome.status.value},
+                )
+            )
+    if outcome.post is None or outcome.status is _WAITING:
+        return found  # a waiting teacher's post is I9's
+    i = context.tally.post_at[e]
+    if i < 0:
+        found.append(
+            Violation(
+                "I3",
+                f"teacher {teacher_id} holds post {outcome.post}, which is not in the scenario",
+                teacher=teacher_id,
+                post=outcome.post,
+            )
+        )
+        return found
+    found += _post_problems(context, teacher, outcome, context.home[e], context.post_list[i], spec)
     return found
 
 
 def _post_problems(
-    context: _Context, teacher: Teacher, outcome: Outcome, post: Post, spec: RoundSpec | None
+    context: _Context,
+    teacher: Teacher,
+    outcome: Outcome,
+    home: str,
+    post: Post,
+    spec: RoundSpec | None,
 ) -> list[Violation]:
     found = []
     tid, pid = teacher.id, post.id
@@ -634,9 +881,9 @@ def _post_problems(
         )
     if spec is None:
         return found
-    home = context.home[tid]
     if spec.kind is not _IN_SCHOOL:
-        home_unit, post_unit = context.unit(home, spec.scope), context.unit(post.school, spec.scope)
+        units = context.units(spec.scope)
+        home_unit, post_unit = units.get(home), units.get(post.school)
         if home_unit != post_unit:
             found.append(
                 Violation(
@@ -675,63 +922,60 @@ def check_protection(context: _Context) -> list[Violation]:
     """I4: the R4 teachers, and only they, are placed in advance at their original school."""
     found = []
     r4_conflicts = {c.teacher for c in context.result.conflicts if c.rule == "R4"}
-    for teacher_id in context.ids:
-        outcome = context.outcome[teacher_id]
-        reasons = context.protected.get(teacher_id)
-        if not reasons:
-            if outcome.status is _PROTECTED:
-                found.append(
-                    Violation(
-                        "I4",
-                        f"teacher {teacher_id} is marked protected but no R4 category of the "
-                        "policy applies",
-                        teacher=teacher_id,
-                        post=outcome.post,
-                        evidence={"protected_by": list(outcome.protected_by)},
-                    )
-                )
-            continue
-        if outcome.status is not _PROTECTED:
+    outcomes, protected_at, status_of = (
+        context.entry_outcomes,
+        context.protected_at,
+        context.tally.status,
+    )
+    for e in [e for e, status in enumerate(status_of) if status is _PROTECTED]:
+        if not protected_at[e]:
+            outcome = outcomes[e]
             found.append(
                 Violation(
                     "I4",
-                    f"protected teacher {teacher_id} has status {outcome.status.value}; R4 "
+                    f"teacher {outcome.teacher} is marked protected but no R4 category of "
+                    "the policy applies",
+                    teacher=outcome.teacher,
+                    post=outcome.post,
+                    evidence={"protected_by": list(outcome.protected_by)},
+                )
+            )
+    posts, homes, post_at = context.post_list, context.home, context.tally.post_at
+    for e in context.protected_entries:
+        reasons, outcome = protected_at[e] or (), outcomes[e]  # () never: e is protected
+        if status_of[e] is not _PROTECTED:
+            found.append(
+                Violation(
+                    "I4",
+                    f"protected teacher {outcome.teacher} has status {outcome.status.value}; R4 "
                     "teachers take part in no competition",
-                    teacher=teacher_id,
+                    teacher=outcome.teacher,
                     post=outcome.post,
                     evidence={"status": outcome.status.value, "reasons": list(reasons)},
                 )
             )
             continue
-        found += _protected_problems(context, teacher_id, outcome, reasons, r4_conflicts)
-    for conflict in sorted(context.result.conflicts, key=lambda c: (c.teacher, c.message)):
-        if conflict.rule != "R4":
-            continue
-        held = context.outcome.get(conflict.teacher)
-        if conflict.teacher not in context.protected or (
-            held is not None and held.post is not None
+        i = post_at[e]
+        if (
+            tuple(outcome.protected_by) == reasons
+            and outcome.round is None
+            and i >= 0
+            and posts[i].school == homes[e]
         ):
-            found.append(
-                Violation(
-                    "I4",
-                    f"R4 conflict for teacher {conflict.teacher}, who is not a protected teacher "
-                    "left without a post",
-                    teacher=conflict.teacher,
-                    evidence={"school": conflict.school},
-                )
-            )
+            continue  # the common case, tested without a call
+        found += _protected_problems(context, e, reasons, r4_conflicts)
+    if r4_conflicts:
+        found += _conflict_problems(context)
     return found
 
 
 def _protected_problems(
-    context: _Context,
-    teacher_id: str,
-    outcome: Outcome,
-    reasons: tuple[str, ...],
-    r4_conflicts: set[str],
+    context: _Context, e: int, reasons: tuple[str, ...], r4_conflicts: set[str]
 ) -> list[Violation]:
     found = []
-    home = context.home[teacher_id]
+    outcome = context.entry_outcomes[e]
+    teacher_id = outcome.teacher
+    home = context.home[e]
     if tuple(outcome.protected_by) != reasons:
         found.append(
             Violation(
@@ -761,11 +1005,12 @@ def _protected_problems(
                     teacher=teacher_id,
                 )
             )
-        teacher = context.teachers[teacher_id]
-        for post in sorted(context.posts.values(), key=lambda p: p.id):
-            if post.school != home or post.subject not in teacher.subjects:
+        subjects = context.entry_teachers[e].subjects
+        protected_holders = context.tally.protected_holders
+        for post in context.posts_at_school.get(home, ()):
+            if post.subject not in subjects:
                 continue
-            free = post.seats - post.reserved - context.protected_holders[post.id]
+            free = post.seats - post.reserved - protected_holders[context.post_index[post.id]]
             if free > 0:
                 found.append(
                     Violation(
@@ -778,7 +1023,8 @@ def _protected_problems(
                     )
                 )
         return found
-    held = context.posts.get(outcome.post)
+    i = context.tally.post_at[e]
+    held = context.post_list[i] if i >= 0 else None
     if held is not None and held.school != home:
         found.append(
             Violation(
@@ -793,44 +1039,68 @@ def _protected_problems(
     return found
 
 
+def _conflict_problems(context: _Context) -> list[Violation]:
+    """R4 conflicts must name protected teachers left without a post."""
+    found = []
+    # Conflicts name protected teachers: their outcomes are all this needs.
+    outcome_of = {
+        context.entry_teachers[e].id: context.entry_outcomes[e] for e in context.protected_entries
+    }
+    for conflict in sorted(context.result.conflicts, key=lambda c: (c.teacher, c.message)):
+        if conflict.rule != "R4":
+            continue
+        held = outcome_of.get(conflict.teacher)
+        if conflict.teacher not in context.protected or (
+            held is not None and held.post is not None
+        ):
+            found.append(
+                Violation(
+                    "I4",
+                    f"R4 conflict for teacher {conflict.teacher}, who is not a protected teacher "
+                    "left without a post",
+                    teacher=conflict.teacher,
+                    evidence={"school": conflict.school},
+                )
+            )
+    return found
+
+
 # --- I5 ----------------------------------------------------------------------------------
 
 
 def check_split(context: _Context) -> list[Violation]:
     """I5: the R5 split of each post, and the seats each competitive round offers."""
     found = []
-    split = context.split
-    offers = context.expected_offers
-    for post_id in sorted(context.posts):
-        row = context.row.get(post_id)
+    split, offers = context.split, context.expected_offers
+    competitive = [(k, spec) for k, spec in enumerate(context.plan) if spec.kind in _COMPETITIVE]
+    for i in context.post_order:
+        post, row = context.post_list[i], context.rows_at[i]
         if row is None:
             continue  # I2 reports it
-        expected = split[post_id]
+        expected = split[i]
         if (row.in_school, row.cross_school) != (expected.in_school, expected.cross_school):
             found.append(
                 Violation(
                     "I5",
-                    f"post {post_id} splits its seats {row.in_school} in-school / "
+                    f"post {post.id} splits its seats {row.in_school} in-school / "
                     f"{row.cross_school} cross-school; the policy gives {expected.in_school} / "
                     f"{expected.cross_school}",
-                    post=post_id,
+                    post=post.id,
                     evidence={
                         "stated": [row.in_school, row.cross_school],
                         "expected": [expected.in_school, expected.cross_school],
                     },
                 )
             )
-        for spec in context.plan:
-            if spec.kind not in _COMPETITIVE:
-                continue
-            stated, should = row.offered.get(spec.name, 0), offers[(spec.name, post_id)]
+        for k, spec in competitive:
+            stated, should = row.offered.get(spec.name, 0), offers[k][i]
             if stated != should:
                 found.append(
                     Violation(
                         "I5",
-                        f"round {spec.name} offered {stated} seats of post {post_id}; the split "
+                        f"round {spec.name} offered {stated} seats of post {post.id}; the split "
                         f"leaves it {should}",
-                        post=post_id,
+                        post=post.id,
                         evidence={"round": spec.name, "stated": stated, "expected": should},
                     )
                 )
@@ -843,62 +1113,86 @@ def check_split(context: _Context) -> list[Violation]:
 def check_round_order(context: _Context) -> list[Violation]:
     """I6: in-school rounds place a school's own teachers (R3 included), cross-school ones others."""
     found = []
-    for teacher_id in context.ids:
-        outcome = context.outcome[teacher_id]
-        home = context.home[teacher_id]
-        if outcome.home_school != home:
+    outcomes, homes, tally = context.entry_outcomes, context.home, context.tally
+    for e in tally.home_differs:
+        outcome, home = outcomes[e], homes[e]
+        found.append(
+            Violation(
+                "I6",
+                f"outcome of teacher {outcome.teacher} names home school {outcome.home_school}; "
+                f"the teacher's in-school round is school {home}'s (R3)",
+                teacher=outcome.teacher,
+                evidence={"stated": outcome.home_school, "expected": home},
+            )
+        )
+    for k, spec in enumerate(context.plan):
+        if spec.kind is _IN_SCHOOL:
+            found += _in_school_problems(context, spec, tally.placed_in[k])
+        elif spec.kind is _CROSS_SCHOOL:
+            found += _cross_school_problems(context, spec, tally.placed_in[k])
+    return found
+
+
+def _in_school_problems(context: _Context, spec: RoundSpec, placed: list[int]) -> list[Violation]:
+    found = []
+    posts, homes, post_at = context.post_list, context.home, context.tally.post_at
+    volunteer_at = context.volunteer_at
+    for e in placed:
+        i, home = post_at[e], homes[e]
+        if i == _NO_POST or not (volunteer_at[e] or (i >= 0 and posts[i].school != home)):
+            continue
+        outcome = context.entry_outcomes[e]
+        teacher_id = outcome.teacher
+        if volunteer_at[e]:
             found.append(
                 Violation(
                     "I6",
-                    f"outcome of teacher {teacher_id} names home school {outcome.home_school}; "
-                    f"the teacher's in-school round is school {home}'s (R3)",
+                    f"volunteer {teacher_id} was placed by the in-school round {spec.name}, "
+                    "which volunteers skip",
                     teacher=teacher_id,
-                    evidence={"stated": outcome.home_school, "expected": home},
+                    post=outcome.post,
+                    evidence={"round": spec.name},
                 )
             )
-        placed = context.placement.get(teacher_id)
-        if placed is None or outcome.post is None:
-            continue
-        spec = placed[1]
-        post = context.posts.get(outcome.post)
-        if spec.kind is _IN_SCHOOL:
-            if teacher_id in context.volunteers:
-                found.append(
-                    Violation(
-                        "I6",
-                        f"volunteer {teacher_id} was placed by the in-school round {spec.name}, "
-                        "which volunteers skip",
-                        teacher=teacher_id,
-                        post=outcome.post,
-                        evidence={"round": spec.name},
-                    )
-                )
-            if post is not None and post.school != home:
-                found.append(
-                    Violation(
-                        "I6",
-                        f"in-school round {spec.name} placed teacher {teacher_id} of school "
-                        f"{home} at post {post.id} of school {post.school}",
-                        teacher=teacher_id,
-                        post=post.id,
-                        evidence={
-                            "round": spec.name,
-                            "home_school": home,
-                            "post_school": post.school,
-                        },
-                    )
-                )
-        elif spec.kind is _CROSS_SCHOOL and post is not None and post.school == home:
+        if i >= 0 and posts[i].school != home:
+            post = posts[i]
             found.append(
                 Violation(
                     "I6",
-                    f"cross-school round {spec.name} placed teacher {teacher_id} at post "
-                    f"{post.id} of the teacher's own school {home}",
+                    f"in-school round {spec.name} placed teacher {teacher_id} of school "
+                    f"{home} at post {post.id} of school {post.school}",
                     teacher=teacher_id,
                     post=post.id,
-                    evidence={"round": spec.name, "home_school": home},
+                    evidence={
+                        "round": spec.name,
+                        "home_school": home,
+                        "post_school": post.school,
+                    },
                 )
             )
+    return found
+
+
+def _cross_school_problems(
+    context: _Context, spec: RoundSpec, placed: list[int]
+) -> list[Violation]:
+    found = []
+    posts, homes, post_at = context.post_list, context.home, context.tally.post_at
+    for e in placed:
+        i, home = post_at[e], homes[e]
+        if i < 0 or posts[i].school != home:
+            continue
+        post, teacher_id = posts[i], context.entry_outcomes[e].teacher
+        found.append(
+            Violation(
+                "I6",
+                f"cross-school round {spec.name} placed teacher {teacher_id} at post "
+                f"{post.id} of the teacher's own school {home}",
+                teacher=teacher_id,
+                post=post.id,
+                evidence={"round": spec.name, "home_school": home},
+            )
+        )
     return found
 
 
@@ -914,96 +1208,110 @@ def check_no_justified_envy(context: _Context) -> list[Violation]:
     or holds from r a teacher of a strictly worse priority class.
     """
     found = []
-    priority = context.ranking.priority_class
-    worst: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)  # round -> post -> holder
-    for teacher_id, (_, spec) in context.placement.items():
-        post_id = context.outcome[teacher_id].post
-        if spec.kind not in _COMPETITIVE or post_id is None:
-            continue
-        entry = (priority[teacher_id], teacher_id)
-        current = worst[spec.name].get(post_id)
-        if current is None or entry > current:
-            worst[spec.name][post_id] = entry
     for index, spec in enumerate(context.plan):
-        if spec.kind not in _COMPETITIVE:
-            continue
-        envy = _RoundEnvy(context, index, spec, worst[spec.name])
-        found += envy.violations(context.candidates(index))
+        if spec.kind in _COMPETITIVE:
+            found += _RoundEnvy(context, index, spec).violations()
     return found
 
 
 class _RoundEnvy:
     """I7 for one competitive round: its look-up tables, built once, not per teacher."""
 
-    def __init__(
-        self,
-        context: _Context,
-        index: int,
-        spec: RoundSpec,
-        worst: Mapping[str, tuple[int, str]],
-    ) -> None:
+    def __init__(self, context: _Context, index: int, spec: RoundSpec) -> None:
         self.context = context
         self.index = index
         self.spec = spec
-        self.units = context.units(spec.scope)
-        fills = context.round_fills(spec.name)
-        # Post id -> (school, its unit, seats offered, filled, worst holder) for each post
-        # of the scenario the round offered seats at: one look-up per application, since
-        # `violations` walks every application of every candidate.
-        self.offered_posts: dict[str, tuple[str, str | None, int, int, tuple[int, str] | None]]
-        self.offered_posts = {
-            post_id: (
-                post.school,
-                self.units.get(post.school),
-                offered,
-                fills.get(post_id, 0),
-                worst.get(post_id),
-            )
-            for post_id, offered in context.offers(spec.name).items()
-            if offered > 0 and (post := context.posts.get(post_id)) is not None
-        }
+        self.units = units = context.units(spec.scope)
+        self.fills = context.tally.fills[index]
+        self.worst_class, self.worst_id = self._worst_holders()
+        # For each post of the scenario the round offered seats at, (bar, school,
+        # seats offered): a candidate of priority class c in the post's scope has
+        # justified envy for it iff c < bar; the bar is infinite while the post keeps a
+        # seat free, else the class of its worst holder (-1: none). Grouped by the key
+        # of the scope a candidate must share (the school in-school, else the unit) and
+        # by post id: `violations` looks up every application of every candidate, and
+        # a school's or unit's table is small, so the look-up rarely leaves the cache.
+        self.bars: dict[str | None, dict[str, tuple[float, str, int, int]]] = defaultdict(dict)
+        in_school = spec.kind is _IN_SCHOOL
+        for post_id, offered in context.offers(index).items():
+            if offered > 0 and (i := context.post_index.get(post_id)) is not None:
+                school = context.post_list[i].school
+                bar = math.inf if self.fills[i] < offered else self.worst_class[i]
+                key = school if in_school else units.get(school)
+                self.bars[key][post_id] = (bar, school, offered, i)
 
-    def violations(self, teacher_ids: Iterable[str]) -> list[Violation]:
-        """The justified envy of each of ``teacher_ids`` (the round's candidates), in order."""
-        # One loop over all candidates, look-ups held in locals, rather than a call and
-        # a list per candidate (~11,000 candidates and ~22,000 applications for 10,000
-        # teachers); together with `offered_posts`, a fifth of I7's time.
+    def _worst_holders(self) -> tuple[list[int], list[str]]:
+        """Per post: the priority class and id of the worst teacher the round placed
+        there (the highest (class, id)); -1 and "" when none."""
         context = self.context
-        teachers, placement, outcome = context.teachers, context.placement, context.outcome
-        home_of, priority_class = context.home, context.ranking.priority_class
-        units, offered_posts = self.units, self.offered_posts
+        priority, ids, post_at = context.priority_at, context.entry_ids, context.tally.post_at
+        worst_class, worst_id = [-1] * len(context.post_list), [""] * len(context.post_list)
+        for e in context.tally.placed_in[self.index]:
+            i = post_at[e]
+            if i < 0:
+                continue
+            own_class = priority[e]
+            if own_class > worst_class[i] or (own_class == worst_class[i] and ids[e] > worst_id[i]):
+                worst_class[i], worst_id[i] = own_class, ids[e]
+        return worst_class, worst_id
+
+    def violations(self) -> list[Violation]:
+        """The justified envy of each candidate of the round."""
+        # One loop over all entries, look-ups held in locals, rather than a call and
+        # a list per candidate: it walks every application of every candidate.
+        context = self.context
+        teachers, outcomes, homes = context.entry_teachers, context.entry_outcomes, context.home
+        ids, priority = context.entry_ids, context.priority_at
+        units, bars = self.units, self.bars
         index, in_school = self.index, self.spec.kind is _IN_SCHOOL
+        nothing: dict[str, tuple[float, str, int, int]] = {}
         found: list[Violation] = []
-        for teacher_id in teacher_ids:
-            preferences = teachers[teacher_id].preferences
-            placed = placement.get(teacher_id)
-            won = outcome[teacher_id].post if placed is not None and placed[0] == index else None
-            if won is None:
-                above = len(preferences)
-            elif won in preferences:
-                above = preferences.index(won)
+        for e, (reasons, volunteer, k, won_rank) in enumerate(
+            zip(
+                context.protected_at,
+                context.volunteer_at,
+                context.tally.round_of,
+                context.fit.won_rank,
+                strict=True,
+            )
+        ):
+            if reasons is not None or (in_school and volunteer) or 0 <= k < index:
+                continue  # not a candidate: protected, volunteer, or placed by an earlier round
+            if k == index:
+                # -1: placed at a post not applied for, I3's finding, no order to compare
+                if won_rank <= 0:
+                    continue  # won their first choice (or applied for nothing): nothing to envy
+                above, won = won_rank, outcomes[e].post
             else:
-                continue  # placed at a post not applied for: I3's finding, no order to compare
-            if above == 0:
-                continue  # won their first choice (or applied for nothing): nothing to envy
-            home = home_of[teacher_id]
-            own_class = priority_class[teacher_id]
-            home_unit = units.get(home)
+                above, won = len(teachers[e].preferences), None
+                if above == 0:
+                    continue  # applied for nothing
+            home, own_class = homes[e], priority[e]
+            in_scope = bars.get(home if in_school else units.get(home), nothing)
+            preferences = teachers[e].preferences
             for rank in range(above):
-                post_id = preferences[rank]
-                entry = offered_posts.get(post_id)
-                if entry is None:
-                    continue  # not a post of the scenario, or no seat of this round
-                school, unit, offered, filled, holder = entry
-                if not (school == home if in_school else school != home and unit == home_unit):
-                    continue  # outside the round's scope for this teacher
-                if filled < offered:
-                    found.append(
-                        self._free_seat(teacher_id, post_id, rank, won, own_class, offered, filled)
-                    )
-                elif holder is not None and holder[0] > own_class:
-                    found.append(self._outranks(teacher_id, post_id, rank, won, own_class, holder))
+                entry = in_scope.get(preferences[rank])
+                if entry is None or own_class >= entry[0]:
+                    continue  # no seat of the round in scope there, or nothing to envy
+                if in_school or entry[1] != home:
+                    found.append(self._envy(ids[e], preferences[rank], rank, won, own_class, entry))
         return found
+
+    def _envy(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        entry: tuple[float, str, int, int],
+    ) -> Violation:
+        _, _, offered, i = entry
+        filled = self.fills[i]
+        if filled < offered:
+            return self._free_seat(teacher_id, post_id, rank, won, own_class, offered, filled)
+        holder = (self.worst_class[i], self.worst_id[i])
+        return self._outranks(teacher_id, post_id, rank, won, own_class, holder)
 
     def _free_seat(
         self,
@@ -1075,22 +1383,22 @@ def check_adjustment_by_merit(context: _Context) -> list[Violation]:
     Seats of one subject in one scope unit are interchangeable here.
     """
     found = []
-    offers = context.expected_offers
     for index, spec in enumerate(context.plan):
         if spec.kind is not _ADJUSTMENT:
             continue
-        for post_id in sorted(context.posts):
-            row = context.row.get(post_id)
+        should_offer = context.expected_offers[index]
+        for i in context.post_order:
+            post, row = context.post_list[i], context.rows_at[i]
             if row is None:
                 continue
-            stated, should = row.offered.get(spec.name, 0), offers[(spec.name, post_id)]
+            stated, should = row.offered.get(spec.name, 0), should_offer[i]
             if stated != should:
                 found.append(
                     Violation(
                         "I8",
-                        f"adjustment round {spec.name} offered {stated} seats of post {post_id}, "
+                        f"adjustment round {spec.name} offered {stated} seats of post {post.id}, "
                         f"but {should} remained (R6)",
-                        post=post_id,
+                        post=post.id,
                         evidence={"round": spec.name, "stated": stated, "expected": should},
                     )
                 )
@@ -1101,36 +1409,35 @@ def check_adjustment_by_merit(context: _Context) -> list[Violation]:
 def _adjustment_merit(context: _Context, index: int, spec: RoundSpec) -> list[Violation]:
     ranking = context.ranking
     units = context.units(spec.scope)
+    posts, teachers, tally = context.post_list, context.entry_teachers, context.tally
     pool_worst: dict[tuple[str | None, str], tuple[tuple[float, int], str, str]] = {}
-    for teacher_id, (k, _) in context.placement.items():
-        if k != index:
+    for e in tally.placed_in[index]:
+        i = tally.post_at[e]
+        if i < 0:
             continue
-        post = context.posts.get(context.outcome[teacher_id].post or "")
-        if post is None:
-            continue
+        post, teacher = posts[i], teachers[e]
         pool = (units.get(post.school), post.subject)
-        entry = (ranking.adjustment_key(context.teachers[teacher_id]), teacher_id, post.id)
+        entry = (ranking.adjustment_key(teacher), teacher.id, post.id)
         current = pool_worst.get(pool)
         if current is None or entry > current:
             pool_worst[pool] = entry
     pool_free: dict[tuple[str | None, str], list[tuple[str, int]]] = defaultdict(list)
-    offers, fills = context.offers(spec.name), context.round_fills(spec.name)
-    for post_id in sorted(context.posts):
-        free = offers.get(post_id, 0) - fills.get(post_id, 0)
+    offers = context.offers(index)
+    for post, filled in zip(posts, tally.fills[index], strict=True):
+        free = offers.get(post.id, 0) - filled
         if free > 0:
-            post = context.posts[post_id]
-            pool_free[(units.get(post.school), post.subject)].append((post_id, free))
+            pool_free[(units.get(post.school), post.subject)].append((post.id, free))
     need_willing = context.policy.adjustment_requires_willingness
     found = []
-    for teacher_id in context.candidates(index):
-        teacher = context.teachers[teacher_id]
+    for e, (reasons, k) in enumerate(zip(context.protected_at, tally.round_of, strict=True)):
+        if reasons is not None or 0 <= k <= index:
+            continue  # not a candidate (protected, or placed earlier), or placed by this round
+        teacher = teachers[e]
         if need_willing and not teacher.willing_to_adjust:
             continue
-        placed = context.placement.get(teacher_id)
-        if placed is not None and placed[0] == index:
-            continue
+        teacher_id = teacher.id
         key = ranking.adjustment_key(teacher)
-        unit = units.get(context.home[teacher_id])
+        unit = units.get(context.home[e])
         for subject in dict.fromkeys(teacher.subjects):
             rival = pool_worst.get((unit, subject))
             if rival is not None and rival[0] > key:
@@ -1177,29 +1484,30 @@ def _adjustment_merit(context: _Context, index: int, spec: RoundSpec) -> list[Vi
 def check_waiting_is_last(context: _Context) -> list[Violation]:
     """I9: adjustment only of willing candidates (R6); waiting means no post (R7)."""
     found = []
-    need_willing = context.policy.adjustment_requires_willingness
-    for teacher_id in context.ids:
-        outcome = context.outcome[teacher_id]
-        teacher = context.teachers[teacher_id]
-        placed = context.placement.get(teacher_id)
-        if (
-            placed is not None
-            and placed[1].kind is _ADJUSTMENT
-            and need_willing
-            and not teacher.willing_to_adjust
-        ):
-            found.append(
-                Violation(
-                    "I9",
-                    f"teacher {teacher_id}, not willing to accept adjustment, was adjusted by "
-                    f"round {placed[1].name} to post {outcome.post} (R6)",
-                    teacher=teacher_id,
-                    post=outcome.post,
-                    evidence={"round": placed[1].name, "willing_to_adjust": False},
+    outcomes, tally = context.entry_outcomes, context.tally
+    if context.policy.adjustment_requires_willingness:
+        for index, spec in enumerate(context.plan):
+            if spec.kind is not _ADJUSTMENT:
+                continue
+            for e in tally.placed_in[index]:
+                if context.entry_teachers[e].willing_to_adjust:
+                    continue
+                outcome = outcomes[e]
+                found.append(
+                    Violation(
+                        "I9",
+                        f"teacher {outcome.teacher}, not willing to accept adjustment, was "
+                        f"adjusted by round {spec.name} to post {outcome.post} (R6)",
+                        teacher=outcome.teacher,
+                        post=outcome.post,
+                        evidence={"round": spec.name, "willing_to_adjust": False},
+                    )
                 )
-            )
-        if outcome.status is not _WAITING:
+    for e, status in enumerate(tally.status):
+        if status is not _WAITING:
             continue
+        outcome = outcomes[e]
+        teacher_id = outcome.teacher
         if outcome.post is not None or outcome.round is not None:
             found.append(
                 Violation(
