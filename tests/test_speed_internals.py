@@ -15,9 +15,11 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
 
 import kgxp
 from kgxp import Scenario, Teacher
@@ -27,6 +29,7 @@ from kgxp.io import _canonical_digest, scenario_digest
 from kgxp.mechanisms.market import Market
 from kgxp.ranking import rank_teachers, scenario_ranking
 from kgxp.result import Outcome, PostSeats, Reason, Status, builder, trusted
+from kgxp.testing import scenarios
 from kgxp.validation import validate
 from tests.factories import scenario_data, teacher
 
@@ -109,6 +112,24 @@ def test_builder_models_equal_validated_ones() -> None:
 def test_unchecked_market_equals_checked_one() -> None:
     parts = ((2, 1), ((0, 1), (1,), ()), ((3, 3), (1,), ()), (5, 2, 9))
     assert Market._trusted(*parts) == Market(*parts)
+
+
+@settings(max_examples=30)
+@given(scenarios())
+def test_streamed_digest_is_the_hash_of_the_canonical_json(scenario: Scenario) -> None:
+    # The definition: SHA-256 of the whole scenario, records sorted by id, in one buffer.
+    def canonical(s: Scenario) -> bytes:
+        ordered = s.model_copy(
+            update={n: tuple(sorted(getattr(s, n), key=lambda r: r.id)) for n in _RECORDS}
+        )
+        return ordered.__pydantic_serializer__.to_json(ordered)
+
+    many = scenario.model_copy(update={"teachers": scenario.teachers * 3000})  # > one batch
+    for case in (scenario, scenario.model_copy(update={"teachers": ()}), many):
+        assert _canonical_digest(case) == hashlib.sha256(canonical(case)).hexdigest()
+
+
+_RECORDS = ("schools", "posts", "teachers")
 
 
 def test_digest_is_remembered_but_never_stale(scenario: Scenario) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from operator import attrgetter
 
 import attrs
 
@@ -25,7 +24,6 @@ from kgxp.scenario import Teacher
 
 __all__ = ["RoundOutcome", "run_competitive_round"]
 
-_BY_ID = attrgetter("id")
 
 # Deterministic units (each a second of wall time or more); reaching it is reported.
 OPTIMAL_TIME_LIMIT = 10.0
@@ -51,11 +49,12 @@ def run_competitive_round(
     ``applies(teacher)`` lists the posts the teacher applies for in this round,
     in preference order: posts of their preferences that the round offers (with
     a seat) and its scope allows (own school for in-school, another school in
-    the same unit for cross-school). Candidates are processed in id order (I12).
+    the same unit for cross-school). ``candidates`` must come in id order (I12: the
+    optimal mechanism's model follows it); the engine's pool of unplaced teachers does.
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
-    people = sorted(candidates, key=_BY_ID)
+    people = candidates
     ids = [t.id for t in people]
     applied = [applies(t) for t in people]
     priority_class = ranking.priority_class

@@ -355,6 +355,8 @@ class _RoundState:
             booked = placed.get(tid)
             if booked is not None:
                 post_id, spec = booked
+                preferences = teacher.preferences  # inline: a call per teacher costs more
+                rank = preferences.index(post_id) if post_id in preferences else None
                 append(
                     _placed_outcome(
                         tid,
@@ -364,7 +366,7 @@ class _RoundState:
                         school_of[post_id],
                         spec.name,
                         score,
-                        _rank(teacher, post_id),
+                        rank,
                         reasons[tid],
                     )
                 )
