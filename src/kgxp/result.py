@@ -30,6 +30,7 @@ __all__ = [
     "RoundStats",
     "SolverStats",
     "Status",
+    "builder",
     "trusted",
 ]
 
