@@ -54,9 +54,8 @@ def run_competitive_round(
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
-    people = candidates
-    ids = [t.id for t in people]
-    applied = [applies(t) for t in people]
+    ids = [t.id for t in candidates]
+    applied = [applies(t) for t in candidates]
     priority_class = ranking.priority_class
     # Indices from this round's own maps and a validated scenario's (unique)
     # preferences: valid by construction, so the market is not checked again.
@@ -94,7 +93,9 @@ def run_competitive_round(
             baseline_placed=baseline.size,
         )
     won = [None if p == UNMATCHED else post_ids[p] for p in matching.assignment]
-    placed = {i: post for i, post in zip(ids, won, strict=True) if post is not None}
+    placed = {
+        teacher_id: post for teacher_id, post in zip(ids, won, strict=True) if post is not None
+    }
     reasons = _explain(spec, ids, applied, won, matching, post_ids, ranking)
     return RoundOutcome(placed=placed, reasons=reasons, solver=solver)
 

@@ -212,6 +212,7 @@ class _RoundState:
             none: set[str] = set()
 
             def applies(teacher: Teacher) -> list[str]:
+                # R5: the in-school round offers a teacher the posts of their home school.
                 own = offered_at.get(home[teacher.id], none)
                 return [p for p in teacher.preferences if p in own]
         else:
@@ -226,6 +227,7 @@ class _RoundState:
             unit_of_post = {p: unit[school_of[p]] for p in offered}
 
             def applies(teacher: Teacher) -> list[str]:
+                # R5, R11: other schools' posts inside the teacher's scope unit.
                 own = home[teacher.id]
                 mine = unit[own]
                 return [
