@@ -132,6 +132,11 @@ def test_streamed_digest_is_the_hash_of_the_canonical_json(scenario: Scenario) -
 _RECORDS = ("schools", "posts", "teachers")
 
 
+def test_teachers_stay_the_last_scenario_field() -> None:
+    # The streamed digest splices the teachers' JSON in before the scenario's final "]}".
+    assert list(Scenario.model_fields)[-1] == "teachers"
+
+
 def test_digest_is_remembered_but_never_stale(scenario: Scenario) -> None:
     digest = scenario_digest(scenario)
     assert digest == _canonical_digest(scenario) == scenario_digest(scenario)

@@ -357,8 +357,6 @@ class _RoundState:
             booked = placed.get(tid)
             if booked is not None:
                 post_id, spec = booked
-                preferences = teacher.preferences  # inline: a call per teacher costs more
-                rank = preferences.index(post_id) if post_id in preferences else None
                 append(
                     _placed_outcome(
                         tid,
@@ -368,7 +366,7 @@ class _RoundState:
                         school_of[post_id],
                         spec.name,
                         score,
-                        rank,
+                        _rank(teacher, post_id),
                         reasons[tid],
                     )
                 )
@@ -478,9 +476,6 @@ class _RoundState:
 
 
 def _rank(teacher: Teacher, post_id: str | None) -> int | None:
-    if post_id is None:
-        return None
-    try:
-        return teacher.preferences.index(post_id)
-    except ValueError:
-        return None
+    """0-based position of ``post_id`` in the teacher's preferences (``None``: not listed)."""
+    preferences = teacher.preferences
+    return preferences.index(post_id) if post_id in preferences else None

@@ -39,7 +39,7 @@ import attrs
 from kgxp.policy import CrossSchoolSeatChoice, Policy, SplitRounding
 from kgxp.scenario import Post, Teacher
 
-__all__ = ["SeatSplit", "count_own_candidates", "split_seats"]
+__all__ = ["SeatSplit", "count_own_candidates", "own_candidates_by_post", "split_seats"]
 
 
 @attrs.frozen
@@ -89,10 +89,20 @@ def count_own_candidates(
     ``home`` maps teacher ids to the school whose in-school round they join (R3);
     teachers in ``skip`` (protected, volunteers) do not compete there.
     """
+    # ``subjects[0]`` is ``main_subject`` without a property call per teacher.
+    return own_candidates_by_post(
+        posts, [(home[t.id], t.subjects[0]) for t in teachers if t.id not in skip]
+    )
+
+
+def own_candidates_by_post(
+    posts: Iterable[Post], competing: Iterable[tuple[str, str | None]]
+) -> Counter[str]:
+    """Per post, how many of ``competing`` — (home school, main subject) of each teacher
+    who competes in-school — match its school and subject (``None`` matches nothing)."""
     # Count (school, subject) pairs first: one pass over the teachers, then one over the
     # posts, rather than a list of posts looked up per teacher.
-    # ``subjects[0]`` is ``main_subject`` without a property call per teacher.
-    pairs = Counter([(home[t.id], t.subjects[0]) for t in teachers if t.id not in skip])
+    pairs = Counter(competing)
     own: Counter[str] = Counter()
     for post in posts:
         count = pairs.get((post.school, post.subject))

@@ -83,7 +83,7 @@ from kgxp.ranking import Ranking, scenario_ranking
 from kgxp.result import Outcome, PostSeats, RoundResult, Status
 from kgxp.scenario import Post, Scenario, School, Teacher
 from kgxp.scope import scope_unit
-from kgxp.split import SeatSplit, split_seats
+from kgxp.split import SeatSplit, own_candidates_by_post, split_seats
 
 _T = TypeVar("_T")
 
@@ -332,12 +332,8 @@ class _Context:
         every teacher's home (which took as long as the whole split).
         """
         roster = self.roster
-        pairs = Counter(zip(roster.home, roster.competing_subject, strict=True))
-        return {
-            post.id: count
-            for post in self.post_list
-            if (count := pairs.get((post.school, post.subject)))
-        }
+        competing = zip(roster.home, roster.competing_subject, strict=True)
+        return own_candidates_by_post(self.post_list, competing)
 
     @cached_property
     def split(self) -> list[SeatSplit]:
