@@ -238,7 +238,7 @@ def replicate(data: dict[str, Any], copies: int) -> dict[str, Any]:
 
 def _strict_market(teachers: int, seed: int) -> tuple[Any, list[int]]:
     """A kgxp Market without ties (every teacher in a class of their own) and the scores."""
-    from kgxp.mechanisms import Market
+    from kgxp.round.mechanisms import Market
 
     capacities, preferences, scores = generate_single_market(teachers, seed)
     # Strict master list: score, then a fixed lottery; class = position in it.
@@ -259,7 +259,7 @@ def _tied_market(teachers: int, seed: int) -> Any:
     """A kgxp Market whose classes are integer scores (ties everywhere), lottery tiebreak."""
     import random
 
-    from kgxp.mechanisms import Market
+    from kgxp.round.mechanisms import Market
 
     capacities, preferences, scores = generate_single_market(teachers, seed)
     lottery = list(range(teachers))
@@ -283,7 +283,7 @@ def _median_time(action: Callable[[], object], repeat: int) -> tuple[float, obje
 
 def compare_matching(teachers: int, repeat: int, seed: int = SEED) -> dict[str, Any]:
     """kgxp DA + stability check vs ``matching``'s HospitalResident on one strict market."""
-    from kgxp.mechanisms import Market, blocking_pairs, check_matching, deferred_acceptance
+    from kgxp.round.mechanisms import Market, blocking_pairs, check_matching, deferred_acceptance
 
     capacities, preferences, _ = generate_single_market(teachers, seed)
     market, order = _strict_market(teachers, seed)
@@ -397,7 +397,7 @@ def compare_optimal(
     teachers: int, repeat: int, seed: int = SEED, *, naive: bool = True, naive_limit: float = 60.0
 ) -> dict[str, Any]:
     """kgxp's optimal mechanism vs DA and a straightforward CP-SAT model, one tied market."""
-    from kgxp.mechanisms import deferred_acceptance, max_weakly_stable
+    from kgxp.round.mechanisms import deferred_acceptance, max_weakly_stable
 
     market = _tied_market(teachers, seed)
     da = deferred_acceptance(market)

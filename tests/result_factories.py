@@ -1,7 +1,7 @@
 """Hand-built round results: outcomes by hand, seat bookkeeping by rule.
 
 The outcomes of a hand-made result are written out in the test; the
-:class:`~kgxp.result.PostSeats` rows are pure bookkeeping over them (who holds
+:class:`~kgxp.model.result.PostSeats` rows are pure bookkeeping over them (who holds
 what, in which round), given the R5 split by hand, so a test that moves one
 teacher rebuilds a consistent seat table with one call.
 """
@@ -12,10 +12,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from kgxp.io import scenario_digest
-from kgxp.policy import Policy, RoundKind
-from kgxp.result import Conflict, Outcome, PostSeats, RoundResult, RoundStats, Status
-from kgxp.scenario import Scenario
+from kgxp.model.digest import scenario_digest
+from kgxp.model.policy import Policy, RoundKind
+from kgxp.model.result import Conflict, Outcome, PostSeats, RoundResult, RoundStats, Status
+from kgxp.model.scenario import Scenario
 
 _STATUS = {
     RoundKind.IN_SCHOOL: Status.IN_SCHOOL,

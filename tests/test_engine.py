@@ -21,8 +21,8 @@ from kgxp import (
     parse_scenario,
     run_round,
 )
-from kgxp.ranking import lottery_number
-from kgxp.result import RoundResult, Status
+from kgxp.model.result import RoundResult, Status
+from kgxp.round.ranking import lottery_number
 from tests.factories import post, school, teacher
 
 DESIGNATED = Policy(cross_school_seat_choice=CrossSchoolSeatChoice.DESIGNATED)

@@ -9,8 +9,8 @@ import pytest
 
 import kgxp
 from kgxp import RoundResult, Scenario, Status, load_scenario, run_round
-from kgxp.metrics import round_metrics
-from kgxp.report import render_report
+from kgxp.views.metrics import round_metrics
+from kgxp.views.report import render_report
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from kgxp import NEAR_RETIREMENT, Circumstance, Policy, Scenario, load_scenario, summarize
-from kgxp.io import dump_scenario
+from kgxp.files.scenario_json import dump_scenario
 from tests.conftest import ROOT
 
 

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from kgxp import MissingExtraError, RoundResult, Scenario, Status, load_scenario, run_round
-from kgxp.export import (
+from kgxp.files.publication import (
     OUTCOME_COLUMNS,
     outcome_rows,
     outcomes_frame,
@@ -20,7 +20,7 @@ from kgxp.export import (
     write_results,
     write_workbook,
 )
-from kgxp.io import parse_scenario
+from kgxp.files.scenario_json import parse_scenario
 from tests.conftest import EXAMPLE
 from tests.factories import scenario_data
 from tests.result_factories import outcome, round_result

@@ -9,8 +9,8 @@ import pytest
 
 import kgxp
 from kgxp import Circumstance, Scenario, compare, run_round, simulate
-from kgxp.html import comparison_html, round_html, scenario_html, simulation_html
-from kgxp.result import RoundResult, Status
+from kgxp.model.result import RoundResult, Status
+from kgxp.views.html import comparison_html, round_html, scenario_html, simulation_html
 from tests.conftest import EXAMPLE
 from tests.factories import scenario_data
 

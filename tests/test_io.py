@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kgxp import ScenarioError, dump_scenario, load_scenario, parse_scenario, save_scenario
-from kgxp.io import scenario_json_schema
+from kgxp.files.scenario_json import scenario_json_schema
 from tests.conftest import ROOT
 from tests.factories import scenario_data
 

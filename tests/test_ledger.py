@@ -20,7 +20,8 @@ import pytest
 from pydantic import ValidationError
 
 from kgxp import Pay, Policy, Sex, Teacher, WaitingTermPay, YearMonth, preset
-from kgxp.ledger import (
+from kgxp.model.semester import Semester, Term
+from kgxp.waiting.ledger import (
     LedgerError,
     LedgerLine,
     PayComponent,
@@ -30,8 +31,13 @@ from kgxp.ledger import (
     round_yuan,
     total,
 )
-from kgxp.semester import Semester, Term
-from kgxp.waiting import TeacherWaiting, WaitingEvent, WaitingState, retirement_semester, step
+from kgxp.waiting.state_machine import (
+    TeacherWaiting,
+    WaitingEvent,
+    WaitingState,
+    retirement_semester,
+    step,
+)
 
 E = WaitingEvent
 S = WaitingState

@@ -15,7 +15,7 @@ from kgxp import (
     round_metrics,
     run_round,
 )
-from kgxp.scenario import Segment
+from kgxp.model.scenario import Segment
 from tests.factories import post, school, teacher
 
 

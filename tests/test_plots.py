@@ -14,10 +14,11 @@ import matplotlib.pyplot as plt
 from matplotlib.container import BarContainer
 
 import kgxp
-from kgxp import MissingExtraError, Scenario, compare, plots, run_round, simulate
-from kgxp.metrics import round_metrics
-from kgxp.result import RoundResult
-from kgxp.simulate import Simulation
+from kgxp import MissingExtraError, Scenario, compare, run_round, simulate
+from kgxp.model.result import RoundResult
+from kgxp.views import plots
+from kgxp.views.metrics import round_metrics
+from kgxp.waiting.simulation import Simulation
 from tests.conftest import EXAMPLE
 from tests.factories import scenario_data
 

@@ -9,8 +9,8 @@ import pytest
 
 import kgxp
 from kgxp import MissingExtraError, Scenario, simulate
-from kgxp.progress import Tracker
-from kgxp.simulate import Simulation
+from kgxp._internal.progress import Tracker
+from kgxp.waiting.simulation import Simulation
 from tests.conftest import EXAMPLE
 
 
@@ -61,8 +61,8 @@ def test_missing_tqdm_names_the_extra_before_any_work(
     def never(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("the round must not start when the bar cannot be shown")
 
-    # ``kgxp.simulate`` is also the function's name: patch the module object itself.
-    monkeypatch.setattr(importlib.import_module("kgxp.simulate"), "run_round", never)
+    # Patch the module the function reads ``run_round`` from (not a deprecated stand-in).
+    monkeypatch.setattr(importlib.import_module("kgxp.waiting.simulation"), "run_round", never)
     with pytest.raises(MissingExtraError, match=r"kgxp\[notebook\]") as error:
         simulate(example, semesters=2, progress=True)
     assert error.value.extra == "notebook"

@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kgxp import Policy, Scenario, TieBreaker
-from kgxp.ranking import LOTTERY, SCORE, lottery_number, rank_teachers
-from kgxp.scenario import Teacher
-from kgxp.scoring import composite_score
+from kgxp.model.scenario import Teacher
+from kgxp.round.ranking import LOTTERY, SCORE, lottery_number, rank_teachers
+from kgxp.round.scoring import composite_score
 from kgxp.testing import scenarios
 
 _VALUE = {  # smaller is better

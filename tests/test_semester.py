@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from kgxp import YearMonth
-from kgxp.semester import Semester, Term
+from kgxp.model.semester import Semester, Term
 
 semesters = st.builds(Semester, st.integers(1900, 2200), st.sampled_from(Term))
 A26 = Semester(2026, Term.AUTUMN)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from kgxp import Policy, Scenario, parse_scenario, simulate
-from kgxp.waiting import WaitingState
+from kgxp.waiting.state_machine import WaitingState
 from tests.factories import post, school, teacher
 
 PAY = {

@@ -7,7 +7,7 @@
 - ``kgxp._memo`` computes a scenario's digest, validation and ranking once, and
   never serves a stale value (a copy is a new scenario; the one mutable
   container inside a scenario is part of the key; entries die with it);
-- ``kgxp._gc.collector_paused`` restores the collector exactly as it found it,
+- ``kgxp._internal.gc_pause.collector_paused`` restores the collector exactly as it found it,
   and leaves a program's frozen objects frozen (and nothing else frozen);
 - equal pay amounts share one validated ``Decimal`` and validate as before.
 """
@@ -23,14 +23,14 @@ from hypothesis import given, settings
 
 import kgxp
 from kgxp import Scenario, Teacher
-from kgxp._gc import collector_paused
-from kgxp._memo import _MEMO
-from kgxp.io import _canonical_digest, scenario_digest
-from kgxp.mechanisms.market import Market
-from kgxp.ranking import rank_teachers, scenario_ranking
-from kgxp.result import Outcome, PostSeats, Reason, Status, builder, trusted
+from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.memo import _MEMO
+from kgxp.model.digest import _canonical_digest, scenario_digest
+from kgxp.model.result import Outcome, PostSeats, Reason, Status, builder, trusted
+from kgxp.model.validation import validate
+from kgxp.round.mechanisms.market import Market
+from kgxp.round.ranking import rank_teachers, scenario_ranking
 from kgxp.testing import scenarios
-from kgxp.validation import validate
 from tests.factories import scenario_data, teacher
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kgxp import CrossSchoolSeatChoice, Policy, Post, SplitRounding
-from kgxp.split import SeatSplit, split_seats
+from kgxp.round.split import SeatSplit, split_seats
 
 
 def posts_with(seats: dict[str, int]) -> list[Post]:

@@ -10,8 +10,10 @@ import openpyxl
 import pytest
 
 from kgxp import MissingExtraError, ScenarioError, load_scenario, parse_scenario
-from kgxp.scenario import Circumstance, Education, Locality, Segment, Sex, Title
-from kgxp.tables import DEFAULT_COLUMNS, column_table, read_roster, write_roster
+from kgxp.files.roster_layout import DEFAULT_COLUMNS, column_table
+from kgxp.files.roster_read import read_roster
+from kgxp.files.roster_write import write_roster
+from kgxp.model.scenario import Circumstance, Education, Locality, Segment, Sex, Title
 from tests.conftest import EXAMPLE
 
 COUNTY = "项目,值\n县名,测试县\n竞聘月份,2026-08\n核定编制,6\n"
@@ -221,7 +223,9 @@ def test_column_table_lists_every_default_header() -> None:
 
 def test_docs_column_table_is_current() -> None:
     text = (EXAMPLE.parent.parent / "docs" / "tables.md").read_text(encoding="utf-8")
-    assert column_table() in text, "paste kgxp.tables.column_table() into docs/tables.md"
+    assert column_table() in text, (
+        "paste kgxp.files.roster_layout.column_table() into docs/tables.md"
+    )
 
 
 def test_staffing_problems_point_at_the_county_settings(tmp_path: Path) -> None:

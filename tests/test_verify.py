@@ -27,8 +27,8 @@ import pytest
 
 import kgxp
 from kgxp import Policy, Scenario
-from kgxp.result import Conflict, Outcome, PostSeats, RoundResult, Status
-from kgxp.verify import CHECKED_INVARIANTS, Violation, verify
+from kgxp.checks.verify import CHECKED_INVARIANTS, Violation, verify
+from kgxp.model.result import Conflict, Outcome, PostSeats, RoundResult, Status
 from tests.conftest import EXAMPLE
 from tests.factories import post, scenario_data, school, teacher
 from tests.result_factories import outcome, round_result, with_outcomes
@@ -351,7 +351,7 @@ def test_i7_ties_are_not_envy(county: Scenario) -> None:
             record["score"] = 85.0
     s = kgxp.parse_scenario(data)
     result = round_result(s, valid_outcomes(s), SPLIT)
-    ranking = kgxp.ranking.rank_teachers(s.teachers, result.policy, result.seed)
+    ranking = kgxp.round.ranking.rank_teachers(s.teachers, result.policy, result.seed)
     assert ranking.priority_class["T2"] == ranking.priority_class["T3"]
     swapped = mutate(
         s,
@@ -477,7 +477,7 @@ def test_never_raises_on_garbage(county: Scenario, valid: RoundResult) -> None:
     assert set(invariants(found)) <= set(CHECKED_INVARIANTS)
 
 
-# --- against the engine (kgxp.engine.run_round) ---------------------------------------------
+# --- against the engine (kgxp.round.engine.run_round) ---------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -486,7 +486,7 @@ def example() -> Scenario:
 
 
 def run_round(scenario: Scenario, **kwargs: object) -> RoundResult:
-    from kgxp.engine import run_round as engine_run_round
+    from kgxp.round.engine import run_round as engine_run_round
 
     return engine_run_round(scenario, **kwargs)  # type: ignore[arg-type]
 

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kgxp import Policy, Scenario, simulate
-from kgxp.simulate import Simulation
+from kgxp.checks.simulation import verify_simulation
 from kgxp.testing import scenarios
-from kgxp.verify_simulation import verify_simulation
-from kgxp.waiting import WaitingState
+from kgxp.waiting.simulation import Simulation
+from kgxp.waiting.state_machine import WaitingState
 from tests.test_simulate import county
 
 

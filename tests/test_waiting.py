@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kgxp import Pay, Policy, WaitingExit, WaitingTermPay, preset
-from kgxp.ledger import LedgerError, PayComponent, ledger_for
-from kgxp.result import Outcome, Reason, Status
-from kgxp.semester import Semester, Term
-from kgxp.waiting import (
+from kgxp.model.result import Outcome, Reason, Status
+from kgxp.model.semester import Semester, Term
+from kgxp.waiting.ledger import LedgerError, PayComponent, ledger_for
+from kgxp.waiting.state_machine import (
     TRANSITIONS,
     IllegalTransition,
     TeacherWaiting,

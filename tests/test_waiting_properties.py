@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from kgxp import Policy
 from kgxp.testing import waiting_histories
-from kgxp.waiting import WaitingState, replay
+from kgxp.waiting.state_machine import WaitingState, replay
 
 POLICIES = [Policy(), Policy.preset("wuhan_like")]
 

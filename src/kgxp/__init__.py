@@ -10,29 +10,29 @@ domain rulebook.
 (61, 4)
 """
 
-from kgxp._extras import MissingExtraError
+from kgxp._internal import moved as _moved
 from kgxp._version import __version__
-from kgxp.compare import Comparison, OutcomeChange, SeatChange, compare
-from kgxp.engine import run_round
-from kgxp.exceptions import KgxpError, Problem, ScenarioError
-from kgxp.export import (
+from kgxp.checks.simulation import verify_simulation
+from kgxp.checks.verify import Violation, verify
+from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.files.publication import (
     PublicationList,
     outcome_rows,
     outcomes_frame,
     publication_lists,
     write_results,
 )
-from kgxp.io import (
+from kgxp.files.roster_read import read_roster
+from kgxp.files.roster_write import write_roster
+from kgxp.files.scenario_json import (
     dump_scenario,
     load_scenario,
     parse_scenario,
     save_scenario,
     scenario_json_schema,
 )
-from kgxp.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
-from kgxp.metrics import BalanceRow, RoundMetrics, coefficient_of_variation, round_metrics
-from kgxp.months import YearMonth
-from kgxp.policy import (
+from kgxp.model.months import YearMonth
+from kgxp.model.policy import (
     CrossSchoolSeatChoice,
     EvaluationWeights,
     Mechanism,
@@ -49,16 +49,7 @@ from kgxp.policy import (
     preset,
     preset_names,
 )
-from kgxp.protection import NEAR_RETIREMENT, protection_reasons
-from kgxp.report import (
-    ReportSection,
-    ReportTable,
-    comparison_sections,
-    render_comparison,
-    render_report,
-    report_sections,
-)
-from kgxp.result import (
+from kgxp.model.result import (
     Conflict,
     Outcome,
     PostSeats,
@@ -68,13 +59,13 @@ from kgxp.result import (
     SolverStats,
     Status,
 )
-from kgxp.retirement import (
+from kgxp.model.retirement import (
     StatutoryRetirement,
     months_to_retirement,
     statutory_retirement,
     within_retirement_window,
 )
-from kgxp.scenario import (
+from kgxp.model.scenario import (
     Circumstance,
     County,
     Education,
@@ -90,15 +81,30 @@ from kgxp.scenario import (
     Teacher,
     Title,
 )
-from kgxp.scoring import composite_score
-from kgxp.semester import Semester, Term
-from kgxp.simulate import SemesterRecord, SemesterSummary, Simulation, simulate
-from kgxp.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
-from kgxp.tables import read_roster, write_roster
-from kgxp.validation import check, validate
-from kgxp.verify import Violation, verify
-from kgxp.verify_simulation import verify_simulation
-from kgxp.waiting import (
+from kgxp.model.semester import Semester, Term
+from kgxp.model.validation import check, validate
+from kgxp.round.engine import run_round
+from kgxp.round.protection import NEAR_RETIREMENT, protection_reasons
+from kgxp.round.scoring import composite_score
+
+# The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
+# which register them when imported: a model never imports the views that draw it.
+from kgxp.views import html as _notebook_views  # noqa: F401
+from kgxp.views.comparison import Comparison, OutcomeChange, SeatChange, compare
+from kgxp.views.metrics import BalanceRow, RoundMetrics, coefficient_of_variation, round_metrics
+from kgxp.views.report import (
+    ReportSection,
+    ReportTable,
+    comparison_sections,
+    render_comparison,
+    render_report,
+    report_sections,
+)
+from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
+from kgxp.views.whatif import Variant, run_rounds
+from kgxp.waiting.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
+from kgxp.waiting.simulation import SemesterRecord, SemesterSummary, Simulation, simulate
+from kgxp.waiting.state_machine import (
     IllegalTransition,
     TeacherWaiting,
     WaitingEvent,
@@ -106,7 +112,6 @@ from kgxp.waiting import (
     step,
     transition_table,
 )
-from kgxp.whatif import Variant, run_rounds
 
 __all__ = [
     "NEAR_RETIREMENT",
@@ -214,3 +219,14 @@ __all__ = [
     "write_results",
     "write_roster",
 ]
+
+
+# Old module paths (``kgxp.ledger``, ``kgxp.engine``…) keep working, deprecated, for one release.
+_moved.install()
+
+
+def __getattr__(name: str) -> object:
+    stand_in = _moved.moved_module(name)
+    if stand_in is None:
+        raise AttributeError(f"module 'kgxp' has no attribute {name!r}")
+    return stand_in

@@ -18,16 +18,16 @@ from pathlib import Path
 
 import structlog
 
-from kgxp.compare import compare
-from kgxp.engine import run_round
+from kgxp.checks.verify import verify
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
-from kgxp.io import load_scenario, scenario_json_schema
-from kgxp.policy import Mechanism, Policy, policy_table, preset, preset_names
-from kgxp.report import ReportFormat, render_comparison, render_report
-from kgxp.result import RoundResult
-from kgxp.scenario import Scenario
-from kgxp.summary import render_summary, summarize
-from kgxp.verify import verify
+from kgxp.files.scenario_json import load_scenario, scenario_json_schema
+from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
+from kgxp.model.result import RoundResult
+from kgxp.model.scenario import Scenario
+from kgxp.round.engine import run_round
+from kgxp.views.comparison import compare
+from kgxp.views.report import ReportFormat, render_comparison, render_report
+from kgxp.views.summary import render_summary, summarize
 
 __all__ = ["main", "run"]
 
@@ -150,7 +150,7 @@ def _policy_option(parser: argparse.ArgumentParser) -> None:
 def _load(path: Path) -> Scenario:
     """A scenario from JSON, an .xlsx roster or a directory of CSV roster files."""
     if path.is_dir() or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from kgxp.tables import read_roster
+        from kgxp.files.roster_read import read_roster
 
         return read_roster(path)
     return load_scenario(path)
@@ -226,7 +226,7 @@ def _shown(scenario: Scenario, redact: bool) -> Scenario:
 def _write_outputs(
     scenario: Scenario, result: RoundResult, out: Path, formats: tuple[str, ...], *, redact: bool
 ) -> list[Path]:
-    from kgxp.export import write_results
+    from kgxp.files.publication import write_results
 
     out.mkdir(parents=True, exist_ok=True)
     written = list(write_results(scenario, result, out, formats=formats, redact=redact))

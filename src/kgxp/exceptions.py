@@ -1,4 +1,8 @@
-"""kgxp's exceptions: few, structured, each subclassing the fitting built-in."""
+"""kgxp's exceptions: few, structured, each subclassing the fitting built-in.
+
+Every layer raises them (the private helpers included), so the hierarchy sits at the
+base of the package and imports nothing else of kgxp.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["KgxpError", "Problem", "ScenarioError"]
+__all__ = ["KgxpError", "MissingExtraError", "Problem", "ScenarioError"]
 
 
 class KgxpError(Exception):
@@ -55,3 +59,14 @@ class ScenarioError(KgxpError, ValueError):
     def codes(self) -> Sequence[str]:
         """The problem codes, in order: handy for tests and for grouping in a UI."""
         return [p.code for p in self.problems]
+
+
+class MissingExtraError(KgxpError, ImportError):
+    """An optional package is needed; ``extra`` names the kgxp extra that installs it."""
+
+    def __init__(self, module: str, extra: str, feature: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the optional package {module!r}: pip install 'kgxp[{extra}]'"
+        )

@@ -26,8 +26,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from kgxp.months import YearMonth
-from kgxp.policy import (
+from kgxp.model.months import YearMonth
+from kgxp.model.policy import (
     CrossSchoolSeatChoice,
     Mechanism,
     Policy,
@@ -37,10 +37,10 @@ from kgxp.policy import (
     SplitRounding,
     TieBreaker,
 )
-from kgxp.retirement import months_to_retirement
-from kgxp.scenario import Circumstance, Scenario
-from kgxp.semester import Semester
-from kgxp.waiting import TeacherWaiting, WaitingEvent, legal_events, step
+from kgxp.model.retirement import months_to_retirement
+from kgxp.model.scenario import Circumstance, Scenario
+from kgxp.model.semester import Semester
+from kgxp.waiting.state_machine import TeacherWaiting, WaitingEvent, legal_events, step
 
 __all__ = ["policies", "scenario_data", "scenarios", "waiting_histories"]
 
@@ -153,7 +153,7 @@ def _teacher(
 def scenarios(
     *, max_schools: int = 4, min_teachers: int = 1, max_teachers: int = 30
 ) -> st.SearchStrategy[Scenario]:
-    """Valid :class:`~kgxp.scenario.Scenario` objects."""
+    """Valid :class:`~kgxp.model.scenario.Scenario` objects."""
     return scenario_data(
         max_schools=max_schools, min_teachers=min_teachers, max_teachers=max_teachers
     ).map(Scenario.model_validate)

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 
 from hypothesis import strategies as st
 
-from kgxp.mechanisms import UNMATCHED, Market
+from kgxp.round.mechanisms import UNMATCHED, Market
 
 
 @st.composite

@@ -28,7 +28,7 @@ import random
 import sys
 import time
 
-from kgxp.mechanisms import (
+from kgxp.round.mechanisms import (
     Market,
     blocking_pairs,
     check_matching,

@@ -7,7 +7,7 @@ import warnings
 from hypothesis import given, settings
 from matching.games import HospitalResident
 
-from kgxp.mechanisms import (
+from kgxp.round.mechanisms import (
     UNMATCHED,
     Market,
     blocking_pairs,

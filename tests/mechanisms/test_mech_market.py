@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgxp.mechanisms import UNMATCHED, Market, MarketError, Matching
+from kgxp.round.mechanisms import UNMATCHED, Market, MarketError, Matching
 
 
 def small_market() -> Market:
@@ -113,8 +113,8 @@ def test_matching_that_does_not_fit_is_rejected_with_all_problems() -> None:
 
 
 def test_solver_names_load_lazily_but_resolve() -> None:
-    import kgxp.mechanisms as mechanisms
-    from kgxp.mechanisms import optimal
+    import kgxp.round.mechanisms as mechanisms
+    from kgxp.round.mechanisms import optimal
 
     assert mechanisms.max_weakly_stable is optimal.max_weakly_stable
     assert mechanisms.OptimalResult is optimal.OptimalResult

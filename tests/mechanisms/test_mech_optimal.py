@@ -7,7 +7,7 @@ import random
 import pytest
 from hypothesis import given, settings
 
-from kgxp.mechanisms import (
+from kgxp.round.mechanisms import (
     UNMATCHED,
     Market,
     MarketError,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from hypothesis import given, settings
 
-from kgxp.mechanisms import UNMATCHED, Market, Reduction, deferred_acceptance, reduce_market
+from kgxp.round.mechanisms import UNMATCHED, Market, Reduction, deferred_acceptance, reduce_market
 from tests.mechanisms.mech_support import markets, stable_matchings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgxp.mechanisms import (
+from kgxp.round.mechanisms import (
     UNMATCHED,
     BlockingPair,
     Market,

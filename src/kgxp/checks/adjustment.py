@@ -1,0 +1,118 @@
+"""I8: the adjustment round seats willing losers by merit (R6)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from kgxp.checks.context import ADJUSTMENT, Context
+from kgxp.checks.violation import Violation
+from kgxp.model.policy import RoundSpec
+
+__all__ = ["check_adjustment_by_merit"]
+
+# --- I8 ----------------------------------------------------------------------------------
+
+
+def check_adjustment_by_merit(context: Context) -> list[Violation]:
+    """I8: R6 assigns the remaining vacancies by subject and teaching performance.
+
+    For each adjustment round: it offers every seat still unfilled (R6 "where
+    vacancies remain"); and no candidate it leaves unplaced could fill a seat
+    that was adjusted to a teacher of lower adjustment priority
+    (:meth:`~kgxp.round.ranking.Ranking.adjustment_key`) or that the round left free.
+    Seats of one subject in one scope unit are interchangeable here.
+    """
+    found = []
+    for index, spec in enumerate(context.plan):
+        if spec.kind is not ADJUSTMENT:
+            continue
+        should_offer = context.expected_offers[index]
+        for i in context.post_order:
+            post, row = context.post_list[i], context.rows_at[i]
+            if row is None:
+                continue
+            stated, should = row.offered.get(spec.name, 0), should_offer[i]
+            if stated != should:
+                found.append(
+                    Violation(
+                        "I8",
+                        f"adjustment round {spec.name} offered {stated} seats of post {post.id}, "
+                        f"but {should} remained (R6)",
+                        post=post.id,
+                        evidence={"round": spec.name, "stated": stated, "expected": should},
+                    )
+                )
+        found += _adjustment_merit(context, index, spec)
+    return found
+
+
+def _adjustment_merit(context: Context, index: int, spec: RoundSpec) -> list[Violation]:
+    ranking = context.ranking
+    units = context.units(spec.scope)
+    posts, teachers, tally = context.post_list, context.entry_teachers, context.tally
+    pool_worst: dict[tuple[str | None, str], tuple[tuple[float, int], str, str]] = {}
+    for e in tally.placed_in[index]:
+        i = tally.post_at[e]
+        if i < 0:
+            continue
+        post, teacher = posts[i], teachers[e]
+        pool = (units.get(post.school), post.subject)
+        entry = (ranking.adjustment_key(teacher), teacher.id, post.id)
+        current = pool_worst.get(pool)
+        if current is None or entry > current:
+            pool_worst[pool] = entry
+    pool_free: dict[tuple[str | None, str], list[tuple[str, int]]] = defaultdict(list)
+    offers = context.offers(index)
+    for post, filled in zip(posts, tally.fills[index], strict=True):
+        free = offers.get(post.id, 0) - filled
+        if free > 0:
+            pool_free[(units.get(post.school), post.subject)].append((post.id, free))
+    need_willing = context.policy.adjustment_requires_willingness
+    found = []
+    for e, (reasons, k) in enumerate(zip(context.protected_at, tally.round_of, strict=True)):
+        if reasons is not None or 0 <= k <= index:
+            continue  # not a candidate (protected, or placed earlier), or placed by this round
+        teacher = teachers[e]
+        if need_willing and not teacher.willing_to_adjust:
+            continue
+        teacher_id = teacher.id
+        key = ranking.adjustment_key(teacher)
+        unit = units.get(context.home[e])
+        for subject in dict.fromkeys(teacher.subjects):
+            rival = pool_worst.get((unit, subject))
+            if rival is not None and rival[0] > key:
+                found.append(
+                    Violation(
+                        "I8",
+                        f"adjustment round {spec.name} left teacher {teacher_id} unplaced but "
+                        f"adjusted teacher {rival[1]}, of lower adjustment priority, to post "
+                        f"{rival[2]} ({subject}) that teacher {teacher_id} could fill",
+                        teacher=teacher_id,
+                        post=rival[2],
+                        evidence={
+                            "round": spec.name,
+                            "kind": "lower_priority_adjusted",
+                            "rival": rival[1],
+                            "teacher_key": list(key),
+                            "rival_key": list(rival[0]),
+                            "subject": subject,
+                        },
+                    )
+                )
+            for post_id, free in pool_free.get((unit, subject), ()):
+                found.append(
+                    Violation(
+                        "I8",
+                        f"adjustment round {spec.name} left teacher {teacher_id} unplaced while "
+                        f"post {post_id} ({subject}) kept {free} seat(s) free",
+                        teacher=teacher_id,
+                        post=post_id,
+                        evidence={
+                            "round": spec.name,
+                            "kind": "free_seat",
+                            "free": free,
+                            "subject": subject,
+                        },
+                    )
+                )
+    return found

@@ -1,0 +1,185 @@
+"""I7: no justified envy in a competitive round (weak stability, R12)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from kgxp.checks.context import COMPETITIVE, IN_SCHOOL, Context
+from kgxp.checks.violation import Violation
+from kgxp.model.policy import RoundSpec
+
+__all__ = ["check_no_justified_envy"]
+
+# --- I7 ----------------------------------------------------------------------------------
+
+
+def check_no_justified_envy(context: Context) -> list[Violation]:
+    """I7: weak stability of each competitive round (R12 择优 + 双向选择).
+
+    A candidate of round r envies, among the posts they applied for and r offers
+    in its scope, those ranked above the post they won in r (all of them when r
+    did not place them). Envy is justified when the post kept a seat of r free,
+    or holds from r a teacher of a strictly worse priority class.
+    """
+    found = []
+    for index, spec in enumerate(context.plan):
+        if spec.kind in COMPETITIVE:
+            found += _RoundEnvy(context, index, spec).violations()
+    return found
+
+
+class _RoundEnvy:
+    """I7 for one competitive round: its look-up tables, built once, not per teacher."""
+
+    def __init__(self, context: Context, index: int, spec: RoundSpec) -> None:
+        self.context = context
+        self.index = index
+        self.spec = spec
+        self.units = units = context.units(spec.scope)
+        self.fills = context.tally.fills[index]
+        self.worst_class, self.worst_id = self._worst_holders()
+        # For each post of the scenario the round offered seats at, (bar, school,
+        # seats offered): a candidate of priority class c in the post's scope has
+        # justified envy for it iff c < bar; the bar is infinite while the post keeps a
+        # seat free, else the class of its worst holder (-1: none). Grouped by the key
+        # of the scope a candidate must share (the school in-school, else the unit) and
+        # by post id: `violations` looks up every application of every candidate, and
+        # a school's or unit's table is small, so the look-up rarely leaves the cache.
+        self.bars: dict[str | None, dict[str, tuple[float, str, int, int]]] = defaultdict(dict)
+        in_school = spec.kind is IN_SCHOOL
+        for post_id, offered in context.offers(index).items():
+            if offered > 0 and (i := context.post_index.get(post_id)) is not None:
+                school = context.post_list[i].school
+                bar = math.inf if self.fills[i] < offered else self.worst_class[i]
+                key = school if in_school else units.get(school)
+                self.bars[key][post_id] = (bar, school, offered, i)
+
+    def _worst_holders(self) -> tuple[list[int], list[str]]:
+        """Per post: the priority class and id of the worst teacher the round placed
+        there (the highest (class, id)); -1 and "" when none."""
+        context = self.context
+        priority, ids, post_at = context.priority_at, context.entry_ids, context.tally.post_at
+        worst_class, worst_id = [-1] * len(context.post_list), [""] * len(context.post_list)
+        for e in context.tally.placed_in[self.index]:
+            i = post_at[e]
+            if i < 0:
+                continue
+            own_class = priority[e]
+            if own_class > worst_class[i] or (own_class == worst_class[i] and ids[e] > worst_id[i]):
+                worst_class[i], worst_id[i] = own_class, ids[e]
+        return worst_class, worst_id
+
+    def violations(self) -> list[Violation]:
+        """The justified envy of each candidate of the round."""
+        # One loop over all entries, look-ups held in locals, rather than a call and
+        # a list per candidate: it walks every application of every candidate.
+        context = self.context
+        teachers, outcomes, homes = context.entry_teachers, context.entry_outcomes, context.home
+        ids, priority = context.entry_ids, context.priority_at
+        units, bars = self.units, self.bars
+        index, in_school = self.index, self.spec.kind is IN_SCHOOL
+        nothing: dict[str, tuple[float, str, int, int]] = {}
+        found: list[Violation] = []
+        for e, (reasons, volunteer, k, won_rank) in enumerate(
+            zip(
+                context.protected_at,
+                context.volunteer_at,
+                context.tally.round_of,
+                context.fit.won_rank,
+                strict=True,
+            )
+        ):
+            if reasons is not None or (in_school and volunteer) or 0 <= k < index:
+                continue  # not a candidate: protected, volunteer, or placed by an earlier round
+            if k == index:
+                # -1: placed at a post not applied for, I3's finding, no order to compare
+                if won_rank <= 0:
+                    continue  # won their first choice (or applied for nothing): nothing to envy
+                above, won = won_rank, outcomes[e].post
+            else:
+                above, won = len(teachers[e].preferences), None
+                if above == 0:
+                    continue  # applied for nothing
+            home, own_class = homes[e], priority[e]
+            in_scope = bars.get(home if in_school else units.get(home), nothing)
+            preferences = teachers[e].preferences
+            for rank in range(above):
+                entry = in_scope.get(preferences[rank])
+                if entry is None or own_class >= entry[0]:
+                    continue  # no seat of the round in scope there, or nothing to envy
+                if in_school or entry[1] != home:
+                    found.append(self._envy(ids[e], preferences[rank], rank, won, own_class, entry))
+        return found
+
+    def _envy(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        entry: tuple[float, str, int, int],
+    ) -> Violation:
+        _, _, offered, i = entry
+        filled = self.fills[i]
+        if filled < offered:
+            return self._free_seat(teacher_id, post_id, rank, won, own_class, offered, filled)
+        holder = (self.worst_class[i], self.worst_id[i])
+        return self._outranks(teacher_id, post_id, rank, won, own_class, holder)
+
+    def _free_seat(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        offered: int,
+        filled: int,
+    ) -> Violation:
+        return Violation(
+            "I7",
+            f"in round {self.spec.name}, teacher {teacher_id} applied for post {post_id} "
+            f"(choice {rank + 1}), eligible, and it kept {offered - filled} seat(s) free",
+            teacher=teacher_id,
+            post=post_id,
+            evidence={
+                **self._base(rank, won, own_class),
+                "kind": "free_seat",
+                "offered": offered,
+                "filled": filled,
+            },
+        )
+
+    def _outranks(
+        self,
+        teacher_id: str,
+        post_id: str,
+        rank: int,
+        won: str | None,
+        own_class: int,
+        holder: tuple[int, str],
+    ) -> Violation:
+        return Violation(
+            "I7",
+            f"in round {self.spec.name}, teacher {teacher_id} applied for post {post_id} "
+            f"(choice {rank + 1}), which went to teacher {holder[1]} of a lower "
+            f"priority class ({holder[0]} > {own_class})",
+            teacher=teacher_id,
+            post=post_id,
+            evidence={
+                **self._base(rank, won, own_class),
+                "kind": "outranks_holder",
+                "holder": holder[1],
+                "holder_class": holder[0],
+            },
+        )
+
+    def _base(self, rank: int, won: str | None, own_class: int) -> dict[str, object]:
+        return {
+            "round": self.spec.name,
+            "preference_rank": rank,
+            "won": won,
+            "teacher_class": own_class,
+        }

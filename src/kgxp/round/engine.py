@@ -1,0 +1,483 @@
+"""``run_round``: one whole 县管校聘 competition, stage by stage (R1–R13).
+
+1. prepare — R3 home schools, R2 reserved seats, R4 protected pre-placement, R5 split
+2. the round plan (``Policy.rounds``), in order:
+   - in-school round: each school's own teachers for its in-school seats (R5)
+   - cross-school round(s): those still unplaced (and volunteers, if allowed) for
+     other schools' cross-school seats — plus in-school seats left empty, if the
+     round says so — inside the round's scope unit (R5, R11, R13)
+   - adjustment: willing teachers to the remaining vacancies (R6)
+3. waiting — everyone else, each with a school for 跟岗学习/顶岗实践 (R7)
+
+Every stage is a pure function of immutable data; the result is sorted by id and
+holds no wall-clock data, so the same scenario, policy and seed give
+byte-identical JSON whatever the order of the input records (I12).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from heapq import heapify, heappop, heapreplace
+from operator import attrgetter
+
+import structlog
+
+from kgxp._internal.gc_pause import collector_paused
+from kgxp.model.digest import scenario_digest
+from kgxp.model.policy import Policy, RoundKind, RoundSpec
+from kgxp.model.result import (
+    Outcome,
+    PostSeats,
+    Reason,
+    RoundResult,
+    RoundStats,
+    Status,
+    builder,
+)
+from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.model.validation import check
+from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
+from kgxp.round.competition import RoundOutcome, run_competitive_round
+from kgxp.round.prepare import Prepared, prepare
+from kgxp.round.ranking import Ranking, scenario_ranking
+from kgxp.round.scope import scope_unit
+
+__all__ = ["run_round"]
+
+log = structlog.get_logger(__name__)
+
+_BY_ID = attrgetter("id")
+_WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned school"
+
+# One builder per shape of reason and outcome (see kgxp.model.result.builder).
+_unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
+_protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
+_waiting_reason = builder(Reason, "rule", "code", "score", "detail")
+_placed_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "round",
+    "score",
+    "preference_rank",
+    "reasons",
+)
+_protected_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "score",
+    "protected_by",
+    "preference_rank",
+    "reasons",
+)
+_waiting_outcome = builder(
+    Outcome, "teacher", "status", "home_school", "school", "score", "reasons"
+)
+
+_post_seats = builder(
+    PostSeats,
+    "post",
+    "school",
+    "subject",
+    "seats",
+    "reserved",
+    "protected",
+    "in_school",
+    "cross_school",
+    "offered",
+    "filled",
+    "vacant",
+)
+
+_STATUS = {
+    RoundKind.IN_SCHOOL: Status.IN_SCHOOL,
+    RoundKind.CROSS_SCHOOL: Status.CROSS_SCHOOL,
+    RoundKind.ADJUSTMENT: Status.ADJUSTED,
+}
+
+
+def run_round(
+    scenario: Scenario, *, policy: Policy | None = None, seed: int | None = None
+) -> RoundResult:
+    """Run one placement round of ``scenario`` under ``policy`` (default: ``Policy()``).
+
+    ``seed`` is the lottery seed (default: ``policy.lottery_seed``). The scenario
+    is validated first (:class:`~kgxp.exceptions.ScenarioError` lists every
+    problem; nothing is run on an invalid scenario).
+
+    >>> import kgxp
+    >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
+    >>> sum(result.counts().values()) == 2431
+    True
+    """
+    policy = policy or Policy()
+    seed = policy.lottery_seed if seed is None else seed
+    with (
+        collector_paused()
+    ):  # see kgxp._internal.gc_pause: a quarter to a third of the time otherwise
+        return _run(scenario, policy, seed)
+
+
+def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
+    started = time.perf_counter()
+    check(scenario)
+    ranking = scenario_ranking(scenario, policy, seed)
+    prepared = prepare(scenario, policy, ranking)
+    log.info(
+        "round.prepared",
+        teachers=len(scenario.teachers),
+        protected=len(prepared.protected),
+        conflicts=len(prepared.conflicts),
+        seconds=round(time.perf_counter() - started, 4),
+    )
+    state = _RoundState(scenario, policy, prepared, ranking)
+    for spec in policy.rounds:
+        state.run(spec)
+    result = state.finish(seed)
+    log.info(
+        "round.finished",
+        **result.counts(),
+        seconds=round(time.perf_counter() - started, 4),
+    )
+    return result
+
+
+class _RoundState:
+    """Seats left and who is placed, advanced one round at a time (internal)."""
+
+    def __init__(
+        self, scenario: Scenario, policy: Policy, prepared: Prepared, ranking: Ranking
+    ) -> None:
+        self.scenario = scenario
+        self.policy = policy
+        self.prepared = prepared
+        self.ranking = ranking
+        self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
+        self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
+        self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
+        self.teachers: list[Teacher] = sorted(scenario.teachers, key=_BY_ID)
+        # Everyone neither placed nor protected, in id order: each round starts from it
+        # and shrinks it, rather than every round scanning the whole county again.
+        protected = prepared.protected
+        self.pool: list[Teacher] = [t for t in self.teachers if t.id not in protected]
+        self.left_in = {p: s.in_school for p, s in prepared.split.items()}
+        self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
+        self.offered: dict[str, dict[str, int]] = defaultdict(dict)
+        self.filled: dict[str, dict[str, int]] = defaultdict(dict)
+        self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
+        self.reasons: dict[str, tuple[Reason, ...]] = {}  # teacher -> every round's, in order
+        self.stats: list[RoundStats] = []
+
+    def run(self, spec: RoundSpec) -> None:
+        started = time.perf_counter()
+        if spec.kind is RoundKind.ADJUSTMENT:
+            self._adjust(spec)
+        else:
+            self._compete(spec)
+        last = self.stats[-1]
+        log.info(
+            "round.stage",
+            round=spec.name,
+            kind=spec.kind.value,
+            candidates=last.candidates,
+            seats=last.seats_offered,
+            placed=last.placed,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    def _units(self, spec: RoundSpec) -> dict[str, str]:
+        """School id -> its unit at the round's scope (R11), once per round, not per check."""
+        return {
+            school_id: scope_unit(school, spec.scope) for school_id, school in self.schools.items()
+        }
+
+    def _compete(self, spec: RoundSpec) -> None:
+        home = self.prepared.home
+        school_of = self.school_of
+        applies: Callable[[Teacher], list[str]]
+        if spec.kind is RoundKind.IN_SCHOOL:
+            volunteers = self.prepared.volunteers
+            candidates = [t for t in self.pool if t.id not in volunteers]
+            offered = {p: n for p, n in self.left_in.items() if n > 0}
+            offered_at: dict[str, set[str]] = defaultdict(set)
+            for post_id in offered:
+                offered_at[school_of[post_id]].add(post_id)
+            none: set[str] = set()
+
+            def applies(teacher: Teacher) -> list[str]:
+                # R5: the in-school round offers a teacher the posts of their home school.
+                own = offered_at.get(home[teacher.id], none)
+                return [p for p in teacher.preferences if p in own]
+        else:
+            candidates = self.pool
+            offered = {
+                p: self.left_cross[p]
+                + (self.left_in[p] if spec.offer_unfilled_in_school_seats else 0)
+                for p in self.posts
+            }
+            offered = {p: n for p, n in offered.items() if n > 0}
+            unit = self._units(spec)
+            unit_of_post = {p: unit[school_of[p]] for p in offered}
+
+            def applies(teacher: Teacher) -> list[str]:
+                # R5, R11: other schools' posts inside the teacher's scope unit.
+                own = home[teacher.id]
+                mine = unit[own]
+                return [
+                    p
+                    for p in teacher.preferences
+                    if unit_of_post.get(p) == mine and school_of[p] != own
+                ]
+
+        outcome = run_competitive_round(
+            spec, candidates, offered, applies, self.ranking, self.policy.mechanism
+        )
+        self._record(spec, len(candidates), offered, outcome)
+
+    def _record(
+        self,
+        spec: RoundSpec,
+        candidates: int,
+        offered: Mapping[str, int],
+        outcome: RoundOutcome | AdjustmentOutcome,
+    ) -> None:
+        """Book a round: seats offered and taken, placements, reasons, statistics."""
+        for post_id, seats in offered.items():
+            self.offered[post_id][spec.name] = seats
+        placed = outcome.placed
+        for post_id, taken in Counter(placed.values()).items():
+            self._take(post_id, spec, taken)
+        booked = self.placed
+        for teacher_id, post_id in placed.items():
+            booked[teacher_id] = (post_id, spec)
+        self._add_reasons(outcome.reasons)
+        if placed:
+            self.pool = [t for t in self.pool if t.id not in placed]
+        self.stats.append(
+            RoundStats(
+                name=spec.name,
+                kind=spec.kind,
+                scope=spec.scope,
+                candidates=candidates,
+                seats_offered=sum(offered.values()),
+                placed=len(placed),
+                solver=outcome.solver,
+            )
+        )
+
+    def _add_reasons(self, found: Mapping[str, tuple[Reason, ...]]) -> None:
+        reasons = self.reasons
+        for teacher_id, more in found.items():
+            before = reasons.get(teacher_id)
+            reasons[teacher_id] = more if before is None else before + more
+
+    def _take(self, post_id: str, spec: RoundSpec, taken: int) -> None:
+        filled = self.filled[post_id]
+        filled[spec.name] = filled.get(spec.name, 0) + taken
+        if spec.kind is RoundKind.IN_SCHOOL:
+            self.left_in[post_id] -= taken
+        else:  # cross-school seats first, then leftovers
+            cross = min(taken, max(self.left_cross[post_id], 0))
+            self.left_cross[post_id] -= cross
+            self.left_in[post_id] -= taken - cross
+
+    def _adjust(self, spec: RoundSpec) -> None:
+        unplaced = self.pool
+        willing = [
+            t
+            for t in unplaced
+            if t.willing_to_adjust or not self.policy.adjustment_requires_willingness
+        ]
+        willing_ids = {t.id for t in willing}
+        self._add_reasons(
+            {
+                t.id: (
+                    _unwilling(
+                        "R6",
+                        "unwilling",
+                        spec.name,
+                        self.ranking.score[t.id],
+                        "not willing to accept organisational adjustment (I9)",
+                    ),
+                )
+                for t in unplaced
+                if t.id not in willing_ids
+            }
+        )
+        vacancies = {
+            p: self.left_in[p] + self.left_cross[p]
+            for p in self.posts
+            if self.left_in[p] + self.left_cross[p] > 0
+        }
+        outcome = run_adjustment(
+            spec.name,
+            willing,
+            vacancies,
+            self.posts,
+            self._units(spec),
+            self.prepared.home,
+            self.ranking,
+            {s.id: s.locality for s in self.scenario.schools},
+        )
+        self._record(spec, len(willing), vacancies, outcome)
+
+    def finish(self, seed: int) -> RoundResult:
+        return RoundResult(
+            scenario_digest=scenario_digest(self.scenario),
+            seed=seed,
+            policy=self.policy,
+            outcomes=tuple(self._outcomes(self._shadow_schools())),
+            posts=self._seat_table(),
+            rounds=tuple(self.stats),
+            conflicts=self.prepared.conflicts,
+        )
+
+    def _outcomes(self, shadow: Mapping[str, str]) -> list[Outcome]:
+        """Every teacher's outcome, in id order (one loop for 100,000s of teachers)."""
+        score_of = self.ranking.score
+        home_of = self.prepared.home
+        protected = self.prepared.protected
+        protected_post = self.prepared.protected_post
+        placed = self.placed
+        reasons = self.reasons
+        school_of = self.school_of
+        outcomes: list[Outcome] = []
+        append = outcomes.append
+        for teacher in self.teachers:
+            tid = teacher.id
+            score = score_of[tid]
+            home = home_of[tid]
+            booked = placed.get(tid)
+            if booked is not None:
+                post_id, spec = booked
+                append(
+                    _placed_outcome(
+                        tid,
+                        _STATUS[spec.kind],
+                        home,
+                        post_id,
+                        school_of[post_id],
+                        spec.name,
+                        score,
+                        _rank(teacher, post_id),
+                        reasons[tid],
+                    )
+                )
+            elif tid in protected:
+                seat = protected_post[tid]
+                by = protected[tid]
+                code = "protected" if seat else "protected_without_seat"
+                append(
+                    _protected_outcome(
+                        tid,
+                        Status.PROTECTED,
+                        home,
+                        seat,
+                        school_of[seat] if seat else None,
+                        score,
+                        by,
+                        _rank(teacher, seat),
+                        (_protected_reason("R4", code, seat, score, ", ".join(by)),),
+                    )
+                )
+            else:
+                waiting = _waiting_reason("R7", "waiting", score, _WAITING_DETAIL)
+                append(
+                    _waiting_outcome(
+                        tid,
+                        Status.WAITING,
+                        home,
+                        shadow[tid],
+                        score,
+                        (*reasons.get(tid, ()), waiting),
+                    )
+                )
+        return outcomes
+
+    def _shadow_schools(self) -> dict[str, str]:
+        """R7: a school for each waiting teacher, by need for their main subject.
+
+        Need is a school's seats of that subject still empty or reserved for new
+        recruits (顶岗 stands in until they come); the neediest school inside the
+        teacher's last round's scope unit wins, ties by id; no need: home school.
+        """
+        unit = self._units(self.policy.rounds[-1])
+        need: Counter[tuple[str, str]] = Counter()
+        for post in self.posts.values():
+            empty = self.left_in[post.id] + self.left_cross[post.id] + post.reserved
+            if empty > 0 and self.schools[post.school].merged_into is None:
+                need[(post.school, post.subject)] += empty
+        waiting = sorted(
+            self.pool,
+            key=lambda t: self.ranking.order[t.id],
+        )
+        # Per (unit, subject), the schools still in need as a heap of (-need, school): the
+        # top is the neediest school, ties by id, without scanning a county-wide unit's
+        # schools for every teacher. Only the top entry ever changes, so none goes stale.
+        needy: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+        for (school, subject), count in need.items():
+            needy[(unit[school], subject)].append((-count, school))
+        for schools in needy.values():
+            heapify(schools)
+        assigned: dict[str, str] = {}
+        for teacher in waiting:
+            home = self.prepared.home[teacher.id]
+            heap = needy.get((unit[home], teacher.main_subject))
+            if not heap:
+                assigned[teacher.id] = home
+                continue
+            negative_need, best = heap[0]
+            if negative_need == -1:
+                heappop(heap)  # its last empty seat
+            else:
+                heapreplace(heap, (negative_need + 1, best))
+            assigned[teacher.id] = best
+        return assigned
+
+    def _seat_table(self) -> tuple[PostSeats, ...]:
+        protected = Counter(p for p in self.prepared.protected_post.values() if p is not None)
+        # Per-round counts keyed by round name in name order (byte-stable JSON); one
+        # sort of the plan's names rather than two sorts per post.
+        names = sorted({spec.name for spec in self.policy.rounds})
+
+        def by_name(counts: Mapping[str, int]) -> dict[str, int]:
+            return {name: counts[name] for name in names if name in counts}
+
+        rows = []
+        left_in, left_cross = self.left_in, self.left_cross
+        offered, filled = self.offered, self.filled
+        splits = self.prepared.split
+        for post_id in sorted(self.posts):
+            post = self.posts[post_id]
+            split = splits[post_id]
+            rows.append(
+                _post_seats(
+                    post_id,
+                    post.school,
+                    post.subject,
+                    post.seats,
+                    post.reserved,
+                    protected[post_id],
+                    split.in_school,
+                    split.cross_school,
+                    by_name(offered.get(post_id, {})),
+                    by_name(filled.get(post_id, {})),
+                    left_in[post_id] + left_cross[post_id],
+                )
+            )
+        return tuple(rows)
+
+
+def _rank(teacher: Teacher, post_id: str | None) -> int | None:
+    """0-based position of ``post_id`` in the teacher's preferences (``None``: not listed)."""
+    preferences = teacher.preferences
+    return preferences.index(post_id) if post_id in preferences else None

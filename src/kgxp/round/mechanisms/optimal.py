@@ -1,0 +1,545 @@
+"""Maximum weakly stable matching (MAX-HRT) with OR-Tools CP-SAT.
+
+With ties in the posts' priorities, weakly stable matchings differ in size,
+and finding the largest is NP-hard. Deferred acceptance after a lottery
+tie-break is weakly stable but can leave seats empty that a different
+resolution of the ties would fill; this module finds the largest weakly
+stable matching and, among those, the one with the smallest sum of
+preference ranks (lexicographically: size first, then ranks).
+
+Model. For each application ``(c, k)`` to post ``p`` in class ``g``, weak
+stability requires (Kwanashie & Manlove 2014)::
+
+    cap_p * (1 - sum_{k' <= k} x[c, k'])  <=  #{holders of p in classes <= g, c excluded}
+
+that is: ``c`` holds a post at position ``<= k``, or ``p`` is *closed at
+g* (full, and every holder's class is ``<= g``; a holder in the same class
+is a tie, and ties do not block). Written per pair the right-hand side
+makes the model quadratic. Instead one literal ``closed[p, g]`` is shared
+by all applicants of ``p`` in class ``g`` (in the spirit of the constraint
+merging of Delorme et al. 2019) and linked along the post's class levels:
+
+* per application, the clause ``x[c, 0] or ... or x[c, k] or closed[p, g]``;
+* ``closed[p, g] -> closed[p, g']`` for the next level ``g' > g`` in use;
+* ``closed[p, g] -> not x[c', p]`` for applicants in classes ``(g, g']``;
+* the last ``closed`` of the chain implies ``full[p]``, which implies
+  ``sum x[., p] >= cap_p``;
+* ``upto[p, g] = upto[p, g_prev] + sum_{class in (g_prev, g]} x[., p]``
+  and ``upto[p, g] >= cap_p * closed[p, g]``: redundant for the integer
+  model, but it gives the LP relaxation the strength of the original
+  constraint, and as a running count every ``x`` enters one equation.
+
+So the model is linear in the total length of the lists.
+
+Before modelling, :mod:`.reduction` settles what weak stability already
+forces, and the undecided part splits into independent components (no
+candidate or post shared). Each component is solved on its own, smallest
+first: CP-SAT does not decompose a search, and proving a sum of independent
+parts optimal is far harder than proving each part. Any combination of
+per-component weakly stable solutions is weakly stable, so a component that
+runs out of time keeps its best solution, or its part of the hint (deferred
+acceptance by default), and the result is always a valid matching.
+
+Determinism: one worker, a fixed seed and a *deterministic* time budget make
+the same market give the same matching on every run and every machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Literal
+
+import attrs
+from ortools.sat.python import cp_model
+
+from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
+from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
+from kgxp.round.mechanisms.reduction import Reduction, reduce_market
+from kgxp.round.mechanisms.stability import blocking_pairs, check_matching
+
+__all__ = ["OptimalResult", "OptimalStatus", "max_weakly_stable"]
+
+OptimalStatus = Literal["optimal", "feasible", "fallback", "infeasible"]
+
+# Components are solved one model each, but a model costs about a
+# millisecond even when trivial; small components are therefore pooled
+# into one model until it holds this many application variables.
+_POOL_VARIABLES = 400
+
+# Share of a unit's budget given to the lexicographic phase before falling
+# back to maximising size alone (see _solve_unit).
+_LEXICOGRAPHIC_SHARE = 0.5
+
+
+@attrs.frozen
+class OptimalResult:
+    """What :func:`max_weakly_stable` found, and how sure it is.
+
+    ``status``: ``"optimal"`` when both the size and, at that size, the rank
+    sum are proven optimal; ``"feasible"`` when the time budget ran out
+    first (``size_proven`` says whether at least the size is proven
+    maximal, ``bound`` how far from it the size may otherwise be);
+    ``"fallback"`` when some component produced no solution in time and kept
+    its part of the hint; ``"infeasible"`` never happens for a valid hint
+    (a weakly stable matching always exists) and would indicate a bug, in
+    which case the hint's part is kept as well.
+
+    ``objective`` is the number matched, ``bound`` a proven upper bound on
+    it, ``rank_sum`` the sum of matched candidates' preference positions
+    (0 = first choice). ``deterministic_time`` is CP-SAT's machine-independent
+    effort measure, the unit of ``time_limit``; ``wall_time`` covers the
+    whole call and ``solver_time`` the part spent inside CP-SAT (the rest is
+    preprocessing and model building). ``decided`` counts candidates whose
+    outcome preprocessing settled (matched to a known post, or unmatched,
+    in every weakly stable matching); ``components`` counts the CP-SAT
+    models solved (independent sub-problems, small ones pooled).
+    """
+
+    matching: Matching
+    status: OptimalStatus
+    objective: int
+    bound: int
+    rank_sum: int
+    wall_time: float
+    deterministic_time: float
+    proven_optimal: bool
+    timed_out: bool
+    size_proven: bool = False
+    solver_time: float = 0.0
+    decided: int = 0
+    components: int = 0
+
+
+@attrs.define
+class _Unit:
+    """One or more independent components, solved as one CP-SAT model."""
+
+    candidates: list[int] = attrs.Factory(list)
+    posts: list[int] = attrs.Factory(list)
+    n_vars: int = 0
+
+
+@attrs.frozen
+class _UnitOutcome:
+    chosen: dict[int, int]  # candidate -> application index, for the matched
+    bound: int  # proven upper bound on the unit's matched count
+    status: str  # OPTIMAL, SIZE_OPTIMAL, FEASIBLE, FALLBACK or INFEASIBLE
+    deterministic_time: float
+    wall_time: float
+
+
+def max_weakly_stable(
+    market: Market,
+    *,
+    hint: Matching | None = None,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 1,
+    preprocess: bool = True,
+) -> OptimalResult:
+    """The largest weakly stable matching, then the smallest rank sum at that size.
+
+    ``hint`` must be a feasible weakly stable matching of ``market`` (it
+    seeds the search and is what a component keeps if it runs out of time);
+    by default it is :func:`~kgxp.round.mechanisms.deferred_acceptance`'s result,
+    which always qualifies. A hint that does not qualify raises
+    :class:`~kgxp.round.mechanisms.MarketError`.
+
+    ``time_limit`` is a CP-SAT *deterministic* time budget shared by all
+    components; ``seed`` and ``workers`` go to CP-SAT. With ``workers=1``
+    (the default) the result is reproducible bit for bit; more workers may
+    be faster but CP-SAT's parallel search is not deterministic.
+
+    ``preprocess=False`` skips :mod:`.reduction` (and the shortcut for
+    markets without ties) and hands the whole market to the solver: much
+    slower, and meant for checking that preprocessing changes nothing.
+    """
+    started = time.perf_counter()
+    hint_is_da = hint is None
+    if hint is None:
+        hint = deferred_acceptance(market)
+    else:
+        problems = check_matching(market, hint)
+        problems.extend(
+            f"candidate {bp.candidate} and post {bp.post} block the hint ({bp.reason})"
+            for bp in blocking_pairs(market, hint, strict=False)[:20]
+        )
+        if problems:
+            raise MarketError(problems, summary="hint is not a feasible weakly stable matching")
+
+    if preprocess and market.is_strict():
+        # Without ties weak stability is stability: every stable matching has
+        # the same size and the candidate-optimal one minimises every rank.
+        da = hint if hint_is_da else deferred_acceptance(market)
+        return OptimalResult(
+            matching=da,
+            status="optimal",
+            objective=da.size,
+            bound=da.size,
+            rank_sum=da.rank_sum,
+            wall_time=time.perf_counter() - started,
+            deterministic_time=0.0,
+            proven_optimal=True,
+            timed_out=False,
+            size_proven=True,
+            decided=market.n_candidates,
+            components=0,
+        )
+
+    red = reduce_market(market, propagate=preprocess)
+    units = _units(market, red)
+    n = market.n_candidates
+    offsets = red.offsets
+    post_of = red.post_of
+    assignment = [UNMATCHED] * n
+    ranks = [UNMATCHED] * n
+    bound = 0
+    for c in range(n):
+        if red.certain[c]:
+            a = red.last[c]
+            assignment[c] = post_of[a]
+            ranks[c] = a - offsets[c]
+            bound += 1
+
+    # Smallest units first, each allowed an equal share of what is left:
+    # small units finish early and pass their unused time to larger ones.
+    budget = time_limit
+    spent = 0.0
+    solver_time = 0.0
+    statuses: set[str] = set()
+    for i, unit in enumerate(units):
+        share = max(budget, 0.0) / (len(units) - i)
+        outcome = _solve_unit(market, red, unit, hint, share, seed, workers)
+        budget -= outcome.deterministic_time
+        spent += outcome.deterministic_time
+        solver_time += outcome.wall_time
+        bound += outcome.bound
+        statuses.add(outcome.status)
+        for c, a in outcome.chosen.items():
+            assignment[c] = post_of[a]
+            ranks[c] = a - offsets[c]
+
+    matching = Matching._trusted(assignment, ranks, market.n_posts)
+    status: OptimalStatus
+    if "INFEASIBLE" in statuses:
+        status = "infeasible"
+    elif "FALLBACK" in statuses:
+        status = "fallback"
+    elif statuses <= {"OPTIMAL"}:
+        status = "optimal"
+    else:
+        status = "feasible"
+    return OptimalResult(
+        matching=matching,
+        status=status,
+        objective=matching.size,
+        bound=max(bound, matching.size),
+        rank_sum=matching.rank_sum,
+        wall_time=time.perf_counter() - started,
+        deterministic_time=spent,
+        proven_optimal=status == "optimal",
+        timed_out=not statuses <= {"OPTIMAL", "INFEASIBLE"},
+        size_proven=statuses <= {"OPTIMAL", "SIZE_OPTIMAL"},
+        solver_time=solver_time,
+        decided=n - sum(len(u.candidates) for u in units),
+        components=len(units),
+    )
+
+
+def _units(market: Market, red: Reduction) -> list[_Unit]:
+    """Group undecided candidates into independent components, then pool small ones."""
+    n_posts = market.n_posts
+    parent = list(range(n_posts))
+
+    def find(p: int) -> int:
+        root = p
+        while parent[root] != root:
+            root = parent[root]
+        while parent[p] != root:
+            parent[p], p = root, parent[p]
+        return root
+
+    post_of = red.post_of
+    members: list[tuple[int, list[int]]] = []
+    for c in range(market.n_candidates):
+        if red.certain[c]:
+            continue
+        apps = red.alive_apps(c)
+        if not apps:
+            continue
+        members.append((c, apps))
+        root = find(post_of[apps[0]])
+        for a in apps[1:]:
+            other = find(post_of[a])
+            if other != root:
+                # Union by smaller index keeps the forest deterministic.
+                if other < root:
+                    root, other = other, root
+                parent[other] = root
+
+    components: dict[int, _Unit] = {}
+    seen_post = bytearray(n_posts)
+    for c, apps in members:
+        root = find(post_of[apps[0]])
+        unit = components.get(root)
+        if unit is None:
+            unit = components[root] = _Unit()
+        unit.candidates.append(c)
+        unit.n_vars += len(apps)
+        for a in apps:
+            p = post_of[a]
+            if not seen_post[p]:
+                seen_post[p] = 1
+                unit.posts.append(p)
+
+    ordered = sorted(components.values(), key=lambda u: (u.n_vars, u.candidates[0]))
+    units: list[_Unit] = []
+    pool = _Unit()
+    for unit in ordered:
+        if unit.n_vars >= _POOL_VARIABLES:
+            units.append(unit)
+            continue
+        pool.candidates.extend(unit.candidates)
+        pool.posts.extend(unit.posts)
+        pool.n_vars += unit.n_vars
+        if pool.n_vars >= _POOL_VARIABLES:
+            units.append(pool)
+            pool = _Unit()
+    if pool.candidates:
+        units.append(pool)
+    units.sort(key=lambda u: (u.n_vars, u.candidates[0]))
+    return units
+
+
+@attrs.define
+class _UnitModel:
+    """A unit's CP-SAT model plus what is needed to read solutions back."""
+
+    model: cp_model.CpModel
+    apps: list[int]  # application of each x variable, in variable order
+    xs: list[cp_model.IntVar]
+    weight: int
+    hint: list[int]  # one value per model variable, by index
+
+
+def _build_unit(market: Market, red: Reduction, unit: _Unit, hint: Matching) -> _UnitModel:
+    """The unit's model (see the module docstring), with a complete hint."""
+    model = cp_model.CpModel()
+    offsets = red.offsets
+    post_of = red.post_of
+    candidate_of = red.candidate_of
+    level = red.level
+    alive = red.alive
+    forced = red.forced
+    last = red.last
+    capacities = market.capacities
+    hinted = hint.assignment
+    hint_values: list[int] = []
+
+    x: dict[int, cp_model.IntVar] = {}
+    at_post: dict[int, list[int]] = {p: [] for p in unit.posts}
+    cand_apps: list[list[int]] = []
+    weight = 1
+    for c in unit.candidates:
+        apps = [a for a in range(offsets[c], last[c] + 1) if alive[a]]
+        cand_apps.append(apps)
+        weight += apps[-1] - offsets[c]
+        lits = []
+        held = hinted[c]
+        for a in apps:
+            v = model.new_bool_var("")
+            hint_values.append(post_of[a] == held)
+            x[a] = v
+            lits.append(v)
+            at_post[post_of[a]].append(a)
+        if forced[c]:
+            model.add_exactly_one(lits)
+        elif len(lits) > 1:
+            model.add_at_most_one(lits)
+
+    # What the hint does at each post decides the hint of its literals.
+    room: dict[int, int] = {}
+    hint_full: dict[int, bool] = {}
+    hint_worst: dict[int, int] = {}
+    for p in unit.posts:
+        count = red.certain_at[p]
+        worst = -1
+        for a in at_post[p]:
+            if hinted[candidate_of[a]] == p:
+                count += 1
+                worst = max(worst, level[a])
+        room[p] = capacities[p] - red.certain_at[p]
+        hint_full[p] = count == capacities[p]
+        hint_worst[p] = worst
+
+    closed: dict[tuple[int, int], cp_model.IntVar] = {}
+    for c, apps in zip(unit.candidates, cand_apps, strict=True):
+        prefix: list[cp_model.IntVar] = []
+        # A forced candidate holds one of its alive applications, so the
+        # constraint of its last one is already met.
+        stop = last[c] if forced[c] else offsets[c + 1]
+        for a in apps:
+            if a >= stop:
+                break
+            prefix.append(x[a])
+            p = post_of[a]
+            key = (p, level[a])
+            lit = closed.get(key)
+            if lit is None:
+                lit = closed[key] = model.new_bool_var("")
+                hint_values.append(hint_full[p] and hint_worst[p] <= key[1])
+            model.add_bool_or([*prefix, lit])
+
+    needed: dict[int, list[int]] = {}
+    for p, j in closed:
+        needed.setdefault(p, []).append(j)
+    for p in unit.posts:
+        apps = at_post[p]
+        seats = room[p]
+        total = cp_model.LinearExpr.sum([x[a] for a in apps])
+        if len(apps) > seats:
+            model.add(total <= seats)
+        levels = needed.get(p)
+        if not levels:
+            continue
+        levels.sort()
+        full = model.new_bool_var("")
+        hint_values.append(hint_full[p])
+        model.add(total >= seats).only_enforce_if(full)
+        apps.sort(key=level.__getitem__)
+        i = 0
+        hinted_below = 0
+        below: cp_model.IntVar | None = None
+        for idx, j in enumerate(levels):
+            lit = closed[(p, j)]
+            upper = levels[idx + 1] if idx + 1 < len(levels) else None
+            start = i
+            while i < len(apps) and level[apps[i]] <= j:
+                hinted_below += hinted[candidate_of[apps[i]]] == p
+                i += 1
+            # Holders in classes <= j, as a running count so that every x
+            # enters one equation (linear size, however many levels).
+            upto = model.new_int_var(0, i, "")
+            hint_values.append(hinted_below)
+            segment = cp_model.LinearExpr.sum([x[a] for a in apps[start:i]])
+            model.add(upto == (segment if below is None else below + segment))
+            model.add(upto >= seats * lit)
+            below = upto
+            k = i
+            while k < len(apps) and (upper is None or level[apps[k]] <= upper):
+                model.add_implication(lit, ~x[apps[k]])
+                k += 1
+            model.add_implication(lit, full if upper is None else closed[(p, upper)])
+
+    return _UnitModel(
+        model=model, apps=list(x), xs=list(x.values()), weight=weight, hint=hint_values
+    )
+
+
+def _set_hint(model: cp_model.CpModel, values: Sequence[int]) -> None:
+    # One bulk copy instead of a Python call per variable (add_hint costs
+    # tens of microseconds each, which adds up to seconds at this scale).
+    proto = model.proto
+    proto.clear_solution_hint()
+    hint = proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+def _solve_unit(
+    market: Market,
+    red: Reduction,
+    unit: _Unit,
+    hint: Matching,
+    budget: float,
+    seed: int,
+    workers: int,
+) -> _UnitOutcome:
+    """Solve one unit: lexicographic optimum first, size alone if that is too hard.
+
+    Phase 1 maximises ``weight * size - rank sum``, which is exactly the
+    lexicographic order "size, then ranks" (one more matched candidate gains
+    ``weight``, more than any difference in rank sums can lose); CP-SAT
+    proves it far faster than a rank phase under a size constraint. On a
+    hard unit, though, the rank term slows the hunt for larger matchings,
+    so if phase 1 does not finish within its share of the budget, phase 2
+    spends the rest on size alone, starting from phase 1's best.
+    """
+    built = _build_unit(market, red, unit, hint)
+    model = built.model
+    xs = built.xs
+    apps = built.apps
+    offsets = red.offsets
+    candidate_of = red.candidate_of
+    weight = built.weight
+    _set_hint(model, built.hint)
+    model.maximize(
+        cp_model.LinearExpr.weighted_sum(
+            xs, [weight - (a - offsets[candidate_of[a]]) for a in apps]
+        )
+    )
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = workers
+    params.random_seed = seed
+    # The LP relaxation is what proves optimality here: level 2 also
+    # linearises the implications and the enforced "full" constraints, and
+    # adding every constraint up front avoids many rounds of lazy additions.
+    # Together they cut solve times on large tied markets by 10x or more.
+    params.linearization_level = 2
+    params.add_lp_constraints_lazily = False
+    params.max_deterministic_time = max(budget * _LEXICOGRAPHIC_SHARE, 0.0)
+    status = solver.solve(model)
+    det = solver.deterministic_time
+    wall = solver.wall_time
+    if status == cp_model.INFEASIBLE:
+        return _UnitOutcome(
+            _hinted_choice(red, apps, hint), len(unit.candidates), "INFEASIBLE", det, wall
+        )
+    best: list[int] | None = None
+    bound = len(unit.candidates)
+    outcome = "FALLBACK"
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        best = list(solver.response_proto.solution)
+        # objective = weight * size - ranks with 0 <= ranks < weight, so the
+        # objective bound caps the size at ceil(bound / weight).
+        bound = min(bound, -(-round(solver.best_objective_bound) // weight))
+        outcome = "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"
+
+    remaining = budget - det
+    if outcome != "OPTIMAL" and remaining > 0:
+        _set_hint(model, best if best is not None else built.hint)
+        model.maximize(cp_model.LinearExpr.sum(xs))
+        params.max_deterministic_time = remaining
+        status = solver.solve(model)
+        det += solver.deterministic_time
+        wall += solver.wall_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            bound = min(bound, round(solver.best_objective_bound))
+            found = list(solver.response_proto.solution)
+            # CP-SAT starts from the complete hint, so this never shrinks;
+            # the check guards the invariant rather than trusting it.
+            if best is None or _count(found, xs) >= _count(best, xs):
+                best = found
+            if status == cp_model.OPTIMAL and _count(best, xs) == bound:
+                outcome = "SIZE_OPTIMAL"
+            else:
+                outcome = "FEASIBLE"
+
+    if best is None:
+        return _UnitOutcome(_hinted_choice(red, apps, hint), bound, "FALLBACK", det, wall)
+    chosen = {candidate_of[a]: a for a, v in zip(apps, xs, strict=True) if best[v.index]}
+    return _UnitOutcome(chosen, max(bound, len(chosen)), outcome, det, wall)
+
+
+def _count(solution: Sequence[int], xs: Sequence[cp_model.IntVar]) -> int:
+    return sum(1 for v in xs if solution[v.index])
+
+
+def _hinted_choice(red: Reduction, apps: list[int], hint: Matching) -> dict[int, int]:
+    """The hint's part of a unit, as candidate -> application."""
+    candidate_of = red.candidate_of
+    post_of = red.post_of
+    held = hint.assignment
+    return {candidate_of[a]: a for a in apps if held[candidate_of[a]] == post_of[a]}

@@ -1,0 +1,108 @@
+"""Stage 1: R3 transfers, R2 reserved seats, R4 protected pre-placement, R5 split.
+
+Pure function of (scenario, policy, ranking). Protected teachers are placed at
+their original school (the receiving school when theirs was merged, R3) in a
+post of their main subject, else of another subject they are qualified for.
+When no such seat is left, the result carries a :class:`~kgxp.model.result.Conflict`
+(rule R4) instead of overfilling a post or crashing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import attrs
+
+from kgxp.model.policy import Policy
+from kgxp.model.result import Conflict
+from kgxp.model.scenario import Post, Scenario, Teacher
+from kgxp.round.protection import scenario_protected
+from kgxp.round.ranking import Ranking
+from kgxp.round.split import SeatSplit, count_own_candidates, split_seats
+
+__all__ = ["Prepared", "prepare"]
+
+
+@attrs.frozen
+class Prepared:
+    """What every later stage starts from."""
+
+    home: Mapping[str, str]  # teacher id -> school whose in-school round they join (R3)
+    protected: Mapping[str, tuple[str, ...]]  # teacher id -> R4 reasons
+    protected_post: Mapping[str, str | None]  # teacher id -> post (None: conflict)
+    conflicts: tuple[Conflict, ...]
+    remaining: Mapping[str, int]  # post id -> seats less reserved (R2) and protected (R4)
+    split: Mapping[str, SeatSplit]  # post id -> R5 split of the remaining seats
+    volunteers: frozenset[str]  # teachers who skip the in-school round (policy permitting)
+
+
+def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
+    receiving = scenario.receiving_schools()
+    home = {t.id: receiving[t.school] for t in scenario.teachers}
+    protected = scenario_protected(scenario, policy)
+    free = {p.id: p.seats - p.reserved for p in scenario.posts}  # R2: reserved seats withheld
+    posts_at: dict[str, list[Post]] = defaultdict(list)
+    for post in sorted(scenario.posts, key=lambda p: p.id):
+        posts_at[post.school].append(post)
+
+    protected_post: dict[str, str | None] = {}
+    conflicts: list[Conflict] = []
+    by_rank = sorted(
+        (t for t in scenario.teachers if t.id in protected), key=lambda t: ranking.order[t.id]
+    )
+    for teacher in by_rank:
+        seat = _protected_seat(teacher, posts_at[home[teacher.id]], free)
+        protected_post[teacher.id] = seat
+        if seat is None:
+            conflicts.append(
+                Conflict(
+                    rule="R4",
+                    teacher=teacher.id,
+                    school=home[teacher.id],
+                    message="protected teacher has no free seat of a qualified subject at the "
+                    "original school; kept protected without a post",
+                )
+            )
+        else:
+            free[seat] -= 1
+
+    volunteers = (
+        frozenset(
+            t.id for t in scenario.teachers if t.volunteers_cross_school and t.id not in protected
+        )
+        if policy.allow_voluntary_cross_school
+        else frozenset()
+    )
+    own_candidates = count_own_candidates(
+        scenario.posts, scenario.teachers, home, protected.keys() | volunteers
+    )
+    split = split_seats(scenario.posts, free, own_candidates, policy)
+    return Prepared(
+        home=home,
+        protected=protected,
+        protected_post=protected_post,
+        conflicts=tuple(sorted(conflicts, key=lambda c: c.teacher)),
+        remaining=free,
+        split=split,
+        volunteers=volunteers,
+    )
+
+
+def _protected_seat(teacher: Teacher, posts: list[Post], free: Mapping[str, int]) -> str | None:
+    """R4 'corresponding post': main subject first, then listed preference, then most room."""
+    preference = {post_id: k for k, post_id in enumerate(teacher.preferences)}
+    subject_rank = {subject: k for k, subject in enumerate(teacher.subjects)}
+    open_posts = [p for p in posts if p.subject in subject_rank and free[p.id] > 0]
+    if not open_posts:
+        return None
+    best = min(
+        open_posts,
+        key=lambda p: (
+            subject_rank[p.subject],
+            preference.get(p.id, len(preference)),
+            -free[p.id],
+            p.id,
+        ),
+    )
+    return best.id

@@ -1,0 +1,169 @@
+"""How posts rank candidates (R12 择优, R15) and how ties are broken (tie-breakers, 抽签).
+
+Every post ranks its applicants by the same key: composite score (higher
+first), then the policy's tie-breakers in order, then a seeded lottery. Two
+teachers with equal score and equal tie-breaker values are *tied* (same
+priority class): only the lottery separates them, which is what the optimal
+mechanism is free to reconsider (weak stability).
+
+The lottery number of a teacher is a hash of the seed and the teacher's id, not
+a draw from a shuffled list, so it does not depend on the order of input
+records (I12) and adding or correcting one record (an appeal) leaves everyone
+else's number unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from itertools import accumulate
+from operator import add, attrgetter, itemgetter, ne
+from typing import Any
+
+import attrs
+
+from kgxp._internal.memo import remembered
+from kgxp.model.policy import Policy, TieBreaker
+from kgxp.model.scenario import Scenario, Teacher
+from kgxp.round.scoring import composite_scores
+
+__all__ = [
+    "LOTTERY",
+    "SCORE",
+    "Ranking",
+    "lottery_number",
+    "rank_teachers",
+    "scenario_ranking",
+]
+
+SCORE = "score"
+LOTTERY = "lottery"
+
+
+def lottery_number(seed: int, teacher_id: str) -> int:
+    """The teacher's lottery draw for ``seed``: 64 bits of SHA-256 (lower wins)."""
+    return _lottery_numbers(seed, [teacher_id])[0]
+
+
+def _lottery_numbers(seed: int, teacher_ids: Iterable[str]) -> list[int]:
+    """:func:`lottery_number` of each id, in bulk (one comprehension, no call per id)."""
+    # SHA-256 of "kgxp-lottery:{seed}:{teacher_id}" in UTF-8, the prefix encoded once.
+    prefix = f"kgxp-lottery:{seed}:".encode()
+    sha256, from_bytes = hashlib.sha256, int.from_bytes
+    return [
+        from_bytes(sha256(prefix + teacher_id.encode()).digest()[:8], "big")
+        for teacher_id in teacher_ids
+    ]
+
+
+# Per tie-breaker, the teacher attribute it compares and whether higher is better. The
+# ranking is computed by every run and every verify, so all of them are read in one pass
+# (``attrgetter`` of several dotted paths reads them in C), not one pass per breaker.
+_TIE_BREAKER_ATTRIBUTES: Mapping[TieBreaker, tuple[str, bool]] = {
+    TieBreaker.PERFORMANCE: ("performance", True),
+    TieBreaker.SENIORITY: ("service_start.index", False),  # earlier service first
+    TieBreaker.TITLE: ("title.rank", True),
+    TieBreaker.EDUCATION: ("education.rank", True),
+}
+
+
+@attrs.frozen
+class Ranking:
+    """The ranking of one scenario's teachers under one policy and seed.
+
+    ``order[id]`` is the strict rank (0 = best); ``priority_class[id]`` is equal
+    exactly for tied teachers (lower = better); ``score[id]`` the composite score.
+    ``criteria`` holds, per ranking criterion (score, then each tie-breaker, then
+    the lottery), every teacher's dense rank on it (0 = best; the lottery: the draw), in the
+    order of ``row[id]``: what :meth:`explain` compares.
+    """
+
+    order: Mapping[str, int]
+    priority_class: Mapping[str, int]
+    score: Mapping[str, Decimal]
+    row: Mapping[str, int]
+    criteria: tuple[Sequence[int], ...]
+    tie_breakers: tuple[TieBreaker, ...]
+
+    def adjustment_key(self, teacher: Teacher) -> tuple[float, int]:
+        """R6 order: teaching performance (higher first), then the competition ranking."""
+        return (-teacher.performance, self.order[teacher.id])
+
+    def explain(self, winner: str, loser: str) -> str:
+        """What separated ``winner`` from ``loser``: ``"score"``, a tie-breaker's name, or
+        ``"lottery"`` — the first criterion on which they differ."""
+        w, v = self.row[winner], self.row[loser]
+        for k, column in enumerate(self.criteria):
+            if column[w] != column[v]:
+                if k == 0:
+                    return SCORE
+                return self.tie_breakers[k - 1].value if k <= len(self.tie_breakers) else LOTTERY
+        return LOTTERY
+
+
+def scenario_ranking(scenario: Scenario, policy: Policy, seed: int) -> Ranking:
+    """:func:`rank_teachers` of the scenario's teachers, computed once per scenario, policy
+    and seed (``run_round`` and ``verify`` both need it; see :mod:`kgxp._internal.memo`).
+
+    The ranking is shared: treat its mappings as read-only.
+    """
+    return remembered(
+        scenario, "ranking", (policy, seed), lambda: rank_teachers(scenario.teachers, policy, seed)
+    )
+
+
+def rank_teachers(teachers: Iterable[Teacher], policy: Policy, seed: int) -> Ranking:
+    """Rank ``teachers`` by composite score, the policy's tie-breakers, then the lottery."""
+    people = list(teachers)
+    composite = composite_scores(people, policy)
+    attributes = [_TIE_BREAKER_ATTRIBUTES[b] for b in policy.tie_breakers]
+    ids, columns = _columns(people, [path for path, _ in attributes])
+    # Each criterion as dense ranks (0 = best; equal values, equal ranks), so that score
+    # and tie-breakers pack into one int (mixed radix), the "weak" key that ties share:
+    # one sort of (int, lottery draw, id) instead of tuples of Decimals and floats, in
+    # the same order. The id decides only on a 64-bit collision: unlikely, but be total.
+    criteria = [
+        _dense(composite, descending=True),
+        *(
+            _dense(column, descending=higher_first)
+            for column, (_, higher_first) in zip(columns, attributes, strict=True)
+        ),
+    ]
+    weak = criteria[0]
+    for column in criteria[1:]:
+        radix = max(column, default=0) + 1
+        weak = [w * radix + v for w, v in zip(weak, column, strict=True)]
+    lottery = _lottery_numbers(seed, ids)
+    ranked = sorted(zip(weak, lottery, ids, strict=True))
+    ordered = list(map(itemgetter(2), ranked))
+    weak_ordered = list(map(itemgetter(0), ranked))
+    # A new class wherever the weak key changes along the order.
+    changes = map(ne, weak_ordered[1:], weak_ordered[:-1])
+    classes = list(accumulate(changes, add, initial=0))[: len(ordered)]  # [0] if no one
+    return Ranking(
+        order=dict(zip(ordered, range(len(ordered)), strict=True)),
+        priority_class=dict(zip(ordered, classes, strict=True)),
+        score=dict(zip(ids, composite, strict=True)),
+        row=dict(zip(ids, range(len(ids)), strict=True)),
+        criteria=(*criteria, lottery),
+        tie_breakers=policy.tie_breakers,
+    )
+
+
+def _columns(people: Sequence[Teacher], paths: Sequence[str]) -> tuple[list[str], list[Any]]:
+    """The teachers' ids, and per attribute path the teachers' values: one pass."""
+    if not paths:
+        return [t.id for t in people], []
+    # With two names or more, attrgetter returns a tuple per teacher: transposed below.
+    rows = list(map(attrgetter("id", *paths), people))
+    if not rows:
+        return [], [[] for _ in paths]
+    ids, *columns = map(list, zip(*rows, strict=True))
+    return ids, columns
+
+
+def _dense(values: Sequence[Any], *, descending: bool = False) -> list[int]:
+    """Each value's rank among the distinct values (0 = first); equal values, equal ranks."""
+    rank = {value: i for i, value in enumerate(sorted(set(values), reverse=descending))}
+    return [rank[value] for value in values]

@@ -1,0 +1,150 @@
+"""What changed between two rounds: a what-if, or an appeal (复核/申诉) against the published one.
+
+``compare(a, b)`` takes two :class:`~kgxp.model.result.RoundResult` (of the same
+county, possibly different scenarios or policies) and returns who moved where
+and why, whose seats changed holders, and counts per status and per round.
+Given the scenarios too (``compare(a, b, scenarios=(sa, sb))``) it adds each
+round's :class:`~kgxp.views.metrics.RoundMetrics`: movement, fill rates and the
+校际差异系数 (§6) of ``a`` and of ``b``.
+An appeal is a re-run with the corrected record compared with the published
+round::
+
+    corrected = scenario.evolve(teachers=...)   # the corrected score
+    change = compare(published, run_round(corrected, policy=published.policy,
+                                          seed=published.seed))
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import Field
+
+from kgxp._internal.extras import require
+from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.rendering import html_of
+from kgxp.model.result import Outcome, RoundResult, Status
+from kgxp.model.scenario import Scenario
+from kgxp.views.metrics import RoundMetrics, round_metrics
+
+__all__ = ["Comparison", "OutcomeChange", "SeatChange", "compare"]
+
+
+class OutcomeChange(FrozenModel):
+    """A teacher whose outcome differs (status, post or school), with the new reasons."""
+
+    teacher: Id
+    before_status: Status | None
+    before_post: Id | None
+    before_school: Id | None
+    after_status: Status | None
+    after_post: Id | None
+    after_school: Id | None
+    why: tuple[str, ...] = Field(description="reason codes of the new outcome, in order")
+
+
+class SeatChange(FrozenModel):
+    """A post whose holders changed."""
+
+    post: Id
+    left: tuple[Id, ...] = Field(description="holders in a, not in b")
+    joined: tuple[Id, ...] = Field(description="holders in b, not in a")
+
+
+class Comparison(FrozenModel):
+    """Differences from round ``a`` to round ``b``."""
+
+    same_scenario: bool
+    same_policy: bool
+    changed: tuple[OutcomeChange, ...]
+    seats: tuple[SeatChange, ...]
+    counts_before: dict[str, int]
+    counts_after: dict[str, int]
+    placed_per_round_before: dict[str, int]
+    placed_per_round_after: dict[str, int]
+    metrics_before: RoundMetrics | None = Field(
+        default=None, description="movement and balance (§6) of a, when its scenario was given"
+    )
+    metrics_after: RoundMetrics | None = Field(
+        default=None, description="movement and balance (§6) of b, when its scenario was given"
+    )
+
+    def frame(self) -> Any:
+        """``changed`` as a pandas DataFrame (``pip install 'kgxp[notebook]'``)."""
+        pd = require("pandas", "notebook", "Comparison.frame()")
+        return pd.DataFrame([c.model_dump(mode="json") for c in self.changed])
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's rich display: counts and balance before/after, changed outcomes, seats."""
+        return html_of(self)  # drawn by kgxp.views.html, registered there
+
+
+def compare(
+    a: RoundResult,
+    b: RoundResult,
+    *,
+    scenarios: tuple[Scenario, Scenario] | None = None,
+) -> Comparison:
+    """Who moved where and why between ``a`` and ``b`` (records in id order).
+
+    ``scenarios`` are the scenarios ``a`` and ``b`` were run on; with them the
+    comparison also holds both rounds' metrics (balance before/after, §6).
+    """
+    before = {o.teacher: o for o in a.outcomes}
+    after = {o.teacher: o for o in b.outcomes}
+    changed = []
+    for teacher in sorted(set(before) | set(after)):
+        x, y = before.get(teacher), after.get(teacher)
+        if _where(x) != _where(y):
+            changed.append(
+                OutcomeChange(
+                    teacher=teacher,
+                    before_status=x.status if x else None,
+                    before_post=x.post if x else None,
+                    before_school=x.school if x else None,
+                    after_status=y.status if y else None,
+                    after_post=y.post if y else None,
+                    after_school=y.school if y else None,
+                    why=tuple(r.code for r in y.reasons) if y else (),
+                )
+            )
+    return Comparison(
+        same_scenario=a.scenario_digest == b.scenario_digest,
+        same_policy=a.policy == b.policy,
+        changed=tuple(changed),
+        seats=_seat_changes(a, b),
+        counts_before=a.counts(),
+        counts_after=b.counts(),
+        placed_per_round_before={r.name: r.placed for r in a.rounds},
+        placed_per_round_after={r.name: r.placed for r in b.rounds},
+        metrics_before=round_metrics(scenarios[0], a) if scenarios else None,
+        metrics_after=round_metrics(scenarios[1], b) if scenarios else None,
+    )
+
+
+def _where(outcome: Outcome | None) -> tuple[object, ...] | None:
+    if outcome is None:
+        return None
+    return (outcome.status, outcome.post, outcome.school)
+
+
+def _holders(result: RoundResult) -> dict[str, set[str]]:
+    holders: dict[str, set[str]] = defaultdict(set)
+    for outcome in result.outcomes:
+        if outcome.post is not None:
+            holders[outcome.post].add(outcome.teacher)
+    return holders
+
+
+def _seat_changes(a: RoundResult, b: RoundResult) -> tuple[SeatChange, ...]:
+    first, second = _holders(a), _holders(b)
+    changes = []
+    for post in sorted(set(first) | set(second)):
+        left = first.get(post, set()) - second.get(post, set())
+        joined = second.get(post, set()) - first.get(post, set())
+        if left or joined:
+            changes.append(
+                SeatChange(post=post, left=tuple(sorted(left)), joined=tuple(sorted(joined)))
+            )
+    return tuple(changes)

@@ -1,0 +1,176 @@
+"""Balance and movement metrics of a round (domain §6, R12 均衡发展, R14, R16).
+
+The inter-school coefficient of variation (校际差异系数) follows the national
+县域义务教育优质均衡发展督导评估办法 (2017): for schools i with enrolment P_i and
+indicator X_i (per 100 pupils), P = Σ P_i, X̄ = Σ P_i X_i / P,
+S = sqrt(Σ (P_i / P)(X_i − X̄)²), CV = S / X̄. kgxp computes it for the three
+teacher indicators a placement changes — teachers above the required
+qualification, county-level-or-above key teachers (骨干), and PE and art
+(体育, 音乐, 美术) teachers, each per 100 pupils — before the round (teachers at
+their home school, R3) and after it (at the school of their post; waiting
+teachers teach nowhere). Schools with no pupils are left out. Each segment
+(primary, junior, nine-year) is its own group; the thresholds are the policy's
+(primary ≤ 0.50, junior and nine-year ≤ 0.45 — nine-year schools are held to
+the junior threshold, kgxp's reading).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+
+from pydantic import Field
+
+from kgxp._internal.frozen import FrozenModel
+from kgxp.model.result import RoundResult, Status
+from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
+
+__all__ = [
+    "ART_AND_PE",
+    "BalanceRow",
+    "RoundMetrics",
+    "coefficient_of_variation",
+    "round_metrics",
+]
+
+ART_AND_PE = frozenset({"体育", "音乐", "美术"})
+INDICATORS: Mapping[str, Callable[[Teacher, str], bool]] = {
+    "above_required_qualification": lambda t, _subject: t.above_required_qualification,
+    "key_teachers": lambda t, _subject: t.key_teacher,
+    "pe_and_art": lambda _t, subject: subject in ART_AND_PE,
+}
+
+
+def coefficient_of_variation(schools: Iterable[tuple[float, float]]) -> float | None:
+    """CV of ``(enrolment, indicator count)`` pairs, the indicator taken per 100 pupils.
+
+    ``None`` when no school has pupils or the mean is 0 (the CV is undefined).
+
+    >>> round(coefficient_of_variation([(100, 4), (300, 6)]), 4)
+    0.3464
+    """
+    rows = [(p, 100 * x / p) for p, x in schools if p > 0]
+    total = sum(p for p, _ in rows)
+    if not rows or total == 0:
+        return None
+    mean = sum(p * x for p, x in rows) / total
+    if mean == 0:
+        return None
+    spread = math.sqrt(sum((p / total) * (x - mean) ** 2 for p, x in rows))
+    return spread / mean
+
+
+class BalanceRow(FrozenModel):
+    """One indicator in one segment: CV before and after the round, and the threshold."""
+
+    segment: Segment
+    indicator: str
+    schools: int
+    before: float | None
+    after: float | None
+    threshold: Decimal
+    before_ok: bool | None
+    after_ok: bool | None
+
+
+class RoundMetrics(FrozenModel):
+    """Movement and balance of one round."""
+
+    competing: int = Field(description="teachers who were not protected")
+    moved_school: int = Field(description="placed at a school other than their home school")
+    moved_share: float
+    moved_across_communities: int = Field(description="of those, into another 教共体/group")
+    urban_to_rural: int = Field(description="R16: moved from an urban to a rural school")
+    rural_to_urban: int
+    waiting: int
+    vacant_seats: int
+    fill_rate: dict[str, float] = Field(description="per school: filled / competed seats")
+    balance: tuple[BalanceRow, ...]
+
+
+def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
+    """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
+    schools = {s.id: s for s in scenario.schools}
+    teachers = {t.id: t for t in scenario.teachers}
+    posts = {p.id: p for p in scenario.posts}
+    receiving = scenario.receiving_schools()
+    moved = across = urban_rural = rural_urban = 0
+    for outcome in result.outcomes:
+        if outcome.post is None or outcome.status is Status.PROTECTED:
+            continue
+        home, school = schools[outcome.home_school], schools[outcome.school or ""]
+        if school.id == home.id:
+            continue
+        moved += 1
+        if (school.community or school.group) != (home.community or home.group):
+            across += 1
+        if home.locality is Locality.URBAN and school.locality is Locality.RURAL:
+            urban_rural += 1
+        if home.locality is Locality.RURAL and school.locality is Locality.URBAN:
+            rural_urban += 1
+    counts = result.counts()
+    competing = len(result.outcomes) - counts[Status.PROTECTED.value]
+    fill: Counter[str] = Counter()
+    competed: Counter[str] = Counter()
+    for row in result.posts:
+        competed[row.school] += row.seats - row.reserved
+        fill[row.school] += row.seats - row.reserved - row.vacant
+    before = [(receiving[t.school], t, t.main_subject) for t in scenario.teachers]
+    after = [
+        (o.school or "", teachers[o.teacher], posts[o.post].subject)
+        for o in result.outcomes
+        if o.post is not None and o.teacher in teachers and o.post in posts
+    ]
+    return RoundMetrics(
+        competing=competing,
+        moved_school=moved,
+        moved_share=moved / competing if competing else 0.0,
+        moved_across_communities=across,
+        urban_to_rural=urban_rural,
+        rural_to_urban=rural_urban,
+        waiting=counts[Status.WAITING.value],
+        vacant_seats=sum(row.vacant for row in result.posts),
+        fill_rate={s: fill[s] / competed[s] for s in sorted(competed) if competed[s]},
+        balance=_balance(scenario, result, before, after),
+    )
+
+
+def _balance(
+    scenario: Scenario,
+    result: RoundResult,
+    before: list[tuple[str, Teacher, str]],
+    after: list[tuple[str, Teacher, str]],
+) -> tuple[BalanceRow, ...]:
+    policy = result.policy
+    threshold = {
+        Segment.PRIMARY: policy.cv_threshold_primary,
+        Segment.JUNIOR: policy.cv_threshold_junior,
+        Segment.NINE_YEAR: policy.cv_threshold_junior,
+    }
+    open_schools = [s for s in scenario.schools if s.merged_into is None]
+    rows = []
+    for segment in Segment:
+        group = [s for s in open_schools if s.segment is segment]
+        if not group:
+            continue
+        for name, counts_it in INDICATORS.items():
+            cvs = []
+            for placed in (before, after):
+                count = Counter(school for school, t, subject in placed if counts_it(t, subject))
+                cvs.append(coefficient_of_variation((s.enrolment, count[s.id]) for s in group))
+            limit = float(threshold[segment])
+            rows.append(
+                BalanceRow(
+                    segment=segment,
+                    indicator=name,
+                    schools=len(group),
+                    before=cvs[0],
+                    after=cvs[1],
+                    threshold=threshold[segment],
+                    before_ok=None if cvs[0] is None else cvs[0] <= limit,
+                    after_ok=None if cvs[1] is None else cvs[1] <= limit,
+                )
+            )
+    return tuple(rows)

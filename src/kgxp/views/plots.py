@@ -1,0 +1,359 @@
+"""Plots for what-if analysis: seats per school, flows, balance (§6), waiting per semester.
+
+Each function draws on ``ax`` when given (so plots compose into a user's own
+figure) or on a new pyplot figure, and returns the Axes; none calls
+``plt.show()`` — Jupyter shows the figure, a script saves it. matplotlib is
+optional (``pip install 'kgxp[plot]'``): without it the functions raise
+:class:`~kgxp.MissingExtraError`.
+
+Labels: school names and Chinese terms need a CJK font, which many servers
+lack; without one (see :func:`cjk_font`) the plots label schools by id and
+write English, so matplotlib never falls back to empty boxes or warns about
+missing glyphs. The data drawn is the same either way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from kgxp._internal.extras import require
+from kgxp.model.result import RoundResult, Status
+from kgxp.model.scenario import Locality, Scenario, Segment
+from kgxp.views.comparison import Comparison
+from kgxp.views.metrics import BalanceRow, RoundMetrics
+from kgxp.waiting.simulation import Simulation
+from kgxp.waiting.state_machine import WaitingState
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "CJK_FONTS",
+    "FLOW_PAIRS",
+    "SEAT_STACK",
+    "cjk_font",
+    "flows",
+    "plot_balance",
+    "plot_flow_matrix",
+    "plot_flows",
+    "plot_seats",
+    "plot_waiting",
+    "seat_use",
+]
+
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Hiragino Sans GB",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+    "Arial Unicode MS",
+)
+"""Font families that cover simplified Chinese, in order of preference."""
+
+# Seat use of a school, bottom to top; the bars add up to the school's seats (I2).
+SEAT_STACK: tuple[tuple[str, str, str], ...] = (
+    ("protected", "protected (R4)", "提前聘用 (R4)"),
+    ("in_school", "in-school (R5)", "校内竞聘 (R5)"),
+    ("cross_school", "cross-school (R5)", "跨校竞聘 (R5)"),
+    ("adjusted", "adjusted (R6)", "组织调剂 (R6)"),
+    ("vacant", "vacant", "空岗"),
+    ("reserved", "reserved (R2)", "预留新招聘 (R2)"),
+)
+
+_INDICATORS = {
+    "above_required_qualification": ("above qualification", "高于规定学历"),
+    "key_teachers": ("key teachers", "骨干教师"),
+    "pe_and_art": ("PE & art", "体音美"),
+}
+_SEGMENTS = {
+    Segment.PRIMARY: ("primary", "小学"),
+    Segment.JUNIOR: ("junior", "初中"),
+    Segment.NINE_YEAR: ("nine-year", "九年制"),
+}
+_LOCALITY = {Locality.URBAN: ("urban", "城区"), Locality.RURAL: ("rural", "农村")}
+_WAITING = (
+    (WaitingState.WAITING, "waiting (R7)", "待岗 (R7)"),
+    (WaitingState.CONTINUED_WAITING, "continued waiting (R9)", "继续待岗 (R9)"),
+    (WaitingState.DISMISSAL_REVIEW, "dismissal review (R10)", "解聘审查 (R10)"),
+)
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed font family of :data:`CJK_FONTS`, or ``None``.
+
+    Looked up once per process in matplotlib's font list; install e.g.
+    ``fonts-noto-cjk`` (then clear matplotlib's font cache) to get Chinese labels.
+    """
+    font_manager = require("matplotlib.font_manager", "plot", "kgxp.views.plots")
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _pyplot(feature: str) -> Any:
+    return require("matplotlib.pyplot", "plot", feature)
+
+
+def _axes(ax: Axes | None, feature: str, size: tuple[float, float]) -> Axes:
+    plt = _pyplot(feature)
+    if ax is not None:
+        return ax
+    _figure, new = plt.subplots(figsize=size, layout="constrained")
+    return new  # type: ignore[no-any-return]
+
+
+def _font_kw() -> dict[str, Any]:
+    font = cjk_font()
+    return {"fontfamily": [font, "DejaVu Sans"]} if font else {}
+
+
+def _say(english: str, chinese: str) -> str:
+    """Chinese where a CJK font can draw it, else English (R-ids are the same in both)."""
+    return chinese if cjk_font() else english
+
+
+def _drawable(text: str) -> bool:
+    # Without a CJK font, CJK characters would be drawn as boxes with a warning.
+    return cjk_font() is not None or all(ord(ch) < 0x2E80 for ch in text)
+
+
+def _school_labels(ids: Sequence[str], scenario: Scenario | None) -> list[str]:
+    names = {s.id: s.name for s in scenario.schools} if scenario else {}
+    labels = []
+    for number, school in enumerate(ids, start=1):
+        name = names.get(school, school)
+        if _drawable(name):
+            labels.append(name)
+        elif _drawable(school):
+            labels.append(school)
+        else:
+            labels.append(f"#{number}")
+    return labels
+
+
+def seat_use(result: RoundResult) -> dict[str, dict[str, int]]:
+    """Per school id (sorted), seats by use: the outcome statuses holding them, vacant, reserved.
+
+    The numbers :func:`plot_seats` stacks; each school's values add up to its seats.
+    """
+    schools = sorted({p.school for p in result.posts})
+    use = {school: dict.fromkeys((key for key, _, _ in SEAT_STACK), 0) for school in schools}
+    school_of_post = {p.post: p.school for p in result.posts}
+    for outcome in result.outcomes:
+        if outcome.post is not None and outcome.post in school_of_post:
+            use[school_of_post[outcome.post]][outcome.status.value] += 1
+    for p in result.posts:
+        use[p.school]["vacant"] += p.vacant
+        use[p.school]["reserved"] += p.reserved
+    return use
+
+
+def plot_seats(
+    result: RoundResult, scenario: Scenario | None = None, *, ax: Axes | None = None
+) -> Axes:
+    """Stacked bars per school: who holds its seats after the round (R2, R4, R5, R6), and vacancies.
+
+    One bar container per use (labels in :data:`SEAT_STACK`), one bar per school
+    in id order; with ``scenario`` the schools are labelled by name when a CJK
+    font is available.
+    """
+    use = seat_use(result)
+    schools = list(use)
+    ax = _axes(ax, "plot_seats()", (max(6.0, 0.28 * len(schools) + 2), 4.0))
+    x = list(range(len(schools)))
+    bottom = [0] * len(schools)
+    for key, english, chinese in SEAT_STACK:
+        heights = [use[school][key] for school in schools]
+        ax.bar(x, heights, bottom=bottom, label=_say(english, chinese), width=0.8)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_xticks(x, _school_labels(schools, scenario), rotation=90, fontsize=7, **_font_kw())
+    ax.set_ylabel(_say("seats", "岗位数"), **_font_kw())
+    ax.set_title(_say("Seats per school after the round", "各校岗位使用情况"), **_font_kw())
+    ax.legend(fontsize=7, prop={"family": cjk_font()} if cjk_font() else None)
+    return ax
+
+
+FLOW_PAIRS = (
+    (Locality.URBAN, Locality.URBAN),
+    (Locality.URBAN, Locality.RURAL),
+    (Locality.RURAL, Locality.URBAN),
+    (Locality.RURAL, Locality.RURAL),
+)
+
+
+def flows(result: RoundResult) -> Counter[tuple[str, str]]:
+    """Moves from home school to post school, for teachers placed at another school.
+
+    Protected teachers (R4) stay put and are not counted, as in
+    :func:`kgxp.round_metrics`.
+    """
+    moves: Counter[tuple[str, str]] = Counter()
+    for outcome in result.outcomes:
+        if outcome.post is None or outcome.status is Status.PROTECTED or outcome.school is None:
+            continue
+        if outcome.school != outcome.home_school:
+            moves[(outcome.home_school, outcome.school)] += 1
+    return moves
+
+
+def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
+    """Bars of moves by locality pair (urban → rural is R16's flow), with R16's target.
+
+    The target line over the urban → rural bar is the policy's
+    ``urban_to_rural_share`` of the teachers whose home school is urban.
+    """
+    ax = _axes(ax, "plot_flows()", (6.0, 4.0))
+    locality = {s.id: s.locality for s in scenario.schools}
+    pairs: Counter[tuple[Locality, Locality]] = Counter()
+    for (home, school), n in flows(result).items():
+        pairs[(locality[home], locality[school])] += n
+    x = list(range(len(FLOW_PAIRS)))
+    labels = [
+        f"{_say(*_LOCALITY[a])} → {_say(*_LOCALITY[b])}"
+        + (" (R16)" if (a, b) == (Locality.URBAN, Locality.RURAL) else "")
+        for a, b in FLOW_PAIRS
+    ]
+    bars = ax.bar(x, [pairs[p] for p in FLOW_PAIRS], label=_say("moves", "流动人数"))
+    ax.bar_label(bars)
+    urban = sum(locality[o.home_school] is Locality.URBAN for o in result.outcomes)
+    target = float(result.policy.urban_to_rural_share) * urban
+    at = FLOW_PAIRS.index((Locality.URBAN, Locality.RURAL))
+    ax.plot(
+        [at - 0.45, at + 0.45],
+        [target, target],
+        color="black",
+        linestyle="--",
+        gid="r16-target",
+        label=_say(
+            f"R16 target {result.policy.urban_to_rural_share:.0%} of urban teachers",
+            f"R16 目标: 城区教师 {result.policy.urban_to_rural_share:.0%}",
+        ),
+    )
+    ax.set_xticks(x, labels, **_font_kw())
+    ax.set_ylabel(_say("teachers placed at another school", "跨校任职人数"), **_font_kw())
+    ax.set_title(_say("Moves by locality (R16)", "城乡流动 (R16)"), **_font_kw())
+    ax.legend(fontsize=8, prop={"family": cjk_font()} if cjk_font() else None)
+    return ax
+
+
+def plot_flow_matrix(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
+    """Heatmap of moves from home school (rows) to post school (columns).
+
+    Only schools that send or receive someone are shown, in id order; cell
+    values are teacher counts (``ax.images[0].get_array()``).
+    """
+    moves = flows(result)
+    schools = sorted({s for pair in moves for s in pair})
+    index = {s: i for i, s in enumerate(schools)}
+    matrix = [[0] * len(schools) for _ in schools]
+    for (home, school), n in moves.items():
+        matrix[index[home]][index[school]] = n
+    side = max(4.0, 0.22 * len(schools) + 2)
+    ax = _axes(ax, "plot_flow_matrix()", (side + 1, side))
+    image = ax.imshow(matrix, cmap="Blues", aspect="equal", interpolation="nearest")
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_say("teachers", "人数"))
+    labels = _school_labels(schools, scenario)
+    ticks = list(range(len(schools)))
+    ax.set_xticks(ticks, labels, rotation=90, fontsize=6, **_font_kw())
+    ax.set_yticks(ticks, labels, fontsize=6, **_font_kw())
+    ax.set_xlabel(_say("to (post school)", "流入学校"), **_font_kw())
+    ax.set_ylabel(_say("from (home school)", "原学校"), **_font_kw())
+    ax.set_title(_say("Moves between schools", "校际流动"), **_font_kw())
+    return ax
+
+
+def _balance_series(
+    source: RoundMetrics | Comparison,
+) -> tuple[list[BalanceRow], list[tuple[str, list[float | None]]]]:
+    if isinstance(source, RoundMetrics):
+        rows = list(source.balance)
+        return rows, [
+            (_say("before the round", "竞聘前"), [r.before for r in rows]),
+            (_say("after the round", "竞聘后"), [r.after for r in rows]),
+        ]
+    if source.metrics_before is None or source.metrics_after is None:
+        raise ValueError(
+            "this comparison has no metrics: compare(a, b, scenarios=(scenario_a, scenario_b))"
+        )
+    rows = list(source.metrics_before.balance)
+    after = {(r.segment, r.indicator): r.after for r in source.metrics_after.balance}
+    return rows, [
+        (_say("a (after round)", "方案 a"), [r.after for r in rows]),
+        (_say("b (after round)", "方案 b"), [after.get((r.segment, r.indicator)) for r in rows]),
+    ]
+
+
+def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -> Axes:
+    """校际差异系数 (§6) per segment and indicator, two bars each, with the thresholds.
+
+    From :class:`~kgxp.RoundMetrics`: before and after the round. From a
+    :class:`~kgxp.Comparison` made with ``scenarios=``: round ``a`` against round
+    ``b`` (each after its round). A dashed line over each segment's bars marks the
+    policy's threshold (round ``a``'s policy for a comparison; primary ≤ 0.50, junior
+    and nine-year ≤ 0.45); its gid is ``threshold-<segment>``. An undefined CV (no
+    pupils, or a zero mean) has no bar.
+    """
+    rows, series = _balance_series(source)
+    ax = _axes(ax, "plot_balance()", (max(6.0, 0.9 * len(rows) + 2), 4.0))
+    width = 0.8 / max(1, len(series))
+    x = list(range(len(rows)))
+    for number, (label, values) in enumerate(series):
+        offset = (number - (len(series) - 1) / 2) * width
+        ax.bar(
+            [i + offset for i in x],
+            [float("nan") if v is None else v for v in values],
+            width=width,
+            label=label,
+        )
+    for segment in dict.fromkeys(r.segment for r in rows):
+        span = [i for i, r in enumerate(rows) if r.segment is segment]
+        threshold = float(rows[span[0]].threshold)
+        ax.plot(
+            [span[0] - 0.45, span[-1] + 0.45],
+            [threshold, threshold],
+            color="firebrick",
+            linestyle="--",
+            gid=f"threshold-{segment.value}",
+            label=f"≤ {threshold:.2f} ({_say(*_SEGMENTS[segment])})",
+        )
+    ax.set_xticks(
+        x,
+        [f"{_say(*_SEGMENTS[r.segment])}\n{_say(*_INDICATORS[r.indicator])}" for r in rows],
+        fontsize=8,
+        **_font_kw(),
+    )
+    ax.set_ylabel(_say("coefficient of variation", "校际差异系数"), **_font_kw())
+    ax.set_title(_say("Inter-school balance (§6)", "校际均衡 (§6)"), **_font_kw())
+    ax.legend(fontsize=7, prop={"family": cjk_font()} if cjk_font() else None)
+    return ax
+
+
+def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
+    """Stacked bars per semester: waiting (R7), continued waiting (R9), dismissal review (R10)."""
+    summaries = simulation.summaries
+    ax = _axes(ax, "plot_waiting()", (max(5.0, 0.8 * len(summaries) + 2), 4.0))
+    x = list(range(len(summaries)))
+    bottom = [0] * len(summaries)
+    for state, english, chinese in _WAITING:
+        heights = [s.states.get(state.value, 0) for s in summaries]
+        ax.bar(x, heights, bottom=bottom, label=_say(english, chinese))
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_xticks(x, [str(s.semester) for s in summaries], rotation=30, fontsize=8)
+    ax.set_ylabel(_say("teachers", "人数"), **_font_kw())
+    ax.set_title(_say("Waiting per semester (R7–R10)", "各学期待岗人数 (R7–R10)"), **_font_kw())
+    ax.legend(fontsize=8, prop={"family": cjk_font()} if cjk_font() else None)
+    return ax
