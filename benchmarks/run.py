@@ -28,6 +28,7 @@ import datetime as dt
 import gc
 import importlib.metadata
 import json
+import logging
 import os
 import platform
 import resource
@@ -90,32 +91,32 @@ def header() -> list[str]:
 # --------------------------------------------------------------------------- one size
 
 
-class _StageTimes:
-    """A structlog processor keeping ``run_round``'s stage timings and dropping events."""
+class _StageTimes(logging.Handler):
+    """A logging handler keeping ``run_round``'s stage timings (the events' fields)."""
 
     def __init__(self) -> None:
+        super().__init__(logging.INFO)
         self.events: list[dict[str, Any]] = []
 
-    def __call__(self, logger: object, method: str, event: dict[str, Any]) -> dict[str, Any]:
-        import structlog
-
-        if str(event.get("event", "")).startswith("round."):
-            self.events.append(dict(event))
-        raise structlog.DropEvent
+    def emit(self, record: logging.LogRecord) -> None:
+        fields = getattr(record, "kgxp", None)
+        if fields is not None and str(fields.get("event", "")).startswith("round."):
+            self.events.append(dict(fields))
 
 
 @contextlib.contextmanager
 def _quiet_logs() -> Iterator[_StageTimes]:
-    """Route kgxp's log events to a :class:`_StageTimes` (and nowhere else) for the block."""
-    import structlog
-
+    """Collect kgxp's round events for the block (kgxp logs through ``logging``, silent by default)."""
     times = _StageTimes()
-    saved = structlog.get_config()
-    structlog.configure(processors=[times])
+    logger = logging.getLogger("kgxp.round.engine")
+    saved = logger.level
+    logger.addHandler(times)
+    logger.setLevel(logging.INFO)
     try:
         yield times
     finally:
-        structlog.configure(**saved)
+        logger.removeHandler(times)
+        logger.setLevel(saved)
 
 
 def measure_size(teachers: int, repeat: int, seed: int = SEED) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import structlog
 from hypothesis import HealthCheck, settings
 
 from tests.factories import scenario_data
@@ -35,11 +34,6 @@ settings.register_profile(
     "long", max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-# The library never configures logging; the test suite, as an application, sends
-# structlog's events to stderr so doctests compare only what the examples print.
-# Tests that assert on events use structlog.testing.capture_logs().
-structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ziyang_county.json"

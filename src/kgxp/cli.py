@@ -16,8 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import structlog
-
+from kgxp._internal.log import ROOT
 from kgxp.checks.verify import verify
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
 from kgxp.files.scenario_json import load_scenario, scenario_json_schema
@@ -34,9 +33,19 @@ __all__ = ["main", "run"]
 
 def run() -> None:
     """Console entry point: the application configures logging, the library never does."""
-    level = logging.DEBUG if os.environ.get("KGXP_LOG") == "debug" else logging.WARNING
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(level))
+    configure_logging(os.environ.get("KGXP_LOG", ""))
     sys.exit(main())
+
+
+def configure_logging(setting: str) -> None:
+    """The command's own log output: kgxp's events on stderr, warnings only unless
+    ``KGXP_LOG=debug`` (or ``info``). The library itself never configures logging."""
+    level = {"debug": logging.DEBUG, "info": logging.INFO}.get(setting.lower(), logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger(ROOT)
+    logger.addHandler(handler)
+    logger.setLevel(level)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

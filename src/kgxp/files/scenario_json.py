@@ -14,10 +14,10 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-import structlog
 from pydantic import ValidationError
 
 from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.log import get_logger
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.model.scenario import Scenario
 from kgxp.model.validation import problems_beside_field_errors, problems_from_validation_error
@@ -30,7 +30,7 @@ __all__ = [
     "scenario_json_schema",
 ]
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 StrPath = str | PathLike[str]
 

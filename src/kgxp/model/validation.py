@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import structlog
 from pydantic import ValidationError
 
+from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.model.retirement import BASE_AGES, months_to_retirement
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["check", "problems_from_validation_error", "raise_for_problems", "validate"]
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 
 def validate(scenario: Scenario) -> list[Problem]:

@@ -22,9 +22,8 @@ from collections.abc import Callable, Mapping
 from heapq import heapify, heappop, heapreplace
 from operator import attrgetter
 
-import structlog
-
 from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.log import get_logger
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RoundKind, RoundSpec
 from kgxp.model.result import (
@@ -46,7 +45,7 @@ from kgxp.round.scope import scope_unit
 
 __all__ = ["run_round"]
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 _BY_ID = attrgetter("id")
 _WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned school"

@@ -30,11 +30,11 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-import structlog
 from pydantic import Field
 
 from kgxp._internal.extras import require
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
 from kgxp.model.policy import Policy
@@ -56,7 +56,7 @@ from kgxp.waiting.state_machine import (
 
 __all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 
-log = structlog.get_logger(__name__)
+log = get_logger(__name__)
 
 _ZERO = Decimal("0.00")
 
