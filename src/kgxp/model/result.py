@@ -64,7 +64,9 @@ class Reason(FrozenModel):
     score: Decimal | None = Field(default=None, description="this teacher's composite score")
     rival_score: Decimal | None = None
     decided_by: str | None = Field(
-        default=None, description="'score', a tie-breaker name, or 'lottery'"
+        default=None,
+        description="a loss: 'score', a tie-breaker name, 'lottery' or 'max_placement'; an "
+        "R6 adjustment: 'main_subject', 'other_subject' or 'balance'",
     )
     detail: str | None = None
 

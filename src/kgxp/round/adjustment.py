@@ -1,10 +1,11 @@
 """R6 organisational adjustment (组织调剂): willing losers to the remaining vacancies.
 
-"依据任教学科和教学业绩": a teacher may be assigned to any vacancy of a subject they
+Seed 000: "依据教师任教学科和教学业绩进行组织调剂" — by the subject taught and
+teaching performance. A teacher may be assigned to a vacancy of any subject they
 are qualified for, inside the round's scope unit; priority is teaching
 performance, then the competition ranking (``Ranking.adjustment_key``).
 
-Two phases:
+Three phases:
 
 1. **Who is placed** — the greedy algorithm on the transversal matroid: take
    teachers in priority order and keep each one if everyone kept so far plus them
@@ -13,9 +14,22 @@ Two phases:
    a seat the first could fill (I8). Seats of one subject in one scope unit are
    interchangeable for this question, so the graph has one node per
    (unit, subject) pool rather than per post: small even for a province.
-2. **Where** — OR-Tools min-cost flow seats exactly that set: a listed preference
-   costs its rank; an unlisted post costs more, less for rural schools and
-   shortage subjects (balance, R12 均衡发展, R17 体音美).
+2. **Which subject** — the subject taught comes first: in priority order, each
+   kept teacher is moved into their main subject whenever an alternating path
+   that moves only lower-priority teachers (never out of the set kept) allows it,
+   then fixed there. So a teacher sits in their main subject wherever the merit
+   order allows, in another qualified subject only after that.
+3. **Where** — OR-Tools min-cost flow seats exactly that set, each teacher in a
+   pool of the subject tier phase 2 fixed (main subject, or any other qualified
+   subject): a listed preference costs its rank; an unlisted post costs more.
+   Balance — rural schools, the 体音美 shortage subjects (R12 均衡发展, R17) — only
+   chooses among seats equally good for the teacher: posts of the same tier the
+   teacher did not list.
+
+Each placed teacher's reason says what decided the seat (``decided_by``):
+``main_subject``; ``other_subject`` (no main-subject seat was left for them by
+merit, and one other subject had a vacancy for them); ``balance`` (several of
+their other subjects had vacancies and balance chose among them).
 """
 
 from __future__ import annotations
@@ -32,6 +46,9 @@ from kgxp.round.ranking import Ranking
 
 __all__ = ["AdjustmentOutcome", "run_adjustment"]
 
+MAIN_SUBJECT = "main_subject"
+OTHER_SUBJECT = "other_subject"
+BALANCE = "balance"
 SHORTAGE_SUBJECTS = frozenset({"体育", "音乐", "美术"})
 _UNLISTED = 1000  # any listed preference beats any unlisted post
 _URBAN_PENALTY = 20
@@ -70,14 +87,14 @@ def run_adjustment(
         ]
         for t in people
     }
-    chosen, pool_of = _greedy_by_priority(people, options, pools)
+    chosen, state = _greedy_by_priority(people, options, pools)
     kept = set(chosen)
-    placed = _seat(
-        [t for t in people if t.id in kept], pool_of, vacancies, posts, unit_of_school, locality
-    )
-    reasons = _explain(round_name, people, placed, options, ranking)
+    kept_people = [t for t in people if t.id in kept]
+    _main_subject_first(kept_people, options, pools, state)
+    placed = _seat(kept_people, options, state.pool_of, vacancies, posts, unit_of_school, locality)
+    reasons = _explain(round_name, people, placed, options, posts, ranking)
     solver = SolverStats(
-        mechanism="greedy_matroid+min_cost_flow",
+        mechanism="greedy_matroid+main_subject_first+min_cost_flow",
         status="optimal",
         objective=len(placed),
         bound=len(placed),
@@ -89,18 +106,41 @@ def _greedy_by_priority(
     people: Sequence[Teacher],
     options: Mapping[str, list[tuple[str, str]]],
     capacity: Mapping[tuple[str, str], int],
-) -> tuple[list[str], dict[str, tuple[str, str]]]:
+) -> tuple[list[str], _Pools]:
     """Keep each teacher, in priority order, if an augmenting path seats them."""
     pools = _Pools(options)
     chosen: list[str] = []
     for teacher in people:
-        path = _augmenting_path(teacher.id, options, capacity, pools)
+        path = _augmenting_path(teacher.id, options[teacher.id], options, capacity, pools)
         if path is None:
             continue
         for who, pool in path:
             pools.move(who, pool)
         chosen.append(teacher.id)
-    return chosen, pools.pool_of
+    return chosen, pools
+
+
+def _main_subject_first(
+    kept: Sequence[Teacher],
+    options: Mapping[str, list[tuple[str, str]]],
+    capacity: Mapping[tuple[str, str], int],
+    pools: _Pools,
+) -> None:
+    """R6 "依据任教学科": move each kept teacher, in priority order, into their main subject
+    when an alternating path moving only lower-priority kept teachers allows it; then fix
+    them where they are. Nobody leaves the kept set, so phase 1's I8 guarantee stands."""
+    movable: dict[str, list[tuple[str, str]]] = {who: list(found) for who, found in options.items()}
+    for teacher in kept:
+        who = teacher.id
+        current = pools.pool_of[who]
+        main = (current[0], teacher.subjects[0])
+        if current != main and main in movable[who]:
+            pools.remove(who)  # its seat in `current` is free for the path to end on
+            path = _augmenting_path(who, [main], movable, capacity, pools)
+            for mover, pool in path or [(who, current)]:
+                pools.move(mover, pool)
+        movable[who] = []  # fixed: later (lower-priority) teachers cannot move them
+        pools.fix(who)
 
 
 _Pool = tuple[str, str]  # (scope unit, subject)
@@ -136,6 +176,20 @@ class _Pools:
         heappush(ids, who)
         self.held[pool] += 1
 
+    def remove(self, who: str) -> None:
+        """Take ``who`` out of their pool (put back with :meth:`move`)."""
+        pool = self.pool_of.pop(who)
+        self.groups[pool][self.signature[who]][0].discard(who)  # its heap entry goes stale
+        self.held[pool] -= 1
+
+    def fix(self, who: str) -> None:
+        """Keep ``who`` where they are: regrouped under the empty signature, which a
+        search explores without moving anyone (their options read as none)."""
+        pool = self.pool_of[who]
+        self.remove(who)
+        self.signature[who] = ()
+        self.move(who, pool)
+
     def representatives(self, pool: _Pool) -> list[tuple[str, _Signature]]:
         """(smallest holder id, signature) of each group of the pool's holders, by id."""
         found = []
@@ -149,18 +203,20 @@ class _Pools:
 
 def _augmenting_path(
     start: str,
+    targets: Sequence[tuple[str, str]],
     options: Mapping[str, list[tuple[str, str]]],
     capacity: Mapping[tuple[str, str], int],
     pools: _Pools,
 ) -> list[tuple[str, tuple[str, str]]] | None:
-    """BFS from ``start`` over pools; returns the (teacher, new pool) moves, or None."""
+    """BFS from ``start`` (entering one of ``targets``) over pools, moving holders along
+    their ``options``; returns the (teacher, new pool) moves, or None."""
     came_from: dict[tuple[str, str], tuple[str, tuple[str, str] | None]] = {}
     queue: deque[tuple[str, tuple[str, str] | None]] = deque([(start, None)])
     # Holders with the same options can reach the same pools: explore one of each.
     explored: set[tuple[tuple[str, str], ...]] = set()
     while queue:
         who, via = queue.popleft()
-        for pool in options[who]:
+        for pool in targets if via is None else options[who]:
             if pool in came_from:
                 continue
             came_from[pool] = (who, via)
@@ -181,6 +237,7 @@ def _augmenting_path(
 
 def _seat(
     chosen: Sequence[Teacher],
+    options: Mapping[str, list[tuple[str, str]]],
     pool_of: Mapping[str, tuple[str, str]],
     vacancies: Mapping[str, int],
     posts: Mapping[str, Post],
@@ -191,8 +248,11 @@ def _seat(
 
     Arcs: source → teacher; teacher → listed post (cost = preference rank);
     teacher → (unit, subject) pool (cost ``_UNLISTED``); pool → post (balance
-    cost); post → sink (its vacancies). Node and arc order follow sorted ids, so
-    the solution is the same on every run (I12).
+    cost); post → sink (its vacancies). A teacher's arcs reach only the subjects of
+    the tier :func:`_main_subject_first` fixed (their main subject, or their other
+    subjects), so balance never outweighs the subject taught; ``pool_of`` is a
+    seating within those tiers, so one exists. Node and arc order follow sorted ids,
+    so the solution is the same on every run (I12).
     """
     if not chosen:
         return {}
@@ -215,14 +275,16 @@ def _seat(
     direct: list[tuple[int, str, str]] = []  # (arc, teacher, post)
     via_pool: list[tuple[int, str, tuple[str, str]]] = []  # (arc, teacher, pool)
     for teacher in teachers:
-        unit = pool_of[teacher.id][0]
+        unit, subject_now = pool_of[teacher.id]
+        in_main = subject_now == teacher.subjects[0]
+        tier = {s for _, s in options[teacher.id] if (s == teacher.subjects[0]) == in_main}
         flow.add_arc_with_capacity_and_unit_cost(source, teacher_node[teacher.id], 1, 0)
         for rank, post_id in enumerate(teacher.preferences):
             post = posts.get(post_id)
             if (
                 post_id in post_node
                 and post is not None
-                and post.subject in teacher.subjects
+                and post.subject in tier
                 and unit_of_school[post.school] == unit
             ):
                 arc = flow.add_arc_with_capacity_and_unit_cost(
@@ -231,7 +293,7 @@ def _seat(
                 direct.append((arc, teacher.id, post_id))
         for subject in teacher.subjects:
             pool = (unit, subject)
-            if pool in pool_node:
+            if pool in pool_node and subject in tier:
                 arc = flow.add_arc_with_capacity_and_unit_cost(
                     teacher_node[teacher.id], pool_node[pool], 1, _UNLISTED
                 )
@@ -272,11 +334,22 @@ def _balance_cost(post: Post, locality: Mapping[str, Locality]) -> int:
     return cost + (0 if post.subject in SHORTAGE_SUBJECTS else _NON_SHORTAGE_PENALTY)
 
 
+def _seat_basis(teacher: Teacher, post: Post, options: Mapping[str, list[tuple[str, str]]]) -> str:
+    """What decided an adjusted teacher's seat: ``main_subject``; ``other_subject`` (one
+    other subject had a vacancy for them); ``balance`` (several did: balance chose)."""
+    main = teacher.subjects[0]
+    if post.subject == main:
+        return MAIN_SUBJECT
+    others = {subject for _, subject in options[teacher.id] if subject != main}
+    return BALANCE if len(others) > 1 else OTHER_SUBJECT
+
+
 def _explain(
     round_name: str,
     people: Sequence[Teacher],
     placed: Mapping[str, str],
     options: Mapping[str, list[tuple[str, str]]],
+    posts: Mapping[str, Post],
     ranking: Ranking,
 ) -> dict[str, tuple[Reason, ...]]:
     reasons: dict[str, tuple[Reason, ...]] = {}
@@ -291,6 +364,7 @@ def _explain(
                     round=round_name,
                     post=placed[teacher.id],
                     score=score,
+                    decided_by=_seat_basis(teacher, posts[placed[teacher.id]], options),
                     detail=f"performance {teacher.performance:g}",
                 ),
             )
