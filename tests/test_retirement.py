@@ -70,12 +70,13 @@ def test_exactly_three_years_is_not_protected_and_one_month_less_is() -> None:
     assert within_retirement_window(birth, 55, YearMonth(2027, 11))
 
 
-def test_already_retired_is_outside_the_window() -> None:
+def test_already_retired_is_outside_the_window_the_retirement_month_inside() -> None:
     birth = YearMonth(1964, 1)  # retired 2024-01 at 60
     assert months_to_retirement(birth, 60, COMPETITION) < 0
     assert not within_retirement_window(birth, 60, COMPETITION)
-    # The retirement month itself: 0 months left, already retired.
-    assert not within_retirement_window(birth, 60, YearMonth(2024, 1))
+    # The retirement month itself: 0 months left, still in service that month (R4).
+    assert within_retirement_window(birth, 60, YearMonth(2024, 1))
+    assert not within_retirement_window(birth, 60, YearMonth(2024, 2))
 
 
 births = st.builds(YearMonth, st.integers(1950, 2005), st.integers(1, 12))

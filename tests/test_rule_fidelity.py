@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kgxp import Scenario, parse_scenario, run_round, verify
+import pytest
+
+from kgxp import Scenario, ScenarioError, parse_scenario, run_round, verify
 from kgxp.model.result import RoundResult
 from tests.factories import post, school, teacher
 
@@ -122,3 +124,42 @@ def test_balance_only_chooses_among_other_subjects() -> None:
     result = run_round(scenario)
     assert where(result)["b2"] == ("adjusted", "A-PE")
     assert adjusted_by(result, "b2") == "balance"
+
+
+# --- 4. R4: a teacher who reaches the statutory age in the competition month -------------
+
+
+def test_teacher_reaching_the_age_in_the_competition_month_is_protected() -> None:
+    # A man born 1966-04: n = (1966 + 60 - 2025) * 12 + 4 = 16, delay ceil(16 / 4) = 4
+    # months, statutory age 60y4m, retirement month 1966-04 + 724 months = 2026-08, the
+    # competition month: 0 months left, still in service, 不足三年 → protected (R4) in his
+    # main-subject post at his own school.
+    scenario = county(
+        [school("A")],
+        [post("A-CHN", "A", "语文", 2)],
+        [
+            teacher("old", "A", sex="male", birth="1966-04", service_start="1988-09"),
+            teacher("young", "A", preferences=["A-CHN"]),
+        ],
+    )
+    result = run_round(scenario)
+    old = next(o for o in result.outcomes if o.teacher == "old")
+    assert (old.status.value, old.post, old.protected_by) == (
+        "protected",
+        "A-CHN",
+        ("near_retirement",),
+    )
+    assert verify(scenario, result) == []
+
+
+def test_retirement_month_before_the_competition_month_names_the_teacher() -> None:
+    # Born 1966-03: n = 15, delay 4, retirement month 2026-07, before 2026-08: retired.
+    with pytest.raises(ScenarioError) as raised:
+        county(
+            [school("A")],
+            [post("A-CHN", "A", "语文", 2)],
+            [teacher("gone", "A", sex="male", birth="1966-03", service_start="1988-09")],
+        )
+    (problem,) = raised.value.problems
+    assert (problem.record_id, problem.code, problem.rule) == ("gone", "past_retirement", "R4")
+    assert "2026-07" in problem.message and "remove the teacher" in problem.message

@@ -115,7 +115,7 @@ def _teacher(
     base = 60 if sex == "male" else 55
     # Birth years from 1962 put some teachers inside the R4 window; nobody retired yet.
     birth = YearMonth(draw(st.integers(1962, 2002)), draw(st.integers(1, 12)))
-    while months_to_retirement(birth, base, COMPETITION_MONTH) <= 0:
+    while months_to_retirement(birth, base, COMPETITION_MONTH) < 0:
         birth = birth + 12
     service = YearMonth(min(birth.year + 22, 2025), 9)
     eligible = [p["id"] for p in posts if p["subject"] in subjects]

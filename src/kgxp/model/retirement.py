@@ -16,7 +16,10 @@ competition" (R4, seed 000: 竞聘上岗当年当月距离法定退休年龄不�
 month granularity: the number of months from the competition month to the
 retirement month is less than the window (36 months). The retirement month is
 the month in which the teacher reaches the statutory age, i.e. birth month plus
-the statutory age in months. Exactly 36 months away is *not* protected; 35 is.
+the statutory age in months. Exactly 36 months away is *not* protected; 35 is; so
+is 0 — a teacher who reaches the age in the competition month is still in service
+that month. A retirement month *before* the competition month is an input error
+(scenario validation, ``past_retirement``).
 """
 
 from __future__ import annotations
@@ -103,11 +106,12 @@ def within_retirement_window(
 ) -> bool:
     """R4: less than ``window_months`` from statutory retirement in the competition month.
 
-    Teachers who already reached the age (``≤ 0`` months left) are not in the window:
-    they are retired, and scenario validation rejects them.
+    A teacher who reaches the age in the competition month (``0`` months left) is still
+    in service that month and inside the window; one whose retirement month is before
+    it (``< 0``) has retired: scenario validation rejects them.
 
     >>> within_retirement_window(YearMonth(1967, 1), 60, YearMonth(2026, 8))
     True
     """
     left = months_to_retirement(birth, base_age, competition_month)
-    return 0 < left < window_months
+    return 0 <= left < window_months

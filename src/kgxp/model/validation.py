@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
-from kgxp.model.retirement import BASE_AGES, months_to_retirement
+from kgxp.model.retirement import BASE_AGES, months_to_retirement, statutory_retirement
 
 if TYPE_CHECKING:
     from kgxp.model.months import YearMonth
@@ -340,12 +340,17 @@ def _teacher_problems(
                 None,
             )
         )
-    elif months_to_retirement(teacher.birth, teacher.base_age, month) <= 0:
+    elif months_to_retirement(teacher.birth, teacher.base_age, month) < 0:
+        # A teacher who reaches the age *in* the competition month is still in service
+        # that month and protected (R4); only an earlier retirement month is an error.
+        retired = statutory_retirement(teacher.birth, teacher.base_age).month
         found.append(
             (
                 "birth",
-                f"reached the statutory retirement age (base "
-                f"{teacher.base_age}) before the competition month {month}",
+                f"{teacher.name} reached the statutory retirement age (base "
+                f"{teacher.base_age}) in {retired}, before the competition month {month}: "
+                "remove the teacher from the roster, or correct the birth month or "
+                "retirement_base_age",
                 "past_retirement",
                 "R4",
             )
