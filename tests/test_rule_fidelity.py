@@ -163,3 +163,59 @@ def test_retirement_month_before_the_competition_month_names_the_teacher() -> No
     (problem,) = raised.value.problems
     assert (problem.record_id, problem.code, problem.rule) == ("gone", "past_retirement", "R4")
     assert "2026-07" in problem.message and "remove the teacher" in problem.message
+
+
+# --- 2. R15: composite scores are exact --------------------------------------------------
+
+
+def test_a_given_score_is_never_rounded() -> None:
+    # One seat; a scores 85.124, b 85.12 but has the higher teaching performance (the
+    # first tie-breaker). Rounded to two places both were 85.12 and performance gave the
+    # seat to b; exact, 85.124 > 85.12 and the score decides: a wins, by "score".
+    scenario = county(
+        [school("A")],
+        [post("A-CHN", "A", "语文", 1)],
+        [
+            teacher("a", "A", score=85.124, performance=10.0, preferences=["A-CHN"]),
+            teacher("b", "A", score=85.12, performance=90.0, preferences=["A-CHN"]),
+        ],
+    )
+    result = run_round(scenario)
+    assert where(result)["a"] == ("in_school", "A-CHN")
+    b = next(o for o in result.outcomes if o.teacher == "b")
+    outranked = next(r for r in b.reasons if r.code == "outranked")
+    assert (outranked.rival, outranked.decided_by) == ("a", "score")
+    assert (str(outranked.rival_score), str(outranked.score)) == ("85.124", "85.12")
+    assert '"85.124"' in result.to_json()
+
+
+def test_a_weighted_evaluation_is_never_rounded() -> None:
+    # Equal weights 0.25. c: (85.5, 85.5, 84.75, 84.75) → 85.125 exactly; d: 85.13 given.
+    # Rounded half up, c was 85.13 and tied with d, whose performance won; exact,
+    # 85.13 > 85.125: d wins by score, whatever the tie-breakers say.
+    components = {
+        "student_rating": 85.5,
+        "peer_review": 85.5,
+        "quality_assessment": 84.75,
+        "school_evaluation": 84.75,
+    }
+    scenario = county(
+        [school("A")],
+        [post("A-CHN", "A", "语文", 1)],
+        [
+            teacher(
+                "c",
+                "A",
+                score=None,
+                evaluation=components,
+                performance=90.0,
+                preferences=["A-CHN"],
+            ),
+            teacher("d", "A", score=85.13, performance=10.0, preferences=["A-CHN"]),
+        ],
+    )
+    result = run_round(scenario)
+    assert where(result)["d"] == ("in_school", "A-CHN")
+    c = next(o for o in result.outcomes if o.teacher == "c")
+    assert str(c.score) == "85.125"
+    assert next(r for r in c.reasons if r.code == "outranked").decided_by == "score"

@@ -1,15 +1,18 @@
 """R15: the composite score that posts rank candidates by.
 
 A teacher's given ``score`` is used as is; otherwise the four 四维一体 evaluation
-components are combined with the policy's weights. Either way the result is a
-``Decimal`` rounded half-up to two places, so equal scores compare equal
-exactly (ties are decided by the policy's tie-breakers, never by float noise).
+components are combined with the policy's weights. Either way the result is the
+exact ``Decimal`` of the value given (the shortest decimal text of the number read,
+e.g. ``85.124``), never rounded: a score of 85.124 ranks above 85.12, and only truly
+equal scores reach the tie-breakers (never float noise either). Values with fewer
+than two decimal places are written with two (``85`` → ``85.00``): the same value,
+the same text as before for the common case.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal, localcontext
 from typing import Final
 
 from kgxp.model.policy import Policy
@@ -18,6 +21,17 @@ from kgxp.model.scenario import Teacher
 __all__ = ["composite_score", "composite_scores"]
 
 _CENT: Final = Decimal("0.01")
+# Weights (any number of places) times components (up to 17 significant digits): a
+# precision far above both keeps every product and sum exact.
+_EXACT_PRECISION: Final = 200
+
+
+def _exact(value: Decimal) -> Decimal:
+    """``value`` unchanged, written with at least two decimal places."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        return value.quantize(_CENT)  # only appends zeros: exact
+    return value
 
 
 def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
@@ -30,19 +44,29 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
     ...                                   quality_assessment=85, school_evaluation=88))
     >>> composite_score(t, Policy())
     Decimal('85.75')
+    >>> composite_score(t.model_copy(update={"score": 85.124}), Policy())
+    Decimal('85.124')
     """
     if teacher.score is not None:
-        return Decimal(repr(teacher.score)).quantize(_CENT, ROUND_HALF_UP)
+        return _exact(Decimal(repr(teacher.score)))
     evaluation = teacher.evaluation
     assert evaluation is not None  # Teacher's own validator guarantees one of the two
     weights = policy.evaluation_weights
-    total = (
-        weights.student_rating * Decimal(repr(evaluation.student_rating))
-        + weights.peer_review * Decimal(repr(evaluation.peer_review))
-        + weights.quality_assessment * Decimal(repr(evaluation.quality_assessment))
-        + weights.school_evaluation * Decimal(repr(evaluation.school_evaluation))
-    )
-    return total.quantize(_CENT, ROUND_HALF_UP)
+    with localcontext(prec=_EXACT_PRECISION):
+        total = (
+            weights.student_rating * Decimal(repr(evaluation.student_rating))
+            + weights.peer_review * Decimal(repr(evaluation.peer_review))
+            + weights.quality_assessment * Decimal(repr(evaluation.quality_assessment))
+            + weights.school_evaluation * Decimal(repr(evaluation.school_evaluation))
+        )
+    # Trailing zeros of the products (0.25 × 90.0 = 22.500) carry no information.
+    return _exact(_without_trailing_zeros(total))
+
+
+def _without_trailing_zeros(value: Decimal) -> Decimal:
+    with localcontext(prec=_EXACT_PRECISION):
+        # normalize() writes 100 as 1E+2; an integer keeps its plain form.
+        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 def composite_scores(teachers: Sequence[Teacher], policy: Policy) -> list[Decimal]:
@@ -55,7 +79,7 @@ def composite_scores(teachers: Sequence[Teacher], policy: Policy) -> list[Decima
     known: dict[float, Decimal] = {}
 
     def convert(value: float) -> Decimal:
-        exact = Decimal(repr(value)).quantize(_CENT, ROUND_HALF_UP)
+        exact = _exact(Decimal(repr(value)))
         if value:  # not zero: 0.0 and -0.0 are one key but quantize to '0.00' and '-0.00'
             known[value] = exact
         return exact
