@@ -244,3 +244,24 @@ def test_bad_cells_and_cross_record_problems_come_together(tmp_path: Path) -> No
         "教师.csv row 2.综合得分 (column E): expected a number, got '八十八'",
         "教师.csv row 4 (id=T3).学校 (column C): unknown school 'S9'",
     ]
+
+
+def test_an_amount_with_more_than_two_decimal_places_is_refused_not_rounded(
+    tmp_path: Path,
+) -> None:
+    # 3880.125 yuan is not a whole number of fen: it used to become 3880.12 silently.
+    header, *rows = TEACHERS.rstrip("\n").split("\n")
+    with_pay = "\n".join(
+        [header + ",基本工资,基础性绩效,奖励性绩效,年终质量奖"]
+        + [rows[0] + ",3880.125,1700,700,12000.00"]
+        + [row + ",3880.10,1700,700,12000" for row in rows[1:]]
+    )
+    with pytest.raises(ScenarioError) as error:
+        read_roster(_roster(tmp_path / "roster", 教师=with_pay + "\n"))
+    [problem] = _problems(error)
+    assert problem.startswith("教师.csv row 2.基本工资 (column O): an amount in yuan has at most")
+    fixed = with_pay.replace("3880.125", "3880.120")  # the same value in fen: accepted
+    scenario = read_roster(_roster(tmp_path / "fixed", 教师=fixed + "\n"))
+    assert [str(t.pay.basic_salary) for t in scenario.teachers if t.pay] == ["3880.12"] + [
+        "3880.10"
+    ] * 2

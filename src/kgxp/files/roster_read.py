@@ -518,7 +518,12 @@ def _number(raw: Any) -> float:
 
 def _money(raw: Any) -> Decimal:
     try:
-        return Decimal(_text(raw).replace(",", "")).quantize(Decimal("0.01"))
+        value = Decimal(_text(raw).replace(",", ""))
+        in_fen = value.quantize(Decimal("0.01"))
+        if in_fen != value:
+            # Never rounded silently: a fen is the smallest amount (§5).
+            raise ValueError(f"an amount in yuan has at most two decimal places, got {raw!r}")
+        return in_fen
     except InvalidOperation:
         raise ValueError(f"expected an amount in yuan, got {raw!r}") from None
 
