@@ -16,6 +16,7 @@ from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RoundKind
 from kgxp.model.result import Conflict, Outcome, PostSeats, RoundResult, RoundStats, Status
 from kgxp.model.scenario import Scenario
+from kgxp.round.warning import warning_list
 
 _STATUS = {
     RoundKind.IN_SCHOOL: Status.IN_SCHOOL,
@@ -147,6 +148,7 @@ def round_result(
         posts=rows,
         rounds=stats,
         conflicts=tuple(conflicts),
+        warning_talks=warning_list(scenario, policy),
     )
 
 

@@ -52,7 +52,9 @@ def test_publication_lists_of_a_hand_made_round(small: tuple[Scenario, RoundResu
     assert [(item.key, item.title) for item in lists] == [
         ("A", "学校A 竞聘上岗人员名单"),
         ("waiting", "待岗人员名单"),
+        ("warning_talks", "诫勉谈话名单"),  # R15; 5% of 3 teachers rounds down to nobody
     ]
+    assert lists[2].rows == ()
     assert lists[0].rows == (
         ("1", "T1", "教师T1", "学校A", "语文", "80.00", "语文 (A-CHN)", "校内竞聘"),
         ("2", "T2", "教师T2", "学校A", "数学", "80.00", "数学 (A-MAT)", "校内竞聘"),
@@ -63,7 +65,9 @@ def test_publication_lists_of_a_hand_made_round(small: tuple[Scenario, RoundResu
 
 def test_every_teacher_is_listed_exactly_once(example: tuple[Scenario, RoundResult]) -> None:
     scenario, result = example
-    listed = Counter(row[1] for item in publication_lists(scenario, result) for row in item.rows)
+    lists = publication_lists(scenario, result)
+    placement = [item for item in lists if item.key != "warning_talks"]
+    listed = Counter(row[1] for item in placement for row in item.rows)
     assert set(listed.values()) == {1}
     assert sorted(listed) == sorted(t.id for t in scenario.teachers)
 
@@ -103,9 +107,15 @@ def test_write_results_every_format(tmp_path: Path, example: tuple[Scenario, Rou
     published = json.loads((tmp_path / "publication.json").read_text("utf-8"))
     assert published["waiting"]["title"] == "待岗人员名单"
     assert len(published["waiting"]["rows"]) == result.counts()["waiting"]
+    # R15: the warning-talk list, one row per listed teacher, in the result's order.
+    warning = published["warning_talks"]
+    assert warning["title"] == "诫勉谈话名单"
+    assert [row["教师编号"] for row in warning["rows"]] == [w.teacher for w in result.warning_talks]
+    assert warning["rows"][0]["排名范围"] == "全县"
+    assert "publication/诫勉谈话名单.csv" in names
 
     book = openpyxl.load_workbook(tmp_path / "results.xlsx", read_only=True)
-    assert book.sheetnames[0] == "结果" and book.sheetnames[-1] == "待岗人员名单"
+    assert book.sheetnames[0] == "结果" and book.sheetnames[-2:] == ["待岗人员名单", "诫勉谈话名单"]
     assert len(book.sheetnames) == len(publication_lists(scenario, result)) + 1
     book.close()
 

@@ -35,6 +35,10 @@ from tests.result_factories import outcome, round_result, with_outcomes
 
 IN, CROSS, ADJ = "in_school", "cross_school", "adjustment"
 
+# The hand-made result reads applications as stated: T10, who lists none, skips the
+# in-school round (R5's default application would enter T10 for B-ENG).
+EXPLICIT = kgxp.Policy(default_in_school_application=False)
+
 SPLIT = {
     "A-CHN": (2, 0),
     "A-MAT": (2, 0),
@@ -101,7 +105,7 @@ def valid_outcomes(s: Scenario) -> list[Outcome]:
 
 @pytest.fixture(scope="module")
 def valid(county: Scenario) -> RoundResult:
-    return round_result(county, valid_outcomes(county), SPLIT)
+    return round_result(county, valid_outcomes(county), SPLIT, policy=EXPLICIT)
 
 
 def invariants(violations: list[Violation]) -> set[str]:
@@ -275,7 +279,7 @@ def test_i4_protected_teacher_without_seat_needs_a_real_conflict(
     s = kgxp.parse_scenario(data)
     conflict = Conflict(rule="R4", teacher="P2", school="A", message="no seat")
     p2 = outcome(s, "P2", Status.PROTECTED, "A", protected_by=("serious_sick_leave",))
-    result = round_result(s, [*valid_outcomes(s), p2], SPLIT, conflicts=[conflict])
+    result = round_result(s, [*valid_outcomes(s), p2], SPLIT, policy=EXPLICIT, conflicts=[conflict])
     assert verify(s, result) == []
     found = verify(s, result.model_copy(update={"conflicts": ()}))
     assert invariants(found) == {"I4"}
@@ -350,7 +354,7 @@ def test_i7_ties_are_not_envy(county: Scenario) -> None:
         if record["id"] == "T3":
             record["score"] = 85.0
     s = kgxp.parse_scenario(data)
-    result = round_result(s, valid_outcomes(s), SPLIT)
+    result = round_result(s, valid_outcomes(s), SPLIT, policy=EXPLICIT)
     ranking = kgxp.round.ranking.rank_teachers(s.teachers, result.policy, result.seed)
     assert ranking.priority_class["T2"] == ranking.priority_class["T3"]
     swapped = mutate(
@@ -492,7 +496,7 @@ def run_round(scenario: Scenario, **kwargs: object) -> RoundResult:
 
 
 def test_engine_result_on_the_hand_made_county(county: Scenario, valid: RoundResult) -> None:
-    result = run_round(county)
+    result = run_round(county, policy=EXPLICIT)
     assert verify(county, result, rerun=True) == []
     # The engine places everyone as worked out by hand (shadow schools may differ).
     placed = {o.teacher: (o.status, o.post, o.round) for o in result.outcomes}

@@ -45,6 +45,8 @@ from kgxp.model.policy import (
     TieBreaker,
     WaitingExit,
     WaitingTermPay,
+    WarningScope,
+    WarningTies,
     policy_table,
     preset,
     preset_names,
@@ -58,6 +60,7 @@ from kgxp.model.result import (
     RoundStats,
     SolverStats,
     Status,
+    WarningTalk,
 )
 from kgxp.model.retirement import (
     StatutoryRetirement,
@@ -86,6 +89,7 @@ from kgxp.model.validation import check, validate
 from kgxp.round.engine import run_round
 from kgxp.round.protection import NEAR_RETIREMENT, protection_reasons
 from kgxp.round.scoring import composite_score
+from kgxp.round.warning import warning_list
 
 # The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
 # which register them when imported: a model never imports the views that draw it.
@@ -177,6 +181,9 @@ __all__ = [
     "WaitingExit",
     "WaitingState",
     "WaitingTermPay",
+    "WarningScope",
+    "WarningTalk",
+    "WarningTies",
     "YearMonth",
     "__version__",
     "check",
@@ -215,6 +222,7 @@ __all__ = [
     "validate",
     "verify",
     "verify_simulation",
+    "warning_list",
     "within_retirement_window",
     "write_results",
     "write_roster",

@@ -300,7 +300,7 @@ def _print_violations(violations: Sequence[object]) -> int:
         for violation in violations:
             print(f"  {violation}")
         return 1
-    print("\nverify: all invariants hold (I1–I9, I12)")
+    print("\nverify: all invariants hold (I1–I9, I12, I14)")
     return 0
 
 

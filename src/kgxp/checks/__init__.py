@@ -1,4 +1,4 @@
-"""The invariants checked on a result, trusting nothing in it (I1–I9, I12; I10–I11).
+"""The invariants checked on a result, trusting nothing in it (I1–I9, I12, I14; I10–I11).
 
 ``verify`` runs the checks of one round's result, one module per family:
 ``conservation`` (I1, I2), ``eligibility`` (I3, I4), ``round_order`` (I5, I6),

@@ -11,6 +11,7 @@ from typing import TypeVar
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.round.applications import effective_teachers, not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -79,10 +80,11 @@ class Context:
         # per teacher in the scenario's order, so that entries are scenario positions.
         self.positions, self.entry_outcomes = _entries(scenario.teachers, result.outcomes)
         self.aligned = self.positions is None
+        # R5: each teacher's applications as the round read them, default in-school
+        # applications included (kgxp.round.applications).
+        applying = effective_teachers(scenario, self.policy)
         self.entry_teachers: Sequence[Teacher] = (
-            scenario.teachers
-            if self.positions is None
-            else [scenario.teachers[j] for j in self.positions]
+            applying if self.positions is None else [applying[j] for j in self.positions]
         )
         self.row: dict[str, PostSeats] = {}
         for row in result.posts:
@@ -286,6 +288,7 @@ class _Roster:
     ) -> None:
         receiving = scenario.receiving_schools()
         allow_volunteers = policy.allow_voluntary_cross_school
+        absent = not_applying_in_school(scenario, policy)  # R5: explicit applications only
         self.ids: list[str] = []
         self.home: list[str] = []
         self.protected: list[tuple[str, ...] | None] = []
@@ -301,7 +304,8 @@ class _Roster:
             home(receiving.get(teacher.school, teacher.school))
             protected_of(reasons)
             volunteer_of(volunteer)
-            subject_of(teacher.main_subject if reasons is None and not volunteer else None)
+            competes = reasons is None and not volunteer and teacher_id not in absent
+            subject_of(teacher.main_subject if competes else None)
 
 
 # ``_Tally.post_at`` of an outcome without a post, and of one holding a post not in the scenario.

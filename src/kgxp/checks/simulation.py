@@ -95,6 +95,7 @@ def _check_pay(scenario: Scenario, simulation: Simulation, policy: Policy) -> li
             line.component,
             line.semester,
             rural=bool(record.school and rural.get(record.school)),
+            bonus_basis=policy.year_end_bonus_basis,
         )
         share = _expected_share(record.state, line.component, policy)
         if line.base != base or line.share != share or line.amount != round_yuan(base * share):

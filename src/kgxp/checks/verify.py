@@ -1,4 +1,4 @@
-"""``verify``: the policy invariants (I1–I9, I12) checked on any :class:`~kgxp.model.result.RoundResult`.
+"""``verify``: the policy invariants (I1–I9, I12, I14) checked on any :class:`~kgxp.model.result.RoundResult`.
 
 A result may come from the engine, from a JSON file (a published 公示 list), or be
 built by hand; :func:`verify` trusts none of it. It recomputes what the rules fix
@@ -35,6 +35,8 @@ I8   adjustment by merit (R6): the adjustment round offers every remaining seat;
      could fill, or while such a seat stayed free
 I9   waiting is last (R6, R7): only willing teachers are adjusted (when the policy
      requires it); a waiting teacher has no post and an existing, open school
+I14  R15 warning talks (kgxp's addition): ``warning_talks`` holds exactly the bottom
+     share of each unit by composite score, under the policy's boundary-tie rule
 I12  determinism: the digest is this scenario's; with ``rerun=True`` the engine,
      run again on the scenario with its records reversed, gives the same result
 ==== ==============================================================================
@@ -77,12 +79,25 @@ from kgxp.checks.envy import check_no_justified_envy
 from kgxp.checks.round_order import check_round_order, check_split
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.checks.waiting_last import check_waiting_is_last
+from kgxp.checks.warning_list import check_warning_list
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 
 __all__ = ["CHECKED_INVARIANTS", "Violation", "verify"]
 
-CHECKED_INVARIANTS: tuple[str, ...] = ("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8", "I9", "I12")
+CHECKED_INVARIANTS: tuple[str, ...] = (
+    "I1",
+    "I2",
+    "I3",
+    "I4",
+    "I5",
+    "I6",
+    "I7",
+    "I8",
+    "I9",
+    "I12",
+    "I14",
+)
 """The invariant ids :func:`verify` checks, in report order."""
 
 
@@ -115,6 +130,7 @@ def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Vio
         ("I8", check_adjustment_by_merit),
         ("I9", check_waiting_is_last),
         ("I12", check_digest),
+        ("I14", check_warning_list),
     ]
     if rerun:
         checks.append(("I12", check_rerun))

@@ -8,7 +8,8 @@ how they got it, and county-wide who waits (待岗) and where they do their
 
 - ``result.json`` — the whole :class:`~kgxp.model.result.RoundResult` (ids only, no names);
 - ``outcomes.csv`` / ``.json`` — one row per teacher;
-- ``publication/<school id> <school name>.csv`` and ``publication/待岗人员名单.csv``;
+- ``publication/<school id> <school name>.csv``, ``publication/待岗人员名单.csv`` and
+  ``publication/诫勉谈话名单.csv`` (R15);
 - ``publication.json`` — every list, keyed by school id;
 - ``results.xlsx`` — the outcomes sheet, then one sheet per list.
 
@@ -106,6 +107,20 @@ _PUBLICATION_HEADER = (
 )
 _WAITING_HEADER = ("序号", "教师编号", "姓名", "原学校", "任教学科", "综合得分", "跟岗学校", "原因")
 _WAITING_TITLE = "待岗人员名单"
+_WARNING_HEADER = (
+    "序号",
+    "教师编号",
+    "姓名",
+    "原学校",
+    "任教学科",
+    "综合得分",
+    "排名范围",
+    "倒数名次",
+    "范围人数",
+)
+_WARNING_TITLE = "诫勉谈话名单"
+# County-wide lists: keyed by a word, titled and filed by their title alone.
+_COUNTY_LISTS = {"waiting": _WAITING_TITLE, "warning_talks": _WARNING_TITLE}
 # Excel's fixed epoch for a workbook's own dates: files stay byte-identical (I12).
 _FIXED_TIME = "2000-01-01T00:00:00Z"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -113,9 +128,10 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 @attrs.frozen
 class PublicationList:
-    """One published list: a school's placed teachers, or the county's waiting teachers."""
+    """One published list: a school's placed teachers, the county's waiting teachers, or
+    the R15 warning-talk list (诫勉谈话名单)."""
 
-    key: str  # the school id, or "waiting"
+    key: str  # the school id, "waiting" or "warning_talks"
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
@@ -195,7 +211,9 @@ def publication_lists(
 
     Schools come in the scenario's order, teachers by post then score (highest
     first) then id; schools merged away (R3) and schools with no post held are
-    left out. The waiting list (R7) names each teacher's assigned school.
+    left out. The waiting list (R7) names each teacher's assigned school. The
+    warning-talk list (R15, 诫勉谈话名单) comes last: the bottom share of the composite
+    evaluation, with the unit it was counted in and the place from the bottom.
     """
     teachers = {t.id: t for t in scenario.teachers}
     schools = {s.id: s.name for s in scenario.schools}
@@ -246,6 +264,23 @@ def publication_lists(
         for number, o in enumerate(waiting, start=1)
     )
     lists.append(PublicationList("waiting", _WAITING_TITLE, _WAITING_HEADER, waiting_rows))
+    # R15, seed 002: 对评价结果处于后5%的人员进行诫勉谈话 — in the result's order.
+    outcome_of = {o.teacher: o for o in result.outcomes}
+    warning_rows = tuple(
+        (
+            str(number),
+            w.teacher,
+            name(w.teacher),
+            schools.get(outcome_of[w.teacher].home_school, "") if w.teacher in outcome_of else "",
+            teachers[w.teacher].main_subject if w.teacher in teachers else "",
+            str(w.score),
+            "全县" if w.unit == "county" else schools.get(w.unit, w.unit),
+            str(w.from_bottom),
+            str(w.unit_size),
+        )
+        for number, w in enumerate(result.warning_talks, start=1)
+    )
+    lists.append(PublicationList("warning_talks", _WARNING_TITLE, _WARNING_HEADER, warning_rows))
     return lists
 
 
@@ -366,12 +401,12 @@ def _unique(name: str, used: set[str]) -> str:
 
 
 def _sheet_name(item: PublicationList) -> str:
-    return _WAITING_TITLE if item.key == "waiting" else item.title.rsplit(" ", 1)[0]
+    return _COUNTY_LISTS.get(item.key) or item.title.rsplit(" ", 1)[0]
 
 
 def _file_name(item: PublicationList) -> str:
-    if item.key == "waiting":
-        return _WAITING_TITLE
+    if item.key in _COUNTY_LISTS:
+        return _COUNTY_LISTS[item.key]
     school = item.title.rsplit(" ", 1)[0]
     return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{item.key} {school}")
 

@@ -33,6 +33,7 @@ __all__ = [
     "Mechanism",
     "ParameterInfo",
     "Policy",
+    "RetirementVacancy",
     "RoundKind",
     "RoundSpec",
     "Scope",
@@ -40,6 +41,9 @@ __all__ = [
     "TieBreaker",
     "WaitingExit",
     "WaitingTermPay",
+    "WarningScope",
+    "WarningTies",
+    "YearEndBonusBasis",
     "policy_table",
     "preset",
     "preset_names",
@@ -111,6 +115,56 @@ class Scope(StrEnum):
     COMMUNITY = "community"  # 教共体
     GROUP = "group"  # 教育集团
     COUNTY = "county"
+
+
+class WarningScope(StrEnum):
+    """Among whom R15's bottom share (诫勉谈话) is counted."""
+
+    COUNTY = "county"  # all the county's teachers of the scenario
+    SCHOOL = "school"  # each school's own teachers (a merged school's in the receiving one, R3)
+
+
+class WarningTies(StrEnum):
+    """How teachers tied at the boundary of R15's bottom share count.
+
+    With ``k`` = share × teachers of the unit, rounded down: ``exclude`` (default) lists a
+    teacher when at most ``k`` teachers score at or below them — a tie straddling the
+    boundary is left off whole, so nobody is warned by a tie-breaker or lottery and the
+    list never exceeds the share; ``include`` lists a teacher when fewer than ``k``
+    score strictly below them — the whole boundary tie is listed, which may exceed it.
+    """
+
+    EXCLUDE = "exclude"
+    INCLUDE = "include"
+
+
+class YearEndBonusBasis(StrEnum):
+    """How the yearly 年终质量奖 is booked per semester (R8 reads it for the first term).
+
+    The seed says the first waiting term pays 不高于50%的年终质量奖 and names no semester.
+    ``autumn_semester`` (default): the whole yearly bonus is booked in the autumn
+    semester, which holds the calendar year end — so a first waiting term that falls in
+    spring books no share of it. ``half_each_semester``: each semester books half the
+    yearly bonus (autumn the half rounded to the fen, spring the rest), so a first
+    waiting term gets its share of half the bonus whichever semester it falls in.
+    """
+
+    AUTUMN_SEMESTER = "autumn_semester"
+    HALF_EACH_SEMESTER = "half_each_semester"
+
+
+class RetirementVacancy(StrEnum):
+    """When a retiring on-post teacher's seat opens to the re-competition (§4, R9).
+
+    ``next_semester`` (default): the teacher serves, and is paid, through the semester
+    holding the retirement month; the seat opens at the next semester's
+    re-competition. ``same_semester``: the teacher leaves at the start of the semester
+    holding the retirement month (unpaid for it) and the seat opens at that semester's
+    re-competition. The seeds say neither.
+    """
+
+    NEXT_SEMESTER = "next_semester"
+    SAME_SEMESTER = "same_semester"
 
 
 class WaitingExit(StrEnum):
@@ -267,6 +321,16 @@ class Policy(FrozenModel):
         description="matching mechanism of competitive rounds",
         json_schema_extra=_meta("R12", f"{SEED_003}: 择优聘任、双向选择"),
     )
+    default_in_school_application: bool = Field(
+        default=True,
+        description="a teacher who lists no post of their own school applies in the in-school "
+        "round to its posts of their main subject, then other qualified subjects; false: "
+        "explicit applications only",
+        json_schema_extra=_meta(
+            "R5",
+            f"{SEED_000}: 按照本校竞聘上岗90%…的原则分两批组织…教师竞聘上岗 (every teacher competes)",
+        ),
+    )
     allow_voluntary_cross_school: bool = Field(
         default=False,
         description="teachers who volunteer may skip the in-school round and enter the "
@@ -302,6 +366,19 @@ class Policy(FrozenModel):
         json_schema_extra=_meta("R15", f"{SEED_002}: 评价结果处于后5%的人员进行诫勉谈话"),
     )
 
+    warning_scope: WarningScope = Field(
+        default=WarningScope.COUNTY,
+        description="count the bottom share among the county's teachers or within each school",
+        json_schema_extra=_meta(
+            "R15", f"{SEED_002}: 评价结果处于后5%的人员 (the seed names no unit)"
+        ),
+    )
+    warning_ties: WarningTies = Field(
+        default=WarningTies.EXCLUDE,
+        description="whether a tie straddling the bottom share's boundary is left off or listed",
+        json_schema_extra=_meta("R15", f"{SEED_002}: 后5% (the seed says nothing of ties)"),
+    )
+
     # R6 adjustment
     adjustment_requires_willingness: bool = Field(
         default=True,
@@ -328,6 +405,24 @@ class Policy(FrozenModel):
         default=Decimal("0.5"),
         description="ceiling on the first term's year-end bonus share",
         json_schema_extra=_meta("R8", f"{SEED_000}: 不高于50%的年终质量奖"),
+    )
+    year_end_bonus_basis: YearEndBonusBasis = Field(
+        default=YearEndBonusBasis.AUTUMN_SEMESTER,
+        description="the yearly bonus booked in the autumn semester (a first waiting term in "
+        "spring then gets no share) or half in each semester",
+        json_schema_extra=_meta(
+            "R8", f"{SEED_000}: 不高于50%的年终质量奖 (no semester named: kgxp's reading)"
+        ),
+    )
+    retirement_vacancy: RetirementVacancy = Field(
+        default=RetirementVacancy.NEXT_SEMESTER,
+        description="a retiree's seat opens at the re-competition after the semester holding "
+        "the retirement month, or at that semester's own",
+        json_schema_extra=_meta(
+            "R9",
+            f"{SEED_000}: 根据各学校空缺岗位,进行竞聘上岗 (when a retiree's seat opens: "
+            "kgxp's reading)",
+        ),
     )
     continued_pay: WaitingTermPay = Field(
         default=WaitingTermPay(),

@@ -31,6 +31,7 @@ __all__ = [
     "RoundStats",
     "SolverStats",
     "Status",
+    "WarningTalk",
     "builder",
     "trusted",
 ]
@@ -133,6 +134,21 @@ class RoundStats(FrozenModel):
     seats_offered: int
     placed: int
     solver: SolverStats | None = None
+
+
+class WarningTalk(FrozenModel):
+    """One teacher on R15's warning-talk list (诫勉谈话名单): in the bottom share of the
+    composite evaluation (seed 002: 对评价结果处于后5%的人员进行诫勉谈话)."""
+
+    teacher: Id
+    unit: str = Field(description="'county', or the school id when counted per school")
+    score: Decimal = Field(description="the composite score (R15), exact")
+    from_bottom: int = Field(
+        description="1 + how many teachers of the unit score strictly lower (ties share it)"
+    )
+    at_or_below: int = Field(description="teachers of the unit scoring at or below this score")
+    unit_size: int = Field(description="teachers of the unit")
+    limit: int = Field(description="the share times unit_size, rounded down")
 
 
 class Conflict(FrozenModel):
@@ -266,6 +282,11 @@ class RoundResult(FrozenModel):
     posts: tuple[PostSeats, ...]
     rounds: tuple[RoundStats, ...]
     conflicts: tuple[Conflict, ...] = ()
+    warning_talks: tuple[WarningTalk, ...] = Field(
+        default=(),
+        description="R15 诫勉谈话名单: the bottom share of the composite evaluation, by unit, "
+        "score and teacher id",
+    )
 
     def outcome(self, teacher_id: str) -> Outcome:
         """The outcome of one teacher (``KeyError`` if unknown)."""

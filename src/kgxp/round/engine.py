@@ -38,10 +38,12 @@ from kgxp.model.result import (
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.validation import check
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
+from kgxp.round.applications import default_in_school_applications
 from kgxp.round.competition import RoundOutcome, run_competitive_round
 from kgxp.round.prepare import Prepared, prepare
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
+from kgxp.round.warning import warning_list
 
 __all__ = ["run_round"]
 
@@ -54,6 +56,11 @@ _WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned sc
 _unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
 _protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
 _waiting_reason = builder(Reason, "rule", "code", "score", "detail")
+_default_application = builder(Reason, "rule", "code", "round", "score", "detail")
+_DEFAULT_APPLICATION_DETAIL = (
+    "listed no post of the own school: applied to its posts of the main subject, then of "
+    "other qualified subjects"
+)
 _placed_outcome = builder(
     Outcome,
     "teacher",
@@ -211,11 +218,32 @@ class _RoundState:
             for post_id in offered:
                 offered_at[school_of[post_id]].add(post_id)
             none: set[str] = set()
+            defaults = default_in_school_applications(self.scenario, self.policy)
 
             def applies(teacher: Teacher) -> list[str]:
-                # R5: the in-school round offers a teacher the posts of their home school.
+                # R5: the in-school round offers a teacher the posts of their home school;
+                # one who listed none of them applies to them main subject first.
                 own = offered_at.get(home[teacher.id], none)
-                return [p for p in teacher.preferences if p in own]
+                default = defaults.get(teacher.id)
+                return [
+                    p for p in (teacher.preferences if default is None else default) if p in own
+                ]
+
+            self._add_reasons(
+                {
+                    t.id: (
+                        _default_application(
+                            "R5",
+                            "default_application",
+                            spec.name,
+                            self.ranking.score[t.id],
+                            _DEFAULT_APPLICATION_DETAIL,
+                        ),
+                    )
+                    for t in candidates
+                    if defaults.get(t.id)
+                }
+            )
         else:
             candidates = self.pool
             offered = {
@@ -338,6 +366,7 @@ class _RoundState:
             posts=self._seat_table(),
             rounds=tuple(self.stats),
             conflicts=self.prepared.conflicts,
+            warning_talks=warning_list(self.scenario, self.policy, self.ranking.score),
         )
 
     def _outcomes(self, shadow: Mapping[str, str]) -> list[Outcome]:

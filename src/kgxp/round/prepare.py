@@ -17,6 +17,7 @@ import attrs
 from kgxp.model.policy import Policy
 from kgxp.model.result import Conflict
 from kgxp.model.scenario import Post, Scenario, Teacher
+from kgxp.round.applications import not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking
 from kgxp.round.split import SeatSplit, count_own_candidates, split_seats
@@ -74,8 +75,10 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         if policy.allow_voluntary_cross_school
         else frozenset()
     )
+    # R5: a teacher who does not compete in-school is no school's own candidate.
+    absent = not_applying_in_school(scenario, policy)
     own_candidates = count_own_candidates(
-        scenario.posts, scenario.teachers, home, protected.keys() | volunteers
+        scenario.posts, scenario.teachers, home, protected.keys() | volunteers | absent
     )
     split = split_seats(scenario.posts, free, own_candidates, policy)
     return Prepared(

@@ -66,7 +66,9 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
 def _without_trailing_zeros(value: Decimal) -> Decimal:
     with localcontext(prec=_EXACT_PRECISION):
         # normalize() writes 100 as 1E+2; an integer keeps its plain form.
-        return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        return (
+            value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        )
 
 
 def composite_scores(teachers: Sequence[Teacher], policy: Policy) -> list[Decimal]:

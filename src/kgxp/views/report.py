@@ -23,6 +23,7 @@ import attrs
 
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
+from kgxp.round.applications import stated_no_preferences
 from kgxp.views.comparison import Comparison
 from kgxp.views.metrics import RoundMetrics, round_metrics
 
@@ -48,6 +49,7 @@ _WHY = {
     "not_eligible": "no vacancy of a qualified subject in scope",
     "unwilling": "not willing to be adjusted (R6)",
     "lower_adjustment_priority": "vacancies of their subjects went to higher performance",
+    "default_application": "listed no own-school post: applied to its posts, main subject first",
 }
 
 
@@ -127,7 +129,74 @@ def report_sections(
             )
         )
     sections.append(_waiting(scenario, result, waiting_rows))
+    sections.append(_applications(scenario, result, waiting_rows))
+    sections.append(_warning_talks(scenario, result, waiting_rows))
     return tuple(sections)
+
+
+def _applications(scenario: Scenario, result: RoundResult, rows_shown: int) -> ReportSection:
+    """R5: teachers who stated no preferences at all, and how the round read them."""
+    silent = stated_no_preferences(scenario)
+    default = result.policy.default_in_school_application
+    how = (
+        "each applied in the in-school round to the own school's posts of the main subject, "
+        "then of other qualified subjects"
+        if default
+        else "explicit applications only: they skipped the competitive rounds"
+    )
+    outcome = {o.teacher: o for o in result.outcomes}
+    names = {t.id: t.name for t in scenario.teachers}
+    rows = tuple(
+        (
+            teacher_id,
+            names[teacher_id],
+            outcome[teacher_id].status.value if teacher_id in outcome else "?",
+            outcome[teacher_id].post or "-" if teacher_id in outcome else "-",
+        )
+        for teacher_id in silent[:rows_shown]
+    )
+    notes = (f"… and {len(silent) - rows_shown} more",) if len(silent) > rows_shown else ()
+    return ReportSection(
+        f"Teachers who stated no preferences (R5), {len(silent)}",
+        (how,) if silent else ("Every teacher stated at least one preference.",),
+        ReportTable(("teacher", "name", "outcome", "post"), rows) if rows else None,
+        notes,
+    )
+
+
+def _warning_talks(scenario: Scenario, result: RoundResult, rows_shown: int) -> ReportSection:
+    """R15: the warning-talk list (诫勉谈话名单), the bottom share of the evaluation."""
+    policy = result.policy
+    talks = result.warning_talks
+    names = {t.id: t.name for t in scenario.teachers}
+    school_names = {s.id: s.name for s in scenario.schools}
+    rows = tuple(
+        (
+            w.teacher,
+            names.get(w.teacher, "?"),
+            f"{w.score}",
+            "county" if w.unit == "county" else school_names.get(w.unit, w.unit),
+            f"{w.from_bottom} of {w.unit_size}",
+        )
+        for w in talks[:rows_shown]
+    )
+    notes = (f"… and {len(talks) - rows_shown} more",) if len(talks) > rows_shown else ()
+    return ReportSection(
+        f"Warning talks (诫勉谈话, R15), {len(talks)} teachers",
+        (
+            f"Bottom {policy.warning_share:%} of the composite evaluation per "
+            f"{policy.warning_scope.value}, rounded down; a tie at the boundary is "
+            f"{'left off' if policy.warning_ties.value == 'exclude' else 'listed whole'}.",
+        ),
+        ReportTable(
+            ("teacher", "name", "score", "counted in", "place from bottom"),
+            rows,
+            numeric=frozenset({2}),
+        )
+        if rows
+        else None,
+        notes,
+    )
 
 
 def _overview(scenario: Scenario, result: RoundResult) -> ReportSection:

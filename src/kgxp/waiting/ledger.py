@@ -18,11 +18,16 @@ Rules (domain §5):
   continued waiting until a human decides (R10).
 - terminal states (``retired``, ``left``, ``contract_ended``) — no lines.
 
-``base`` is the monthly amount × 6 (months per semester), the yearly year-end bonus
-in the autumn semester (which holds it, see :mod:`kgxp.model.semester`) and 0 in spring,
-and the monthly rural allowance × 6 when ``rural`` (else 0: R18 pays it only at
+``base`` is the monthly amount × 6 (months per semester); the yearly year-end bonus
+by ``policy.year_end_bonus_basis`` — all of it in the autumn semester (which holds the
+calendar year end, see :mod:`kgxp.model.semester`) and 0 in spring (the default, so a
+first waiting term in spring books no share), or half in each semester — and the
+monthly rural allowance × 6 when ``rural`` (else 0: R18 pays it only at
 rural schools). ``amount`` is ``base × share`` rounded to the fen (0.01 yuan) with
-``ROUND_HALF_UP``, line by line; a semester's pay is the sum of its lines.
+``ROUND_HALF_UP``, line by line; a semester's pay is the sum of its lines. A line's
+``readings`` name the readings (not the seed's words) that shaped it: the year-end bonus
+line carries ``year_end_bonus_basis=…``; a simulation marks a retiree's lines in the
+semester holding the retirement month ``retirement_vacancy=next_semester``.
 
 Why :func:`kgxp.waiting.step` does not return pay lines
 -------------------------------------------------------
@@ -61,7 +66,7 @@ from pydantic import Field, model_validator
 
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp.exceptions import KgxpError
-from kgxp.model.policy import Policy, WaitingTermPay
+from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
 from kgxp.model.scenario import Pay
 from kgxp.model.semester import MONTHS_PER_SEMESTER, Semester
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingState
@@ -129,6 +134,11 @@ class LedgerLine(FrozenModel):
         description="the dotted Policy field read, e.g. first_term_pay.year_end_bonus; "
         "None on post (the teacher's own pay, unchanged)"
     )
+    readings: tuple[str, ...] = Field(
+        default=(),
+        description="the readings of the policy that shaped this line, as parameter=value "
+        "(year_end_bonus_basis on the bonus line; retirement_vacancy in a retirement semester)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -143,11 +153,20 @@ class LedgerLine(FrozenModel):
         return self
 
 
-def semester_base(pay: Pay, component: PayComponent, semester: Semester, *, rural: bool) -> Decimal:
+def semester_base(
+    pay: Pay,
+    component: PayComponent,
+    semester: Semester,
+    *,
+    rural: bool,
+    bonus_basis: YearEndBonusBasis = YearEndBonusBasis.AUTUMN_SEMESTER,
+) -> Decimal:
     """The full amount of one component for one semester (before any share).
 
-    Monthly components × 6; the year-end bonus in the semester that holds it
-    (autumn), else 0; the rural allowance × 6 when ``rural``, else 0 (R18).
+    Monthly components × 6; the year-end bonus by ``bonus_basis``: all in the autumn
+    semester (which holds the year end) and 0 in spring, or half in each (autumn the
+    half rounded to the fen, spring the rest, so a year adds up exactly); the rural
+    allowance × 6 when ``rural``, else 0 (R18).
     """
     months = Decimal(MONTHS_PER_SEMESTER)
     if component is PayComponent.BASIC_SALARY:
@@ -157,7 +176,11 @@ def semester_base(pay: Pay, component: PayComponent, semester: Semester, *, rura
     elif component is PayComponent.INCENTIVE_PERFORMANCE:
         base = pay.incentive_performance * months
     elif component is PayComponent.YEAR_END_BONUS:
-        base = pay.year_end_bonus if semester.holds_year_end_bonus else Decimal(0)
+        if bonus_basis is YearEndBonusBasis.HALF_EACH_SEMESTER:
+            autumn = round_yuan(pay.year_end_bonus / 2)
+            base = autumn if semester.holds_year_end_bonus else pay.year_end_bonus - autumn
+        else:
+            base = pay.year_end_bonus if semester.holds_year_end_bonus else Decimal(0)
     else:
         base = pay.rural_allowance * months if rural else Decimal(0)
     return round_yuan(base)
@@ -193,8 +216,9 @@ def pay_lines(
     if state.is_terminal:
         return []
     lines = []
+    basis = policy.year_end_bonus_basis
     for component in PayComponent:
-        base = semester_base(pay, component, semester, rural=rural)
+        base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
         if state is WaitingState.ON_POST:
             share = Decimal(1)
             rule = "R18" if component is PayComponent.ALLOWANCES else "I10"
@@ -214,6 +238,9 @@ def pay_lines(
                 amount=round_yuan(base * share),
                 rule=rule,
                 parameter=parameter,
+                readings=(f"year_end_bonus_basis={basis.value}",)
+                if component is PayComponent.YEAR_END_BONUS
+                else (),
             )
         )
     return lines

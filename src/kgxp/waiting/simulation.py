@@ -6,10 +6,11 @@
 1. the round takes effect in the semester after the competition month; each
    teacher starts ``on_post`` or, after losing, ``waiting`` (R7);
 2. at each semester boundary every status takes ``term_end``
-   (:func:`kgxp.waiting.step`); teachers past their statutory retirement
-   semester (§4) take ``retirement_reached`` — an on-post retiree's seat becomes
-   vacant when vacancies are not given explicitly; new vacancies given for the
-   semester are added;
+   (:func:`kgxp.waiting.step`); retiring teachers (§4) take ``retirement_reached`` —
+   by ``policy.retirement_vacancy`` those past the semester holding their retirement
+   month (default) or those entering it — and an on-post retiree's seat becomes vacant
+   (unless ``retirement_vacancies=False``); the vacancies given for the semester are
+   added to those seats;
 3. teachers whose waiting term has ended compete again for the vacant seats
    (R9, :func:`kgxp.waiting.recompetition.recompete`): a win returns them ``on_post``, a
    loss means continued waiting, and three years without a post raise the
@@ -37,7 +38,7 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
-from kgxp.model.policy import Policy
+from kgxp.model.policy import Policy, RetirementVacancy
 from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Locality, Scenario
 from kgxp.model.semester import Semester
@@ -130,20 +131,28 @@ class Simulation(FrozenModel):
         return html_of(self)  # drawn by kgxp.views.html, registered there
 
 
+def _with_reading(line: LedgerLine, reading: str) -> LedgerLine:
+    return line.model_copy(update={"readings": (*line.readings, reading)})
+
+
 def simulate(
     scenario: Scenario,
     policy: Policy | None = None,
     *,
     semesters: int = 6,
     vacancies: Mapping[Semester | str, Mapping[str, int]] | None = None,
+    retirement_vacancies: bool = True,
     seed: int | None = None,
     progress: Progress = False,
 ) -> Simulation:
     """Run the round, then ``semesters`` semesters of waiting, re-competition and pay.
 
-    ``vacancies`` gives the seats that open at the start of each semester (post id
-    -> seats); without it, seats open when on-post teachers retire. Seats left
-    vacant by the round are open from the first re-competition on.
+    Seats open to each semester's re-competition: those the round left vacant (from
+    the first re-competition on), the seats of on-post teachers who retire (when
+    ``retirement_vacancies``, the default; the semester by ``policy.retirement_vacancy``)
+    and the seats ``vacancies`` gives for the semester (post id -> seats: new posts,
+    transfers out, departures), **added together**. A caller whose ``vacancies`` table
+    already counts the retirements says so with ``retirement_vacancies=False``.
 
     ``progress`` reports the round and each semester (:mod:`kgxp._internal.progress`):
     ``True`` for a tqdm bar, or a callable ``(done, total, label)``; it never
@@ -162,10 +171,22 @@ def simulate(
     unknown = sorted({p for seats in given.values() for p in seats} - post_ids)
     if unknown:
         raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
+    # Seats open at re-competitions, the first one at the start of the second semester:
+    # a table for any other semester would be ignored, so it is refused instead.
+    first = Semester.containing(scenario.competition_month + 1)
+    outside = sorted(str(s) for s in given if not first < s < first + semesters)
+    if outside:
+        raise ValueError(
+            f"vacancies given for {', '.join(outside)}, outside the re-competitions of this "
+            f"simulation ({first + 1} … {first + (semesters - 1)})"
+            if semesters > 1
+            else f"vacancies given for {', '.join(outside)}, but a one-semester simulation has "
+            "no re-competition"
+        )
     policy = policy or Policy()
     seed = policy.lottery_seed if seed is None else seed
     with Tracker.start(progress, semesters + 1, "simulate") as tracker:
-        return _simulate(scenario, policy, semesters, given, seed, tracker)
+        return _simulate(scenario, policy, semesters, given, retirement_vacancies, seed, tracker)
 
 
 def _simulate(
@@ -173,6 +194,7 @@ def _simulate(
     policy: Policy,
     semesters: int,
     given: dict[Semester, dict[str, int]],
+    retirement_vacancies: bool,
     seed: int,
     tracker: Tracker,
 ) -> Simulation:
@@ -187,6 +209,8 @@ def _simulate(
     retires = {tid: retirement_semester(t) for tid, t in teachers.items()}
     first = Semester.containing(scenario.competition_month + 1)
     outcomes = {o.teacher: o for o in result.outcomes}
+    same_semester = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
+    retirement_reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
 
     status: dict[str, TeacherWaiting] = {}
     post: dict[str, str | None] = {}
@@ -217,12 +241,12 @@ def _simulate(
                 if status[tid].is_terminal:  # the waiting exit of a contract-end policy
                     event[tid] = WaitingEvent.TERM_END
                     continue
-                if retires[tid] < semester:
+                if retires[tid] < semester or (same_semester and retires[tid] == semester):
                     status[tid] = step(status[tid], WaitingEvent.RETIREMENT_REACHED, policy)
                     event[tid] = WaitingEvent.RETIREMENT_REACHED
                     retired += 1
                     seat = post[tid]
-                    if seat is not None and not given:
+                    if seat is not None and retirement_vacancies:
                         pool[seat] += 1
             pool.update(given.get(semester, {}))
             competitors = [tid for tid in teachers if status[tid].awaiting_round]
@@ -266,9 +290,12 @@ def _simulate(
                 )
             )
             if teacher.pay is not None and not current.is_terminal:
-                booked += ledger_for(
+                lines = ledger_for(
                     tid, current, teacher.pay, policy, rural=bool(where and rural.get(where))
                 )
+                if retires[tid] == semester:  # paid through the retirement semester (a reading)
+                    lines = [_with_reading(line, retirement_reading) for line in lines]
+                booked += lines
         ledger += booked
         states = Counter(status[tid].state.value for tid in teachers)
         summaries.append(

@@ -1,0 +1,101 @@
+"""R5: who applies for which posts of their own school in the in-school round.
+
+Under 县管校聘 every teacher of a school competes in its in-school round (seed 000:
+在剩余岗位中按照本校竞聘上岗90%…的原则分两批组织…教师竞聘上岗; the brief's R5: every
+teacher of a school takes part in its in-school round). A teacher whose preferences
+list none of their own school's posts therefore applies, by default, to the own
+school's posts of their **main subject**, then of their other qualified subjects in
+the order given (posts of one subject by id) — the same main-subject-first rule as R4
+and R6. ``Policy.default_in_school_application = False`` keeps explicit applications
+only: such a teacher skips the in-school round (``no_application``) and does not
+count as an own candidate for ``shortage_first``.
+
+The default list is put in front of the teacher's stated preferences (which then
+hold only other schools' posts), so every later stage and every check reads one list.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from kgxp._internal.memo import remembered
+from kgxp.model.policy import Policy
+from kgxp.model.scenario import Post, Scenario, Teacher
+
+__all__ = [
+    "default_in_school_applications",
+    "effective_teachers",
+    "not_applying_in_school",
+    "stated_no_preferences",
+]
+
+
+def _listing_no_own_post(scenario: Scenario) -> Mapping[str, tuple[str, ...]]:
+    """Teacher id -> their main-subject-first own-school posts, for every teacher whose
+    preferences list none of their home school's posts (computed once per scenario)."""
+    return remembered(scenario, "listing_no_own_post", None, lambda: _defaults(scenario))
+
+
+def default_in_school_applications(
+    scenario: Scenario, policy: Policy
+) -> Mapping[str, tuple[str, ...]]:
+    """Teacher id -> the own-school posts they apply to by default (R5), for every
+    teacher who lists none of their home school's posts; empty when the policy asks
+    for explicit applications (read-only)."""
+    return _listing_no_own_post(scenario) if policy.default_in_school_application else {}
+
+
+def not_applying_in_school(scenario: Scenario, policy: Policy) -> frozenset[str]:
+    """Teachers who do not compete in the in-school round for want of an application:
+    those listing no own-school post, when the policy asks for explicit applications
+    (they count as no school's own candidates, ``shortage_first``); else nobody."""
+    if policy.default_in_school_application:
+        return frozenset()
+    return frozenset(_listing_no_own_post(scenario))
+
+
+def _defaults(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    receiving = scenario.receiving_schools()
+    posts_at: dict[str, list[Post]] = defaultdict(list)
+    for post in sorted(scenario.posts, key=lambda p: p.id):
+        posts_at[post.school].append(post)
+    found: dict[str, tuple[str, ...]] = {}
+    for teacher in scenario.teachers:
+        home = receiving.get(teacher.school, teacher.school)
+        own = posts_at.get(home, [])
+        own_ids = {p.id for p in own}
+        if any(p in own_ids for p in teacher.preferences):
+            continue  # stated in-school applications are used as stated
+        found[teacher.id] = _main_subject_first(teacher, own)
+    return found
+
+
+def _main_subject_first(teacher: Teacher, posts: Sequence[Post]) -> tuple[str, ...]:
+    rank = {subject: k for k, subject in enumerate(teacher.subjects)}
+    mine = [p for p in posts if p.subject in rank]
+    return tuple(p.id for p in sorted(mine, key=lambda p: (rank[p.subject], p.id)))
+
+
+def effective_teachers(scenario: Scenario, policy: Policy) -> tuple[Teacher, ...]:
+    """The scenario's teachers, in order, each with the default in-school applications
+    (:func:`default_in_school_applications`) in front of their stated preferences."""
+    defaults = default_in_school_applications(scenario, policy)
+    if not defaults:
+        return scenario.teachers
+    return remembered(
+        scenario,
+        "effective_teachers",
+        policy.default_in_school_application,
+        lambda: tuple(
+            t.model_copy(update={"preferences": defaults[t.id] + t.preferences})
+            if defaults.get(t.id)
+            else t
+            for t in scenario.teachers
+        ),
+    )
+
+
+def stated_no_preferences(scenario: Scenario) -> tuple[str, ...]:
+    """Ids of the teachers who stated no preferences at all, sorted (for the report)."""
+    return tuple(sorted(t.id for t in scenario.teachers if not t.preferences))

@@ -1,0 +1,106 @@
+"""R15: the warning-talk list (诫勉谈话名单) — the bottom share of the composite evaluation.
+
+Seed 002 (夷陵区): "对评价结果处于后5%的人员进行诫勉谈话". kgxp's reading, with the
+parameters where counties differ:
+
+- **Who is evaluated**: every teacher of the scenario, protected ones included (the
+  evaluation is of the whole staff, not of the competition), by the composite score
+  that ranks them (R15, exact).
+- **Unit** (``Policy.warning_scope``): the county (default) or each school — a merged
+  school's teachers count in the receiving school (R3).
+- **How many**: ``k`` = ``Policy.warning_share`` × the unit's teachers, **rounded
+  down**: "处于后5%" is read as "inside the bottom 5%", never more (a unit of fewer than
+  20 teachers has nobody at 5%).
+- **Ties at the boundary** (``Policy.warning_ties``): ``exclude`` (default) lists a
+  teacher when at most ``k`` teachers of the unit score at or below them, so a tie
+  straddling the boundary is left off whole — nobody is warned by a tie-breaker or a
+  lottery, and the list never exceeds the share; ``include`` lists a teacher when fewer
+  than ``k`` score strictly below them — the whole boundary tie is listed.
+
+>>> import kgxp
+>>> scenario = kgxp.load_scenario("examples/ziyang_county.json")
+>>> talks = warning_list(scenario, kgxp.Policy())
+>>> len(talks) <= len(scenario.teachers) * 5 // 100
+True
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from decimal import ROUND_FLOOR, Decimal
+
+from kgxp.model.policy import Policy, WarningScope, WarningTies
+from kgxp.model.result import WarningTalk
+from kgxp.model.scenario import Scenario
+from kgxp.round.scoring import composite_scores
+
+__all__ = ["COUNTY_UNIT", "warning_limit", "warning_list"]
+
+COUNTY_UNIT = "county"
+
+
+def warning_limit(share: Decimal, unit_size: int) -> int:
+    """``share`` × ``unit_size`` rounded down: how many a unit's bottom share holds."""
+    return int((share * unit_size).to_integral_value(ROUND_FLOOR))
+
+
+def warning_list(
+    scenario: Scenario, policy: Policy, scores: Mapping[str, Decimal] | None = None
+) -> tuple[WarningTalk, ...]:
+    """R15's warning-talk list of ``scenario`` under ``policy``, sorted by unit, score and id.
+
+    ``scores`` (teacher id -> composite score) may be passed when already computed
+    (the engine's ranking); otherwise they are computed here.
+    """
+    if scores is None:
+        scores = dict(
+            zip(
+                (t.id for t in scenario.teachers),
+                composite_scores(scenario.teachers, policy),
+                strict=True,
+            )
+        )
+    units: dict[str, list[tuple[Decimal, str]]] = defaultdict(list)
+    receiving = scenario.receiving_schools()
+    for teacher in scenario.teachers:
+        unit = (
+            COUNTY_UNIT
+            if policy.warning_scope is WarningScope.COUNTY
+            else receiving.get(teacher.school, teacher.school)
+        )
+        units[unit].append((scores[teacher.id], teacher.id))
+    found: list[WarningTalk] = []
+    for unit in sorted(units):
+        found += _bottom(unit, sorted(units[unit]), policy)
+    return tuple(found)
+
+
+def _bottom(unit: str, ranked: Sequence[tuple[Decimal, str]], policy: Policy) -> list[WarningTalk]:
+    size = len(ranked)
+    limit = warning_limit(policy.warning_share, size)
+    if limit == 0:
+        return []
+    values = [score for score, _ in ranked]
+    listed = []
+    for score, teacher_id in ranked:
+        lower = bisect_left(values, score)
+        at_or_below = bisect_right(values, score)
+        inside = (
+            at_or_below <= limit if policy.warning_ties is WarningTies.EXCLUDE else lower < limit
+        )
+        if not inside:
+            break  # ascending scores: nobody further up is inside either
+        listed.append(
+            WarningTalk(
+                teacher=teacher_id,
+                unit=unit,
+                score=score,
+                from_bottom=lower + 1,
+                at_or_below=at_or_below,
+                unit_size=size,
+                limit=limit,
+            )
+        )
+    return listed
