@@ -23,11 +23,12 @@ from kgxp import (
     verify,
     verify_simulation,
 )
-from kgxp.model.result import RoundResult
+from kgxp.model.result import RoundResult, Status
 from kgxp.model.semester import Semester
 from kgxp.waiting.ledger import pay_lines
 from kgxp.waiting.state_machine import WaitingState
 from tests.factories import post, school, teacher
+from tests.result_factories import outcome, with_outcomes
 
 
 def county(
@@ -139,6 +140,42 @@ def test_balance_only_chooses_among_other_subjects() -> None:
     result = run_round(scenario)
     assert where(result)["b2"] == ("adjusted", "A-PE")
     assert adjusted_by(result, "b2") == "balance"
+
+
+def _moved(scenario: Scenario, result: RoundResult, **posts: str) -> RoundResult:
+    """``result`` with the named adjusted teachers moved to other posts, seat rows rebuilt."""
+    split = {row.post: (row.in_school, row.cross_school) for row in result.posts}
+    changed = [
+        outcome(scenario, teacher_id, Status.ADJUSTED, "B", post=post_id, round="adjustment")
+        for teacher_id, post_id in posts.items()
+    ]
+    return with_outcomes(scenario, result, *changed, split=split)
+
+
+def test_verify_catches_an_adjustment_outside_the_main_subject() -> None:
+    # The old seating: b2 (语文 + 体育) in A-PE while A-CHN stays free — an I8 finding.
+    scenario = _adjustment_county(
+        teacher("b2", "B", ("语文", "体育"), score=70.0, preferences=["B-CHN"])
+    )
+    old = _moved(scenario, run_round(scenario), b2="A-PE")
+    found = verify(scenario, old)
+    assert [(v.invariant, v.teacher, v.evidence["kind"]) for v in found] == [
+        ("I8", "b2", "main_subject_free")
+    ]
+
+
+def test_verify_catches_a_main_subject_seat_held_by_lower_priority() -> None:
+    # b2 (performance 90) in A-PE, b3 (performance 50, also qualified for 体育) in A-CHN:
+    # swapping them seats b2 in 语文 without unseating anyone — an I8 finding.
+    scenario = _adjustment_county(
+        teacher("b3", "B", ("语文", "体育"), score=60.0, performance=50.0, preferences=["B-CHN"]),
+        teacher("b2", "B", ("语文", "体育"), score=70.0, performance=90.0, preferences=["B-CHN"]),
+    )
+    swapped = _moved(scenario, run_round(scenario), b2="A-PE", b3="A-CHN")
+    found = verify(scenario, swapped)
+    assert [(v.invariant, v.teacher, v.evidence["kind"]) for v in found] == [
+        ("I8", "b2", "main_subject_swap")
+    ]
 
 
 # --- 4. R4: a teacher who reaches the statutory age in the competition month -------------

@@ -31,11 +31,15 @@ from kgxp.model.policy import (
     CrossSchoolSeatChoice,
     Mechanism,
     Policy,
+    RetirementVacancy,
     RoundKind,
     RoundSpec,
     Scope,
     SplitRounding,
     TieBreaker,
+    WarningScope,
+    WarningTies,
+    YearEndBonusBasis,
 )
 from kgxp.model.retirement import months_to_retirement
 from kgxp.model.scenario import Circumstance, Scenario
@@ -194,6 +198,13 @@ def policies(draw: st.DrawFn, *, mechanisms: tuple[Mechanism, ...] = tuple(Mecha
         allow_voluntary_cross_school=draw(st.booleans()),
         adjustment_requires_willingness=draw(st.booleans()),
         rounds=draw(st.sampled_from(_PLANS)),
+        default_in_school_application=draw(st.booleans()),
+        # Up to 30%, so that the small generated counties have warning talks to check.
+        warning_share=Decimal(draw(st.integers(0, 30))) / 100,
+        warning_scope=draw(st.sampled_from(list(WarningScope))),
+        warning_ties=draw(st.sampled_from(list(WarningTies))),
+        year_end_bonus_basis=draw(st.sampled_from(list(YearEndBonusBasis))),
+        retirement_vacancy=draw(st.sampled_from(list(RetirementVacancy))),
     )
 
 

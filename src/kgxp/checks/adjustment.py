@@ -20,7 +20,10 @@ def check_adjustment_by_merit(context: Context) -> list[Violation]:
     vacancies remain"); and no candidate it leaves unplaced could fill a seat
     that was adjusted to a teacher of lower adjustment priority
     (:meth:`~kgxp.round.ranking.Ranking.adjustment_key`) or that the round left free.
-    Seats of one subject in one scope unit are interchangeable here.
+    Seats of one subject in one scope unit are interchangeable here. And the subject
+    taught comes first (seed 000: 依据教师任教学科): no teacher is adjusted outside their
+    main subject while a seat of it stayed free in their unit, or while a lower-priority
+    teacher holds one and could take the first teacher's seat instead (a swap).
     """
     found = []
     for index, spec in enumerate(context.plan):
@@ -46,6 +49,66 @@ def check_adjustment_by_merit(context: Context) -> list[Violation]:
     return found
 
 
+def _main_subject_first(
+    context: Context,
+    index: int,
+    spec: RoundSpec,
+    pool_free: dict[tuple[str | None, str], list[tuple[str, int]]],
+) -> list[Violation]:
+    """R6 依据任教学科: an adjusted teacher outside their main subject could not have had it."""
+    ranking = context.ranking
+    units = context.units(spec.scope)
+    posts, teachers, tally = context.post_list, context.entry_teachers, context.tally
+    holders: dict[tuple[str | None, str], list[int]] = defaultdict(list)
+    for e in tally.placed_in[index]:
+        i = tally.post_at[e]
+        if i >= 0:
+            holders[(units.get(posts[i].school), posts[i].subject)].append(e)
+    found = []
+    for e in tally.placed_in[index]:
+        i = tally.post_at[e]
+        teacher = teachers[e]
+        if i < 0 or posts[i].subject == teacher.subjects[0]:
+            continue
+        main = (units.get(context.home[e]), teacher.subjects[0])
+        free = pool_free.get(main)
+        key = ranking.adjustment_key(teacher)
+        swap = next(
+            (
+                teachers[h].id
+                for h in sorted(holders.get(main, ()), key=lambda h: teachers[h].id)
+                if ranking.adjustment_key(teachers[h]) > key
+                and posts[i].subject in teachers[h].subjects
+            ),
+            None,
+        )
+        if free or swap:
+            found.append(
+                Violation(
+                    "I8",
+                    f"adjustment round {spec.name} seated teacher {teacher.id} at post "
+                    f"{posts[i].id} ({posts[i].subject}), outside their main subject "
+                    f"{teacher.subjects[0]}, while "
+                    + (
+                        f"post {free[0][0]} of it kept a seat free"
+                        if free
+                        else f"lower-priority teacher {swap} held a seat of it and could take "
+                        f"post {posts[i].id} instead"
+                    )
+                    + " (R6)",
+                    teacher=teacher.id,
+                    post=posts[i].id,
+                    evidence={
+                        "round": spec.name,
+                        "kind": "main_subject_free" if free else "main_subject_swap",
+                        "main_subject": teacher.subjects[0],
+                        **({"rival": swap} if swap and not free else {}),
+                    },
+                )
+            )
+    return found
+
+
 def _adjustment_merit(context: Context, index: int, spec: RoundSpec) -> list[Violation]:
     ranking = context.ranking
     units = context.units(spec.scope)
@@ -67,8 +130,8 @@ def _adjustment_merit(context: Context, index: int, spec: RoundSpec) -> list[Vio
         free = offers.get(post.id, 0) - filled
         if free > 0:
             pool_free[(units.get(post.school), post.subject)].append((post.id, free))
+    found = _main_subject_first(context, index, spec, pool_free)
     need_willing = context.policy.adjustment_requires_willingness
-    found = []
     for e, (reasons, k) in enumerate(zip(context.protected_at, tally.round_of, strict=True)):
         if reasons is not None or 0 <= k <= index:
             continue  # not a candidate (protected, or placed earlier), or placed by this round

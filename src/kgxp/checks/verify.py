@@ -32,7 +32,8 @@ I6   round order: ``home_school`` (R3); in-school placements at home, cross-scho
 I7   no justified envy in each competitive round (weak stability, R12)
 I8   adjustment by merit (R6): the adjustment round offers every remaining seat; no
      candidate left out while a lower-priority teacher was adjusted to a seat they
-     could fill, or while such a seat stayed free
+     could fill, or while such a seat stayed free; nobody adjusted outside their main
+     subject while a seat of it stayed free or a lower-priority teacher could swap
 I9   waiting is last (R6, R7): only willing teachers are adjusted (when the policy
      requires it); a waiting teacher has no post and an existing, open school
 I14  R15 warning talks (kgxp's addition): ``warning_talks`` holds exactly the bottom
