@@ -28,6 +28,7 @@ LAYERS: Mapping[str, int] = {
     "waiting": 3,
     "checks": 4,
     "files": 5,
+    "archive": 6,
     "views": 6,
     "cli": 7,
     "testing": 7,

@@ -242,7 +242,10 @@ def test_payroll_and_dismissal_review_files(tmp_path: Any) -> None:
     rows = csv_path.read_text(encoding="utf-8-sig").splitlines()
     assert rows[0].startswith("学期,教师编号,姓名,状态,工资项目")
     # l waits its first term in autumn: half the year-end bonus, by R8's parameter
-    assert "2026-autumn,l,教师l,待岗,年终质量奖,12000.00,0.5,6000.00,R8,first_term_pay.year_end_bonus" in rows
+    assert (
+        "2026-autumn,l,教师l,待岗,年终质量奖,12000.00,0.5,6000.00,R8,first_term_pay.year_end_bonus"
+        in rows
+    )
     first = kgxp.write_payroll(lines, scenario, tmp_path / "a.xlsx").read_bytes()
     assert kgxp.write_payroll(lines, scenario, tmp_path / "b.xlsx").read_bytes() == first
     sheet = openpyxl.load_workbook(tmp_path / "a.xlsx").active
