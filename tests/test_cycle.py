@@ -4,11 +4,13 @@ rebuilt ``simulate`` byte-identical to the one before it (differential test)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, text
 
 import kgxp
 from kgxp import Policy, Scenario
@@ -95,3 +97,46 @@ def test_rebuilt_simulate_is_byte_identical_on_generated_counties(
     new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
     old = legacy_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
     assert new.model_dump_json() == old.model_dump_json()
+
+
+def test_six_semesters_through_the_cli_into_the_archive_equal_simulate(
+    archive_url: str, simulated: kgxp.Simulation, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kgxp.archive import Archive
+    from kgxp.cli import main
+
+    assert main(["archive", "create", archive_url]) == 0
+    assert main(["archive", "round", archive_url, str(EXAMPLE)]) == 0
+    for _ in range(SEMESTERS - 1):
+        assert main(["archive", "close", archive_url]) == 0
+        assert main(["archive", "recompete", archive_url]) == 0
+    last = str(simulated.semesters[-1])
+    assert main(["archive", "payroll", archive_url, last, str(tmp_path / "pay.csv")]) == 0
+    assert main(["archive", "review", archive_url, last, str(tmp_path / "review.xlsx")]) == 0
+    assert main(["archive", "history", archive_url, "T00001"]) == 0
+    assert main(["archive", "check", archive_url]) == 0
+    assert "哈希链完整" in capsys.readouterr().out
+    with Archive.open(archive_url) as archive:
+        for semester in simulated.semesters:
+            register = archive.register_at(semester)
+            records = [r for r in simulated.records if r.semester == semester]
+            assert [
+                (e.teacher, e.state, e.streak, e.flagged, e.post, e.school, e.event)
+                for e in register.entries
+            ] == [
+                (r.teacher, r.state, r.streak, r.flagged, r.post, r.school, r.event)
+                for r in records
+            ]
+            assert archive.payroll(semester) == tuple(
+                line for line in simulated.ledger if line.semester == semester
+            )
+        assert archive.check_chain() == []
+    rows = (tmp_path / "pay.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) - 1 == sum(1 for line in simulated.ledger if str(line.semester) == last)
+    # a hand edit of the archive makes the CLI's check fail
+    engine = create_engine(archive_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE records SET semester = '2099-autumn' WHERE seq = 3"))
+    engine.dispose()
+    assert main(["archive", "check", archive_url]) == 1
+    assert "record 3" in capsys.readouterr().out

@@ -31,6 +31,7 @@ LAYERS: Mapping[str, int] = {
     "archive": 6,
     "views": 6,
     "cli": 7,
+    "cli_archive": 7,
     "testing": 7,
     "_apidoc": 7,
     "__main__": 7,

@@ -8,7 +8,6 @@ the schema managed by Alembic. See :mod:`kgxp.archive.store` and ``docs/semester
 from kgxp._internal.extras import require
 
 require("sqlalchemy", "archive", "The archive")
-require("alembic", "archive", "The archive")
 
 from kgxp.archive.migrate import create_archive, upgrade  # noqa: E402
 from kgxp.archive.store import (  # noqa: E402

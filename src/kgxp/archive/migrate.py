@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine
 
 from kgxp.archive.store import Archive, ArchiveError, make_engine
@@ -17,6 +15,10 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (every migration in order, in one transaction each)."""
+    # Alembic loads only when a schema changes: opening an archive does not need it.
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

@@ -383,6 +383,13 @@ class Archive:
             raise ArchiveError("the archive holds no register yet")
         return Register.model_validate_json(self._bodies("register", key=found[-1].key)[-1])
 
+    def latest_round(self) -> tuple[str, RoundResult]:
+        """The placement round stored last, with its key: its policy and seed run the cycle."""
+        found = self.records("round")
+        if not found:
+            raise ArchiveError("the archive holds no placement round yet")
+        return found[-1].key, self.round(found[-1].key)
+
     def payroll(self, semester: Semester | str) -> tuple[LedgerLine, ...]:
         """The pay lines stored last for ``semester``."""
         found = self._bodies("payroll", semester=str(semester))
@@ -395,26 +402,30 @@ class Archive:
         return [Appeal.model_validate_json(b) for b in self._bodies("appeal", ref=round_key)]
 
     def teacher_history(self, teacher_id: str) -> TeacherHistory:
-        """Everything stored about one teacher, in chain order."""
+        """Everything stored about one teacher, in chain order.
+
+        Only the teacher's own parts of each stored document are validated (the JSON is
+        searched first), so a history is quick whatever the county's size."""
         entries: dict[str, tuple[Semester, RegisterEntry]] = {}
         for body in self._bodies("register"):
-            register = Register.model_validate_json(body)
-            for entry in register.entries:
-                if entry.teacher == teacher_id:
-                    entries[str(register.semester)] = (register.semester, entry)
+            data = json.loads(body)
+            for entry in data["entries"]:
+                if entry["teacher"] == teacher_id:
+                    semester = Semester.parse(data["semester"])
+                    entries[str(semester)] = (semester, RegisterEntry.model_validate(entry))
         if not entries:
             raise ArchiveError(f"teacher {teacher_id} is in no stored register")
-        recompetitions = []
-        for body in self._bodies("recompetition"):
-            result = RecompetitionResult.model_validate_json(body)
-            for outcome in result.outcomes:
-                if outcome.teacher == teacher_id:
-                    recompetitions.append((result.name, outcome.post))
+        recompetitions = [
+            (str(data["name"]), outcome["post"])
+            for data in map(json.loads, self._bodies("recompetition"))
+            for outcome in data["outcomes"]
+            if outcome["teacher"] == teacher_id
+        ]
         pay = [
-            line
+            LedgerLine.model_validate(line)
             for body in self._bodies("payroll")
-            for line in _LINES.validate_json(body)
-            if line.teacher == teacher_id
+            for line in json.loads(body)
+            if line["teacher"] == teacher_id
         ]
         return TeacherHistory(
             teacher=teacher_id,

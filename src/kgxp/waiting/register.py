@@ -118,7 +118,11 @@ class RegisterEntry(FrozenModel):
     event: WaitingEvent | None = Field(
         default=None, description="the round or exit event applied at the start of the semester"
     )
-    history: tuple[RegisterEvent, ...] = ()
+    history: tuple[RegisterEvent, ...] = Field(
+        default=(),
+        description="the events that moved the teacher, oldest first (a semester ended on "
+        "post is not listed: the register's semester records it)",
+    )
 
     @property
     def flagged(self) -> bool:
@@ -478,10 +482,15 @@ def _advanced(
     if event is None:  # step always sets it
         raise RegisterError(f"teacher {entry.teacher}: a status without its event")
     rule = TRANSITIONS[(entry.state, event)].rule
-    record = RegisterEvent(
-        semester=semester, event=event, state=status.state, rule=rule, source=source
-    )
-    history = (*entry.history, record)
+    if event is WaitingEvent.TERM_END and status.state is WaitingState.ON_POST:
+        # An ended semester on post changes nothing but the semester, which the register
+        # itself records: the history keeps what moved the teacher, and stays small.
+        history = entry.history
+    else:
+        record = RegisterEvent(
+            semester=semester, event=event, state=status.state, rule=rule, source=source
+        )
+        history = (*entry.history, record)
     if status.is_terminal:
         held, where = None, None
     elif post is not None:
