@@ -140,3 +140,15 @@ def test_six_semesters_through_the_cli_into_the_archive_equal_simulate(
     engine.dispose()
     assert main(["archive", "check", archive_url]) == 1
     assert "record 3" in capsys.readouterr().out
+
+
+@settings(max_examples=15)
+@given(scenario=scenarios(max_teachers=16), semesters=st.integers(2, 7))
+def test_every_recompetition_of_generated_counties_verifies(
+    scenario: Scenario, semesters: int
+) -> None:
+    registers, ledger = live(scenario, Policy(), semesters)  # asserts verify_recompetition == []
+    ids = sorted(t.id for t in scenario.teachers)
+    for register in registers:  # nobody lost, duplicated or left out
+        assert [e.teacher for e in register.entries] == ids
+    assert tuple(ledger) == kgxp.simulate(scenario, semesters=semesters).ledger
