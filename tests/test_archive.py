@@ -264,3 +264,15 @@ def test_decisions_are_stored_per_teacher(archive_url: str) -> None:
         )
     assert [d.decision for d in archive.teacher_history("d").decisions] == ["dismiss"]
     archive.close()
+
+
+def test_another_schema_version_is_refused_with_the_way_out(archive_url: str) -> None:
+    create_archive(archive_url).close()
+    engine = create_engine(archive_url)
+    with engine.begin() as c:
+        revision = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        c.execute(text("UPDATE archive_meta SET value = '2' WHERE name = 'schema_version'"))
+    engine.dispose()
+    assert revision == "0001"  # Alembic's own record of the migration applied
+    with pytest.raises(ArchiveError, match=r"schema version 2.*kgxp archive upgrade"):
+        Archive.open(archive_url)
