@@ -16,6 +16,7 @@ from types import ModuleType
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.archive_backends import archive_url  # noqa: F401  (the archive's database fixture)
 from tests.factories import scenario_data
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # plots are drawn off-screen in tests

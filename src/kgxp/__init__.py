@@ -12,9 +12,11 @@ domain rulebook.
 
 from kgxp._internal import moved as _moved
 from kgxp._version import __version__
+from kgxp.checks.recompetition import verify_recompetition
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
 from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.files.payroll import write_dismissal_review, write_payroll
 from kgxp.files.publication import (
     PublicationList,
     outcome_rows,
@@ -73,6 +75,7 @@ from kgxp.model.scenario import (
     County,
     Education,
     Evaluation,
+    IncomingWaiting,
     Locality,
     Pay,
     Post,
@@ -107,6 +110,27 @@ from kgxp.views.report import (
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.views.whatif import Variant, run_rounds
 from kgxp.waiting.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
+from kgxp.waiting.payroll import payroll
+from kgxp.waiting.recompetition_round import (
+    RecompetitionOutcome,
+    RecompetitionResult,
+    apply_recompetition,
+    run_recompetition,
+)
+from kgxp.waiting.register import (
+    DismissalDecision,
+    Register,
+    RegisterEntry,
+    RegisterError,
+    RegisterEvent,
+    add_vacancies,
+    close_semester,
+    record_decisions,
+    record_departures,
+    record_retirements,
+    register_from_round,
+    register_from_scenario,
+)
 from kgxp.waiting.simulation import SemesterRecord, SemesterSummary, Simulation, simulate
 from kgxp.waiting.state_machine import (
     IllegalTransition,
@@ -125,10 +149,12 @@ __all__ = [
     "Conflict",
     "County",
     "CrossSchoolSeatChoice",
+    "DismissalDecision",
     "Education",
     "Evaluation",
     "EvaluationWeights",
     "IllegalTransition",
+    "IncomingWaiting",
     "KgxpError",
     "LedgerLine",
     "Locality",
@@ -145,6 +171,12 @@ __all__ = [
     "Problem",
     "PublicationList",
     "Reason",
+    "RecompetitionOutcome",
+    "RecompetitionResult",
+    "Register",
+    "RegisterEntry",
+    "RegisterError",
+    "RegisterEvent",
     "ReportSection",
     "ReportTable",
     "RoundKind",
@@ -186,7 +218,10 @@ __all__ = [
     "WarningTies",
     "YearMonth",
     "__version__",
+    "add_vacancies",
+    "apply_recompetition",
     "check",
+    "close_semester",
     "coefficient_of_variation",
     "compare",
     "comparison_sections",
@@ -199,17 +234,24 @@ __all__ = [
     "outcomes_frame",
     "parse_scenario",
     "pay_lines",
+    "payroll",
     "policy_table",
     "preset",
     "preset_names",
     "protection_reasons",
     "publication_lists",
     "read_roster",
+    "record_decisions",
+    "record_departures",
+    "record_retirements",
+    "register_from_round",
+    "register_from_scenario",
     "render_comparison",
     "render_report",
     "render_summary",
     "report_sections",
     "round_metrics",
+    "run_recompetition",
     "run_round",
     "run_rounds",
     "save_scenario",
@@ -221,9 +263,12 @@ __all__ = [
     "transition_table",
     "validate",
     "verify",
+    "verify_recompetition",
     "verify_simulation",
     "warning_list",
     "within_retirement_window",
+    "write_dismissal_review",
+    "write_payroll",
     "write_results",
     "write_roster",
 ]

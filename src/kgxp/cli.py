@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kgxp._internal.log import ROOT
 from kgxp.checks.verify import verify
+from kgxp.cli_archive import add_archive_commands
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
 from kgxp.files.scenario_json import load_scenario, scenario_json_schema
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
@@ -144,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(handler=_schema)
+    add_archive_commands(commands)
     return parser
 
 

@@ -11,7 +11,7 @@ validates it again; use :meth:`Scenario.evolve` for what-ifs.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     Field,
@@ -27,12 +27,14 @@ from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.model.months import YearMonth
 from kgxp.model.retirement import BASE_AGES
+from kgxp.model.semester import Semester
 
 __all__ = [
     "Circumstance",
     "County",
     "Education",
     "Evaluation",
+    "IncomingWaiting",
     "Locality",
     "Pay",
     "Post",
@@ -319,6 +321,27 @@ class Teacher(FrozenModel):
         return 60 if self.sex is Sex.MALE else 55
 
 
+class IncomingWaiting(FrozenModel):
+    """A teacher who enters this scenario already waiting (R7, R9, R10): a next semester's
+    re-competition is an ordinary scenario whose waiting teachers say where they stand.
+
+    ``streak`` counts the waiting semesters completed (the register's streak), ``terms``
+    the waiting terms completed, ``term_semesters`` the semesters completed of the
+    current term; ``due`` says the term has ended and the teacher competes in this
+    scenario's re-competition (R9). ``since`` is the first semester of the streak
+    (``"2026-autumn"``) and ``school`` the school assigned for 跟岗学习/顶岗实践 (R7).
+    """
+
+    teacher: Id
+    state: Literal["waiting", "continued_waiting", "dismissal_review"]
+    streak: int = Field(ge=0, le=1000)
+    terms: int = Field(default=0, ge=0, le=1000)
+    term_semesters: int = Field(default=0, ge=0, le=1000)
+    due: bool = True
+    since: Semester
+    school: Id | None = None
+
+
 class Scenario(FrozenModel):
     """One county's placement round, as input.
 
@@ -333,6 +356,13 @@ class Scenario(FrozenModel):
     staffing: Staffing
     schools: tuple[School, ...]
     posts: tuple[Post, ...]
+    # Omitted from the file and the digest when empty, so scenarios without waiting
+    # teachers keep their bytes and digests.
+    waiting: tuple[IncomingWaiting, ...] = Field(
+        default=(),
+        exclude_if=lambda value: not value,
+        description="teachers who come in waiting (a next semester's re-competition, R9)",
+    )
     teachers: tuple[Teacher, ...]
 
     @model_validator(mode="after")

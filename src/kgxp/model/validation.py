@@ -49,6 +49,73 @@ def _problems(scenario: Scenario) -> list[Problem]:
     problems += _check_posts(scenario, school_ids)
     problems += _check_staffing(scenario)
     problems += _check_teachers(scenario, school_ids)
+    problems += _check_incoming_waiting(scenario, school_ids)
+    return problems
+
+
+def _check_incoming_waiting(scenario: Scenario, school_ids: set[str]) -> list[Problem]:
+    """Teachers who come in waiting (R7, R9, R10): known, once each, a consistent streak."""
+    if not scenario.waiting:
+        return []
+    problems: list[Problem] = []
+    teacher_ids = {t.id for t in scenario.teachers}
+    seen: set[str] = set()
+    for index, entry in enumerate(scenario.waiting):
+        where = f"waiting[{index}]"
+
+        def problem(
+            field: str,
+            message: str,
+            code: str,
+            rule: str | None = None,
+            where: str = where,
+            teacher: str = entry.teacher,
+        ) -> Problem:
+            return Problem(where, field, message, record_id=teacher, rule=rule, code=code)
+
+        if entry.teacher not in teacher_ids:
+            problems.append(problem("teacher", "no teacher with this id", "unknown_id"))
+        if entry.teacher in seen:
+            problems.append(problem("teacher", "listed twice as waiting", "duplicate_id"))
+        seen.add(entry.teacher)
+        if entry.school is not None and entry.school not in school_ids:
+            problems.append(problem("school", f"unknown school {entry.school!r}", "unknown_id"))
+        if entry.state == "waiting" and entry.terms > 0:
+            problems.append(
+                problem(
+                    "terms",
+                    "a teacher in the first waiting term has completed no term",
+                    "inconsistent_waiting",
+                    "R7",
+                )
+            )
+        if entry.state == "continued_waiting" and entry.terms == 0:
+            problems.append(
+                problem(
+                    "terms",
+                    "continued waiting follows a completed term (terms >= 1)",
+                    "inconsistent_waiting",
+                    "R9",
+                )
+            )
+        if entry.due and entry.term_semesters:
+            problems.append(
+                problem(
+                    "term_semesters",
+                    "a teacher whose term has ended has no semester of a new term",
+                    "inconsistent_waiting",
+                    "R9",
+                )
+            )
+        if entry.streak < entry.terms:
+            problems.append(
+                problem(
+                    "streak",
+                    f"a streak of {entry.streak} semester(s) cannot hold {entry.terms} term(s)",
+                    "inconsistent_waiting",
+                    "R10",
+                )
+            )
     return problems
 
 

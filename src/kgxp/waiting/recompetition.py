@@ -22,7 +22,7 @@ from kgxp.model.scenario import Scenario, Teacher
 from kgxp.round.competition import run_competitive_round
 from kgxp.round.ranking import Ranking
 
-__all__ = ["Recompetition", "recompete"]
+__all__ = ["Recompetition", "applications", "recompete"]
 
 
 @attrs.frozen
@@ -44,26 +44,8 @@ def recompete(
     name: str = "recompetition",
 ) -> Recompetition:
     """Match the ``waiting`` teachers to ``vacancies`` (post id -> seats) under R9."""
-    posts = {p.id: p for p in scenario.posts}
-    schools = {s.id: s for s in scenario.schools}
-    receiving = scenario.receiving_schools()
     open_posts = sorted(p for p, n in vacancies.items() if n > 0)
-    applicants = []
-    for teacher in sorted((t for t in scenario.teachers if t.id in waiting), key=lambda t: t.id):
-        home = receiving[teacher.school]
-        community = schools[home].community
-        subject_rank = {s: k for k, s in enumerate(teacher.subjects)}
-        listed = [p for p in teacher.preferences if p in vacancies and vacancies[p] > 0]
-        others = sorted(
-            (p for p in open_posts if p not in listed and posts[p].subject in subject_rank),
-            key=lambda p: (
-                subject_rank[posts[p].subject],
-                posts[p].school != home,
-                schools[posts[p].school].community != community,
-                p,
-            ),
-        )
-        applicants.append(_applying(teacher, [*listed, *others]))
+    applicants = applications(scenario, waiting, vacancies)
     spec = RoundSpec(name=name, kind=RoundKind.CROSS_SCHOOL, scope=Scope.COUNTY)
     outcome = run_competitive_round(
         spec,
@@ -78,6 +60,34 @@ def recompete(
         for teacher_id, found in outcome.reasons.items()
     }
     return Recompetition(placed=outcome.placed, reasons=reasons, solver=outcome.solver)
+
+
+def applications(
+    scenario: Scenario, waiting: Collection[str], vacancies: Mapping[str, int]
+) -> list[Teacher]:
+    """The ``waiting`` teachers, in id order, each with the posts they apply for in this
+    re-competition as ``preferences``: every open post of a subject they teach (R9)."""
+    posts = {p.id: p for p in scenario.posts}
+    schools = {s.id: s for s in scenario.schools}
+    receiving = scenario.receiving_schools()
+    open_posts = sorted(p for p, n in vacancies.items() if n > 0 and p in posts)
+    applicants = []
+    for teacher in sorted((t for t in scenario.teachers if t.id in waiting), key=lambda t: t.id):
+        home = receiving[teacher.school]
+        community = schools[home].community
+        subject_rank = {s: k for k, s in enumerate(teacher.subjects)}
+        listed = [p for p in teacher.preferences if p in posts and vacancies.get(p, 0) > 0]
+        others = sorted(
+            (p for p in open_posts if p not in listed and posts[p].subject in subject_rank),
+            key=lambda p: (
+                subject_rank[posts[p].subject],
+                posts[p].school != home,
+                schools[posts[p].school].community != community,
+                p,
+            ),
+        )
+        applicants.append(_applying(teacher, [*listed, *others]))
+    return applicants
 
 
 def _applying(teacher: Teacher, posts: list[str]) -> Teacher:

@@ -38,22 +38,22 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
-from kgxp.model.policy import Policy, RetirementVacancy
+from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, SolverStats
-from kgxp.model.scenario import Locality, Scenario
+from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
-from kgxp.round.ranking import rank_teachers
-from kgxp.waiting.ledger import LedgerLine, ledger_for
-from kgxp.waiting.recompetition import recompete
-from kgxp.waiting.state_machine import (
-    TeacherWaiting,
-    WaitingEvent,
-    WaitingState,
-    event_for_outcome,
-    retirement_semester,
-    step,
+from kgxp.waiting.ledger import LedgerLine
+from kgxp.waiting.payroll import payroll
+from kgxp.waiting.recompetition_round import apply_recompetition, run_recompetition
+from kgxp.waiting.register import (
+    Register,
+    add_vacancies,
+    close_semester,
+    record_retirements,
+    register_from_round,
 )
+from kgxp.waiting.state_machine import WaitingEvent, WaitingState
 
 __all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 
@@ -131,10 +131,6 @@ class Simulation(FrozenModel):
         return html_of(self)  # drawn by kgxp.views.html, registered there
 
 
-def _with_reading(line: LedgerLine, reading: str) -> LedgerLine:
-    return line.model_copy(update={"readings": (*line.readings, reading)})
-
-
 def simulate(
     scenario: Scenario,
     policy: Policy | None = None,
@@ -198,32 +194,12 @@ def _simulate(
     seed: int,
     tracker: Tracker,
 ) -> Simulation:
+    # The real cycle's public functions, one semester at a time (docs/semesters.md).
     started = time.perf_counter()
     result = run_round(scenario, policy=policy, seed=seed)
     tracker.advance("placement round")
-    ranking = rank_teachers(scenario.teachers, policy, seed)
-
-    teachers = {t.id: t for t in sorted(scenario.teachers, key=lambda t: t.id)}
-    rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
-    school_of_post = {p.id: p.school for p in scenario.posts}
-    retires = {tid: retirement_semester(t) for tid, t in teachers.items()}
-    first = Semester.containing(scenario.competition_month + 1)
-    outcomes = {o.teacher: o for o in result.outcomes}
-    same_semester = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
-    retirement_reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
-
-    status: dict[str, TeacherWaiting] = {}
-    post: dict[str, str | None] = {}
-    shadow: dict[str, str | None] = {}
-    event: dict[str, WaitingEvent | None] = {}
-    for tid in teachers:
-        outcome = outcomes[tid]
-        initial = event_for_outcome(outcome)
-        event[tid] = initial
-        status[tid] = step(TeacherWaiting.on_post(first), initial, policy)
-        post[tid] = outcome.post
-        shadow[tid] = outcome.school if outcome.post is None else None
-    pool: Counter[str] = Counter({p.post: p.vacant for p in result.posts if p.vacant > 0})
+    register = register_from_round(scenario, result)
+    first = register.semester
 
     records: list[SemesterRecord] = []
     ledger: list[LedgerLine] = []
@@ -233,91 +209,28 @@ def _simulate(
         competed = placed = retired = 0
         solver = None
         if k > 0:
-            for tid in teachers:
-                event[tid] = None
-                if status[tid].is_terminal:
-                    continue
-                status[tid] = step(status[tid], WaitingEvent.TERM_END, policy)
-                if status[tid].is_terminal:  # the waiting exit of a contract-end policy
-                    event[tid] = WaitingEvent.TERM_END
-                    continue
-                if retires[tid] < semester or (same_semester and retires[tid] == semester):
-                    status[tid] = step(status[tid], WaitingEvent.RETIREMENT_REACHED, policy)
-                    event[tid] = WaitingEvent.RETIREMENT_REACHED
-                    retired += 1
-                    seat = post[tid]
-                    if seat is not None and retirement_vacancies:
-                        pool[seat] += 1
-            pool.update(given.get(semester, {}))
-            competitors = [tid for tid in teachers if status[tid].awaiting_round]
-            if competitors:
-                competed = len(competitors)
-                outcome_r9 = recompete(
-                    scenario,
-                    competitors,
-                    dict(pool),
-                    policy,
-                    ranking,
-                    name=f"recompetition {semester}",
-                )
-                solver = outcome_r9.solver
-                for tid in competitors:
-                    won = outcome_r9.placed.get(tid)
-                    result_event = (
-                        WaitingEvent.ROUND_PLACED if won else WaitingEvent.ROUND_NOT_PLACED
-                    )
-                    event[tid] = result_event
-                    status[tid] = step(status[tid], result_event, policy)
-                    if won is not None:
-                        placed += 1
-                        pool[won] -= 1
-                        post[tid], shadow[tid] = won, None
-        booked = []
-        for tid, teacher in teachers.items():
-            current = status[tid]
-            seat = post[tid]
-            where = school_of_post[seat] if seat is not None else shadow[tid]
-            records.append(
-                SemesterRecord(
-                    teacher=tid,
-                    semester=semester,
-                    state=current.state,
-                    streak=current.streak,
-                    flagged=current.flagged,
-                    post=post[tid] if not current.is_terminal else None,
-                    school=where if not current.is_terminal else None,
-                    event=event[tid],
-                )
+            register, retired = _open_semester(
+                register, scenario, policy, given, retirement_vacancies
             )
-            if teacher.pay is not None and not current.is_terminal:
-                lines = ledger_for(
-                    tid, current, teacher.pay, policy, rural=bool(where and rural.get(where))
+            if register.due():
+                recompetition = run_recompetition(
+                    scenario, register, policy, seed=seed, name=f"recompetition {semester}"
                 )
-                if retires[tid] == semester:  # paid through the retirement semester (a reading)
-                    lines = [_with_reading(line, retirement_reading) for line in lines]
-                booked += lines
+                competed, placed = len(recompetition.outcomes), len(recompetition.placed)
+                solver = recompetition.solver
+                register = apply_recompetition(register, recompetition, policy)
+        booked = payroll(register, scenario, policy)
+        records += _records(register)
         ledger += booked
-        states = Counter(status[tid].state.value for tid in teachers)
-        summaries.append(
-            SemesterSummary(
-                semester=semester,
-                states={s.value: states[s.value] for s in WaitingState},
-                competed=competed,
-                placed=placed,
-                vacancies=sum(n for n in pool.values() if n > 0) + placed,
-                retired=retired,
-                paid=str(sum((line.amount for line in booked), start=_ZERO)),
-                solver=solver,
-            )
-        )
+        summaries.append(_summary(register, competed, placed, retired, booked, solver))
         log.info(
             "simulate.semester",
             semester=str(semester),
             competed=competed,
             placed=placed,
             retired=retired,
-            waiting=states["waiting"] + states["continued_waiting"],
-            flagged=states["dismissal_review"],
+            waiting=len(register.waiting()) - len(register.dismissal_review()),
+            flagged=len(register.dismissal_review()),
         )
         tracker.advance(str(semester))
     log.info(
@@ -329,4 +242,61 @@ def _simulate(
         records=tuple(records),
         ledger=tuple(ledger),
         summaries=tuple(summaries),
+    )
+
+
+def _open_semester(
+    register: Register,
+    scenario: Scenario,
+    policy: Policy,
+    given: dict[Semester, dict[str, int]],
+    retirement_vacancies: bool,
+) -> tuple[Register, int]:
+    """The boundary into the next semester: term_end, retirements (§4), new vacancies.
+
+    A retiree's seat opens (unless ``retirement_vacancies`` is false: the caller's
+    table already counts it) and the given seats are added to it."""
+    register = close_semester(register, policy)
+    before = {e.teacher for e in register.entries if e.state.is_terminal}
+    register = record_retirements(register, scenario, policy, reopen_seats=retirement_vacancies)
+    retired = sum(
+        1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
+    )
+    return add_vacancies(register, given.get(register.semester, {})), retired
+
+
+def _records(register: Register) -> list[SemesterRecord]:
+    return [
+        SemesterRecord(
+            teacher=entry.teacher,
+            semester=register.semester,
+            state=entry.state,
+            streak=entry.streak,
+            flagged=entry.flagged,
+            post=entry.post,
+            school=entry.school,
+            event=entry.event,
+        )
+        for entry in register.entries
+    ]
+
+
+def _summary(
+    register: Register,
+    competed: int,
+    placed: int,
+    retired: int,
+    booked: tuple[LedgerLine, ...],
+    solver: SolverStats | None,
+) -> SemesterSummary:
+    states = Counter(entry.state.value for entry in register.entries)
+    return SemesterSummary(
+        semester=register.semester,
+        states={s.value: states[s.value] for s in WaitingState},
+        competed=competed,
+        placed=placed,
+        vacancies=sum(register.vacancies.values()) + placed,
+        retired=retired,
+        paid=str(sum((line.amount for line in booked), start=_ZERO)),
+        solver=solver,
     )
