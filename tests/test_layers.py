@@ -31,6 +31,7 @@ LAYERS: Mapping[str, int] = {
     "views": 6,
     "cli": 7,
     "testing": 7,
+    "schemas": 7,
     "_apidoc": 7,
     "__main__": 7,
     "": 7,  # kgxp/__init__.py

@@ -14,7 +14,16 @@ from kgxp._internal import moved as _moved
 from kgxp._version import __version__
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
-from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.checks.violation import ViolationDocument
+from kgxp.exceptions import (
+    ErrorDocument,
+    KgxpError,
+    MissingExtraError,
+    PolicyError,
+    Problem,
+    ScenarioError,
+)
+from kgxp.files.policy_file import load_policy, parse_policy
 from kgxp.files.publication import (
     PublicationList,
     outcome_rows,
@@ -86,6 +95,7 @@ from kgxp.model.validation import check, validate
 from kgxp.round.engine import run_round
 from kgxp.round.protection import NEAR_RETIREMENT, protection_reasons
 from kgxp.round.scoring import composite_score
+from kgxp.schemas import document_names, json_schema
 
 # The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
 # which register them when imported: a model never imports the views that draw it.
@@ -122,6 +132,7 @@ __all__ = [
     "County",
     "CrossSchoolSeatChoice",
     "Education",
+    "ErrorDocument",
     "Evaluation",
     "EvaluationWeights",
     "IllegalTransition",
@@ -136,6 +147,7 @@ __all__ = [
     "Pay",
     "PayComponent",
     "Policy",
+    "PolicyError",
     "Post",
     "PostSeats",
     "Problem",
@@ -173,6 +185,7 @@ __all__ = [
     "Title",
     "Variant",
     "Violation",
+    "ViolationDocument",
     "WaitingEvent",
     "WaitingExit",
     "WaitingState",
@@ -184,12 +197,16 @@ __all__ = [
     "compare",
     "comparison_sections",
     "composite_score",
+    "document_names",
     "dump_scenario",
+    "json_schema",
     "ledger_for",
+    "load_policy",
     "load_scenario",
     "months_to_retirement",
     "outcome_rows",
     "outcomes_frame",
+    "parse_policy",
     "parse_scenario",
     "pay_lines",
     "policy_table",

@@ -24,7 +24,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import strategies as st
+from kgxp.exceptions import MissingExtraError
+
+try:
+    from hypothesis import strategies as st
+except ImportError as missing:  # kgxp's own error naming the extra, as everywhere else
+    raise MissingExtraError("hypothesis", "testing", "kgxp.testing") from missing
 
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
