@@ -11,6 +11,7 @@ domain rulebook.
 """
 
 from kgxp._internal import moved as _moved
+from kgxp._internal.gc_pause import CollectorPause, set_collector_pause
 from kgxp._version import __version__
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
@@ -127,6 +128,7 @@ __all__ = [
     "NEAR_RETIREMENT",
     "BalanceRow",
     "Circumstance",
+    "CollectorPause",
     "Comparison",
     "Conflict",
     "County",
@@ -224,6 +226,7 @@ __all__ = [
     "run_rounds",
     "save_scenario",
     "scenario_json_schema",
+    "set_collector_pause",
     "simulate",
     "statutory_retirement",
     "step",
