@@ -129,6 +129,23 @@ def test_the_font_is_chosen_once_for_every_label_of_a_figure(
     assert colourbar.get_ylabel() == "人数"
 
 
+def test_no_bar_touches_the_frame(
+    no_cjk: None, example: Scenario, result: RoundResult, sim: Simulation
+) -> None:
+    from matplotlib.patches import Rectangle
+
+    metrics = round_metrics(example, result)
+    for ax in (
+        plots.plot_seats(result, example),
+        plots.plot_flows(result, example),
+        plots.plot_balance(metrics),
+        plots.plot_waiting(sim),
+    ):
+        tops = [p.get_y() + p.get_height() for p in ax.patches if isinstance(p, Rectangle)]
+        assert tops
+        assert max(tops) < ax.get_ylim()[1] * 0.97, ax.get_title()
+
+
 def test_without_a_cjk_font_the_figure_says_how_to_get_one(
     no_cjk: None, result: RoundResult, example: Scenario
 ) -> None:

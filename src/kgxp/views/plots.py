@@ -70,10 +70,7 @@ CJK_FONTS = (
 )
 """Font families that cover simplified Chinese, in order of preference."""
 
-NO_CJK_HINT = (
-    "No Chinese font found: labels in English, schools by id "
-    "(install fonts-noto-cjk, then delete matplotlib's font cache)"
-)
+NO_CJK_HINT = "No Chinese font: English labels, school ids (install fonts-noto-cjk)"
 """The note a figure carries when no CJK font is installed."""
 
 log = get_logger(__name__)
@@ -160,7 +157,11 @@ def _plot(draw: Callable[_P, Axes]) -> Callable[_P, Axes]:
             ax = draw(*args, **kwargs)
             if cjk_font() is None:
                 log.info("plots.no_cjk_font", plot=draw.__name__)
-                ax.figure.text(0.01, 0.005, NO_CJK_HINT, fontsize=6, color="0.45", va="bottom")
+                # A figure-level label, so constrained layout makes room for it (under
+                # the tick labels, not over them); once per figure.
+                figure = ax.figure
+                if not any(t.get_text() == NO_CJK_HINT for t in figure.texts):
+                    figure.supxlabel(NO_CJK_HINT, fontsize=6, color="0.45")
         return ax
 
     return drawn
@@ -226,6 +227,7 @@ def plot_seats(
         heights = [use[school][key] for school in schools]
         ax.bar(x, heights, bottom=bottom, label=_say(english, chinese), width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_ylim(0, max([*bottom, 1]) * 1.15)  # headroom: see plot_waiting
     ax.set_xticks(x, _school_labels(schools, scenario), rotation=90, fontsize=7)
     ax.set_ylabel(_say("seats", "岗位数"))
     ax.set_title(_say("Seats per school after the round", "各校岗位使用情况"))
@@ -401,6 +403,9 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
         heights = [s.states.get(state.value, 0) for s in summaries]
         ax.bar(x, heights, bottom=bottom, label=_say(english, chinese))
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    # Headroom above the highest stack for the legend: empty segments at the top of a
+    # stack pin the axis there (matplotlib's sticky bar edges) and the bar met the frame.
+    ax.set_ylim(0, max([*bottom, 1]) * 1.25)
     ax.set_xticks(x, [str(s.semester) for s in summaries], rotation=30, fontsize=8)
     ax.set_ylabel(_say("teachers", "人数"))
     ax.set_title(_say("Waiting per semester (R7–R10)", "各学期待岗人数 (R7–R10)"))
