@@ -57,7 +57,7 @@ class Watcher:
 
 def rounds_in_threads(scenario: kgxp.Scenario) -> list[str]:
     with ThreadPoolExecutor(WORKERS) as pool:
-        results = list(pool.map(lambda seed: kgxp.run_round(scenario, seed=seed), [3] * 8))
+        results = list(pool.map(lambda seed: kgxp.run_round(scenario, seed=seed), [3] * WORKERS))
     return [r.to_json() for r in results]
 
 
