@@ -6,7 +6,7 @@
 set -euo pipefail
 PORT="${KGXP_PG_PORT:-55432}"
 DATA="${KGXP_PG_DATA:-/tmp/kgxp-postgres-$PORT}"
-find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+find_bin() { ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname; }
 BIN="$(find_bin)"
 if [ -z "$BIN" ]; then
     apt-get update -qq >&2

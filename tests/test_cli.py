@@ -154,9 +154,14 @@ def test_run_redact_leaves_no_teacher_name(
     assert not leaked
 
 
-def test_run_rejects_unknown_format(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", str(example_path), "--formats", "pdf", "--quiet"]) == 2
+def test_run_rejects_unknown_format(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["run", str(example_path), "--formats", "pdf", "--quiet", "--out", str(tmp_path)]) == 2
+    )
     assert "unknown format(s) pdf" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
 
 
 def test_validate_and_run_a_roster(

@@ -40,7 +40,7 @@ def test_what_if_policy_and_frame() -> None:
     change = compare(base, what_if)
     assert not change.same_policy
     assert change.placed_per_round_after == {"in_school": 1}
-    frame = compare(run_round(county(80.0)), run_round(county(88.0))).frame()
+    frame = compare(run_round(county(80.0)), run_round(county(88.0))).to_frame()
     assert list(frame["teacher"]) == ["a", "b"]
 
 

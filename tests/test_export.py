@@ -160,8 +160,10 @@ def test_sheet_names_are_made_valid_and_unique(tmp_path: Path) -> None:
     assert all(len(n) <= 31 and "[" not in n for n in names)
 
 
-def test_outcomes_frame(small: tuple[Scenario, RoundResult]) -> None:
-    frame = outcomes_frame(*small)
+def test_outcomes_frame_is_deprecated(small: tuple[Scenario, RoundResult]) -> None:
+    with pytest.deprecated_call(match=r"result\.to_frame\(scenario\)"):
+        frame = outcomes_frame(*small)
+    assert frame["score"].dtype == "float64"
     assert list(frame["status"]) == ["in_school", "in_school", "waiting"]
     assert list(frame.columns) == [key for key, _ in OUTCOME_COLUMNS]
 

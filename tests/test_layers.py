@@ -33,6 +33,8 @@ LAYERS: Mapping[str, int] = {
     "cli": 7,
     "cli_archive": 7,
     "testing": 7,
+    "schemas": 7,
+    "_strategy_registry": 7,
     "_apidoc": 7,
     "__main__": 7,
     "": 7,  # kgxp/__init__.py

@@ -103,6 +103,56 @@ def test_labels_use_names_when_a_cjk_font_exists(
     assert bars(ax)[0].get_label() == "提前聘用 (R4)"
 
 
+def test_the_font_is_chosen_once_for_every_label_of_a_figure(
+    monkeypatch: pytest.MonkeyPatch, example: Scenario, result: RoundResult, sim: Simulation
+) -> None:
+    """Every text of the figure — ticks, legend, colourbar — keeps the CJK font after the
+    plot returns (Jupyter draws later), and no fallback hint is added."""
+    from matplotlib.text import Text
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: "DejaVu Serif")  # stands in for a CJK font
+    metrics = round_metrics(example, result)
+    for ax in (
+        plots.plot_seats(result, example),
+        plots.plot_flows(result, example),
+        plots.plot_flow_matrix(result, example),
+        plots.plot_balance(metrics),
+        plots.plot_waiting(sim),
+    ):
+        # Not drawn: the stand-in font has no Chinese glyphs (matplotlib would warn).
+        texts = [t for t in ax.figure.findobj(Text) if t.get_text()]
+        assert len(texts) > 5
+        families = {tuple(t.get_fontfamily()) for t in texts}
+        assert families == {("DejaVu Serif", "DejaVu Sans")}
+        assert plots.NO_CJK_HINT not in [t.get_text() for t in texts]
+    colourbar = plots.plot_flow_matrix(result, example).figure.axes[-1]
+    assert colourbar.get_ylabel() == "人数"
+
+
+def test_no_bar_touches_the_frame(
+    no_cjk: None, example: Scenario, result: RoundResult, sim: Simulation
+) -> None:
+    from matplotlib.patches import Rectangle
+
+    metrics = round_metrics(example, result)
+    for ax in (
+        plots.plot_seats(result, example),
+        plots.plot_flows(result, example),
+        plots.plot_balance(metrics),
+        plots.plot_waiting(sim),
+    ):
+        tops = [p.get_y() + p.get_height() for p in ax.patches if isinstance(p, Rectangle)]
+        assert tops
+        assert max(tops) < ax.get_ylim()[1] * 0.97, ax.get_title()
+
+
+def test_without_a_cjk_font_the_figure_says_how_to_get_one(
+    no_cjk: None, result: RoundResult, example: Scenario
+) -> None:
+    ax = plots.plot_seats(result, example)
+    assert plots.NO_CJK_HINT in [t.get_text() for t in ax.figure.texts]
+
+
 def test_figures_draw_without_warnings_and_without_a_cjk_font(
     no_cjk: None, example: Scenario, result: RoundResult, sim: Simulation
 ) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+import kgxp
 from kgxp import (
     Circumstance,
     Policy,
@@ -73,10 +74,19 @@ def test_evolve_returns_a_new_validated_policy() -> None:
 
 
 def test_evolve_rejects_unknown_parameters_and_bad_values() -> None:
-    with pytest.raises(TypeError, match="unknown policy parameter"):
+    with pytest.raises(kgxp.PolicyError, match="unknown policy parameter") as unknown:
         Policy().evolve(in_school_shar="0.8")
-    with pytest.raises(ValidationError, match="less than or equal to 1"):
-        Policy().evolve(in_school_share="1.5")
+    assert unknown.value.codes() == ["unknown_parameter"]
+    # kgxp's own error, located, never pydantic's ValidationError (one hierarchy).
+    with pytest.raises(kgxp.PolicyError, match="less than or equal to 1") as bad:
+        Policy().evolve(in_school_share="1.5", first_term_pay={"year_end_bonus": "x"})
+    assert not isinstance(bad.value, ValidationError)
+    assert isinstance(bad.value, kgxp.KgxpError)
+    assert isinstance(bad.value, ValueError)
+    assert [p.field for p in bad.value.problems] == [
+        "in_school_share",
+        "first_term_pay.year_end_bonus",
+    ]
 
 
 def test_first_term_bonus_share_is_capped_r8() -> None:

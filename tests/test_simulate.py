@@ -163,8 +163,8 @@ def test_bad_arguments() -> None:
 
 
 def test_frames_for_notebooks() -> None:
-    frames = simulate(county(), semesters=2).frames()
-    assert set(frames) == {"records", "ledger", "summaries"}
+    run = simulate(county(), semesters=2)
+    frames = {name: run.to_frame(name) for name in ("records", "ledger", "summaries")}
     assert len(frames["records"]) == 3 * 2
     ledger = frames["ledger"]
     assert set(ledger["component"]) == {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,7 @@ from hypothesis import given, settings
 
 import kgxp
 from kgxp import Scenario, Teacher
-from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.gc_pause import collector_paused, set_collector_pause
 from kgxp._internal.memo import _MEMO
 from kgxp.model.digest import _canonical_digest, scenario_digest
 from kgxp.model.result import Outcome, PostSeats, Reason, Status, builder, trusted
@@ -179,6 +180,15 @@ def test_remembered_values_leave_with_their_scenario() -> None:
     assert key not in _MEMO
 
 
+@pytest.fixture
+def always_pause() -> Iterator[None]:
+    """These tests are about the pause itself: wanted whatever threads pytest runs."""
+    previous = set_collector_pause("always")
+    yield
+    set_collector_pause(previous)
+
+
+@pytest.mark.usefixtures("always_pause")
 def test_collector_pause_restores_the_collector() -> None:
     was = gc.isenabled()
     try:
@@ -211,6 +221,7 @@ def test_a_round_leaves_the_collector_on(scenario: Scenario) -> None:
     assert gc.isenabled()
 
 
+@pytest.mark.usefixtures("always_pause")
 def test_collector_pause_keeps_a_programs_frozen_objects_frozen() -> None:
     """The pause promotes its objects via freeze/unfreeze only when nothing is frozen."""
     was = gc.isenabled()
@@ -230,6 +241,7 @@ def test_collector_pause_keeps_a_programs_frozen_objects_frozen() -> None:
             gc.disable()
 
 
+@pytest.mark.usefixtures("always_pause")
 def test_collector_pause_leaves_nothing_frozen() -> None:
     was = gc.isenabled()
     try:

@@ -11,12 +11,22 @@ domain rulebook.
 """
 
 from kgxp._internal import moved as _moved
+from kgxp._internal.gc_pause import CollectorPause, set_collector_pause
 from kgxp._version import __version__
 from kgxp.checks.recompetition import verify_recompetition
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
-from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.checks.violation import ViolationDocument
+from kgxp.exceptions import (
+    ErrorDocument,
+    KgxpError,
+    MissingExtraError,
+    PolicyError,
+    Problem,
+    ScenarioError,
+)
 from kgxp.files.payroll import write_dismissal_review, write_payroll
+from kgxp.files.policy_file import load_policy, parse_policy
 from kgxp.files.publication import (
     PublicationList,
     outcome_rows,
@@ -93,6 +103,7 @@ from kgxp.round.engine import run_round
 from kgxp.round.protection import NEAR_RETIREMENT, protection_reasons
 from kgxp.round.scoring import composite_score
 from kgxp.round.warning import warning_list
+from kgxp.schemas import document_names, json_schema
 
 # The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
 # which register them when imported: a model never imports the views that draw it.
@@ -145,12 +156,14 @@ __all__ = [
     "NEAR_RETIREMENT",
     "BalanceRow",
     "Circumstance",
+    "CollectorPause",
     "Comparison",
     "Conflict",
     "County",
     "CrossSchoolSeatChoice",
     "DismissalDecision",
     "Education",
+    "ErrorDocument",
     "Evaluation",
     "EvaluationWeights",
     "IllegalTransition",
@@ -166,6 +179,7 @@ __all__ = [
     "Pay",
     "PayComponent",
     "Policy",
+    "PolicyError",
     "Post",
     "PostSeats",
     "Problem",
@@ -209,6 +223,7 @@ __all__ = [
     "Title",
     "Variant",
     "Violation",
+    "ViolationDocument",
     "WaitingEvent",
     "WaitingExit",
     "WaitingState",
@@ -226,12 +241,16 @@ __all__ = [
     "compare",
     "comparison_sections",
     "composite_score",
+    "document_names",
     "dump_scenario",
+    "json_schema",
     "ledger_for",
+    "load_policy",
     "load_scenario",
     "months_to_retirement",
     "outcome_rows",
     "outcomes_frame",
+    "parse_policy",
     "parse_scenario",
     "pay_lines",
     "payroll",
@@ -256,6 +275,7 @@ __all__ = [
     "run_rounds",
     "save_scenario",
     "scenario_json_schema",
+    "set_collector_pause",
     "simulate",
     "statutory_retirement",
     "step",

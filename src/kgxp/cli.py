@@ -17,14 +17,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kgxp._internal.log import ROOT
+from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
-from kgxp.files.scenario_json import load_scenario, scenario_json_schema
+from kgxp.files.policy_file import load_policy
+from kgxp.files.scenario_json import load_scenario
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 from kgxp.round.engine import run_round
+from kgxp.schemas import document_names, json_schema
 from kgxp.views.comparison import compare
 from kgxp.views.report import ReportFormat, render_comparison, render_report
 from kgxp.views.summary import render_summary, summarize
@@ -55,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))
+    except _NotApplicable as error:  # a usage error, as argparse's own
+        print(f"kgxp: {error}", file=sys.stderr)
+        return 2
     except ScenarioError as error:
         print(error, file=sys.stderr)
         return 1
@@ -68,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgxp", description="县管校聘 placement engine")
+    parser.add_argument("--version", action="version", version=f"kgxp {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a scenario file, list every problem")
@@ -96,8 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--formats",
-        default="csv,xlsx,json",
-        help="publication list formats written with --out (default: %(default)s)",
+        help=f"publication list formats written with --out (default: {_FORMATS})",
     )
     run.add_argument(
         "--redact", action="store_true", help="teacher ids instead of names in everything written"
@@ -119,7 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     comparison.add_argument("b", type=Path, metavar="B")
     _policy_option(comparison)
     comparison.add_argument(
-        "--policy-b", choices=preset_names(), help="policy preset for B (default: --policy)"
+        "--policy-b",
+        metavar="NAME|FILE",
+        help="policy for B, when B is a scenario (default: --policy)",
     )
     comparison.add_argument(
         "--scenario-a", type=Path, help="A's scenario, when A is a result (adds balance metrics)"
@@ -142,20 +150,50 @@ def _parser() -> argparse.ArgumentParser:
     _policy_option(policy)
     policy.set_defaults(handler=_policy)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a document kgxp reads or writes"
+    )
+    schema.add_argument(
+        "document",
+        nargs="?",
+        default="scenario",
+        choices=document_names(),
+        help="which document (default: %(default)s)",
+    )
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
     schema.set_defaults(handler=_schema)
     add_archive_commands(commands)
     return parser
 
 
+_FORMATS = "csv,xlsx,json"
+
+
 def _policy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy",
-        default="default",
-        choices=preset_names(),
-        help="policy preset (default: %(default)s)",
+        metavar="NAME|FILE",
+        help=(
+            f"a policy preset ({', '.join(preset_names())}; default: default) "
+            "or a policy file, JSON or .toml"
+        ),
     )
+
+
+class _NotApplicable(Exception):
+    """A flag given where it has no effect: an error, never silently ignored."""
+
+
+def _policy_of(value: str | None) -> Policy:
+    """``--policy``: a preset name, else a JSON or TOML policy file (validated)."""
+    if value is None or value in preset_names():
+        return preset(value or "default")
+    path = Path(value)
+    if not path.suffix and not path.exists():
+        raise _NotApplicable(
+            f"--policy {value}: neither a preset ({', '.join(preset_names())}) nor a file"
+        )
+    return load_policy(path)
 
 
 def _load(path: Path) -> Scenario:
@@ -195,21 +233,23 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
-    print(render_summary(summarize(scenario, preset(args.policy))))
+    print(render_summary(summarize(scenario, _policy_of(args.policy))))
     return 0
 
 
 def _policy(args: argparse.Namespace) -> int:
-    print(policy_table(preset(args.policy)))
+    print(policy_table(_policy_of(args.policy)))
     return 0
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.formats is not None and args.out is None:
+        raise _NotApplicable("--formats applies only with --out")
     scenario = _load(args.file)
-    policy = preset(args.policy)
+    policy = _policy_of(args.policy)
     if args.mechanism:
         policy = policy.evolve(mechanism=args.mechanism)
-    formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+    formats = tuple(f.strip() for f in (args.formats or _FORMATS).split(",") if f.strip())
     unknown = sorted(set(formats) - {"csv", "xlsx", "json"})
     if unknown:
         print(f"kgxp: unknown format(s) {', '.join(unknown)}; use csv, xlsx, json", file=sys.stderr)
@@ -258,8 +298,9 @@ def _write_outputs(
 
 def _compare(args: argparse.Namespace) -> int:
     first, second = _load_either(args.a), _load_either(args.b)
-    policy_a = preset(args.policy)
-    policy_b = preset(args.policy_b) if args.policy_b else policy_a
+    _check_compare_flags(args, first, second)
+    policy_a = _policy_of(args.policy)
+    policy_b = _policy_of(args.policy_b) if args.policy_b else policy_a
     scenario_a = _load(args.scenario_a) if args.scenario_a else None
     scenario_b = _load(args.scenario_b) if args.scenario_b else None
     result_a = _as_result(first, second, policy_a)
@@ -275,6 +316,34 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_compare_flags(
+    args: argparse.Namespace, first: Scenario | RoundResult, second: Scenario | RoundResult
+) -> None:
+    """Each flag of ``compare`` applies to one kind of A or B; given elsewhere it is an error.
+
+    A scenario compared with a result runs with that result's policy, so no policy
+    flag applies then; ``--scenario-a``/``-b`` only add a result's scenario.
+    """
+    a_runs = isinstance(first, Scenario) and isinstance(second, Scenario)
+    given = {
+        "--policy": (args.policy is not None, a_runs, "only when A and B are both scenarios"),
+        "--policy-b": (args.policy_b is not None, a_runs, "only when A and B are both scenarios"),
+        "--scenario-a": (
+            args.scenario_a is not None,
+            isinstance(first, RoundResult),
+            "only when A is a result",
+        ),
+        "--scenario-b": (
+            args.scenario_b is not None,
+            isinstance(second, RoundResult),
+            "only when B is a result",
+        ),
+    }
+    for flag, (present, applies, when) in given.items():
+        if present and not applies:
+            raise _NotApplicable(f"{flag} does not apply here: it is used {when}")
+
+
 def _as_result(
     this: Scenario | RoundResult, other: Scenario | RoundResult, policy: Policy
 ) -> RoundResult:
@@ -288,7 +357,7 @@ def _as_result(
 
 def _demo(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
-    policy = preset(args.policy)
+    policy = _policy_of(args.policy)
     print(render_summary(summarize(scenario, policy)))
     print("\n" + "=" * 78 + "\n")
     result = run_round(scenario, policy=policy)
@@ -307,7 +376,7 @@ def _print_violations(violations: Sequence[object]) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    text = json.dumps(scenario_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(json_schema(args.document), ensure_ascii=False, indent=2) + "\n"
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:

@@ -2,28 +2,46 @@
 
 Every layer raises them (the private helpers included), so the hierarchy sits at the
 base of the package and imports nothing else of kgxp.
+
+Every kgxp error is also data a service can send: :meth:`KgxpError.document` gives an
+:class:`ErrorDocument` (``error`` class name, ``message``, the located ``problems``,
+``details``), :meth:`KgxpError.to_json` its JSON, and :func:`error_json_schema` the
+published JSON Schema of that document.
+
+>>> error = ScenarioError([Problem("teachers[0]", "school", "no school 'S9'", record_id="T1")])
+>>> error.document().problems[0].record_id
+'T1'
+>>> error.to_json()[:40]
+'{"error":"ScenarioError","message":"inva'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-import attrs
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-__all__ = ["KgxpError", "MissingExtraError", "Problem", "ScenarioError"]
+__all__ = [
+    "ErrorDocument",
+    "KgxpError",
+    "MissingExtraError",
+    "PolicyError",
+    "Problem",
+    "ScenarioError",
+    "error_json_schema",
+]
 
 
-class KgxpError(Exception):
-    """Base class of every error kgxp raises on purpose."""
-
-
-@attrs.frozen
+@pydantic_dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input, precise enough to fix without reading code.
 
     ``record`` says where (``"teachers[12]"``, ``"file"``), ``record_id`` the
     record's own id when it has one, ``field`` the offending field, ``rule``
-    the domain rule the check enforces (``"R1"``) when there is one.
+    the domain rule the check enforces (``"R1"``) when there is one. A
+    (pydantic) dataclass: it serialises to JSON as it is, e.g. in a FastAPI response.
     """
 
     record: str
@@ -37,6 +55,54 @@ class Problem:
         where = self.record if self.record_id is None else f"{self.record} (id={self.record_id})"
         rule = f" [{self.rule}]" if self.rule else ""
         return f"{where}.{self.field}: {self.message}{rule}"
+
+
+class ErrorDocument(BaseModel):
+    """A kgxp error as data: what a service sends instead of a traceback."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    error: str = Field(description="the exception class, e.g. ScenarioError")
+    message: str = Field(description="the error's text, as str(error)")
+    problems: tuple[Problem, ...] = Field(
+        default=(), description="every located problem of the input (empty when not about input)"
+    )
+    details: dict[str, str] = Field(
+        default_factory=dict, description="the error's other attributes (e.g. extra, module)"
+    )
+
+
+_ERROR_ADAPTER: TypeAdapter[ErrorDocument] = TypeAdapter(ErrorDocument)
+
+
+def error_json_schema() -> dict[str, Any]:
+    """The JSON Schema of :class:`ErrorDocument` (``kgxp schema error``)."""
+    return _ERROR_ADAPTER.json_schema(mode="serialization")
+
+
+class KgxpError(Exception):
+    """Base class of every error kgxp raises on purpose."""
+
+    def problems_as_data(self) -> tuple[Problem, ...]:
+        """The located problems this error carries (none by default)."""
+        return ()
+
+    def details(self) -> Mapping[str, str]:
+        """Other attributes worth sending (subclasses add theirs)."""
+        return {}
+
+    def document(self) -> ErrorDocument:
+        """This error as an :class:`ErrorDocument`."""
+        return ErrorDocument(
+            error=type(self).__name__,
+            message=str(self),
+            problems=self.problems_as_data(),
+            details=dict(self.details()),
+        )
+
+    def to_json(self) -> str:
+        """:meth:`document` as JSON (UTF-8 text, Chinese unescaped)."""
+        return self.document().model_dump_json()
 
 
 class ScenarioError(KgxpError, ValueError):
@@ -56,9 +122,36 @@ class ScenarioError(KgxpError, ValueError):
         head = f"{self.summary}: {count} problem{'s' if count != 1 else ''}"
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only summary: the default pickling (args only) would lose it.
+        return (_rebuild_input_error, (type(self), self.problems, self.summary))
+
     def codes(self) -> Sequence[str]:
         """The problem codes, in order: handy for tests and for grouping in a UI."""
         return [p.code for p in self.problems]
+
+    def problems_as_data(self) -> tuple[Problem, ...]:
+        return self.problems
+
+    def details(self) -> Mapping[str, str]:
+        return {"summary": self.summary}
+
+
+class PolicyError(ScenarioError):
+    """A policy (a file, or :meth:`Policy.evolve <kgxp.Policy.evolve>` changes) is invalid.
+
+    A :class:`ScenarioError` too, since a policy is half of a run's input: code that
+    handles bad input once handles both.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, summary: str = "invalid policy") -> None:
+        super().__init__(problems, summary=summary)
+
+
+def _rebuild_input_error(
+    cls: type[ScenarioError], problems: tuple[Problem, ...], summary: str
+) -> ScenarioError:
+    return cls(problems, summary=summary)
 
 
 class MissingExtraError(KgxpError, ImportError):
@@ -70,3 +163,6 @@ class MissingExtraError(KgxpError, ImportError):
         super().__init__(
             f"{feature} needs the optional package {module!r}: pip install 'kgxp[{extra}]'"
         )
+
+    def details(self) -> Mapping[str, str]:
+        return {"module": self.module, "extra": self.extra}

@@ -8,10 +8,23 @@ it traverses *every* tracked object, the scenario included: a quarter of
 since kgxp's stages create no reference cycles (their garbage is freed by
 reference counting as usual while the collector is paused).
 
-The pause is process-wide, as the collector is. Nested and concurrent pauses
-(threads running rounds at once) share one: the collector is disabled when the
-first starts and re-enabled when the last ends, and only if it was enabled
-before the first; a program that disabled it itself keeps it disabled.
+The pause is process-wide, as the collector is, so it is surprising in a
+multi-threaded program: while one thread runs a round, another thread's reference
+cycles (a web framework's request objects, say) would pile up uncollected. Hence
+the setting (:func:`set_collector_pause`, docs/service.md):
+
+- ``"auto"`` (the default): pause only while the calling thread is the process's
+  only thread — a script, the CLI, a benchmark. A service's worker threads, a
+  notebook kernel (which runs helper threads) or any program with a second thread
+  keeps its collector running, at the price of the speed above;
+- ``"always"``: pause whatever the threads (a program that knows its threads
+  create no cycles worth collecting during a round);
+- ``"never"``: never touch the collector.
+
+Nested and concurrent pauses (threads running rounds at once under ``"always"``)
+share one: the collector is disabled when the first starts and re-enabled when
+the last ends, and only if it was enabled before the first; a program that
+disabled it itself keeps it disabled.
 
 Re-enabling alone would only move the cost: everything allocated during the
 pause is still in the youngest generation, so the first allocation after it
@@ -30,18 +43,54 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal, get_args
 
-__all__ = ["collector_paused"]
+__all__ = ["CollectorPause", "collector_paused", "set_collector_pause"]
+
+CollectorPause = Literal["auto", "always", "never"]
 
 _lock = threading.Lock()
 _active = 0  # pauses in progress
 _reenable = False  # whether the collector was enabled when the first of them began
+_setting: CollectorPause = "auto"
+
+
+def set_collector_pause(setting: CollectorPause) -> CollectorPause:
+    """Choose when kgxp pauses the garbage collector during its stages; returns the old setting.
+
+    ``"auto"`` (default) pauses only in a single-threaded process, ``"always"``
+    whatever the threads, ``"never"`` not at all (docs/service.md). Results never
+    depend on it; only the time does.
+
+    >>> import kgxp
+    >>> kgxp.set_collector_pause("never")
+    'auto'
+    >>> kgxp.set_collector_pause("auto")
+    'never'
+    """
+    global _setting
+    if setting not in get_args(CollectorPause):
+        raise ValueError(
+            f"collector pause must be one of {get_args(CollectorPause)}, not {setting!r}"
+        )
+    with _lock:
+        previous, _setting = _setting, setting
+    return previous
+
+
+def _wanted() -> bool:
+    if _setting == "auto":
+        return threading.active_count() == 1
+    return _setting == "always"
 
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Disable the cyclic garbage collector for the ``with`` block (see the module doc)."""
     global _active, _reenable
+    if not _wanted():
+        yield
+        return
     with _lock:
         if _active == 0:
             _reenable = gc.isenabled()

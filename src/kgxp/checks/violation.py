@@ -6,8 +6,11 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import attrs
+from pydantic import Field, JsonValue, TypeAdapter
 
-__all__ = ["Violation", "violation_order"]
+from kgxp._internal.frozen import FrozenModel
+
+__all__ = ["Violation", "ViolationDocument", "violation_order", "violations_json_schema"]
 
 
 def _read_only(value: Mapping[str, object]) -> Mapping[str, object]:
@@ -44,6 +47,35 @@ class Violation:
             "post": self.post,
             "evidence": dict(self.evidence),
         }
+
+    def document(self) -> ViolationDocument:
+        """This violation as a pydantic document (JSON with a published schema)."""
+        return ViolationDocument.model_validate(self.as_dict())
+
+    def to_json(self) -> str:
+        """:meth:`document` as JSON."""
+        return self.document().model_dump_json()
+
+
+class ViolationDocument(FrozenModel):
+    """A :class:`Violation` as data: what ``verify`` results look like on the wire."""
+
+    invariant: str = Field(description="the broken invariant's id (I1–I13)")
+    message: str = Field(description="what is wrong, in ids (never names)")
+    teacher: str | None = None
+    post: str | None = None
+    evidence: dict[str, JsonValue] = Field(
+        default_factory=dict, description="the same facts machine-readably"
+    )
+
+
+VIOLATIONS: TypeAdapter[list[ViolationDocument]] = TypeAdapter(list[ViolationDocument])
+"""A list of violations, as ``verify`` and ``verify_simulation`` return them, on the wire."""
+
+
+def violations_json_schema() -> dict[str, object]:
+    """The JSON Schema of a list of violations (``kgxp schema violations``)."""
+    return VIOLATIONS.json_schema(mode="serialization")
 
 
 def violation_order(violation: Violation) -> tuple[int, str, str, str, str, str]:

@@ -38,6 +38,7 @@ import csv
 import io
 import json
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -47,6 +48,7 @@ from typing import Any
 import attrs
 
 from kgxp._internal.extras import require
+from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp.files.scenario_json import StrPath
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -199,9 +201,18 @@ def _deciding_reason(outcome: Outcome) -> tuple[str, str]:
 
 
 def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = False) -> Any:
-    """:func:`outcome_rows` as a pandas DataFrame (``pip install 'kgxp[notebook]'``)."""
-    pd = require("pandas", "notebook", "outcomes_frame()")
-    return pd.DataFrame(outcome_rows(scenario, result, redact=redact))
+    """Deprecated: use ``result.to_frame(scenario)`` (one name for every frame).
+
+    Until removed: :func:`outcome_rows` as a DataFrame, with numbers as numbers.
+    """
+    warnings.warn(
+        "outcomes_frame(scenario, result) is deprecated; use result.to_frame(scenario)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    columns: dict[str, ColumnKind] = {name: "category" for name, _ in OUTCOME_COLUMNS}
+    columns |= {"name": "text", "score": "number", "preference_rank": "count", "reason": "text"}
+    return typed_frame(outcome_rows(scenario, result, redact=redact), columns, "outcomes_frame()")
 
 
 def publication_lists(

@@ -41,6 +41,7 @@ True
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -572,7 +573,7 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Ce
         setting = settings.get(key)
         if setting is None:
             return problem
-        return attrs.evolve(problem, record=setting.record(), field=setting.field())
+        return dataclasses.replace(problem, record=setting.record(), field=setting.field())
     cells = origins.get((match.group(1), int(match.group(2))))
     if not cells:
         return problem
@@ -580,8 +581,8 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Ce
     cell = cells.get(field) or cells.get(field.split(".")[0].split("[")[0])
     if cell is None:
         any_cell = next(iter(cells.values()))
-        return attrs.evolve(problem, record=any_cell.record())
-    return attrs.evolve(problem, record=cell.record(), field=cell.field())
+        return dataclasses.replace(problem, record=any_cell.record())
+    return dataclasses.replace(problem, record=cell.record(), field=cell.field())
 
 
 def _column_letter(number: int) -> str:

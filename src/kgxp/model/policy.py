@@ -22,9 +22,10 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 import attrs
-from pydantic import AfterValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from kgxp._internal.frozen import FrozenModel, NonEmptyStr
+from kgxp.exceptions import PolicyError, Problem
 from kgxp.model.scenario import Circumstance
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "WarningScope",
     "WarningTies",
     "YearEndBonusBasis",
+    "policy_problems",
     "policy_table",
     "preset",
     "preset_names",
@@ -490,13 +492,30 @@ class Policy(FrozenModel):
         return self.waiting_limit_years * 2
 
     def evolve(self, **changes: Any) -> Policy:
-        """A new, validated policy with ``changes`` applied; this one is unchanged."""
-        unknown = set(changes) - set(type(self).model_fields)
+        """A new, validated policy with ``changes`` applied; this one is unchanged.
+
+        Raises :class:`~kgxp.exceptions.PolicyError` listing every bad or unknown
+        parameter (never pydantic's ``ValidationError``):
+
+        >>> from kgxp import PolicyError
+        >>> try:
+        ...     Policy().evolve(in_school_share="1.5")
+        ... except PolicyError as error:
+        ...     print(error.problems[0].field, error.problems[0].code)
+        in_school_share less_than_equal
+        """
+        unknown = sorted(set(changes) - set(type(self).model_fields))
         if unknown:
-            raise TypeError(f"unknown policy parameter(s): {', '.join(sorted(unknown))}")
+            raise PolicyError(
+                Problem("policy", name, "unknown policy parameter", code="unknown_parameter")
+                for name in unknown
+            )
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(changes)
-        return type(self).model_validate(data)
+        try:
+            return type(self).model_validate(data)
+        except ValidationError as error:
+            raise PolicyError(policy_problems(error)) from None
 
     @classmethod
     def parameters(cls) -> list[ParameterInfo]:
@@ -583,6 +602,15 @@ def policy_table(policy: Policy | None = None) -> str:
             f"| `{row.name}` | `{shown}` | {row.rule} | {row.source} | {row.description} |"
         )
     return "\n".join(lines)
+
+
+def policy_problems(error: ValidationError) -> list[Problem]:
+    """pydantic's errors about a policy as located :class:`Problem` records."""
+    problems = []
+    for item in error.errors(include_url=False):
+        field = ".".join(str(part) for part in item["loc"]) or "(whole policy)"
+        problems.append(Problem("policy", field, item["msg"], code=item["type"]))
+    return problems
 
 
 def preset_names() -> list[str]:

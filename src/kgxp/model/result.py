@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
+from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.rendering import html_of
 from kgxp.model.policy import Policy, RoundKind, Scope
+from kgxp.model.scenario import Scenario
 
 __all__ = [
     "Conflict",
@@ -310,6 +312,66 @@ class RoundResult(FrozenModel):
     @classmethod
     def from_json(cls, text: str | bytes) -> RoundResult:
         return cls.model_validate_json(text)
+
+    def to_frame(self, scenario: Scenario | None = None, *, redact: bool = False) -> Any:
+        """One row per teacher as a pandas DataFrame with real dtypes (``kgxp[notebook]``).
+
+        ``score`` is a number, ``preference_rank`` (1 = first choice) a nullable
+        integer, ids, statuses and rounds are categories. With ``scenario``, the
+        teacher's ``name`` (unless ``redact``) and the post's ``subject`` are added.
+        ``reason``/``rule`` are the last reason's code and rule id.
+        """
+        teachers = {t.id: t for t in scenario.teachers} if scenario else {}
+        subjects = {p.id: p.subject for p in scenario.posts} if scenario else {}
+        rows = []
+        for o in self.outcomes:
+            last = o.reasons[-1] if o.reasons else None
+            teacher = teachers.get(o.teacher)
+            rows.append(
+                {
+                    "teacher": o.teacher,
+                    "name": o.teacher if redact or teacher is None else teacher.name,
+                    "home_school": o.home_school,
+                    "status": o.status,
+                    "round": o.round,
+                    "post": o.post,
+                    "subject": subjects.get(o.post) if o.post else None,
+                    "school": o.school,
+                    "score": o.score,
+                    "preference_rank": None if o.preference_rank is None else o.preference_rank + 1,
+                    "protected_by": "、".join(o.protected_by),
+                    "reason": last.code if last else None,
+                    "rule": last.rule if last else None,
+                }
+            )
+        columns: dict[str, ColumnKind] = {
+            "teacher": "category",
+            "name": "text",
+            "home_school": "category",
+            "status": "category",
+            "round": "category",
+            "post": "category",
+            "subject": "category",
+            "school": "category",
+            "score": "number",
+            "preference_rank": "count",
+            "protected_by": "category",
+            "reason": "category",
+            "rule": "category",
+        }
+        if scenario is None:
+            del columns["name"], columns["subject"]
+        return typed_frame(rows, columns, "RoundResult.to_frame()")
+
+    def __repr__(self) -> str:
+        # A summary: the whole result is megabytes of text (details: .outcomes, .to_frame()).
+        counts = ", ".join(f"{k}={v}" for k, v in self.counts().items() if v)
+        return (
+            f"RoundResult(policy={self.policy.name!r}, seed={self.seed}, "
+            f"teachers={len(self.outcomes)}: {counts}; posts={len(self.posts)}, "
+            f"rounds={[r.name for r in self.rounds]}, conflicts={len(self.conflicts)}, "
+            f"scenario_digest={self.scenario_digest[:12]!r}…)"
+        )
 
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: counts per status and round, vacancies, seats per school."""

@@ -442,6 +442,14 @@ class Scenario(FrozenModel):
             ) from None
         return self.evolve(**{collection: (*records[:index], changed, *records[index + 1 :])})
 
+    def __repr__(self) -> str:
+        # A summary: a county's scenario is megabytes of text (details: .teachers, …).
+        return (
+            f"Scenario(county={self.county.name!r}, competition_month='{self.competition_month}', "
+            f"schools={len(self.schools)}, posts={len(self.posts)}, "
+            f"teachers={len(self.teachers)}, staffing={self.staffing.total_posts})"
+        )
+
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: counts by school, subject and protected category."""
         return html_of(self)  # drawn by kgxp.views.html, registered there

@@ -6,11 +6,11 @@ needs several records at once. Codes are stable strings a UI can group by.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from pydantic import ValidationError
 
 from kgxp._internal.log import get_logger
@@ -587,7 +587,9 @@ def problems_beside_field_errors(data: Mapping[str, Any]) -> list[Problem]:
             repr(i) in problem.message for i in invalid_ids
         ):
             continue
-        found.append(attrs.evolve(problem, record=original.get(problem.record, problem.record)))
+        found.append(
+            dataclasses.replace(problem, record=original.get(problem.record, problem.record))
+        )
     return found
 
 

@@ -16,12 +16,13 @@ round::
 
 from __future__ import annotations
 
+import warnings
 from collections import defaultdict
 from typing import Any
 
 from pydantic import Field
 
-from kgxp._internal.extras import require
+from kgxp._internal.frames import typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.rendering import html_of
 from kgxp.model.result import Outcome, RoundResult, Status
@@ -70,10 +71,32 @@ class Comparison(FrozenModel):
         default=None, description="movement and balance (§6) of b, when its scenario was given"
     )
 
+    def to_frame(self) -> Any:
+        """``changed`` as a pandas DataFrame with categorical ids and statuses; ``why`` is the
+        new outcome's reason codes joined by ``、`` (``pip install 'kgxp[notebook]'``)."""
+        rows = [c.model_dump() | {"why": "、".join(c.why)} for c in self.changed]
+        return typed_frame(
+            rows,
+            dict.fromkeys(OutcomeChange.model_fields, "category"),
+            "Comparison.to_frame()",
+        )
+
     def frame(self) -> Any:
-        """``changed`` as a pandas DataFrame (``pip install 'kgxp[notebook]'``)."""
-        pd = require("pandas", "notebook", "Comparison.frame()")
-        return pd.DataFrame([c.model_dump(mode="json") for c in self.changed])
+        """Deprecated: use :meth:`to_frame` (one name for every frame)."""
+        warnings.warn(
+            "Comparison.frame() is deprecated; use Comparison.to_frame()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.to_frame()
+
+    def __repr__(self) -> str:
+        # A summary; details: .changed, .seats, .to_frame().
+        return (
+            f"Comparison(changed={len(self.changed)}, seats={len(self.seats)}, "
+            f"same_scenario={self.same_scenario}, same_policy={self.same_policy}, "
+            f"before={self.counts_before}, after={self.counts_after})"
+        )
 
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: counts and balance before/after, changed outcomes, seats."""

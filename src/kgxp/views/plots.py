@@ -7,19 +7,24 @@ optional (``pip install 'kgxp[plot]'``): without it the functions raise
 :class:`~kgxp.MissingExtraError`.
 
 Labels: school names and Chinese terms need a CJK font, which many servers
-lack; without one (see :func:`cjk_font`) the plots label schools by id and
-write English, so matplotlib never falls back to empty boxes or warns about
-missing glyphs. The data drawn is the same either way.
+lack. The font is chosen once per figure (an ``rc_context`` of the font setting
+around the whole drawing), so every label — ticks, legend, colourbar — uses it. Without one
+(see :func:`cjk_font`) the plots label schools by id and write English, so
+matplotlib never falls back to empty boxes or warns about missing glyphs, and the
+figure carries a one-line hint (:data:`NO_CJK_HINT`). The data drawn is the same
+either way.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 from kgxp._internal.extras import require
+from kgxp._internal.log import get_logger
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
 from kgxp.views.comparison import Comparison
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CJK_FONTS",
     "FLOW_PAIRS",
+    "NO_CJK_HINT",
     "SEAT_STACK",
     "cjk_font",
     "flows",
@@ -63,6 +69,12 @@ CJK_FONTS = (
     "Arial Unicode MS",
 )
 """Font families that cover simplified Chinese, in order of preference."""
+
+NO_CJK_HINT = "No Chinese font: English labels, school ids (install fonts-noto-cjk)"
+"""The note a figure carries when no CJK font is installed."""
+
+log = get_logger(__name__)
+_P = ParamSpec("_P")
 
 # Seat use of a school, bottom to top; the bars add up to the school's seats (I2).
 SEAT_STACK: tuple[tuple[str, str, str], ...] = (
@@ -116,9 +128,43 @@ def _axes(ax: Axes | None, feature: str, size: tuple[float, float]) -> Axes:
     return new  # type: ignore[no-any-return]
 
 
-def _font_kw() -> dict[str, Any]:
+@contextmanager
+def _figure_fonts() -> Iterator[None]:
+    """The CJK font (else matplotlib's default) for everything drawn inside."""
+    matplotlib = require("matplotlib", "plot", "kgxp.views.plots")
     font = cjk_font()
-    return {"fontfamily": [font, "DejaVu Sans"]} if font else {}
+    # Concrete family names, not "sans-serif": a text keeps them, so the figure still
+    # uses the font when Jupyter draws it, after the context has ended.
+    settings = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    # rc_context restricted to the keys set here: matplotlib's own rc_context restores
+    # *every* setting on exit, so when the first figure of a session is drawn inside
+    # it, it undoes what the notebook backend set up then (interactive mode) and the
+    # next figures are never shown.
+    saved = {key: matplotlib.rcParams[key] for key in settings}
+    matplotlib.rcParams.update(settings)
+    try:
+        yield
+    finally:
+        matplotlib.rcParams.update(saved)
+
+
+def _plot(draw: Callable[_P, Axes]) -> Callable[_P, Axes]:
+    """A plot function drawn inside :func:`_figure_fonts`, with the fallback hint when needed."""
+
+    @wraps(draw)
+    def drawn(*args: _P.args, **kwargs: _P.kwargs) -> Axes:
+        with _figure_fonts():
+            ax = draw(*args, **kwargs)
+            if cjk_font() is None:
+                log.info("plots.no_cjk_font", plot=draw.__name__)
+                # A figure-level label, so constrained layout makes room for it (under
+                # the tick labels, not over them); once per figure.
+                figure = ax.figure
+                if not any(t.get_text() == NO_CJK_HINT for t in figure.texts):
+                    figure.supxlabel(NO_CJK_HINT, fontsize=6, color="0.45")
+        return ax
+
+    return drawn
 
 
 def _say(english: str, chinese: str) -> str:
@@ -162,6 +208,7 @@ def seat_use(result: RoundResult) -> dict[str, dict[str, int]]:
     return use
 
 
+@_plot
 def plot_seats(
     result: RoundResult, scenario: Scenario | None = None, *, ax: Axes | None = None
 ) -> Axes:
@@ -180,10 +227,11 @@ def plot_seats(
         heights = [use[school][key] for school in schools]
         ax.bar(x, heights, bottom=bottom, label=_say(english, chinese), width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
-    ax.set_xticks(x, _school_labels(schools, scenario), rotation=90, fontsize=7, **_font_kw())
-    ax.set_ylabel(_say("seats", "岗位数"), **_font_kw())
-    ax.set_title(_say("Seats per school after the round", "各校岗位使用情况"), **_font_kw())
-    ax.legend(fontsize=7, prop={"family": cjk_font()} if cjk_font() else None)
+    ax.set_ylim(0, max([*bottom, 1]) * 1.15)  # headroom: see plot_waiting
+    ax.set_xticks(x, _school_labels(schools, scenario), rotation=90, fontsize=7)
+    ax.set_ylabel(_say("seats", "岗位数"))
+    ax.set_title(_say("Seats per school after the round", "各校岗位使用情况"))
+    ax.legend(fontsize=7)
     return ax
 
 
@@ -210,6 +258,7 @@ def flows(result: RoundResult) -> Counter[tuple[str, str]]:
     return moves
 
 
+@_plot
 def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
     """Bars of moves by locality pair (urban → rural is R16's flow), with R16's target.
 
@@ -243,13 +292,14 @@ def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = Non
             f"R16 目标: 城区教师 {result.policy.urban_to_rural_share:.0%}",
         ),
     )
-    ax.set_xticks(x, labels, **_font_kw())
-    ax.set_ylabel(_say("teachers placed at another school", "跨校任职人数"), **_font_kw())
-    ax.set_title(_say("Moves by locality (R16)", "城乡流动 (R16)"), **_font_kw())
-    ax.legend(fontsize=8, prop={"family": cjk_font()} if cjk_font() else None)
+    ax.set_xticks(x, labels)
+    ax.set_ylabel(_say("teachers placed at another school", "跨校任职人数"))
+    ax.set_title(_say("Moves by locality (R16)", "城乡流动 (R16)"))
+    ax.legend(fontsize=8)
     return ax
 
 
+@_plot
 def plot_flow_matrix(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
     """Heatmap of moves from home school (rows) to post school (columns).
 
@@ -268,11 +318,11 @@ def plot_flow_matrix(result: RoundResult, scenario: Scenario, *, ax: Axes | None
     ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_say("teachers", "人数"))
     labels = _school_labels(schools, scenario)
     ticks = list(range(len(schools)))
-    ax.set_xticks(ticks, labels, rotation=90, fontsize=6, **_font_kw())
-    ax.set_yticks(ticks, labels, fontsize=6, **_font_kw())
-    ax.set_xlabel(_say("to (post school)", "流入学校"), **_font_kw())
-    ax.set_ylabel(_say("from (home school)", "原学校"), **_font_kw())
-    ax.set_title(_say("Moves between schools", "校际流动"), **_font_kw())
+    ax.set_xticks(ticks, labels, rotation=90, fontsize=6)
+    ax.set_yticks(ticks, labels, fontsize=6)
+    ax.set_xlabel(_say("to (post school)", "流入学校"))
+    ax.set_ylabel(_say("from (home school)", "原学校"))
+    ax.set_title(_say("Moves between schools", "校际流动"))
     return ax
 
 
@@ -297,6 +347,7 @@ def _balance_series(
     ]
 
 
+@_plot
 def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -> Axes:
     """校际差异系数 (§6) per segment and indicator, two bars each, with the thresholds.
 
@@ -334,14 +385,14 @@ def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -
         x,
         [f"{_say(*_SEGMENTS[r.segment])}\n{_say(*_INDICATORS[r.indicator])}" for r in rows],
         fontsize=8,
-        **_font_kw(),
     )
-    ax.set_ylabel(_say("coefficient of variation", "校际差异系数"), **_font_kw())
-    ax.set_title(_say("Inter-school balance (§6)", "校际均衡 (§6)"), **_font_kw())
-    ax.legend(fontsize=7, prop={"family": cjk_font()} if cjk_font() else None)
+    ax.set_ylabel(_say("coefficient of variation", "校际差异系数"))
+    ax.set_title(_say("Inter-school balance (§6)", "校际均衡 (§6)"))
+    ax.legend(fontsize=7)
     return ax
 
 
+@_plot
 def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
     """Stacked bars per semester: waiting (R7), continued waiting (R9), dismissal review (R10)."""
     summaries = simulation.summaries
@@ -352,8 +403,11 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
         heights = [s.states.get(state.value, 0) for s in summaries]
         ax.bar(x, heights, bottom=bottom, label=_say(english, chinese))
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    # Headroom above the highest stack for the legend: empty segments at the top of a
+    # stack pin the axis there (matplotlib's sticky bar edges) and the bar met the frame.
+    ax.set_ylim(0, max([*bottom, 1]) * 1.25)
     ax.set_xticks(x, [str(s.semester) for s in summaries], rotation=30, fontsize=8)
-    ax.set_ylabel(_say("teachers", "人数"), **_font_kw())
-    ax.set_title(_say("Waiting per semester (R7–R10)", "各学期待岗人数 (R7–R10)"), **_font_kw())
-    ax.legend(fontsize=8, prop={"family": cjk_font()} if cjk_font() else None)
+    ax.set_ylabel(_say("teachers", "人数"))
+    ax.set_title(_say("Waiting per semester (R7–R10)", "各学期待岗人数 (R7–R10)"))
+    ax.legend(fontsize=8)
     return ax

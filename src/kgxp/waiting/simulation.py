@@ -26,14 +26,15 @@ and seed.
 from __future__ import annotations
 
 import time
+import warnings
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from kgxp._internal.extras import require
+from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
@@ -109,22 +110,80 @@ class Simulation(FrozenModel):
         """One teacher's ledger lines, in semester order."""
         return [line for line in self.ledger if line.teacher == teacher_id]
 
-    def frames(self) -> dict[str, Any]:
-        """``records``, ``ledger`` and ``summaries`` as pandas DataFrames.
+    def to_frame(self, table: Literal["records", "ledger", "summaries"] = "records") -> Any:
+        """One table of the simulation as a pandas DataFrame with real dtypes.
 
-        Needs pandas (``pip install 'kgxp[notebook]'``).
+        ``records`` (teacher × semester states), ``ledger`` (pay lines: ``base``,
+        ``share``, ``amount`` as numbers) or ``summaries`` (counts per semester, one
+        column per state). Needs pandas (``pip install 'kgxp[notebook]'``).
         """
-        pd = require("pandas", "notebook", "Simulation.frames()")
-        return {
-            "records": pd.DataFrame([r.model_dump(mode="json") for r in self.records]),
-            "ledger": pd.DataFrame([line.model_dump(mode="json") for line in self.ledger]),
-            "summaries": pd.DataFrame(
-                [
-                    s.model_dump(mode="json", exclude={"states", "solver"}) | s.states
-                    for s in self.summaries
-                ]
-            ),
-        }
+        feature = f"Simulation.to_frame({table!r})"
+        if table == "records":
+            return typed_frame(
+                (r.model_dump() for r in self.records),
+                {
+                    "teacher": "category",
+                    "semester": "category",
+                    "state": "category",
+                    "streak": "count",
+                    "flagged": "flag",
+                    "post": "category",
+                    "school": "category",
+                    "event": "category",
+                },
+                feature,
+            )
+        if table == "ledger":
+            return typed_frame(
+                (line.model_dump() for line in self.ledger),
+                {
+                    "teacher": "category",
+                    "semester": "category",
+                    "state": "category",
+                    "component": "category",
+                    "base": "number",
+                    "share": "number",
+                    "amount": "number",
+                    "rule": "category",
+                    "parameter": "category",
+                },
+                feature,
+            )
+        if table == "summaries":
+            states = sorted({state for s in self.summaries for state in s.states})
+            columns: dict[str, ColumnKind] = {
+                "semester": "category",
+                "competed": "count",
+                "placed": "count",
+                "vacancies": "count",
+                "retired": "count",
+                "paid": "number",
+            }
+            columns |= dict.fromkeys(states, "count")
+            return typed_frame(
+                (s.model_dump(exclude={"states", "solver"}) | s.states for s in self.summaries),
+                columns,
+                feature,
+            )
+        raise ValueError(f"no table {table!r}: choose records, ledger or summaries")
+
+    def frames(self) -> dict[str, Any]:
+        """Deprecated: use :meth:`to_frame` (``to_frame("ledger")``…), one name for every frame."""
+        warnings.warn(
+            "Simulation.frames() is deprecated; use Simulation.to_frame(table)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return {name: self.to_frame(name) for name in ("records", "ledger", "summaries")}
+
+    def __repr__(self) -> str:
+        # A summary: a simulation is tens of megabytes of text (details: .records, .to_frame()).
+        span = f"{self.semesters[0]}…{self.semesters[-1]}" if self.semesters else "none"
+        return (
+            f"Simulation(semesters={len(self.semesters)} ({span}), "
+            f"teachers={len(self.round.outcomes)}, records={len(self.records)}, "
+            f"ledger={len(self.ledger)} lines, round={self.round!r})"
+        )
 
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: the round's counts and one row per semester."""

@@ -240,6 +240,9 @@ class IllegalTransition(KgxpError, ValueError):
             f"illegal event {event.value!r} in waiting state {state.value!r}: {reason}"
         )
 
+    def details(self) -> Mapping[str, str]:
+        return {"state": self.state.value, "event": self.event.value, "reason": self.reason}
+
 
 def _non_negative(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:

@@ -1,0 +1,72 @@
+"""Policy files: a :class:`~kgxp.model.policy.Policy` written as JSON or TOML.
+
+A bureau keeps its own parameters in a file next to its rosters (``kgxp run
+roster.xlsx --policy our_county.toml``). Keys are the policy's parameters
+(``kgxp policy`` lists them); anything left out keeps the default. Bad files raise
+:class:`~kgxp.exceptions.PolicyError` with every problem located, never a bare
+``JSONDecodeError``, ``TOMLDecodeError`` or ``ValidationError``.
+
+>>> parse_policy('in_school_share = "0.85"\\nlottery_seed = 7', format="toml").lottery_seed
+7
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from kgxp.exceptions import PolicyError, Problem
+from kgxp.files.scenario_json import StrPath
+from kgxp.model.policy import Policy, policy_problems
+
+__all__ = ["load_policy", "parse_policy"]
+
+PolicyFormat = Literal["json", "toml"]
+
+
+def parse_policy(
+    source: str | bytes | Mapping[str, Any], *, format: PolicyFormat = "json"
+) -> Policy:
+    """A policy from JSON or TOML text (or decoded data), validated."""
+    data = _decode(source, format) if isinstance(source, str | bytes) else source
+    if not isinstance(data, Mapping):
+        raise PolicyError(
+            [
+                Problem(
+                    "file", "(top level)", "expected an object of parameters", code="not_an_object"
+                )
+            ]
+        )
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as error:
+        raise PolicyError(policy_problems(error)) from None
+
+
+def load_policy(path: StrPath) -> Policy:
+    """Read a policy file: TOML when it ends in ``.toml``, JSON otherwise."""
+    file = Path(path)
+    fmt: PolicyFormat = "toml" if file.suffix.lower() == ".toml" else "json"
+    return parse_policy(file.read_bytes(), format=fmt)
+
+
+def _decode(source: str | bytes, fmt: PolicyFormat) -> Any:
+    if isinstance(source, bytes):
+        try:
+            source = source.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise PolicyError(
+                [Problem("file", f"byte {error.start}", "not valid UTF-8", code="not_utf8")]
+            ) from None
+    try:
+        return tomllib.loads(source) if fmt == "toml" else json.loads(source)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise PolicyError([Problem("file", where, error.msg, code="malformed_json")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise PolicyError([Problem("file", "(toml)", str(error), code="malformed_toml")]) from None
