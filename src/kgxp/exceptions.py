@@ -10,7 +10,13 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["KgxpError", "MissingExtraError", "Problem", "ScenarioError"]
+__all__ = [
+    "CalendarYearError",
+    "KgxpError",
+    "MissingExtraError",
+    "Problem",
+    "ScenarioError",
+]
 
 
 class KgxpError(Exception):
@@ -69,4 +75,20 @@ class MissingExtraError(KgxpError, ImportError):
         self.extra = extra
         super().__init__(
             f"{feature} needs the optional package {module!r}: pip install 'kgxp[{extra}]'"
+        )
+
+
+class CalendarYearError(KgxpError, ValueError):
+    """A date falls in a year whose public holidays and make-up workdays are not known yet.
+
+    China's State Council publishes each year's holiday schedule late in the year
+    before; until the installed calendar has it, working days cannot be counted.
+    """
+
+    def __init__(self, year: int, known: str) -> None:
+        self.year = year
+        super().__init__(
+            f"the public-holiday calendar does not know {year} yet (it knows {known}); "
+            "update the chinesecalendar package once the State Council has published "
+            f"the {year} holiday schedule"
         )
