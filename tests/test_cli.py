@@ -71,9 +71,10 @@ def test_compare_two_scenarios_shows_who_moved(
     published, corrected = _appeal_pair(tmp_path)
     assert main(["compare", str(published), str(corrected)]) == 0
     out = capsys.readouterr().out
-    assert "2 teachers changed outcome, 1 posts changed holders" in out
-    assert "in_school A-CHN @ A" in out
-    assert "Movement and balance (§6)" in out  # both scenarios known: metrics included
+    assert "经复核，2名教师的竞聘结果发生变化，1个岗位的聘用人员有调整" in out
+    assert "校内竞聘上岗：学校A语文，综合得分88.00" in out
+    assert "学校A语文岗位由综合得分更高的教师聘用（获聘最低分88.00，本人85.00分）" in out
+    assert "公示结果与复核后的校际差异系数" in out  # both scenarios known: metrics included
 
 
 def test_compare_appeal_against_a_published_result_json(
@@ -105,7 +106,7 @@ def test_compare_appeal_against_a_published_result_json(
         )
         == 0
     )
-    assert "## Movement and balance (§6)" in capsys.readouterr().out
+    assert "## 公示结果与复核后的校际差异系数" in capsys.readouterr().out
 
 
 def test_compare_rejects_a_broken_result_file(
@@ -130,9 +131,11 @@ def test_run_out_dir_writes_results_reports_and_publication_lists(
     assert len(result.outcomes) == len(load_scenario(example_path).teachers)
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# 紫阳县 (示例)")
-    assert "## Waiting (R7)" in markdown
+    assert "## 待岗人员（" in markdown and "## 附：政策依据" in markdown
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    assert "above_required_qualification" not in page and ">NO<" not in page
+    assert page.count("<svg") == 2  # movement and balance plots
     assert any(p.suffix == ".xlsx" for p in out.rglob("*"))
     assert len(list(out.rglob("*.csv"))) > 48  # one publication list per school, and more
 

@@ -69,7 +69,12 @@ def test_publication_lists_of_a_hand_made_round(small: tuple[Scenario, RoundResu
 def test_every_teacher_is_listed_exactly_once(example: tuple[Scenario, RoundResult]) -> None:
     scenario, result = example
     lists = publication_lists(scenario, result)
-    listed = Counter(t for item in lists if item.key in {"protected", "in_school", "cross_school", "adjusted", "waiting", "pending"} for t in item.teachers)
+    listed = Counter(
+        t
+        for item in lists
+        if item.key in {"protected", "in_school", "cross_school", "adjusted", "waiting", "pending"}
+        for t in item.teachers
+    )
     assert set(listed.values()) == {1}
     assert sorted(listed) == sorted(t.id for t in scenario.teachers)
 
@@ -113,7 +118,9 @@ def test_write_results_every_format(tmp_path: Path, example: tuple[Scenario, Rou
     waiting = published["county"]["waiting"]
     assert waiting["title"] == "紫阳县 (示例)2026年县管校聘待岗人员名单"
     assert len(waiting["rows"]) == result.counts()["waiting"]
-    assert len(published["schools"]) == len({s.id for s in scenario.schools if s.merged_into is None})
+    assert len(published["schools"]) == len(
+        {s.id for s in scenario.schools if s.merged_into is None}
+    )
 
     book = openpyxl.load_workbook(tmp_path / "results.xlsx", read_only=True)
     assert book.sheetnames == ["结果"]

@@ -14,8 +14,16 @@ from kgxp._internal import moved as _moved
 from kgxp._version import __version__
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
-from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.exceptions import (
+    CalendarYearError,
+    KgxpError,
+    MissingExtraError,
+    Problem,
+    ScenarioError,
+)
+from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.publication import (
+    ListKind,
     PublicationList,
     outcome_rows,
     outcomes_frame,
@@ -31,6 +39,7 @@ from kgxp.files.scenario_json import (
     save_scenario,
     scenario_json_schema,
 )
+from kgxp.i18n import texts
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     CrossSchoolSeatChoice,
@@ -90,16 +99,11 @@ from kgxp.round.scoring import composite_score
 # The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
 # which register them when imported: a model never imports the views that draw it.
 from kgxp.views import html as _notebook_views  # noqa: F401
+from kgxp.views.appeal import comparison_sections, render_comparison
 from kgxp.views.comparison import Comparison, OutcomeChange, SeatChange, compare
 from kgxp.views.metrics import BalanceRow, RoundMetrics, coefficient_of_variation, round_metrics
-from kgxp.views.report import (
-    ReportSection,
-    ReportTable,
-    comparison_sections,
-    render_comparison,
-    render_report,
-    report_sections,
-)
+from kgxp.views.report import render_report, report_sections
+from kgxp.views.report_format import ReportSection, ReportTable
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.views.whatif import Variant, run_rounds
 from kgxp.waiting.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
@@ -116,6 +120,7 @@ from kgxp.waiting.state_machine import (
 __all__ = [
     "NEAR_RETIREMENT",
     "BalanceRow",
+    "CalendarYearError",
     "Circumstance",
     "Comparison",
     "Conflict",
@@ -127,6 +132,7 @@ __all__ = [
     "IllegalTransition",
     "KgxpError",
     "LedgerLine",
+    "ListKind",
     "Locality",
     "Mechanism",
     "MissingExtraError",
@@ -140,6 +146,7 @@ __all__ = [
     "PostSeats",
     "Problem",
     "PublicationList",
+    "PublicityNotice",
     "Reason",
     "ReportSection",
     "ReportTable",
@@ -197,6 +204,7 @@ __all__ = [
     "preset_names",
     "protection_reasons",
     "publication_lists",
+    "publicity_period",
     "read_roster",
     "render_comparison",
     "render_report",
@@ -211,6 +219,7 @@ __all__ = [
     "statutory_retirement",
     "step",
     "summarize",
+    "texts",
     "transition_table",
     "validate",
     "verify",

@@ -41,8 +41,8 @@ import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -485,9 +485,7 @@ def write_results(
         ]
         if county:
             written.append(
-                _write_text(
-                    page / f"{all_lists}.html", posting_html(county, locale=locale)
-                )
+                _write_text(page / f"{all_lists}.html", posting_html(county, locale=locale))
             )
     if "json" in chosen:
         written.append(_write_text(folder / "outcomes.json", _json(rows)))
@@ -495,15 +493,17 @@ def write_results(
             _write_text(folder / "publication.json", _json(_published(lists, words, notice)))
         )
     if "xlsx" in chosen:
-        written.append(write_workbook(folder / "results.xlsx", [("结果", outcome_header, _safe(outcome_table))]))
+        written.append(
+            write_workbook(
+                folder / "results.xlsx", [("结果", outcome_header, _safe(outcome_table))]
+            )
+        )
         sheets: list[Sheet] = []
         for item in lists:
             layout = SheetLayout(
                 words[item.kind, item.key],
                 numeric=item.numeric,
-                number_formats=tuple(
-                    (i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)
-                ),
+                number_formats=tuple((i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)),
             )
             sheets.append((_sheet_name(item, scenario), item.header, _safe(item.rows), layout))
         written.append(write_workbook(folder / f"{all_lists}.xlsx", sheets))
@@ -634,9 +634,7 @@ def _sheet_name(item: PublicationList, scenario: Scenario) -> str:
     return names.get(item.key, item.key)
 
 
-def _stems(
-    lists: Sequence[PublicationList], scenario: Scenario
-) -> dict[tuple[ListKind, str], str]:
+def _stems(lists: Sequence[PublicationList], scenario: Scenario) -> dict[tuple[ListKind, str], str]:
     """File names (without suffix) of the lists: the title, or ``<school id>_<school name>``."""
     names = {school.id: school.name for school in scenario.schools}
     stems = {}

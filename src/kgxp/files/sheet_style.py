@@ -130,9 +130,7 @@ def _named_styles(book: Any, layout: SheetLayout) -> dict[int, str]:
 def _widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     widths = []
     for index, title in enumerate(header):
-        longest = max(
-            [display_width(title), *(display_width(_shown(row[index])) for row in rows)]
-        )
+        longest = max([display_width(title), *(display_width(_shown(row[index])) for row in rows)])
         widths.append(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
     return widths
 

@@ -76,13 +76,23 @@ class Wording:
     """Sentences about one round's outcomes, in one locale."""
 
     def __init__(
-        self, scenario: Scenario, result: RoundResult, *, locale: str = DEFAULT_LOCALE
+        self,
+        scenario: Scenario | None,
+        result: RoundResult | Mapping[str, RoundKind],
+        *,
+        locale: str = DEFAULT_LOCALE,
     ) -> None:
+        """``result`` names the rounds (or give their kinds by name); without a
+        ``scenario``, schools and posts are named by id."""
         self.tr = texts(locale)
         self.locale = locale
-        self._schools = {s.id: s.name for s in scenario.schools}
-        self._posts = {p.id: (p.school, p.subject) for p in scenario.posts}
-        self._kinds = {r.name: r.kind for r in result.rounds}
+        self._schools = {s.id: s.name for s in scenario.schools} if scenario else {}
+        self._posts = {p.id: (p.school, p.subject) for p in scenario.posts} if scenario else {}
+        self._kinds = (
+            {r.name: r.kind for r in result.rounds}
+            if isinstance(result, RoundResult)
+            else dict(result)
+        )
 
     def status(self, status: Status) -> str:
         return self.tr(STATUS_MESSAGES[status])
@@ -109,21 +119,21 @@ class Wording:
         kind = self._kinds.get(name or "")
         return self.tr(_ROUNDS[kind]) if kind is not None else (name or "")
 
-    def reason(self, reason: Reason, outcome: Outcome) -> str:
-        """One reason as a sentence."""
+    def reason(self, reason: Reason, protected_by: Iterable[str] = ()) -> str:
+        """One reason as a sentence (``protected_by``: the outcome's protected categories)."""
         tr = self.tr
         code = reason.code
         where = self.round(reason.round)
         if code == "protected":
             return tr(
                 "Placed in advance at the original school ({categories})",
-                categories=self.categories(outcome.protected_by),
+                categories=self.categories(protected_by),
             )
         if code == "protected_without_seat":
             return tr(
                 "Entitled to placement in advance ({categories}), but the original school has "
                 "no free post of a subject they teach; to be decided by the bureau",
-                categories=self.categories(outcome.protected_by),
+                categories=self.categories(protected_by),
             )
         if code == "placed":
             return tr("{round}: placed in {post}", round=where, post=self.post(reason.post))
@@ -190,8 +200,8 @@ class Wording:
             lost = [r for r in outcome.reasons if r.code in _COMPETITION_LOST]
             if lost and lost[-1] is not reason:
                 said.insert(0, lost[-1])
-        return self.tr("; ").join(self.reason(r, outcome) for r in said)
+        return self.tr("; ").join(self.reason(r, outcome.protected_by) for r in said)
 
     def chain(self, outcome: Outcome) -> str:
         """Every reason of ``outcome``, in order, as one text."""
-        return self.tr("; ").join(self.reason(r, outcome) for r in outcome.reasons)
+        return self.tr("; ").join(self.reason(r, outcome.protected_by) for r in outcome.reasons)

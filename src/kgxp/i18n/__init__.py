@@ -32,10 +32,10 @@ from kgxp.exceptions import KgxpError
 __all__ = [
     "DEFAULT_LOCALE",
     "LOCALES",
+    "N_",
     "Locale",
     "Texts",
     "UnknownLocaleError",
-    "N_",
     "texts",
 ]
 
@@ -58,7 +58,7 @@ class Texts(Protocol):
     def __call__(self, message: str, /, **fields: object) -> str: ...
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+def N_(message: str) -> str:
     """Mark ``message`` for the catalogue where it is stored, translated later by :func:`texts`."""
     return message
 
@@ -83,9 +83,7 @@ def texts(locale: str = DEFAULT_LOCALE) -> Texts:
 @cache
 def _catalogue(locale: str) -> gettext.NullTranslations:
     if locale not in LOCALES:
-        raise UnknownLocaleError(
-            f"no catalogue for locale {locale!r}; use {' or '.join(LOCALES)}"
-        )
+        raise UnknownLocaleError(f"no catalogue for locale {locale!r}; use {' or '.join(LOCALES)}")
     try:
         return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[locale])
     except OSError as error:  # a broken install: the compiled catalogue is missing

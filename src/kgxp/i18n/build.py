@@ -24,11 +24,15 @@ from kgxp.i18n import DOMAIN, LOCALE_DIR, LOCALES
 __all__ = ["compiled", "extracted", "problems", "update"]
 
 PACKAGE = Path(__file__).resolve().parents[1]
-KEYWORDS = {"tr": None, "N_": None}
+KEYWORDS = {"tr": None, "N_": None, "_say": None}
 
 
 def extracted() -> dict[str, list[str]]:
-    """Every message id of the package → where it is used (``file:line``)."""
+    """Every message id of the package → where it is used (``file:line``).
+
+    Marked by ``tr(…)`` (a :func:`~kgxp.i18n.texts` translator), ``N_(…)`` or the
+    plots' ``_say(…)``.
+    """
     from babel.messages.extract import extract_from_dir
 
     found: dict[str, list[str]] = {}
@@ -119,7 +123,9 @@ def problems() -> list[str]:
                 found.append(f"{locale}: {entry.id!r} → {entry.string!r} changes the fields")
         mo = _po_path(locale).with_suffix(".mo")
         if not mo.exists() or mo.read_bytes() != compiled(locale):
-            found.append(f"{locale}: {mo.name} is not the compiled .po; run python -m kgxp.i18n.build")
+            found.append(
+                f"{locale}: {mo.name} is not the compiled .po; run python -m kgxp.i18n.build"
+            )
     return found
 
 
