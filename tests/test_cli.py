@@ -180,3 +180,47 @@ def test_validate_and_run_a_roster(
     out = tmp_path / "out"
     assert main(["run", str(roster), "--out", str(out), "--formats", "json", "--quiet"]) == 0
     assert (out / "publication.json").is_file()
+
+
+def test_run_posts_lists_with_the_notice(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notice = tmp_path / "notice.json"
+    notice.write_text(
+        json.dumps({"issuer": "紫阳县教育体育局", "working_days": 7}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["run", str(example_path), "--out", str(out), "--quiet", "--formats", "html"]
+    args += ["--notice", str(notice), "--publish-date", "2026-09-28", "--contact", "人事股"]
+    args += ["--mask-names", "--hide-ids"]
+    assert main(args) == 0
+    page = (out / "publication" / "待岗人员名单.html").read_text(encoding="utf-8")
+    # 7 working days from Monday 28 September 2026: 28–30 September, then the National
+    # Day holiday (1–7 October), 8 and 9 October, Saturday 10 October (a make-up workday), 12.
+    assert "公示期：2026年9月28日至2026年10月12日（7个工作日）。" in page
+    assert "请在公示期内向人事股提出复核或申诉" in page
+    assert "<p>紫阳县教育体育局</p><p>2026年9月28日</p>" in page
+    assert "教师编号" not in page and "*" in page
+
+
+def test_run_refuses_a_notice_the_calendar_cannot_count(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(example_path), "--out", str(out), "--publish-date", "2099-03-02"]
+    assert main(args) == 2
+    assert "does not know 2099 yet" in capsys.readouterr().err
+    assert not out.exists()
+    bad = tmp_path / "notice.json"
+    bad.write_text('{"working_days": 0, "colour": "red"}', encoding="utf-8")
+    assert main(["run", str(example_path), "--notice", str(bad), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "not a valid notice" in err and "working_days" in err and "colour" in err
+
+
+def test_run_in_english(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(example_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("紫阳县 (示例): teacher placement round of 2026-08")
+    assert "Waiting list: 170 teachers" in out

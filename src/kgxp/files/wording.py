@@ -189,15 +189,19 @@ class Wording:
     def why(self, outcome: Outcome) -> str:
         """What decided ``outcome``, in words ("" when it has no reason).
 
-        For a waiting teacher: how the last competitive round went, then why the
-        adjustment did not place them; otherwise the deciding reason alone.
+        For a waiting teacher: the last post they lost in a competitive round (or
+        that they applied for none), then why the adjustment did not place them;
+        otherwise the deciding reason alone.
         """
         reason = deciding_reason(outcome)
         if reason is None:
             return ""
         said = [reason]
         if outcome.status is Status.WAITING:
-            lost = [r for r in outcome.reasons if r.code in _COMPETITION_LOST]
+            # The last post lost to a higher-ranked teacher says most; else "applied for none".
+            lost = [r for r in outcome.reasons if r.code == "outranked"] or [
+                r for r in outcome.reasons if r.code in _COMPETITION_LOST
+            ]
             if lost and lost[-1] is not reason:
                 said.insert(0, lost[-1])
         return self.tr("; ").join(self.reason(r, outcome.protected_by) for r in said)
