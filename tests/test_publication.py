@@ -261,3 +261,17 @@ def test_every_published_text_has_a_translation() -> None:
     from kgxp.i18n.build import problems  # Babel: part of kgxp[dev]
 
     assert problems() == []
+
+
+def test_the_report_page_is_chinese_with_plots_and_the_same_bytes_each_time(
+    example: tuple[Scenario, RoundResult],
+) -> None:
+    from kgxp import render_report
+
+    scenario, result = example
+    page = render_report(scenario, result, format="html", figures=True)
+    assert page == render_report(scenario, result, format="html", figures=True)
+    assert page.count("<svg") == 2 and "<?xml" not in page
+    assert "竞聘前后校际差异系数" in page and "未达标" in page
+    body = re.sub(r"<svg.*?</svg>|<style>.*?</style>", "", page, flags=re.S)
+    assert not re.search(r"\b[a-z]+_[a-z]+\b|\bR\d+\b(?!</td>)", body.split("附：政策依据")[0])
