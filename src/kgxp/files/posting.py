@@ -123,9 +123,11 @@ p.notice {{ text-indent: 2em; margin: 0.2em 0; }}
 table {{ width: 100%; border-collapse: collapse; margin: 0.8em 0; }}
 thead {{ display: table-header-group; }}
 th {{ font-family: {_SANS}; font-weight: bold; background: #eee; }}
-th, td {{ border: 0.75pt solid #000; padding: 2pt 4pt; text-align: center; white-space: nowrap; }}
-td.text {{ text-align: left; white-space: normal; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+th, td {{ border: 0.75pt solid #000; padding: 2pt 4pt; text-align: center; }}
+th, td.short {{ white-space: nowrap; }}
+td.text {{ text-align: left; }}
+td.mid {{ min-width: 6em; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
 tr {{ break-inside: avoid; page-break-inside: avoid; }}
 .footer {{ text-align: right; margin-top: 2em; padding-right: 2em; }}
 .footer p {{ margin: 0.2em 0; }}
@@ -133,8 +135,12 @@ section + section {{ break-before: page; page-break-before: always; }}
 @media print {{ th {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }} }}
 """
 
-# Short columns stay centred (序号, 姓名, 学科); long free text reads better left-aligned.
-_LEFT_FROM = 12
+# Columns of short values (序号, 姓名, 编号, 学科) never wrap; columns of long text
+# (reasons, notes) are left-aligned and get most of the width; school names in between
+# wrap only when the page is too narrow.
+_SHORT_UPTO = 10
+_LEFT_FROM = 30
+_WIDE_SHARE = 40  # percent of the table's width for its long-text columns
 
 
 def posting_html(
@@ -152,7 +158,29 @@ def posting_html(
         body.append("<section>")
         body.append(f"<h1>{esc(text.title)}</h1>")
         body += [f'<p class="notice">{esc(line)}</p>' for line in text.lines]
+        # Columns of long text (reasons, notes) share most of the width and wrap; the
+        # others (序号, names, ids, schools) keep to one line.
+        wide = [
+            i
+            for i in range(len(header))
+            if any(display_width(str(row[i])) > _LEFT_FROM for row in rows)
+        ]
+        short = {
+            i
+            for i in range(len(header))
+            if all(display_width(str(row[i])) <= _SHORT_UPTO for row in rows)
+        }
         body.append("<table>")
+        if wide:
+            share = f"{_WIDE_SHARE // len(wide)}%"
+            body.append(
+                "<colgroup>"
+                + "".join(
+                    f'<col style="width:{share}">' if i in wide else "<col>"
+                    for i in range(len(header))
+                )
+                + "</colgroup>"
+            )
         body.append("<thead><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr></thead>")
         body.append("<tbody>")
         for row in rows:
@@ -161,10 +189,12 @@ def posting_html(
                 shown = esc(str(value))
                 if index in numeric:
                     cells.append(f'<td class="num">{shown}</td>')
-                elif display_width(str(value)) > _LEFT_FROM:
+                elif index in wide:
                     cells.append(f'<td class="text">{shown}</td>')
+                elif index in short:
+                    cells.append(f'<td class="short">{shown}</td>')
                 else:
-                    cells.append(f"<td>{shown}</td>")
+                    cells.append(f'<td class="mid">{shown}</td>')
             body.append("<tr>" + "".join(cells) + "</tr>")
         body.append("</tbody></table>")
         body.append('<div class="footer">' + "".join(f"<p>{esc(f)}</p>" for f in text.footer))
