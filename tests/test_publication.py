@@ -168,6 +168,8 @@ def test_numbers_are_numbers_and_the_sheet_prints(
     footer = [r[0].value for r in sheet.iter_rows(min_row=sheet.max_row - 1)]
     assert footer == ["紫阳县 (示例)教育局", "2026年8月24日"]
     assert "A1:H1" in {str(m) for m in sheet.merged_cells.ranges}
+    record = openpyxl.load_workbook(tmp_path / "results.xlsx")["结果"]
+    assert isinstance(record["F2"].value, int | float)  # 综合得分 of the outcome record
 
 
 @pytest.mark.parametrize(

@@ -493,11 +493,13 @@ def write_results(
             _write_text(folder / "publication.json", _json(_published(lists, words, notice)))
         )
     if "xlsx" in chosen:
-        written.append(
-            write_workbook(
-                folder / "results.xlsx", [("结果", outcome_header, _safe(outcome_table))]
-            )
-        )
+        # The record's score is text in CSV and JSON (exact); in the workbook a number.
+        score_at = [key for key, _ in OUTCOME_COLUMNS].index("score")
+        record = [
+            [Decimal(v) if i == score_at else v for i, v in enumerate(row)]
+            for row in _safe(outcome_table)
+        ]
+        written.append(write_workbook(folder / "results.xlsx", [("结果", outcome_header, record)]))
         sheets: list[Sheet] = []
         for item in lists:
             layout = SheetLayout(
