@@ -71,9 +71,10 @@ def test_compare_two_scenarios_shows_who_moved(
     published, corrected = _appeal_pair(tmp_path)
     assert main(["compare", str(published), str(corrected)]) == 0
     out = capsys.readouterr().out
-    assert "2 teachers changed outcome, 1 posts changed holders" in out
-    assert "in_school A-CHN @ A" in out
-    assert "Movement and balance (§6)" in out  # both scenarios known: metrics included
+    assert "经复核，2名教师的竞聘结果发生变化，1个岗位的聘用人员有调整" in out
+    assert "校内竞聘上岗：学校A语文，综合得分88.00" in out
+    assert "学校A语文岗位由综合得分更高的教师聘用（获聘最低分88.00，本人85.00分）" in out
+    assert "公示结果与复核后的校际差异系数" in out  # both scenarios known: metrics included
 
 
 def test_compare_appeal_against_a_published_result_json(
@@ -105,7 +106,7 @@ def test_compare_appeal_against_a_published_result_json(
         )
         == 0
     )
-    assert "## Movement and balance (§6)" in capsys.readouterr().out
+    assert "## 公示结果与复核后的校际差异系数" in capsys.readouterr().out
 
 
 def test_compare_rejects_a_broken_result_file(
@@ -130,9 +131,11 @@ def test_run_out_dir_writes_results_reports_and_publication_lists(
     assert len(result.outcomes) == len(load_scenario(example_path).teachers)
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert markdown.startswith("# 紫阳县 (示例)")
-    assert "## Waiting (R7)" in markdown
+    assert "## 待岗人员（" in markdown and "## 附：政策依据" in markdown
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<table>" in page
+    assert "above_required_qualification" not in page and ">NO<" not in page
+    assert page.count("<svg") == 2  # movement and balance plots
     assert any(p.suffix == ".xlsx" for p in out.rglob("*"))
     assert len(list(out.rglob("*.csv"))) > 48  # one publication list per school, and more
 
@@ -182,3 +185,47 @@ def test_validate_and_run_a_roster(
     out = tmp_path / "out"
     assert main(["run", str(roster), "--out", str(out), "--formats", "json", "--quiet"]) == 0
     assert (out / "publication.json").is_file()
+
+
+def test_run_posts_lists_with_the_notice(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notice = tmp_path / "notice.json"
+    notice.write_text(
+        json.dumps({"issuer": "紫阳县教育体育局", "working_days": 7}, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = ["run", str(example_path), "--out", str(out), "--quiet", "--formats", "html"]
+    args += ["--notice", str(notice), "--publish-date", "2026-09-28", "--contact", "人事股"]
+    args += ["--mask-names", "--hide-ids"]
+    assert main(args) == 0
+    page = (out / "publication" / "待岗人员名单.html").read_text(encoding="utf-8")
+    # 7 working days from Monday 28 September 2026: 28–30 September, then the National
+    # Day holiday (1–7 October), 8 and 9 October, Saturday 10 October (a make-up workday), 12.
+    assert "公示期：2026年9月28日至2026年10月12日（7个工作日）。" in page
+    assert "请在公示期内向人事股提出复核或申诉" in page
+    assert "<p>紫阳县教育体育局</p><p>2026年9月28日</p>" in page
+    assert "教师编号" not in page and "*" in page
+
+
+def test_run_refuses_a_notice_the_calendar_cannot_count(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(example_path), "--out", str(out), "--publish-date", "2099-03-02"]
+    assert main(args) == 2
+    assert "does not know 2099 yet" in capsys.readouterr().err
+    assert not out.exists()
+    bad = tmp_path / "notice.json"
+    bad.write_text('{"working_days": 0, "colour": "red"}', encoding="utf-8")
+    assert main(["run", str(example_path), "--notice", str(bad), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "not a valid notice" in err and "working_days" in err and "colour" in err
+
+
+def test_run_in_english(example_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(example_path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("紫阳县 (示例): teacher placement round of 2026-08")
+    assert "Waiting list: 170 teachers" in out

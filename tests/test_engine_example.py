@@ -60,10 +60,10 @@ def test_seed_changes_only_lottery_decisions(example: Scenario, result: RoundRes
 
 def test_report_has_rounds_share_and_waiting_list(example: Scenario, result: RoundResult) -> None:
     text = render_report(example, result)
-    assert "in_school" in text
-    assert "cross_school" in text
-    assert "seed 003 reports 310 of 3,400 (9.1%)" in text
-    assert f"Waiting (R7), {result.counts()['waiting']} teachers" in text
+    assert "校内竞聘" in text and "跨校竞聘" in text
+    assert "西安市新城区3400名教师中310人跨校交流（9.1%）" in text
+    assert f"待岗人员（{result.counts()['waiting']}人）" in text
+    assert "in_school" not in text and "(R7)" not in text  # no codes or rule ids in sentences
 
 
 def test_two_level_plan_keeps_moves_inside_districts(example: Scenario) -> None:

@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -50,24 +51,30 @@ def example() -> tuple[Scenario, RoundResult]:
 def test_publication_lists_of_a_hand_made_round(small: tuple[Scenario, RoundResult]) -> None:
     lists = publication_lists(*small)
     assert [(item.key, item.title) for item in lists] == [
-        ("A", "学校A 竞聘上岗人员名单"),
+        ("in_school", "校内竞聘上岗人员名单"),
         ("waiting", "待岗人员名单"),
-        ("warning_talks", "诫勉谈话名单"),  # R15; 5% of 3 teachers rounds down to nobody
+        ("A", "学校A竞聘上岗结果公示名单"),
+        ("B", "学校B竞聘上岗结果公示名单"),
     ]
-    assert lists[2].rows == ()
+    score = Decimal("80.00")
     assert lists[0].rows == (
-        ("1", "T1", "教师T1", "学校A", "语文", "80.00", "语文 (A-CHN)", "校内竞聘"),
-        ("2", "T2", "教师T2", "学校A", "数学", "80.00", "数学 (A-MAT)", "校内竞聘"),
+        (1, "教师T1", "T1", "学校A", "语文", score, "学校A", "语文"),
+        (2, "教师T2", "T2", "学校A", "数学", score, "学校A", "数学"),
     )
-    assert lists[1].header[-2:] == ("跟岗学校", "原因")
-    assert lists[1].rows[0][:7] == ("1", "T3", "教师T3", "学校B", "语文", "80.00", "学校A")
+    assert lists[1].header[-2:] == ("跟岗学习学校", "原因")
+    assert lists[1].rows[0][:7] == (1, "教师T3", "T3", "学校B", "语文", score, "学校A")
+    assert lists[3].rows[0][6:8] == ("待岗", "到学校A跟岗学习")
 
 
 def test_every_teacher_is_listed_exactly_once(example: tuple[Scenario, RoundResult]) -> None:
     scenario, result = example
     lists = publication_lists(scenario, result)
-    placement = [item for item in lists if item.key != "warning_talks"]
-    listed = Counter(row[1] for item in placement for row in item.rows)
+    listed = Counter(
+        t
+        for item in lists
+        if item.key in {"protected", "in_school", "cross_school", "adjusted", "waiting", "pending"}
+        for t in item.teachers
+    )
     assert set(listed.values()) == {1}
     assert sorted(listed) == sorted(t.id for t in scenario.teachers)
 
@@ -77,10 +84,11 @@ def test_outcome_rows_say_what_decided(example: tuple[Scenario, RoundResult]) ->
     rows = outcome_rows(scenario, result)
     assert len(rows) == len(result.outcomes)
     assert all(set(row) == {key for key, _ in OUTCOME_COLUMNS} for row in rows)
-    outranked = [r for r in rows if r["status"] == "waiting" and "went to" in r["reason"]]
-    assert outranked, "a waiting teacher who applied names the rival who took the post"
+    outranked = [r for r in rows if r["status"] == "waiting" and "综合得分更高" in r["reason"]]
+    assert outranked, "a waiting teacher who applied is told the post went to higher scores"
+    assert all(r["rule"] for r in rows), "the audit column names the rule"
     protected = [r for r in rows if r["status"] == "protected"]
-    assert all(r["protected_by"] and r["status_name"] == "保留原岗" for r in protected)
+    assert all(r["protected_by"] and r["status_name"] == "提前聘用" for r in protected)
 
 
 def test_write_results_every_format(tmp_path: Path, example: tuple[Scenario, RoundResult]) -> None:
@@ -93,8 +101,10 @@ def test_write_results_every_format(tmp_path: Path, example: tuple[Scenario, Rou
         "outcomes.json",
         "publication.json",
         "results.xlsx",
+        "公示名单.xlsx",
+        "publication/公示名单.html",
     } <= names
-    assert "publication/待岗人员名单.csv" in names
+    assert {"publication/待岗人员名单.csv", "publication/待岗人员名单.html"} <= names
     assert RoundResult.from_json((tmp_path / "result.json").read_bytes()) == result
 
     raw = (tmp_path / "outcomes.csv").read_bytes()
@@ -105,18 +115,19 @@ def test_write_results_every_format(tmp_path: Path, example: tuple[Scenario, Rou
     assert len(table) == 1 + len(scenario.teachers)
 
     published = json.loads((tmp_path / "publication.json").read_text("utf-8"))
-    assert published["waiting"]["title"] == "待岗人员名单"
-    assert len(published["waiting"]["rows"]) == result.counts()["waiting"]
-    # R15: the warning-talk list, one row per listed teacher, in the result's order.
-    warning = published["warning_talks"]
-    assert warning["title"] == "诫勉谈话名单"
-    assert [row["教师编号"] for row in warning["rows"]] == [w.teacher for w in result.warning_talks]
-    assert warning["rows"][0]["排名范围"] == "全县"
-    assert "publication/诫勉谈话名单.csv" in names
+    waiting = published["county"]["waiting"]
+    assert waiting["title"] == "紫阳县 (示例)2026年县管校聘待岗人员名单"
+    assert len(waiting["rows"]) == result.counts()["waiting"]
+    assert len(published["schools"]) == len(
+        {s.id for s in scenario.schools if s.merged_into is None}
+    )
 
     book = openpyxl.load_workbook(tmp_path / "results.xlsx", read_only=True)
-    assert book.sheetnames[0] == "结果" and book.sheetnames[-2:] == ["待岗人员名单", "诫勉谈话名单"]
-    assert len(book.sheetnames) == len(publication_lists(scenario, result)) + 1
+    assert book.sheetnames == ["结果"]
+    book.close()
+    book = openpyxl.load_workbook(tmp_path / "公示名单.xlsx", read_only=True)
+    assert book.sheetnames[0] == "提前聘用人员名单"
+    assert len(book.sheetnames) == len(publication_lists(scenario, result))
     book.close()
 
 

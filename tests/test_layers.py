@@ -22,6 +22,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "kgxp"
 LAYERS: Mapping[str, int] = {
     "exceptions": 0,
     "_internal": 0,
+    "i18n": 0,  # the message catalogue: every layer that says something to people
     "_version": 0,
     "model": 1,
     "round": 2,

@@ -76,20 +76,20 @@ def test_seats_stack_the_seat_use_of_every_school(
 ) -> None:
     ax = plots.plot_seats(result, example)
     containers = bars(ax)
-    assert [c.get_label() for c in containers] == [english for _, english, _ in plots.SEAT_STACK]
+    assert [c.get_label() for c in containers] == [english for _, english in plots.SEAT_STACK]
     schools = sorted({p.school for p in result.posts})
     assert ticks(ax) == schools  # ids: no CJK font here
     use = plots.seat_use(result)
-    for (key, _, _), container in zip(plots.SEAT_STACK, containers, strict=True):
+    for (key, _), container in zip(plots.SEAT_STACK, containers, strict=True):
         assert heights(container) == [use[s][key] for s in schools]
     totals = [sum(column) for column in zip(*map(heights, containers), strict=True)]
     assert totals == [sum(p.seats for p in result.posts if p.school == s) for s in schools]
     counts = result.counts()
     for status in ("protected", "in_school", "cross_school", "adjusted"):
         placed = sum(1 for o in result.outcomes if o.status.value == status and o.post)
-        assert sum(heights(containers[[k for k, _, _ in plots.SEAT_STACK].index(status)])) == placed
+        assert sum(heights(containers[[k for k, _ in plots.SEAT_STACK].index(status)])) == placed
         assert placed <= counts[status]
-    vacant = containers[[k for k, _, _ in plots.SEAT_STACK].index("vacant")]
+    vacant = containers[[k for k, _ in plots.SEAT_STACK].index("vacant")]
     assert sum(heights(vacant)) == sum(p.vacant for p in result.posts)
 
 
@@ -100,7 +100,7 @@ def test_labels_use_names_when_a_cjk_font_exists(
     names = {s.id: s.name for s in example.schools}
     assert ticks(ax) == [names[s] for s in sorted({p.school for p in result.posts})]
     assert ax.get_title() == "各校岗位使用情况"
-    assert bars(ax)[0].get_label() == "提前聘用 (R4)"
+    assert bars(ax)[0].get_label() == "提前聘用"
 
 
 def test_the_font_is_chosen_once_for_every_label_of_a_figure(
@@ -196,7 +196,7 @@ def test_flows_by_locality_match_the_metrics(
     assert counts[(urban, rural)] == metrics.urban_to_rural  # R16
     assert counts[(rural, urban)] == metrics.rural_to_urban
     assert sum(counts.values()) == metrics.moved_school
-    assert ticks(ax)[1] == "urban → rural (R16)"
+    assert ticks(ax)[1] == "urban → rural"
     (target,) = [line for line in ax.lines if line.get_gid() == "r16-target"]
     locality = {s.id: s.locality for s in example.schools}
     urban_teachers = sum(locality[o.home_school] is urban for o in result.outcomes)
@@ -258,9 +258,9 @@ def test_waiting_per_semester(no_cjk: None, sim: Simulation) -> None:
     ax = plots.plot_waiting(sim)
     containers = bars(ax)
     assert [c.get_label() for c in containers] == [
-        "waiting (R7)",
-        "continued waiting (R9)",
-        "dismissal review (R10)",
+        "waiting",
+        "continued waiting",
+        "dismissal review",
     ]
     for container, state in zip(
         containers, ("waiting", "continued_waiting", "dismissal_review"), strict=True

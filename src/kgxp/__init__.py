@@ -18,6 +18,7 @@ from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
 from kgxp.checks.violation import ViolationDocument
 from kgxp.exceptions import (
+    CalendarYearError,
     ErrorDocument,
     KgxpError,
     MissingExtraError,
@@ -25,9 +26,11 @@ from kgxp.exceptions import (
     Problem,
     ScenarioError,
 )
+from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.payroll import write_dismissal_review, write_payroll
 from kgxp.files.policy_file import load_policy, parse_policy
 from kgxp.files.publication import (
+    ListKind,
     PublicationList,
     outcome_rows,
     outcomes_frame,
@@ -43,6 +46,7 @@ from kgxp.files.scenario_json import (
     save_scenario,
     scenario_json_schema,
 )
+from kgxp.i18n import texts
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     CrossSchoolSeatChoice,
@@ -108,16 +112,11 @@ from kgxp.schemas import document_names, json_schema
 # The documents' notebook displays (their ``_repr_html_``) are drawn by the views,
 # which register them when imported: a model never imports the views that draw it.
 from kgxp.views import html as _notebook_views  # noqa: F401
+from kgxp.views.appeal import comparison_sections, render_comparison
 from kgxp.views.comparison import Comparison, OutcomeChange, SeatChange, compare
 from kgxp.views.metrics import BalanceRow, RoundMetrics, coefficient_of_variation, round_metrics
-from kgxp.views.report import (
-    ReportSection,
-    ReportTable,
-    comparison_sections,
-    render_comparison,
-    render_report,
-    report_sections,
-)
+from kgxp.views.report import render_report, report_sections
+from kgxp.views.report_format import ReportSection, ReportTable
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.views.whatif import Variant, run_rounds
 from kgxp.waiting.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
@@ -155,6 +154,7 @@ from kgxp.waiting.state_machine import (
 __all__ = [
     "NEAR_RETIREMENT",
     "BalanceRow",
+    "CalendarYearError",
     "Circumstance",
     "CollectorPause",
     "Comparison",
@@ -170,6 +170,7 @@ __all__ = [
     "IncomingWaiting",
     "KgxpError",
     "LedgerLine",
+    "ListKind",
     "Locality",
     "Mechanism",
     "MissingExtraError",
@@ -184,6 +185,7 @@ __all__ = [
     "PostSeats",
     "Problem",
     "PublicationList",
+    "PublicityNotice",
     "Reason",
     "RecompetitionOutcome",
     "RecompetitionResult",
@@ -259,6 +261,7 @@ __all__ = [
     "preset_names",
     "protection_reasons",
     "publication_lists",
+    "publicity_period",
     "read_roster",
     "record_decisions",
     "record_departures",
@@ -280,6 +283,7 @@ __all__ = [
     "statutory_retirement",
     "step",
     "summarize",
+    "texts",
     "transition_table",
     "validate",
     "verify",

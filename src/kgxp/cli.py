@@ -14,15 +14,21 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+
+from pydantic import ValidationError
 
 from kgxp._internal.log import ROOT
 from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
 from kgxp.exceptions import KgxpError, Problem, ScenarioError
+from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.policy_file import load_policy
+from kgxp.files.publication import EXPORT_FORMATS
 from kgxp.files.scenario_json import load_scenario
+from kgxp.i18n import DEFAULT_LOCALE, LOCALES
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -108,6 +114,35 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--redact", action="store_true", help="teacher ids instead of names in everything written"
     )
+    run.add_argument(
+        "--mask-names", action="store_true", help="names masked like 张*明 in the posted lists"
+    )
+    run.add_argument(
+        "--hide-ids", action="store_true", help="no teacher-id column in the posted lists"
+    )
+    notice = run.add_argument_group(
+        "公示 notice",
+        "the posted lists' 公示期, objection contact and 落款 (see docs/publication.md)",
+    )
+    notice.add_argument(
+        "--notice", type=Path, metavar="FILE", help="a JSON file with the fields below"
+    )
+    notice.add_argument(
+        "--publish-date",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="publication date; the 公示期 is counted in Chinese working days from it "
+        "(default: left blank for the clerk)",
+    )
+    notice.add_argument("--notice-days", type=int, metavar="N", help="公示期 in working days (5)")
+    notice.add_argument("--issuer", help="issuing body for the 落款 (default: <county>教育局)")
+    notice.add_argument("--contact", help="where to raise an objection (复核/申诉)")
+    run.add_argument(
+        "--lang",
+        choices=LOCALES,
+        default=DEFAULT_LOCALE,
+        help="language of the report and the lists (default: %(default)s)",
+    )
     run.add_argument("--quiet", action="store_true", help="do not print the report")
     run.add_argument("--verify", action="store_true", help="check invariants I1–I9 and I12 too")
     run.set_defaults(handler=_run)
@@ -166,7 +201,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_FORMATS = "csv,xlsx,json"
+_FORMATS = "csv,xlsx,json,html"
 
 
 def _policy_option(parser: argparse.ArgumentParser) -> None:
@@ -250,15 +285,21 @@ def _run(args: argparse.Namespace) -> int:
     if args.mechanism:
         policy = policy.evolve(mechanism=args.mechanism)
     formats = tuple(f.strip() for f in (args.formats or _FORMATS).split(",") if f.strip())
-    unknown = sorted(set(formats) - {"csv", "xlsx", "json"})
+    unknown = sorted(set(formats) - set(EXPORT_FORMATS))
     if unknown:
-        print(f"kgxp: unknown format(s) {', '.join(unknown)}; use csv, xlsx, json", file=sys.stderr)
+        print(
+            f"kgxp: unknown format(s) {', '.join(unknown)}; use {', '.join(EXPORT_FORMATS)}",
+            file=sys.stderr,
+        )
         return 2
+    notice = _notice(args)
+    if notice.published_on is not None:  # a year the calendar does not know: fail before running
+        publicity_period(notice.published_on, notice.working_days)
     result = run_round(scenario, policy=policy, seed=args.seed)
     if not args.quiet:
-        print(render_report(_shown(scenario, args.redact), result))
+        print(render_report(_shown(scenario, args.redact), result, locale=args.lang))
     if args.out:
-        written = _write_outputs(scenario, result, args.out, formats, redact=args.redact)
+        written = _write_outputs(scenario, result, args.out, formats, args, notice)
         print(f"\nwrote {len(written)} files to {args.out}")
     if args.verify:
         return _print_violations(verify(scenario, result))
@@ -274,13 +315,66 @@ def _shown(scenario: Scenario, redact: bool) -> Scenario:
     )
 
 
+def _notice(args: argparse.Namespace) -> PublicityNotice:
+    """The notice from ``--notice FILE``, with the single options on top."""
+    base = PublicityNotice()
+    if args.notice is not None:
+        try:
+            base = PublicityNotice.model_validate_json(args.notice.read_bytes())
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"
+                for e in error.errors()
+            )
+            raise NoticeError(f"{args.notice}: not a valid notice ({problems})") from None
+    changes = {
+        "published_on": args.publish_date,
+        "working_days": args.notice_days,
+        "issuer": args.issuer,
+        "contact": args.contact,
+    }
+    try:
+        return PublicityNotice.model_validate(
+            {
+                **base.model_dump(),
+                **{key: value for key, value in changes.items() if value is not None},
+            }
+        )
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        raise NoticeError(f"invalid notice option ({problems})") from None
+
+
+class NoticeError(KgxpError, ValueError):
+    """A 公示 notice file or option the CLI cannot use."""
+
+
 def _write_outputs(
-    scenario: Scenario, result: RoundResult, out: Path, formats: tuple[str, ...], *, redact: bool
+    scenario: Scenario,
+    result: RoundResult,
+    out: Path,
+    formats: tuple[str, ...],
+    args: argparse.Namespace,
+    notice: PublicityNotice,
 ) -> list[Path]:
     from kgxp.files.publication import write_results
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = list(write_results(scenario, result, out, formats=formats, redact=redact))
+    redact = bool(args.redact)
+    written = list(
+        write_results(
+            scenario,
+            result,
+            out,
+            formats=formats,
+            redact=redact,
+            mask_names=args.mask_names,
+            hide_ids=args.hide_ids,
+            notice=notice,
+            locale=args.lang,
+        )
+    )
     shown = _shown(scenario, redact)
     reports: tuple[tuple[str, ReportFormat], ...] = (
         ("report.md", "markdown"),
@@ -289,9 +383,15 @@ def _write_outputs(
     for name, fmt in reports:
         path = out / name
         # Every waiting teacher is listed: the archived report is the complete record.
-        path.write_text(
-            render_report(shown, result, waiting_rows=len(result.outcomes), format=fmt), "utf-8"
+        text = render_report(
+            shown,
+            result,
+            waiting_rows=len(result.outcomes),
+            format=fmt,
+            locale=args.lang,
+            figures=fmt == "html",
         )
+        path.write_text(text, "utf-8")
         written.append(path)
     return written
 
@@ -312,7 +412,8 @@ def _compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(comparison.model_dump_json(indent=2) + "\n")
     else:
-        print(render_comparison(comparison, rows=args.rows, format=args.format))
+        named = scenario_b if scenario_b is not None else scenario_a
+        print(render_comparison(comparison, rows=args.rows, format=args.format, scenario=named))
     return 0
 
 

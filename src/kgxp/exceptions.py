@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 __all__ = [
+    "CalendarYearError",
     "ErrorDocument",
     "KgxpError",
     "MissingExtraError",
@@ -166,3 +167,22 @@ class MissingExtraError(KgxpError, ImportError):
 
     def details(self) -> Mapping[str, str]:
         return {"module": self.module, "extra": self.extra}
+
+
+class CalendarYearError(KgxpError, ValueError):
+    """A date falls in a year whose public holidays and make-up workdays are not known yet.
+
+    China's State Council publishes each year's holiday schedule late in the year
+    before; until the installed calendar has it, working days cannot be counted.
+    """
+
+    def __init__(self, year: int, known: str) -> None:
+        self.year = year
+        super().__init__(
+            f"the public-holiday calendar does not know {year} yet (it knows {known}); "
+            "update the chinesecalendar package once the State Council has published "
+            f"the {year} holiday schedule"
+        )
+
+    def details(self) -> Mapping[str, str]:
+        return {"year": str(self.year)}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
@@ -25,7 +26,8 @@ from pydantic import Field
 from kgxp._internal.frames import typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.rendering import html_of
-from kgxp.model.result import Outcome, RoundResult, Status
+from kgxp.model.policy import RoundKind
+from kgxp.model.result import Outcome, Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.metrics import RoundMetrics, round_metrics
 
@@ -43,6 +45,14 @@ class OutcomeChange(FrozenModel):
     after_post: Id | None
     after_school: Id | None
     why: tuple[str, ...] = Field(description="reason codes of the new outcome, in order")
+    before_score: Decimal | None = None
+    after_score: Decimal | None = None
+    reasons: tuple[Reason, ...] = Field(
+        default=(), description="the new outcome's reasons (rounds, rivals, scores), in order"
+    )
+    protected_by: tuple[str, ...] = Field(
+        default=(), description="the new outcome's protected categories (R4)"
+    )
 
 
 class SeatChange(FrozenModel):
@@ -69,6 +79,9 @@ class Comparison(FrozenModel):
     )
     metrics_after: RoundMetrics | None = Field(
         default=None, description="movement and balance (§6) of b, when its scenario was given"
+    )
+    round_kinds: dict[str, RoundKind] = Field(
+        default_factory=dict, description="the kind of each round of a and b, by round name"
     )
 
     def to_frame(self) -> Any:
@@ -130,6 +143,10 @@ def compare(
                     after_post=y.post if y else None,
                     after_school=y.school if y else None,
                     why=tuple(r.code for r in y.reasons) if y else (),
+                    before_score=x.score if x else None,
+                    after_score=y.score if y else None,
+                    reasons=y.reasons if y else (),
+                    protected_by=y.protected_by if y else (),
                 )
             )
     return Comparison(
@@ -143,6 +160,7 @@ def compare(
         placed_per_round_after={r.name: r.placed for r in b.rounds},
         metrics_before=round_metrics(scenarios[0], a) if scenarios else None,
         metrics_after=round_metrics(scenarios[1], b) if scenarios else None,
+        round_kinds={r.name: r.kind for r in (*a.rounds, *b.rounds)},
     )
 
 

@@ -31,7 +31,6 @@ from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.comparison import Comparison
 from kgxp.views.metrics import BalanceRow
-from kgxp.views.report import _cv, _delta, _place  # the report's wording, shared
 from kgxp.views.summary import summarize
 from kgxp.waiting.simulation import Simulation
 from kgxp.waiting.state_machine import WaitingState
@@ -467,3 +466,17 @@ register_html(Scenario, scenario_html)
 register_html(RoundResult, round_html)
 register_html(Comparison, comparison_html)
 register_html(Simulation, simulation_html)
+
+
+def _cv(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _delta(before: int, after: int) -> str:
+    return f"{after - before:+d}" if after != before else "0"
+
+
+def _place(status: Status | None, post: str | None, school: str | None) -> str:
+    if status is None:
+        return "absent"
+    return status.value if post is None else f"{status.value} {post} @ {school}"

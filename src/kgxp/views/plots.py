@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 
 from kgxp._internal.extras import require
 from kgxp._internal.log import get_logger
+from kgxp.i18n import N_, texts
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
 from kgxp.views.comparison import Comparison
@@ -77,30 +78,30 @@ log = get_logger(__name__)
 _P = ParamSpec("_P")
 
 # Seat use of a school, bottom to top; the bars add up to the school's seats (I2).
-SEAT_STACK: tuple[tuple[str, str, str], ...] = (
-    ("protected", "protected (R4)", "提前聘用 (R4)"),
-    ("in_school", "in-school (R5)", "校内竞聘 (R5)"),
-    ("cross_school", "cross-school (R5)", "跨校竞聘 (R5)"),
-    ("adjusted", "adjusted (R6)", "组织调剂 (R6)"),
-    ("vacant", "vacant", "空岗"),
-    ("reserved", "reserved (R2)", "预留新招聘 (R2)"),
+SEAT_STACK: tuple[tuple[str, str], ...] = (
+    ("protected", N_("placed in advance")),  # R4
+    ("in_school", N_("in-school round")),  # R5
+    ("cross_school", N_("cross-school round")),  # R5
+    ("adjusted", N_("adjustment by the bureau")),  # R6
+    ("vacant", N_("vacant")),
+    ("reserved", N_("reserved for new recruits")),  # R2
 )
 
 _INDICATORS = {
-    "above_required_qualification": ("above qualification", "高于规定学历"),
-    "key_teachers": ("key teachers", "骨干教师"),
-    "pe_and_art": ("PE & art", "体音美"),
+    "above_required_qualification": N_("above qualification"),
+    "key_teachers": N_("key teachers"),
+    "pe_and_art": N_("PE & art"),
 }
 _SEGMENTS = {
-    Segment.PRIMARY: ("primary", "小学"),
-    Segment.JUNIOR: ("junior", "初中"),
-    Segment.NINE_YEAR: ("nine-year", "九年制"),
+    Segment.PRIMARY: N_("primary"),
+    Segment.JUNIOR: N_("junior middle"),
+    Segment.NINE_YEAR: N_("nine-year"),
 }
-_LOCALITY = {Locality.URBAN: ("urban", "城区"), Locality.RURAL: ("rural", "农村")}
+_LOCALITY = {Locality.URBAN: N_("urban"), Locality.RURAL: N_("rural")}
 _WAITING = (
-    (WaitingState.WAITING, "waiting (R7)", "待岗 (R7)"),
-    (WaitingState.CONTINUED_WAITING, "continued waiting (R9)", "继续待岗 (R9)"),
-    (WaitingState.DISMISSAL_REVIEW, "dismissal review (R10)", "解聘审查 (R10)"),
+    (WaitingState.WAITING, N_("waiting")),  # R7
+    (WaitingState.CONTINUED_WAITING, N_("continued waiting")),  # R9
+    (WaitingState.DISMISSAL_REVIEW, N_("dismissal review")),  # R10
 )
 
 
@@ -167,9 +168,9 @@ def _plot(draw: Callable[_P, Axes]) -> Callable[_P, Axes]:
     return drawn
 
 
-def _say(english: str, chinese: str) -> str:
-    """Chinese where a CJK font can draw it, else English (R-ids are the same in both)."""
-    return chinese if cjk_font() else english
+def _say(message: str, **fields: object) -> str:
+    """The catalogue's Chinese where a CJK font can draw it, else its English (kgxp.i18n)."""
+    return texts("zh_CN" if cjk_font() else "en")(message, **fields)
 
 
 def _drawable(text: str) -> bool:
@@ -197,7 +198,7 @@ def seat_use(result: RoundResult) -> dict[str, dict[str, int]]:
     The numbers :func:`plot_seats` stacks; each school's values add up to its seats.
     """
     schools = sorted({p.school for p in result.posts})
-    use = {school: dict.fromkeys((key for key, _, _ in SEAT_STACK), 0) for school in schools}
+    use = {school: dict.fromkeys((key for key, _ in SEAT_STACK), 0) for school in schools}
     school_of_post = {p.post: p.school for p in result.posts}
     for outcome in result.outcomes:
         if outcome.post is not None and outcome.post in school_of_post:
@@ -223,14 +224,14 @@ def plot_seats(
     ax = _axes(ax, "plot_seats()", (max(6.0, 0.28 * len(schools) + 2), 4.0))
     x = list(range(len(schools)))
     bottom = [0] * len(schools)
-    for key, english, chinese in SEAT_STACK:
+    for key, message in SEAT_STACK:
         heights = [use[school][key] for school in schools]
-        ax.bar(x, heights, bottom=bottom, label=_say(english, chinese), width=0.8)
+        ax.bar(x, heights, bottom=bottom, label=_say(message), width=0.8)
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     ax.set_ylim(0, max([*bottom, 1]) * 1.15)  # headroom: see plot_waiting
     ax.set_xticks(x, _school_labels(schools, scenario), rotation=90, fontsize=7)
-    ax.set_ylabel(_say("seats", "岗位数"))
-    ax.set_title(_say("Seats per school after the round", "各校岗位使用情况"))
+    ax.set_ylabel(_say("seats"))
+    ax.set_title(_say("Seats per school after the round"))
     ax.legend(fontsize=7)
     return ax
 
@@ -271,30 +272,24 @@ def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = Non
     for (home, school), n in flows(result).items():
         pairs[(locality[home], locality[school])] += n
     x = list(range(len(FLOW_PAIRS)))
-    labels = [
-        f"{_say(*_LOCALITY[a])} → {_say(*_LOCALITY[b])}"
-        + (" (R16)" if (a, b) == (Locality.URBAN, Locality.RURAL) else "")
-        for a, b in FLOW_PAIRS
-    ]
-    bars = ax.bar(x, [pairs[p] for p in FLOW_PAIRS], label=_say("moves", "流动人数"))
+    labels = [f"{_say(_LOCALITY[a])} → {_say(_LOCALITY[b])}" for a, b in FLOW_PAIRS]
+    bars = ax.bar(x, [pairs[p] for p in FLOW_PAIRS], label=_say("moves"))
     ax.bar_label(bars)
     urban = sum(locality[o.home_school] is Locality.URBAN for o in result.outcomes)
     target = float(result.policy.urban_to_rural_share) * urban
     at = FLOW_PAIRS.index((Locality.URBAN, Locality.RURAL))
+    share = f"{result.policy.urban_to_rural_share:.0%}"
     ax.plot(
         [at - 0.45, at + 0.45],
         [target, target],
         color="black",
         linestyle="--",
         gid="r16-target",
-        label=_say(
-            f"R16 target {result.policy.urban_to_rural_share:.0%} of urban teachers",
-            f"R16 目标: 城区教师 {result.policy.urban_to_rural_share:.0%}",
-        ),
+        label=_say("target: {share} of urban teachers", share=share),
     )
     ax.set_xticks(x, labels)
-    ax.set_ylabel(_say("teachers placed at another school", "跨校任职人数"))
-    ax.set_title(_say("Moves by locality (R16)", "城乡流动 (R16)"))
+    ax.set_ylabel(_say("teachers placed at another school"))
+    ax.set_title(_say("Moves by locality"))
     ax.legend(fontsize=8)
     return ax
 
@@ -315,14 +310,14 @@ def plot_flow_matrix(result: RoundResult, scenario: Scenario, *, ax: Axes | None
     side = max(4.0, 0.22 * len(schools) + 2)
     ax = _axes(ax, "plot_flow_matrix()", (side + 1, side))
     image = ax.imshow(matrix, cmap="Blues", aspect="equal", interpolation="nearest")
-    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_say("teachers", "人数"))
+    ax.figure.colorbar(image, ax=ax, shrink=0.8, label=_say("teachers"))
     labels = _school_labels(schools, scenario)
     ticks = list(range(len(schools)))
     ax.set_xticks(ticks, labels, rotation=90, fontsize=6)
     ax.set_yticks(ticks, labels, fontsize=6)
-    ax.set_xlabel(_say("to (post school)", "流入学校"))
-    ax.set_ylabel(_say("from (home school)", "原学校"))
-    ax.set_title(_say("Moves between schools", "校际流动"))
+    ax.set_xlabel(_say("to (post school)"))
+    ax.set_ylabel(_say("from (home school)"))
+    ax.set_title(_say("Moves between schools"))
     return ax
 
 
@@ -332,8 +327,8 @@ def _balance_series(
     if isinstance(source, RoundMetrics):
         rows = list(source.balance)
         return rows, [
-            (_say("before the round", "竞聘前"), [r.before for r in rows]),
-            (_say("after the round", "竞聘后"), [r.after for r in rows]),
+            (_say("before the round"), [r.before for r in rows]),
+            (_say("after the round"), [r.after for r in rows]),
         ]
     if source.metrics_before is None or source.metrics_after is None:
         raise ValueError(
@@ -342,8 +337,8 @@ def _balance_series(
     rows = list(source.metrics_before.balance)
     after = {(r.segment, r.indicator): r.after for r in source.metrics_after.balance}
     return rows, [
-        (_say("a (after round)", "方案 a"), [r.after for r in rows]),
-        (_say("b (after round)", "方案 b"), [after.get((r.segment, r.indicator)) for r in rows]),
+        (_say("a (after round)"), [r.after for r in rows]),
+        (_say("b (after round)"), [after.get((r.segment, r.indicator)) for r in rows]),
     ]
 
 
@@ -379,15 +374,15 @@ def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -
             color="firebrick",
             linestyle="--",
             gid=f"threshold-{segment.value}",
-            label=f"≤ {threshold:.2f} ({_say(*_SEGMENTS[segment])})",
+            label=f"≤ {threshold:.2f} ({_say(_SEGMENTS[segment])})",
         )
     ax.set_xticks(
         x,
-        [f"{_say(*_SEGMENTS[r.segment])}\n{_say(*_INDICATORS[r.indicator])}" for r in rows],
+        [f"{_say(_SEGMENTS[r.segment])}\n{_say(_INDICATORS[r.indicator])}" for r in rows],
         fontsize=8,
     )
-    ax.set_ylabel(_say("coefficient of variation", "校际差异系数"))
-    ax.set_title(_say("Inter-school balance (§6)", "校际均衡 (§6)"))
+    ax.set_ylabel(_say("coefficient of variation"))
+    ax.set_title(_say("Inter-school balance"))
     ax.legend(fontsize=7)
     return ax
 
@@ -399,15 +394,15 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
     ax = _axes(ax, "plot_waiting()", (max(5.0, 0.8 * len(summaries) + 2), 4.0))
     x = list(range(len(summaries)))
     bottom = [0] * len(summaries)
-    for state, english, chinese in _WAITING:
+    for state, message in _WAITING:
         heights = [s.states.get(state.value, 0) for s in summaries]
-        ax.bar(x, heights, bottom=bottom, label=_say(english, chinese))
+        ax.bar(x, heights, bottom=bottom, label=_say(message))
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     # Headroom above the highest stack for the legend: empty segments at the top of a
     # stack pin the axis there (matplotlib's sticky bar edges) and the bar met the frame.
     ax.set_ylim(0, max([*bottom, 1]) * 1.25)
     ax.set_xticks(x, [str(s.semester) for s in summaries], rotation=30, fontsize=8)
-    ax.set_ylabel(_say("teachers", "人数"))
-    ax.set_title(_say("Waiting per semester (R7–R10)", "各学期待岗人数 (R7–R10)"))
+    ax.set_ylabel(_say("teachers"))
+    ax.set_title(_say("Waiting per semester"))
     ax.legend(fontsize=8)
     return ax

@@ -1,0 +1,48 @@
+"""The report's plots as inline SVG: balance before/after and moves by locality.
+
+Drawn with :mod:`kgxp.views.plots` when matplotlib is installed (``kgxp[plot]``),
+and left out otherwise: a report never fails for want of a plot. The SVG keeps
+its text as text (``svg.fonttype: none``), so the reader's browser draws the
+Chinese labels in its own CJK font, and carries no date and fixed ids, so the
+same round gives the same bytes (I12).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from kgxp._internal.extras import require
+from kgxp.exceptions import MissingExtraError
+
+__all__ = ["figure_svg"]
+
+_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "kgxp", "figure.dpi": 72}
+
+
+def figure_svg(kind: str, *args: Any) -> tuple[str, ...]:
+    """``("balance", metrics)`` or ``("flows", result, scenario)`` as one SVG fragment; ``()``
+    without matplotlib."""
+    try:
+        plt = require("matplotlib.pyplot", "plot", "report figures")
+    except MissingExtraError:
+        return ()
+    from kgxp.views import plots
+
+    with plt.rc_context(_STYLE):
+        if kind == "balance":
+            ax = plots.plot_balance(args[0])
+        elif kind == "flows":
+            ax = plots.plot_flows(args[0], args[1])
+        else:
+            raise ValueError(f"unknown report figure {kind!r}")
+        figure = ax.get_figure(root=True)
+        if figure is None:  # cannot happen for the plots' own axes
+            return ()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close(figure)
+    svg = buffer.getvalue()
+    # The XML prologue and DOCTYPE do not belong inside an HTML page.
+    return (svg[svg.index("<svg") :] if "<svg" in svg else re.sub(r"<\?xml[^>]*>", "", svg),)
