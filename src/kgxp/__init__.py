@@ -33,7 +33,9 @@ from kgxp.files.scenario_json import (
 )
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
+    BalanceGoal,
     CrossSchoolSeatChoice,
+    DistributionalTargets,
     EvaluationWeights,
     Mechanism,
     ParameterInfo,
@@ -52,12 +54,14 @@ from kgxp.model.policy import (
 from kgxp.model.result import (
     Conflict,
     Outcome,
+    PolicyException,
     PostSeats,
     Reason,
     RoundResult,
     RoundStats,
     SolverStats,
     Status,
+    TargetReport,
 )
 from kgxp.model.retirement import (
     StatutoryRetirement,
@@ -115,12 +119,14 @@ from kgxp.waiting.state_machine import (
 
 __all__ = [
     "NEAR_RETIREMENT",
+    "BalanceGoal",
     "BalanceRow",
     "Circumstance",
     "Comparison",
     "Conflict",
     "County",
     "CrossSchoolSeatChoice",
+    "DistributionalTargets",
     "Education",
     "Evaluation",
     "EvaluationWeights",
@@ -137,6 +143,7 @@ __all__ = [
     "PayComponent",
     "Policy",
     "Post",
+    "PolicyException",
     "PostSeats",
     "Problem",
     "PublicationList",
@@ -165,6 +172,7 @@ __all__ = [
     "SplitRounding",
     "Staffing",
     "Status",
+    "TargetReport",
     "StatutoryRetirement",
     "Teacher",
     "TeacherWaiting",
