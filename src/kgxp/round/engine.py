@@ -24,8 +24,9 @@ from operator import attrgetter
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
+from kgxp.model.balance import INDICATORS
 from kgxp.model.digest import scenario_digest
-from kgxp.model.policy import Mechanism, Policy, RoundKind, RoundSpec
+from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
 from kgxp.model.result import (
     Outcome,
     PolicyException,
@@ -40,13 +41,20 @@ from kgxp.model.result import (
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.validation import check
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
-from kgxp.round.balance import URBAN_TO_RURAL, BalanceTables, balance_tables, explain_target
+from kgxp.round.balance import (
+    RURAL_SHORTAGE,
+    URBAN_TO_RURAL,
+    BalanceTables,
+    balance_tables,
+    explain_target,
+)
 from kgxp.round.competition import (
     RoundOutcome,
     RoundTarget,
     TargetOutcome,
     run_competitive_round,
 )
+from kgxp.round.objectives import run_balanced, run_targeted
 from kgxp.round.prepare import Prepared, prepare
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -146,10 +154,22 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
         conflicts=len(prepared.conflicts),
         seconds=round(time.perf_counter() - started, 4),
     )
+
+    def run_plan(
+        goals: Mapping[str, int] | None = None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None = None,
+    ) -> _RoundState:
+        state = _RoundState(scenario, policy, prepared, ranking, goals, mechanisms)
+        for spec in policy.rounds:
+            state.run(spec)
+        return state
+
     if policy.mechanism is Mechanism.TARGETED:
-        state = _run_targeted(scenario, policy, prepared, ranking)
+        state = run_targeted(run_plan)
+    elif policy.mechanism is Mechanism.BALANCED:
+        state = run_balanced(run_plan)
     else:
-        state = _run_plan(scenario, policy, prepared, ranking)
+        state = run_plan()
     result = state.finish(seed)
     log.info(
         "round.finished",
@@ -157,71 +177,6 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
         seconds=round(time.perf_counter() - started, 4),
     )
     return result
-
-
-def _run_plan(
-    scenario: Scenario,
-    policy: Policy,
-    prepared: Prepared,
-    ranking: Ranking,
-    goals: Mapping[str, int] | None = None,
-) -> _RoundState:
-    state = _RoundState(scenario, policy, prepared, ranking, goals)
-    for spec in policy.rounds:
-        state.run(spec)
-    return state
-
-
-# Runs spent lowering an over-met target's round goal (see _run_targeted).
-_DESCENT_STEPS = 2
-
-
-def _run_targeted(
-    scenario: Scenario, policy: Policy, prepared: Prepared, ranking: Ranking
-) -> _RoundState:
-    """The targeted mechanism: the plan run until the price of the targets is as low as found.
-
-    Targets are enforced in the first cross-school round, as a count to reach by its
-    end; adjustment comes after and can only add, but the round cannot see ahead to
-    it. So: (1) the free, balanced run; a target it meets costs nothing. (2) The
-    others enforced at their required count; one the round cannot reach is enforced
-    at the most the round can reach, in case adjustment adds the rest. (3) A target
-    still not met is infeasible: it is dropped (no price for a target not met) and
-    reported with the best count reached. (4) A target met with room to spare has its
-    round goal lowered by the surplus, kept while every target is still met and the
-    envy pairs do not grow. Every run is deterministic, so the result is too (I12).
-    """
-    free = _run_plan(scenario, policy, prepared, ranking)
-    tables = free.balance
-    if tables is None or free.target_round is None:
-        return free
-    specs = {t.name: t for t in tables.targets}
-    goals = {n: t.required for n, t in specs.items() if free._counted(n) < t.required}
-    if not goals:
-        return free
-    state = _run_plan(scenario, policy, prepared, ranking, goals)
-    reach = {o.spec.name: o.already + o.best_possible for o in state.target_outcomes}
-    short = {n: reach[n] for n in goals if n in reach and reach[n] < goals[n]}
-    if short:
-        goals.update(short)
-        state = _run_plan(scenario, policy, prepared, ranking, goals)
-    infeasible = {n: state._counted(n) for n in goals if state._counted(n) < specs[n].required}
-    if infeasible:
-        goals = {n: g for n, g in goals.items() if n not in infeasible}
-        state = _run_plan(scenario, policy, prepared, ranking, goals)
-    for _ in range(_DESCENT_STEPS if goals else 0):
-        surplus = {n: state._counted(n) - specs[n].required for n in goals}
-        if not any(v > 0 for v in surplus.values()):
-            break
-        lower = {n: g - max(surplus[n], 0) for n, g in goals.items()}
-        attempt = _run_plan(scenario, policy, prepared, ranking, lower)
-        if len(attempt.exceptions) > len(state.exceptions) or any(
-            attempt._counted(n) < t.required for n, t in specs.items() if n not in infeasible
-        ):
-            break
-        goals, state = lower, attempt
-    state.infeasible = infeasible
-    return state
 
 
 class _RoundState:
@@ -234,6 +189,7 @@ class _RoundState:
         prepared: Prepared,
         ranking: Ranking,
         goals: Mapping[str, int] | None = None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None = None,
     ) -> None:
         self.scenario = scenario
         self.policy = policy
@@ -254,6 +210,8 @@ class _RoundState:
         self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
         self.reasons: dict[str, tuple[Reason, ...]] = {}  # teacher -> every round's, in order
         self.stats: list[RoundStats] = []
+        # Per round kind, a mechanism other than the policy's (kgxp.round.objectives).
+        self.mechanisms: Mapping[RoundKind, Mechanism] = mechanisms or {}
         # R12 均衡发展: goals for the balanced and targeted mechanisms; the targets are
         # enforced in the plan's first cross-school round (the in-school round moves
         # nobody, and adjustment only adds placements, so what it reaches holds).
@@ -336,7 +294,7 @@ class _RoundState:
         targets: list[RoundTarget] = []
         if spec.name == self.target_round and self.balance is not None:
             targets = [
-                RoundTarget(t, self._counted(t.name), self.goals[t.name])
+                RoundTarget(t, self.counted(t.name), self.goals[t.name])
                 for t in self.balance.targets
                 if t.name in self.goals
             ]
@@ -346,7 +304,7 @@ class _RoundState:
             offered,
             applies,
             self.ranking,
-            self.policy.mechanism,
+            self.mechanisms.get(spec.kind, self.policy.mechanism),
             self.balance,
             targets,
         )
@@ -355,7 +313,7 @@ class _RoundState:
             self.target_outcomes = outcome.targets
         self._record(spec, len(candidates), offered, outcome)
 
-    def _counted(self, target: str) -> int:
+    def counted(self, target: str) -> int:
         """What the placements so far (protected included) count toward a target."""
         tables = self.balance
         assert tables is not None  # only called with balance tables
@@ -370,13 +328,37 @@ class _RoundState:
         held += [p for p in self.prepared.protected_post.values() if p is not None]
         return sum(1 for p in held if p in shortage)
 
+    def county_goals(self) -> tuple[int, ...]:
+        """Teachers placed, then each balance goal's county-wide count (balanced policies)."""
+        tables = self.balance
+        assert tables is not None  # only for balanced and targeted policies
+        school_of, subject_of = tables.school_of, tables.subject_of
+        teachers = {t.id: t for t in self.teachers}
+        values = [len(self.placed)]
+        for goal in tables.goals:
+            if goal is BalanceGoal.RURAL_SHORTAGE:
+                values.append(self.counted(RURAL_SHORTAGE))
+            elif goal is BalanceGoal.URBAN_TO_RURAL:
+                values.append(self.counted(URBAN_TO_RURAL))
+            else:
+                values.append(
+                    sum(
+                        1
+                        for t, (p, _) in self.placed.items()
+                        for name, counts in INDICATORS.items()
+                        if (school_of[p], name) in tables.needy
+                        and counts(teachers[t], subject_of[p])
+                    )
+                )
+        return tuple(values)
+
     def _target_reports(self) -> tuple[TargetReport, ...]:
         """Each declared target after every round, with the enforcing round's findings."""
         if self.balance is None or self.policy.mechanism is not Mechanism.TARGETED:
             return ()
         reports = []
         for spec in self.balance.targets:
-            achieved = self._counted(spec.name)
+            achieved = self.counted(spec.name)
             met = achieved >= spec.required
             best = self.infeasible.get(spec.name)
             if not met and best is None:  # never enforced: no cross-school round
