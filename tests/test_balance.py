@@ -313,3 +313,24 @@ def test_targets_validate_shares() -> None:
     data: dict[str, Any] = {"urban_to_rural_share": "1.5"}
     with pytest.raises(ValueError, match="less than or equal to 1"):
         DistributionalTargets.model_validate(data)
+
+
+def test_the_price_is_published(priced: tuple[kgxp.Scenario, kgxp.RoundResult]) -> None:
+    county, result = priced
+    lists = kgxp.publication_lists(county, result)
+    exceptions = lists[-1]
+    assert exceptions.key == "policy_exceptions"
+    assert [row[1:] for row in exceptions.rows] == [
+        ("A", "教师A", "学校U1", "90.00", "U2-MAT", "教师C (C)", "城区教师到农村学校任教比例"),
+        ("B", "教师B", "学校U1", "85.00", "U2-MAT", "教师C (C)", "城区教师到农村学校任教比例"),
+    ]
+    plain = kgxp.run_round(county, policy=hand_policy(None))
+    assert [item.key for item in kgxp.publication_lists(county, plain)][-1] == "waiting"
+
+
+def test_exception_list_is_written(
+    priced: tuple[kgxp.Scenario, kgxp.RoundResult], tmp_path: Any
+) -> None:
+    county, result = priced
+    files = kgxp.write_results(county, result, tmp_path, formats=("csv",))
+    assert any(f.name == "政策性例外名单.csv" for f in files)

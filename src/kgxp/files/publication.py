@@ -38,7 +38,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "OUTCOME_COLUMNS",
     "STATUS_NAMES",
+    "TARGET_NAMES",
     "PublicationList",
     "outcome_rows",
     "outcomes_frame",
@@ -106,6 +107,22 @@ _PUBLICATION_HEADER = (
 )
 _WAITING_HEADER = ("序号", "教师编号", "姓名", "原学校", "任教学科", "综合得分", "跟岗学校", "原因")
 _WAITING_TITLE = "待岗人员名单"
+_EXCEPTIONS_TITLE = "政策性例外名单"
+_EXCEPTIONS_HEADER = (
+    "序号",
+    "教师编号",
+    "姓名",
+    "原学校",
+    "综合得分",
+    "申请岗位",
+    "该岗位去向",
+    "所为目标",
+)
+TARGET_NAMES: Mapping[str, str] = {
+    "urban_to_rural_share": "城区教师到农村学校任教比例",
+    "rural_shortage_fill_share": "农村学校体音美岗位补足比例",
+}
+"""How each declared target (R16, R17) is named in the policy-exception list."""
 # Excel's fixed epoch for a workbook's own dates: files stay byte-identical (I12).
 _FIXED_TIME = "2000-01-01T00:00:00Z"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -195,7 +212,10 @@ def publication_lists(
 
     Schools come in the scenario's order, teachers by post then score (highest
     first) then id; schools merged away (R3) and schools with no post held are
-    left out. The waiting list (R7) names each teacher's assigned school.
+    left out. The waiting list (R7) names each teacher's assigned school. When the
+    county's targets cost justified claims (R16, R17), a last list, key
+    ``policy_exceptions``, names each: the teacher, the post they were entitled to,
+    who holds it (or that it stayed empty), and the target it served.
     """
     teachers = {t.id: t for t in scenario.teachers}
     schools = {s.id: s.name for s in scenario.schools}
@@ -246,7 +266,27 @@ def publication_lists(
         for number, o in enumerate(waiting, start=1)
     )
     lists.append(PublicationList("waiting", _WAITING_TITLE, _WAITING_HEADER, waiting_rows))
+    if result.exceptions:
+        lists.append(_exception_list(result, schools, name))
     return lists
+
+
+def _exception_list(
+    result: RoundResult, schools: Mapping[str, str], name: Callable[[str], str]
+) -> PublicationList:
+    """The price of the county's targets, public (R16, R17): each claim set aside, and why."""
+    outcomes = {o.teacher: o for o in result.outcomes}
+    rows = []
+    for number, e in enumerate(result.exceptions, start=1):
+        o = outcomes.get(e.teacher)
+        home = schools.get(o.home_school, o.home_school) if o else ""
+        score = str(o.score) if o else ""
+        went_to = "空缺" if e.holder is None else f"{name(e.holder)} ({e.holder})"
+        targets = "、".join(TARGET_NAMES.get(t, t) for t in e.targets)
+        rows.append(
+            (str(number), e.teacher, name(e.teacher), home, score, e.post, went_to, targets)
+        )
+    return PublicationList("policy_exceptions", _EXCEPTIONS_TITLE, _EXCEPTIONS_HEADER, tuple(rows))
 
 
 def write_results(
@@ -365,13 +405,16 @@ def _unique(name: str, used: set[str]) -> str:
     return candidate
 
 
+_COUNTY_LISTS = {"waiting": _WAITING_TITLE, "policy_exceptions": _EXCEPTIONS_TITLE}
+
+
 def _sheet_name(item: PublicationList) -> str:
-    return _WAITING_TITLE if item.key == "waiting" else item.title.rsplit(" ", 1)[0]
+    return _COUNTY_LISTS.get(item.key) or item.title.rsplit(" ", 1)[0]
 
 
 def _file_name(item: PublicationList) -> str:
-    if item.key == "waiting":
-        return _WAITING_TITLE
+    if item.key in _COUNTY_LISTS:
+        return _COUNTY_LISTS[item.key]
     school = item.title.rsplit(" ", 1)[0]
     return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{item.key} {school}")
 
