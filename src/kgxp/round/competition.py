@@ -106,7 +106,16 @@ def run_competitive_round(
     baseline = deferred_acceptance(market)
     exceptions: tuple[PolicyException, ...] = ()
     reached: tuple[TargetOutcome, ...] = ()
-    if mechanism in _SOLVED and market.n_candidates and market.n_posts:
+    if mechanism is Mechanism.MSDA and targets and balance is not None:
+        matching = _msda(market, balance, targets, post_ids)
+        solver = SolverStats(
+            mechanism=mechanism.value,
+            status="optimal",
+            objective=matching.size,
+            bound=None,
+            baseline_placed=baseline.size,
+        )
+    elif mechanism in _SOLVED and market.n_candidates and market.n_posts:
         goals = (
             balance.weights(candidates, applied)
             if balance is not None and mechanism is not Mechanism.OPTIMAL
@@ -165,6 +174,32 @@ def run_competitive_round(
     return RoundOutcome(
         placed=placed, reasons=reasons, solver=solver, exceptions=exceptions, targets=reached
     )
+
+
+def _msda(
+    market: Market, balance: BalanceTables, targets: Sequence[RoundTarget], post_ids: Sequence[str]
+) -> Matching:
+    """The comparison baseline: R17's shortfall as minimum quotas on rural shortage posts.
+
+    The seats still needed become minimums on this round's rural shortage posts,
+    the posts with the most applicants first (ties by id), each up to its seats here
+    and its number of applicants, so that a minimum is one the applications can meet.
+    R16 is a quota on a kind of teacher, not on posts, which minimum quotas cannot
+    express: MSDA ignores it.
+    """
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    needed = sum(max(t.goal - t.already, 0) for t in targets if t.spec.name == RURAL_SHORTAGE)
+    applicants = [0] * market.n_posts
+    for prefs in market.preferences:
+        for p in prefs:
+            applicants[p] += 1
+    minimums = [0] * market.n_posts
+    shortage = [p for p, post_id in enumerate(post_ids) if post_id in balance.shortage_posts]
+    for p in sorted(shortage, key=lambda p: (-applicants[p], post_ids[p])):
+        minimums[p] = min(market.capacities[p], applicants[p], needed)
+        needed -= minimums[p]
+    return multi_stage_deferred_acceptance(market, minimums)
 
 
 def _targeted(

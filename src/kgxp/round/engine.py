@@ -221,12 +221,14 @@ class _RoundState:
         self.goals: Mapping[str, int] = goals or {}
         # Targets found infeasible, with the best count reached (see _run_targeted).
         self.infeasible: Mapping[str, int] = {}
-        if policy.mechanism in (Mechanism.BALANCED, Mechanism.TARGETED):
+        if policy.mechanism in (Mechanism.BALANCED, Mechanism.TARGETED, Mechanism.MSDA):
             self.balance = balance_tables(scenario, policy, prepared.home)
-            if policy.mechanism is Mechanism.TARGETED and self.balance.targets:
+            if policy.mechanism is not Mechanism.BALANCED and self.balance.targets:
                 self.target_round = next(
                     (r.name for r in policy.rounds if r.kind is RoundKind.CROSS_SCHOOL), None
                 )
+            if policy.mechanism is Mechanism.MSDA:  # one pass, every target at its count
+                self.goals = {t.name: t.required for t in self.balance.targets}
         self.exceptions: tuple[PolicyException, ...] = ()
         self.target_outcomes: tuple[TargetOutcome, ...] = ()
 
