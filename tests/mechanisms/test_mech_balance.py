@@ -161,3 +161,65 @@ def test_lexicographic_groups_split_before_overflow() -> None:
     assert len(groups) == 2
     for group in groups:
         assert sum(weight * goal.span for goal, weight in group) < _LIMIT
+
+
+# --- the MSDA baseline (Fragiadakis et al. 2016, kgxp's reading) -----------------------
+
+
+@st.composite
+def full_list_cases(draw: st.DrawFn) -> tuple[Market, list[int]]:
+    """The paper's setting: every candidate accepts every post, minimums within reach."""
+    n_posts = draw(st.integers(1, 4))
+    capacities = draw(st.lists(st.integers(1, 3), min_size=n_posts, max_size=n_posts))
+    minimums = [draw(st.integers(0, cap)) for cap in capacities]
+    n = draw(st.integers(sum(minimums), sum(minimums) + 4))
+    preferences = [list(draw(st.permutations(range(n_posts)))) for _ in range(n)]
+    classes = draw(st.lists(st.integers(0, 2), min_size=n, max_size=n))
+    priority = [[g] * n_posts for g in classes]
+    market = Market.build(capacities, preferences, priority, draw(st.permutations(range(n))))
+    return market, minimums
+
+
+@settings(max_examples=40)
+@given(full_list_cases())
+def test_msda_meets_minimums_when_everyone_accepts_every_post(
+    case: tuple[Market, list[int]],
+) -> None:
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    market, minimums = case
+    found = multi_stage_deferred_acceptance(market, minimums)
+    assert check_matching(market, found) == []
+    held = [len(found.holders(p)) for p in range(market.n_posts)]
+    assert all(h >= m for h, m in zip(held, minimums, strict=True)), (held, minimums)
+
+
+@settings(max_examples=30)
+@given(markets(max_candidates=6, max_posts=3))
+def test_msda_without_minimums_is_deferred_acceptance(market: Market) -> None:
+    from kgxp.round.mechanisms import deferred_acceptance
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    found = multi_stage_deferred_acceptance(market, [0] * market.n_posts)
+    assert found == deferred_acceptance(market)
+
+
+def test_msda_rejects_minimums_that_do_not_fit() -> None:
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    market = Market.build([1], [[0]], [[0]], [0])
+    with pytest.raises(MarketError, match="minimum quotas"):
+        multi_stage_deferred_acceptance(market, [2])
+    with pytest.raises(MarketError, match="minimum quotas"):
+        multi_stage_deferred_acceptance(market, [0, 0])
+
+
+@settings(max_examples=60)
+@given(markets(max_candidates=7, max_posts=4, max_capacity=2), st.data())
+def test_msda_shortcut_equals_a_rerun_every_stage(market: Market, data: st.DataObject) -> None:
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    minimums = [data.draw(st.integers(0, cap)) for cap in market.capacities]
+    fast = multi_stage_deferred_acceptance(market, minimums)
+    slow = multi_stage_deferred_acceptance(market, minimums, rerun_every_stage=True)
+    assert fast == slow

@@ -16,11 +16,12 @@ candidates who could fill a minimum quota at all):
   (or beyond a minimum) without making the minimums unreachable;
 * posts are taken in a fixed order (posts without a minimum first, then by index);
   at stage ``k`` deferred acceptance runs over the candidates and posts not yet
-  fixed, post ``p_k`` accepting at most ``minimums[p_k] + λ`` quota candidates (and
-  up to its capacity in all); ``p_k``'s holders are then fixed, and ``λ`` shrinks by
-  the quota candidates it took beyond its minimum;
-* a stage whose cap does not bind changes nothing, so deferred acceptance is only
-  re-run when it does.
+  fixed, every post ``p`` accepting at most ``minimums[p] + λ`` quota candidates
+  (and up to its capacity in all); ``p_k``'s holders are then fixed, and ``λ``
+  shrinks by the quota candidates it took beyond its minimum;
+* while ``λ`` is unchanged the caps are too, and the previous stage's outcome, less
+  the fixed post and its holders, is what deferred acceptance gives the rest, so
+  it is only re-run when ``λ`` changes (tests compare with a re-run every stage).
 
 Each stage is deferred acceptance with a substitutable choice (a cap on one type
 of candidate), so the rule is strategyproof like the paper's; it meets the minimums
@@ -38,8 +39,14 @@ from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matchin
 __all__ = ["multi_stage_deferred_acceptance"]
 
 
-def multi_stage_deferred_acceptance(market: Market, minimums: Sequence[int]) -> Matching:
+def multi_stage_deferred_acceptance(
+    market: Market, minimums: Sequence[int], *, rerun_every_stage: bool = False
+) -> Matching:
     """MSDA (kgxp's reading, see the module docstring) for per-post ``minimums``.
+
+    ``rerun_every_stage=True`` runs deferred acceptance at every stage, as the
+    definition reads, instead of only when ``λ`` changes: slower, and meant for
+    checking that the shortcut changes nothing.
 
     Post 0 (no minimum) and post 1 (minimum 1), one seat each. Candidate 0 ranks
     first and accepts both; candidate 1 accepts post 0 only. Deferred acceptance
@@ -71,13 +78,14 @@ def multi_stage_deferred_acceptance(market: Market, minimums: Sequence[int]) -> 
     assignment = [UNMATCHED] * market.n_candidates
     open_posts = set(range(n_posts))
     free = set(range(market.n_candidates))
-    current = _capped_da(market, free, open_posts, {}, quota)
+    current: list[int] = []
+    ran_with: int | None = None
     for post in order:
-        cap = max(minimums[post] + slack, 0)
+        if rerun_every_stage or slack != ran_with:  # the caps changed: deferred acceptance again
+            caps = {p: max(minimums[p] + slack, 0) for p in open_posts}
+            current = _capped_da(market, free, open_posts, caps, quota)
+            ran_with = slack
         held = [c for c in free if current[c] == post]
-        if sum(quota[c] for c in held) > cap:  # the stage's cap binds: re-run with it
-            current = _capped_da(market, free, open_posts, {post: cap}, quota)
-            held = [c for c in free if current[c] == post]
         for c in held:
             assignment[c] = post
         free.difference_update(held)
