@@ -334,3 +334,20 @@ def test_exception_list_is_written(
     county, result = priced
     files = kgxp.write_results(county, result, tmp_path, formats=("csv",))
     assert any(f.name == "政策性例外名单.csv" for f in files)
+
+
+def test_docs_balance_table_is_current() -> None:
+    from tests.conftest import ROOT
+
+    scenario = kgxp.load_scenario(ROOT / "examples" / "ziyang_county.json")
+    policy = Policy(targets=DistributionalTargets(rural_shortage_fill_share="0.70"))
+    results = {
+        m.value: kgxp.run_round(scenario, policy=policy.evolve(mechanism=m)) for m in Mechanism
+    }
+    table = render_balance_table(balance_comparison(scenario, results))
+    text = (ROOT / "docs" / "balance.md").read_text(encoding="utf-8")
+    start = text.index("<!-- balance-table:start -->\n") + len("<!-- balance-table:start -->\n")
+    end = text.index("\n<!-- balance-table:end -->")
+    assert text[start:end] == table, "regenerate docs/balance.md's table (render_balance_table)"
+    rows = {r.label: r for r in balance_comparison(scenario, results)}
+    assert rows["balanced"].envy_pairs == 0 and rows["targeted"].targets_met == "1/1"
