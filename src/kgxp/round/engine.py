@@ -16,6 +16,7 @@ byte-identical JSON whatever the order of the input records (I12).
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -158,9 +159,17 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
     def run_plan(
         goals: Mapping[str, int] | None = None,
         mechanisms: Mapping[RoundKind, Mechanism] | None = None,
+        start: _RoundState | None = None,
+        head_only: bool = False,
     ) -> _RoundState:
-        state = _RoundState(scenario, policy, prepared, ranking, goals, mechanisms)
-        for spec in policy.rounds:
+        """The plan, or its leading in-school round (``head_only``), from ``start`` if given."""
+        if start is None:
+            state = _RoundState(scenario, policy, prepared, ranking, goals, mechanisms)
+        else:
+            state = start.fork(goals, mechanisms)
+        for spec in policy.rounds[state.done :]:
+            if head_only and spec.kind is not RoundKind.IN_SCHOOL:
+                break
             state.run(spec)
         return state
 
@@ -231,9 +240,28 @@ class _RoundState:
                 self.goals = {t.name: t.required for t in self.balance.targets}
         self.exceptions: tuple[PolicyException, ...] = ()
         self.target_outcomes: tuple[TargetOutcome, ...] = ()
+        self.done = 0  # rounds of the plan run so far
+
+    def fork(
+        self,
+        goals: Mapping[str, int] | None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None,
+    ) -> _RoundState:
+        """A copy to run the rest of the plan differently; this state is unchanged."""
+        other = copy.copy(self)
+        other.goals = goals or {}
+        other.mechanisms = mechanisms or {}
+        other.pool = list(self.pool)
+        other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
+        other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
+        other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
+        other.placed, other.reasons = dict(self.placed), dict(self.reasons)
+        other.stats = list(self.stats)
+        return other
 
     def run(self, spec: RoundSpec) -> None:
         started = time.perf_counter()
+        self.done += 1
         if spec.kind is RoundKind.ADJUSTMENT:
             self._adjust(spec)
         else:
