@@ -26,7 +26,7 @@ __all__ = ["PlanRun", "RunPlan", "run_balanced", "run_targeted"]
 log = get_logger(__name__)
 
 # Runs spent lowering an over-met target's round goal (see run_targeted).
-_DESCENT_STEPS = 1
+_DESCENT_STEPS = 2
 
 _OPTIMAL = dict.fromkeys(RoundKind, Mechanism.OPTIMAL)
 # Balance only where teachers move between schools: the in-school round picks the
