@@ -351,3 +351,10 @@ def test_docs_balance_table_is_current() -> None:
     assert text[start:end] == table, "regenerate docs/balance.md's table (render_balance_table)"
     rows = {r.label: r for r in balance_comparison(scenario, results)}
     assert rows["balanced"].envy_pairs == 0 and rows["targeted"].targets_met == "1/1"
+
+
+def test_targeted_rerun_is_byte_identical(priced: tuple[kgxp.Scenario, kgxp.RoundResult]) -> None:
+    county, result = priced
+    # I12: the engine again, on the records in reverse order, gives the same result.
+    assert kgxp.verify(county, result, rerun=True) == []
+    assert kgxp.run_round(county, policy=result.policy).to_json() == result.to_json()
