@@ -12,13 +12,14 @@ from tests.conftest import ROOT, load_benchmark_runner
 def test_runner_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     runner = load_benchmark_runner()
     argv = ["--repeat", "1", "--sizes", "300,1000", "--in-process"]
-    argv += ["--compare-sizes", "200", "--optimal-size", "300"]
+    argv += ["--compare-sizes", "200", "--optimal-size", "300", "--balance-size", "300"]
     assert runner.main(argv) == 0
     out = capsys.readouterr().out
     assert "| teachers |" in out
     assert "| 1,000 |" in out
     assert "`matching`" in out
     assert "straightforward CP-SAT model" in out
+    assert "| balanced |" in out and "| msda |" in out
 
 
 def test_generator_is_deterministic_and_valid() -> None:

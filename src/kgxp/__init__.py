@@ -49,7 +49,9 @@ from kgxp.files.scenario_json import (
 from kgxp.i18n import texts
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
+    BalanceGoal,
     CrossSchoolSeatChoice,
+    DistributionalTargets,
     EvaluationWeights,
     Mechanism,
     ParameterInfo,
@@ -70,12 +72,14 @@ from kgxp.model.policy import (
 from kgxp.model.result import (
     Conflict,
     Outcome,
+    PolicyException,
     PostSeats,
     Reason,
     RoundResult,
     RoundStats,
     SolverStats,
     Status,
+    TargetReport,
     WarningTalk,
 )
 from kgxp.model.retirement import (
@@ -153,6 +157,7 @@ from kgxp.waiting.state_machine import (
 
 __all__ = [
     "NEAR_RETIREMENT",
+    "BalanceGoal",
     "BalanceRow",
     "CalendarYearError",
     "Circumstance",
@@ -162,6 +167,7 @@ __all__ = [
     "County",
     "CrossSchoolSeatChoice",
     "DismissalDecision",
+    "DistributionalTargets",
     "Education",
     "ErrorDocument",
     "Evaluation",
@@ -181,6 +187,7 @@ __all__ = [
     "PayComponent",
     "Policy",
     "PolicyError",
+    "PolicyException",
     "Post",
     "PostSeats",
     "Problem",
@@ -218,6 +225,7 @@ __all__ = [
     "Staffing",
     "Status",
     "StatutoryRetirement",
+    "TargetReport",
     "Teacher",
     "TeacherWaiting",
     "Term",

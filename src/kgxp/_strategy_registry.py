@@ -8,6 +8,7 @@ Hypothesis's ``hypothesis`` entry point when kgxp is installed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from kgxp.files.publication import PublicationList, publication_lists
 from kgxp.files.scenario_json import parse_scenario
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
+    DistributionalTargets,
     EvaluationWeights,
     Mechanism,
     ParameterInfo,
@@ -28,11 +30,13 @@ from kgxp.model.policy import (
 from kgxp.model.result import (
     Conflict,
     Outcome,
+    PolicyException,
     PostSeats,
     Reason,
     RoundResult,
     RoundStats,
     SolverStats,
+    TargetReport,
     WarningTalk,
 )
 from kgxp.model.retirement import StatutoryRetirement, statutory_retirement
@@ -99,6 +103,7 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
     done = round_pairs.map(lambda pair: pair[1])
     simulated = simulations(max_semesters=3)
     ids = st.from_regex(r"[A-Z][0-9]{1,3}", fullmatch=True)
+    _shares = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
     registers = round_pairs.map(lambda pair: register_from_round(*pair))
     recompeted = round_pairs.map(_recompeted)
     return {
@@ -211,6 +216,32 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
         RecompetitionResult: recompeted,
         RecompetitionOutcome: _one_of(recompeted, lambda r: r.outcomes),
         IncomingWaiting: _one_of(registers, _incoming),
+        DistributionalTargets: st.builds(
+            DistributionalTargets,
+            urban_to_rural_share=st.none() | _shares,
+            rural_shortage_fill_share=st.none() | _shares,
+        ),
+        PolicyException: st.builds(
+            PolicyException,
+            round=st.sampled_from(["cross_school", "in_school"]),
+            teacher=ids,
+            post=ids,
+            kind=st.sampled_from(["free_seat", "outranks_holder"]),
+            holder=st.none() | ids,
+            targets=st.just(("urban_to_rural_share",)),
+            rules=st.just(("R16",)),
+        ),
+        TargetReport: st.builds(
+            TargetReport,
+            target=st.sampled_from(["urban_to_rural_share", "rural_shortage_fill_share"]),
+            rule=st.sampled_from(["R16", "R17"]),
+            share=_shares,
+            base=st.integers(0, 500),
+            required=st.integers(0, 500),
+            achieved=st.integers(0, 500),
+            met=st.booleans(),
+            feasible=st.booleans(),
+        ),
         DismissalDecision: st.builds(
             DismissalDecision,
             teacher=ids,

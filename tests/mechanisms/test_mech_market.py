@@ -124,4 +124,12 @@ def test_solver_names_load_lazily_but_resolve() -> None:
         "max_weakly_stable",
         "OptimalResult",
         "OptimalStatus",
+        "ApplicationWeights",
+        "Target",
+        "TargetCheck",
+        "TargetedResult",
+        "fewest_envy",
     }
+    from kgxp.round.mechanisms import targeted
+
+    assert mechanisms.fewest_envy is targeted.fewest_envy

@@ -7,9 +7,9 @@ from collections import defaultdict
 
 from kgxp.checks.context import COMPETITIVE, IN_SCHOOL, Context
 from kgxp.checks.violation import Violation
-from kgxp.model.policy import RoundSpec
+from kgxp.model.policy import Mechanism, RoundSpec
 
-__all__ = ["check_no_justified_envy"]
+__all__ = ["all_justified_envy", "check_no_justified_envy", "declared_exceptions"]
 
 # --- I7 ----------------------------------------------------------------------------------
 
@@ -21,12 +21,42 @@ def check_no_justified_envy(context: Context) -> list[Violation]:
     in its scope, those ranked above the post they won in r (all of them when r
     did not place them). Envy is justified when the post kept a seat of r free,
     or holds from r a teacher of a strictly worse priority class.
+
+    A pair the result declares as a policy-justified exception (R16/R17: the
+    price of a declared target, :class:`~kgxp.model.result.PolicyException`) is
+    accepted when the result's policy is the targeted mechanism and declares the
+    targets the exception names; I15 (:mod:`kgxp.checks.targets`) checks that
+    every declared pair is real and every target is met or explained. Any other
+    envy is reported.
     """
+    accepted = declared_exceptions(context)
+    return [
+        v
+        for v in all_justified_envy(context)
+        if (v.evidence.get("round"), v.teacher, v.post) not in accepted
+    ]
+
+
+def all_justified_envy(context: Context) -> list[Violation]:
+    """Every justified-envy pair of every competitive round, declared or not."""
     found = []
     for index, spec in enumerate(context.plan):
         if spec.kind in COMPETITIVE:
             found += _RoundEnvy(context, index, spec).violations()
     return found
+
+
+def declared_exceptions(context: Context) -> set[tuple[str, str, str]]:
+    """(round, teacher, post) of the exceptions the result's policy can justify."""
+    policy = context.policy
+    if policy.mechanism is not Mechanism.TARGETED:
+        return set()
+    declared = {name for name, share in policy.targets.model_dump().items() if share is not None}
+    return {
+        (e.round, e.teacher, e.post)
+        for e in context.result.exceptions
+        if e.targets and set(e.targets) <= declared
+    }
 
 
 class _RoundEnvy:

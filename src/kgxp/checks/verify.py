@@ -1,4 +1,4 @@
-"""``verify``: the policy invariants (I1–I9, I12, I14) checked on any :class:`~kgxp.model.result.RoundResult`.
+"""``verify``: the policy invariants (I1–I9, I12, I14, I15) checked on any :class:`~kgxp.model.result.RoundResult`.
 
 A result may come from the engine, from a JSON file (a published 公示 list), or be
 built by hand; :func:`verify` trusts none of it. It recomputes what the rules fix
@@ -29,7 +29,8 @@ I5   split (R5): ``in_school``/``cross_school`` equal :func:`~kgxp.round.split.s
      each competitive round offers exactly the seats the split leaves it
 I6   round order: ``home_school`` (R3); in-school placements at home, cross-school
      placements elsewhere; volunteers skip the in-school round
-I7   no justified envy in each competitive round (weak stability, R12)
+I7   no justified envy in each competitive round (weak stability, R12), except the
+     policy-justified exceptions a targeted policy declares (R16, R17)
 I8   adjustment by merit (R6): the adjustment round offers every remaining seat; no
      candidate left out while a lower-priority teacher was adjusted to a seat they
      could fill, or while such a seat stayed free; nobody adjusted outside their main
@@ -40,6 +41,8 @@ I14  R15 warning talks (kgxp's addition): ``warning_talks`` holds exactly the bo
      share of each unit by composite score, under the policy's boundary-tie rule
 I12  determinism: the digest is this scenario's; with ``rerun=True`` the engine,
      run again on the scenario with its records reversed, gives the same result
+I15  distributional targets (R16, R17): each declared target met, or not met and
+     explained as infeasible; every declared exception a real envy pair
 ==== ==============================================================================
 
 I10 (waiting pay) and I11 (dismissal review) are properties of the waiting
@@ -78,6 +81,7 @@ from kgxp.checks.determinism import check_digest, check_rerun
 from kgxp.checks.eligibility import check_eligibility, check_protection
 from kgxp.checks.envy import check_no_justified_envy
 from kgxp.checks.round_order import check_round_order, check_split
+from kgxp.checks.targets import check_targets
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.checks.waiting_last import check_waiting_is_last
 from kgxp.checks.warning_list import check_warning_list
@@ -98,6 +102,7 @@ CHECKED_INVARIANTS: tuple[str, ...] = (
     "I9",
     "I12",
     "I14",
+    "I15",
 )
 """The invariant ids :func:`verify` checks, in report order."""
 
@@ -132,6 +137,7 @@ def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Vio
         ("I9", check_waiting_is_last),
         ("I12", check_digest),
         ("I14", check_warning_list),
+        ("I15", check_targets),
     ]
     if rerun:
         checks.append(("I12", check_rerun))

@@ -63,6 +63,7 @@ __all__ = [
     "EXPORT_FORMATS",
     "OUTCOME_COLUMNS",
     "STATUS_NAMES",
+    "TARGET_NAMES",
     "PublicationList",
     "outcome_rows",
     "outcomes_frame",
@@ -120,6 +121,7 @@ class ListKind(StrEnum):
     WAITING = "waiting"  # 待岗人员 (R7)
     PENDING = "pending"  # 待定: protected without a seat, a reported conflict (R4)
     WARNING_TALK = "warning_talk"  # 诫勉谈话: R15's bottom share, besides the outcome lists
+    POLICY_EXCEPTION = "policy_exception"  # 政策性例外: claims set aside for targets (R16, R17)
     SCHOOL = "school"  # one school's whole list: everyone placed there or waiting from there
 
 
@@ -131,6 +133,7 @@ LIST_TITLES: Mapping[ListKind, str] = {
     ListKind.WAITING: N_("Waiting list"),
     ListKind.PENDING: N_("Protected teachers awaiting a post"),
     ListKind.WARNING_TALK: N_("Teachers called to a warning talk"),
+    ListKind.POLICY_EXCEPTION: N_("Claims set aside to meet the county's targets"),
     ListKind.SCHOOL: N_("{school}: results of the placement round"),
 }
 """Each list's title as a message id (the county-wide lists, then a school's)."""
@@ -162,6 +165,16 @@ _ASSIGNED, _REASON, _OUTCOME, _NOTE = (
     N_("Outcome"),
     N_("Note"),
 )
+_APPLIED, _HELD_BY, _TARGET = (
+    N_("Post applied for"),
+    N_("The post went to"),
+    N_("Target served"),
+)
+TARGET_NAMES: Mapping[str, str] = {
+    "urban_to_rural_share": N_("Share of urban teachers moving to rural schools"),
+    "rural_shortage_fill_share": N_("Share of rural PE, music and art posts filled"),
+}
+"""How each declared target (R16, R17) is named in the policy-exception list."""
 _COLUMNS: Mapping[ListKind, tuple[str, ...]] = {
     ListKind.PROTECTED: (_NUMBER, _NAME, _ID, _SCHOOL, _SUBJECT, _POST, _CATEGORY),
     ListKind.IN_SCHOOL: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE, _SCHOOL, _POST),
@@ -170,6 +183,7 @@ _COLUMNS: Mapping[ListKind, tuple[str, ...]] = {
     ListKind.WAITING: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE, _ASSIGNED, _REASON),
     ListKind.PENDING: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _CATEGORY, _NOTE),
     ListKind.WARNING_TALK: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE),
+    ListKind.POLICY_EXCEPTION: (_NUMBER, _NAME, _ID, _HOME, _SCORE, _APPLIED, _HELD_BY, _TARGET),
     ListKind.SCHOOL: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE, _OUTCOME, _POST, _NOTE),
 }
 _NUMERIC = frozenset({_NUMBER, _SCORE})
@@ -387,11 +401,46 @@ def publication_lists(
         chosen = sorted(by_kind[kind], key=_county_order(kind))
         if chosen:
             lists.append(build(kind, kind.value, tr(LIST_TITLES[kind]), chosen))
+    if result.exceptions:
+        lists.append(_exception_list(result, words, name, hide_ids))
     for school_id in sorted(by_school):
         chosen = sorted(by_school[school_id], key=_school_order)
         title = tr(LIST_TITLES[ListKind.SCHOOL], school=words.school(school_id))
         lists.append(build(ListKind.SCHOOL, school_id, title, chosen, school_id))
     return lists
+
+
+def _exception_list(
+    result: RoundResult, words: Wording, name: Callable[[str], str], hide_ids: bool
+) -> PublicationList:
+    """The price of the county's targets, public (R16, R17): each claim set aside, and why."""
+    tr = words.tr
+    kind = ListKind.POLICY_EXCEPTION
+    columns = [c for c in _COLUMNS[kind] if not (hide_ids and c == _ID)]
+    outcomes = {o.teacher: o for o in result.outcomes}
+    rows = []
+    for number, e in enumerate(result.exceptions, start=1):
+        o = outcomes.get(e.teacher)
+        cells: dict[str, Cell] = {
+            _NUMBER: number,
+            _NAME: name(e.teacher),
+            _ID: e.teacher,
+            _HOME: words.school(o.home_school) if o else "",
+            _SCORE: o.score if o else "",
+            _APPLIED: words.post(e.post),
+            _HELD_BY: tr("left vacant") if e.holder is None else name(e.holder),
+            _TARGET: tr("; ").join(tr(TARGET_NAMES.get(t, t)) for t in e.targets),
+        }
+        rows.append(tuple(cells[c] for c in columns))
+    return PublicationList(
+        key=kind.value,
+        title=tr(LIST_TITLES[kind]),
+        header=tuple(tr(c) for c in columns),
+        rows=tuple(rows),
+        kind=kind,
+        teachers=tuple(e.teacher for e in result.exceptions),
+        numeric=frozenset(i for i, c in enumerate(columns) if c in _NUMERIC),
+    )
 
 
 LIST_OUTCOME: Mapping[ListKind, str] = {

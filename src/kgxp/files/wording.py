@@ -158,6 +158,13 @@ class Wording:
                     post=self.post(reason.post),
                 )
             return tr("{round}: placed in {post}", round=where, post=self.post(reason.post))
+        if code == "policy_exception":
+            return tr(
+                "{round}: the claim to {post} was set aside to meet the county's declared "
+                "targets (published as a policy exception)",
+                round=where,
+                post=self.post(reason.post),
+            )
         if code == "default_application":
             return tr(
                 "{round}: listed no post of the own school, so applied to its posts of the "

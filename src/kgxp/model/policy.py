@@ -29,7 +29,9 @@ from kgxp.exceptions import PolicyError, Problem
 from kgxp.model.scenario import Circumstance
 
 __all__ = [
+    "BalanceGoal",
     "CrossSchoolSeatChoice",
+    "DistributionalTargets",
     "EvaluationWeights",
     "Mechanism",
     "ParameterInfo",
@@ -101,6 +103,48 @@ class Mechanism(StrEnum):
 
     DEFERRED_ACCEPTANCE = "deferred_acceptance"  # teacher-proposing, strict after tie-breaking
     OPTIMAL = "optimal"  # CP-SAT: largest weakly-stable matching when scores tie
+    BALANCED = "balanced"  # optimal, then the balance goals among weakly-stable matchings
+    TARGETED = "targeted"  # balanced, plus the targets at the price of fewest envy pairs
+    # Comparison only: multi-stage deferred acceptance for minimum quotas (Fragiadakis
+    # et al. 2016) on the R17 target; its envy is undeclared, verify's I7 reports it.
+    MSDA = "msda"
+
+
+class BalanceGoal(StrEnum):
+    """A county balance goal (R12 均衡发展), pursued among weakly stable matchings.
+
+    Each counts, per placement of a competitive round: ``rural_shortage`` a seat of a
+    shortage subject (``Policy.shortage_subjects``) at a rural school (R17);
+    ``urban_to_rural`` a teacher of an urban school placed at a rural one (R16);
+    ``indicators`` each §6 teacher indicator the teacher carries into a school whose
+    density of it (per 100 pupils, before the round) is below its segment's mean.
+    """
+
+    RURAL_SHORTAGE = "rural_shortage"
+    URBAN_TO_RURAL = "urban_to_rural"
+    INDICATORS = "indicators"
+
+
+class DistributionalTargets(FrozenModel):
+    """Minimums a county declares beyond what merit and preferences reach (``None``: none).
+
+    Met by the ``targeted`` mechanism in the plan's first cross-school round, at the
+    price of the fewest justified-envy pairs, each published as a policy-justified
+    exception. ``urban_to_rural_share``: urban → rural moves as a share of the
+    teachers of urban schools (R16, Yiling's 10%). ``rural_shortage_fill_share``:
+    seats (less reserved ones) of shortage-subject posts at rural schools held after
+    the round, as a share of those seats (R17). Checked in this order: a target that
+    cannot be met together with the ones before it is reported, not enforced.
+    """
+
+    urban_to_rural_share: Share | None = Field(
+        default=None,
+        description="R16: minimum urban → rural moves, share of urban schools' teachers",
+    )
+    rural_shortage_fill_share: Share | None = Field(
+        default=None,
+        description="R17: minimum share of rural shortage-subject seats filled",
+    )
 
 
 class RoundKind(StrEnum):
@@ -463,6 +507,26 @@ class Policy(FrozenModel):
         ),
     )
 
+    balance_goals: tuple[BalanceGoal, ...] = Field(
+        default=(BalanceGoal.RURAL_SHORTAGE, BalanceGoal.URBAN_TO_RURAL, BalanceGoal.INDICATORS),
+        description="balance goals of the balanced and targeted mechanisms, most important "
+        "first (after placing the most teachers, before preference ranks)",
+        json_schema_extra=_meta(
+            "R12/R16/R17/§6",
+            f"{SEED_003}: 均衡发展; {SEED_002}: 到农村学校交流任教; {SEED_001}: 体音美",
+        ),
+    )
+    shortage_subjects: Annotated[tuple[NonEmptyStr, ...], AfterValidator(_sorted_unique)] = Field(
+        default=("体育", "美术", "音乐"),
+        description="subjects in short supply at rural schools (balance goal and target)",
+        json_schema_extra=_meta("R17", f"{SEED_001}: 解决体音美等紧缺学科教师不足问题"),
+    )
+    targets: DistributionalTargets = Field(
+        default_factory=DistributionalTargets,
+        description="minimums the targeted mechanism meets at a published price",
+        json_schema_extra=_meta("R16/R17", f"{SEED_002}: 每年城区…10%的专任教师必须到农村学校"),
+    )
+
     @model_validator(mode="after")
     def _coherent(self) -> Self:
         problems = []
@@ -479,6 +543,8 @@ class Policy(FrozenModel):
             problems.append("a plan has at most one in-school round")
         if RoundKind.IN_SCHOOL in kinds and kinds[0] is not RoundKind.IN_SCHOOL:
             problems.append("the in-school round comes first (R5: 分两批, in that order)")
+        if len(set(self.balance_goals)) != len(self.balance_goals):
+            problems.append("each balance goal may appear once")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -27,12 +27,14 @@ from kgxp.model.scenario import Scenario
 __all__ = [
     "Conflict",
     "Outcome",
+    "PolicyException",
     "PostSeats",
     "Reason",
     "RoundResult",
     "RoundStats",
     "SolverStats",
     "Status",
+    "TargetReport",
     "WarningTalk",
     "builder",
     "trusted",
@@ -56,7 +58,9 @@ class Reason(FrozenModel):
     ``outranked`` (a post applied for went to ``rival``), ``no_application``
     (applied for no post offered in that round), ``unwilling`` (R6: declined
     adjustment), ``not_eligible`` (no vacancy of a qualified subject in scope),
-    ``lower_adjustment_priority``, ``waiting``.
+    ``lower_adjustment_priority``, ``waiting``, ``policy_exception`` (a claim to
+    ``post`` set aside to meet the county's declared targets, named in ``detail``;
+    see :class:`PolicyException`).
     """
 
     rule: str
@@ -151,6 +155,50 @@ class WarningTalk(FrozenModel):
     at_or_below: int = Field(description="teachers of the unit scoring at or below this score")
     unit_size: int = Field(description="teachers of the unit")
     limit: int = Field(description="the share times unit_size, rounded down")
+
+
+class PolicyException(FrozenModel):
+    """A justified-envy pair the county's targets forced: the published price of a policy.
+
+    In round ``round`` teacher ``teacher`` applied for ``post`` above what they got,
+    and the post kept a seat free (``kind="free_seat"``) or went to ``holder``, of a
+    strictly lower priority class (``kind="outranks_holder"``): I7 would count it as
+    justified envy. The targeted mechanism created it to meet ``targets`` (the
+    names of :class:`~kgxp.model.policy.DistributionalTargets` fields enforced in
+    that round); ``rules`` are their rule ids. ``verify`` accepts exactly the
+    declared pairs.
+    """
+
+    round: str
+    teacher: Id
+    post: Id
+    kind: str
+    holder: Id | None = None
+    targets: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
+class TargetReport(FrozenModel):
+    """One declared target after the round: required, achieved, and if not met, why.
+
+    Counts are of teachers (R16 moves) or seats (R17), over ``base``. ``feasible``
+    is ``False`` when no placement of the enforcing round could reach ``required``
+    (stable or not, with the targets before it); ``best_possible`` is then the most
+    the county can reach there and ``explanation`` says what would make it feasible.
+    """
+
+    target: str
+    rule: str
+    share: Decimal
+    base: int
+    required: int
+    achieved: int
+    met: bool
+    feasible: bool
+    round: str | None = Field(default=None, description="the round that enforced it")
+    best_possible: int | None = None
+    envy_pairs: int = Field(default=0, description="policy exceptions created in that round")
+    explanation: str | None = None
 
 
 class Conflict(FrozenModel):
@@ -288,6 +336,12 @@ class RoundResult(FrozenModel):
         default=(),
         description="R15 诫勉谈话名单: the bottom share of the composite evaluation, by unit, "
         "score and teacher id",
+    )
+    exceptions: tuple[PolicyException, ...] = Field(
+        default=(), description="justified-envy pairs created to meet declared targets"
+    )
+    targets: tuple[TargetReport, ...] = Field(
+        default=(), description="declared distributional targets and how far they were met"
     )
 
     def outcome(self, teacher_id: str) -> Outcome:

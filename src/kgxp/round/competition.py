@@ -16,13 +16,16 @@ from decimal import Decimal
 import attrs
 
 from kgxp.model.policy import Mechanism, RoundKind, RoundSpec
-from kgxp.model.result import Reason, SolverStats, builder
+from kgxp.model.result import PolicyException, Reason, SolverStats, builder
 from kgxp.model.scenario import Teacher
+from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, TargetSpec
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.market import UNMATCHED, Market, Matching
 from kgxp.round.ranking import Ranking
 
-__all__ = ["RoundOutcome", "run_competitive_round"]
+__all__ = ["RoundOutcome", "RoundTarget", "TargetOutcome", "run_competitive_round"]
+
+_SOLVED = (Mechanism.OPTIMAL, Mechanism.BALANCED, Mechanism.TARGETED)
 
 
 # Deterministic units (each a second of wall time or more); reaching it is reported.
@@ -30,10 +33,36 @@ OPTIMAL_TIME_LIMIT = 10.0
 
 
 @attrs.frozen
+class RoundTarget:
+    """A declared target enforced in this round: reach ``goal`` by its end.
+
+    ``already`` is what earlier stages (protection, earlier rounds) count toward it.
+    """
+
+    spec: TargetSpec
+    already: int
+    goal: int
+
+
+@attrs.frozen
+class TargetOutcome:
+    """What the round did for one target: reached in the round, best reachable there."""
+
+    spec: TargetSpec
+    already: int
+    reached: int
+    best_possible: int
+    feasible: bool
+    proven: bool
+
+
+@attrs.frozen
 class RoundOutcome:
     placed: Mapping[str, str]  # teacher id -> post id
     reasons: Mapping[str, tuple[Reason, ...]]  # per candidate: placed / outranked / no_application
     solver: SolverStats
+    exceptions: tuple[PolicyException, ...] = ()
+    targets: tuple[TargetOutcome, ...] = ()
 
 
 def run_competitive_round(
@@ -43,6 +72,8 @@ def run_competitive_round(
     applies: Callable[[Teacher], list[str]],
     ranking: Ranking,
     mechanism: Mechanism,
+    balance: BalanceTables | None = None,
+    targets: Sequence[RoundTarget] = (),
 ) -> RoundOutcome:
     """Match ``candidates`` to the seats ``offered`` (post id -> seats) in one round.
 
@@ -51,6 +82,11 @@ def run_competitive_round(
     a seat) and its scope allows (own school for in-school, another school in
     the same unit for cross-school). ``candidates`` must come in id order (I12: the
     optimal mechanism's model follows it); the engine's pool of unplaced teachers does.
+
+    ``balance`` gives the balanced and targeted mechanisms their goals (R12); under
+    the targeted mechanism, ``targets`` are met at the price of the fewest
+    justified-envy pairs, each returned as a :class:`PolicyException` and added to
+    the teacher's reasons.
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
@@ -68,21 +104,53 @@ def run_competitive_round(
         tiebreak=tuple(map(ranking.order.__getitem__, ids)),
     )
     baseline = deferred_acceptance(market)
-    if mechanism is Mechanism.OPTIMAL and market.n_candidates and market.n_posts:
-        from kgxp.round.mechanisms.optimal import max_weakly_stable  # CP-SAT loads only when used
-
-        optimal = max_weakly_stable(market, hint=baseline, time_limit=OPTIMAL_TIME_LIMIT)
-        matching = optimal.matching
+    exceptions: tuple[PolicyException, ...] = ()
+    reached: tuple[TargetOutcome, ...] = ()
+    if mechanism is Mechanism.MSDA and targets and balance is not None:
+        matching = _msda(market, balance, targets, post_ids)
         solver = SolverStats(
             mechanism=mechanism.value,
-            status=optimal.status,
+            status="optimal",
             objective=matching.size,
-            bound=optimal.bound,
-            deterministic_time=round(optimal.deterministic_time, 3),
-            proven_optimal=optimal.proven_optimal,
-            timed_out=optimal.timed_out,
+            bound=None,
             baseline_placed=baseline.size,
         )
+    elif mechanism in _SOLVED and market.n_candidates and market.n_posts:
+        goals = (
+            balance.weights(candidates, applied)
+            if balance is not None and mechanism is not Mechanism.OPTIMAL
+            else []
+        )
+        if mechanism is Mechanism.TARGETED and targets and balance is not None:
+            matching, solver, exceptions, reached = _targeted(
+                spec,
+                market,
+                baseline,
+                goals,
+                balance,
+                targets,
+                candidates,
+                applied,
+                post_ids,
+                ranking,
+            )
+        else:
+            from kgxp.round.mechanisms.optimal import max_weakly_stable  # CP-SAT on first use
+
+            optimal = max_weakly_stable(
+                market, hint=baseline, time_limit=OPTIMAL_TIME_LIMIT, goals=goals
+            )
+            matching = optimal.matching
+            solver = SolverStats(
+                mechanism=mechanism.value,
+                status=optimal.status,
+                objective=matching.size,
+                bound=optimal.bound,
+                deterministic_time=round(optimal.deterministic_time, 3),
+                proven_optimal=optimal.proven_optimal,
+                timed_out=optimal.timed_out,
+                baseline_placed=baseline.size,
+            )
     else:
         matching = baseline
         solver = SolverStats(
@@ -92,12 +160,144 @@ def run_competitive_round(
             bound=None,
             baseline_placed=baseline.size,
         )
+        if targets:  # an empty market: nothing can be moved
+            reached = tuple(
+                TargetOutcome(t.spec, t.already, 0, 0, t.goal <= t.already, True) for t in targets
+            )
     won = [None if p == UNMATCHED else post_ids[p] for p in matching.assignment]
     placed = {
         teacher_id: post for teacher_id, post in zip(ids, won, strict=True) if post is not None
     }
     reasons = _explain(spec, ids, applied, won, matching, post_ids, ranking)
-    return RoundOutcome(placed=placed, reasons=reasons, solver=solver)
+    for exception in exceptions:
+        reasons[exception.teacher] += (_exception_reason(exception, ranking.score),)
+    return RoundOutcome(
+        placed=placed, reasons=reasons, solver=solver, exceptions=exceptions, targets=reached
+    )
+
+
+def _msda(
+    market: Market, balance: BalanceTables, targets: Sequence[RoundTarget], post_ids: Sequence[str]
+) -> Matching:
+    """The comparison baseline: R17's shortfall as minimum quotas on rural shortage posts.
+
+    The seats still needed become minimums on this round's rural shortage posts,
+    the posts with the most applicants first (ties by id), each up to its seats here
+    and its number of applicants, so that a minimum is one the applications can meet.
+    R16 is a quota on a kind of teacher, not on posts, which minimum quotas cannot
+    express: MSDA ignores it.
+    """
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    needed = sum(max(t.goal - t.already, 0) for t in targets if t.spec.name == RURAL_SHORTAGE)
+    applicants = [0] * market.n_posts
+    for prefs in market.preferences:
+        for p in prefs:
+            applicants[p] += 1
+    minimums = [0] * market.n_posts
+    shortage = [p for p, post_id in enumerate(post_ids) if post_id in balance.shortage_posts]
+    for p in sorted(shortage, key=lambda p: (-applicants[p], post_ids[p])):
+        minimums[p] = min(market.capacities[p], applicants[p], needed)
+        needed -= minimums[p]
+    return multi_stage_deferred_acceptance(market, minimums)
+
+
+def _targeted(
+    spec: RoundSpec,
+    market: Market,
+    baseline: Matching,
+    goals: Sequence[Sequence[Sequence[int]]],
+    balance: BalanceTables,
+    targets: Sequence[RoundTarget],
+    candidates: Sequence[Teacher],
+    applied: Sequence[Sequence[str]],
+    post_ids: Sequence[str],
+    ranking: Ranking,
+) -> tuple[Matching, SolverStats, tuple[PolicyException, ...], tuple[TargetOutcome, ...]]:
+    """The targeted mechanism on one market: targets as constraints, fewest envy pairs."""
+    from kgxp.round.mechanisms.targeted import Target, fewest_envy  # CP-SAT on first use
+
+    weights = [
+        [
+            balance.shortage_row(posts)
+            if t.spec.name == RURAL_SHORTAGE
+            else balance.move_row(teacher, posts)
+            for teacher, posts in zip(candidates, applied, strict=True)
+        ]
+        for t in targets
+    ]
+    found = fewest_envy(
+        market,
+        [
+            Target(t.spec.name, w, max(t.goal - t.already, 0))
+            for t, w in zip(targets, weights, strict=True)
+        ],
+        goals=goals,
+        time_limit=OPTIMAL_TIME_LIMIT,
+    )
+    matching = found.matching
+    solver = SolverStats(
+        mechanism=Mechanism.TARGETED.value,
+        status=found.status,
+        objective=matching.size,
+        bound=None,
+        deterministic_time=round(found.deterministic_time, 3),
+        proven_optimal=found.status == "optimal",
+        timed_out=found.status != "optimal",
+        baseline_placed=baseline.size,
+    )
+    outcomes = tuple(
+        TargetOutcome(t.spec, t.already, c.reached, c.best_possible, c.feasible, c.proven)
+        for t, c in zip(targets, found.targets, strict=True)
+    )
+    enforced = tuple(
+        t.spec for t, o in zip(targets, outcomes, strict=True) if o.feasible and t.goal > t.already
+    )
+    ids = [t.id for t in candidates]
+    order = ranking.order
+    exceptions = []
+    for pair in found.envy:
+        teacher_id, post_id = ids[pair.candidate], post_ids[pair.post]
+        holder = None
+        if pair.reason == "outranks_holder":
+            own = market.priority[pair.candidate][
+                market.preferences[pair.candidate].index(pair.post)
+            ]
+            worse = [
+                ids[h]
+                for h in matching.holders(pair.post)
+                if market.priority[h][market.preferences[h].index(pair.post)] > own
+            ]
+            holder = max(worse, key=order.__getitem__)
+        exceptions.append(
+            PolicyException(
+                round=spec.name,
+                teacher=teacher_id,
+                post=post_id,
+                kind=pair.reason,
+                holder=holder,
+                targets=tuple(t.name for t in enforced),
+                rules=tuple(t.rule for t in enforced),
+            )
+        )
+    exceptions.sort(key=lambda e: (e.teacher, e.post))
+    return matching, solver, tuple(exceptions), outcomes
+
+
+_policy_exception = builder(Reason, "rule", "code", "round", "post", "rival", "score", "detail")
+
+
+def _exception_reason(exception: PolicyException, score: Mapping[str, Decimal]) -> Reason:
+    names = ", ".join(exception.targets) or "declared targets"
+    return _policy_exception(
+        "/".join(exception.rules) or "R16",
+        "policy_exception",
+        exception.round,
+        exception.post,
+        exception.holder,
+        score[exception.teacher],
+        f"policy-justified exception: the claim to this post was set aside to meet {names}",
+    )
 
 
 # One builder per shape of reason (see kgxp.model.result.builder).

@@ -16,6 +16,7 @@ byte-identical JSON whatever the order of the input records (I12).
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
@@ -24,22 +25,38 @@ from operator import attrgetter
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
+from kgxp.model.balance import INDICATORS
 from kgxp.model.digest import scenario_digest
-from kgxp.model.policy import Policy, RoundKind, RoundSpec
+from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
 from kgxp.model.result import (
     Outcome,
+    PolicyException,
     PostSeats,
     Reason,
     RoundResult,
     RoundStats,
     Status,
+    TargetReport,
     builder,
 )
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.validation import check
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.round.applications import default_in_school_applications
-from kgxp.round.competition import RoundOutcome, run_competitive_round
+from kgxp.round.balance import (
+    RURAL_SHORTAGE,
+    URBAN_TO_RURAL,
+    BalanceTables,
+    balance_tables,
+    explain_target,
+)
+from kgxp.round.competition import (
+    RoundOutcome,
+    RoundTarget,
+    TargetOutcome,
+    run_competitive_round,
+)
+from kgxp.round.objectives import run_balanced, run_targeted
 from kgxp.round.prepare import Prepared, prepare
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -145,9 +162,30 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
         conflicts=len(prepared.conflicts),
         seconds=round(time.perf_counter() - started, 4),
     )
-    state = _RoundState(scenario, policy, prepared, ranking)
-    for spec in policy.rounds:
-        state.run(spec)
+
+    def run_plan(
+        goals: Mapping[str, int] | None = None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None = None,
+        start: _RoundState | None = None,
+        head_only: bool = False,
+    ) -> _RoundState:
+        """The plan, or its leading in-school round (``head_only``), from ``start`` if given."""
+        if start is None:
+            state = _RoundState(scenario, policy, prepared, ranking, goals, mechanisms)
+        else:
+            state = start.fork(goals, mechanisms)
+        for spec in policy.rounds[state.done :]:
+            if head_only and spec.kind is not RoundKind.IN_SCHOOL:
+                break
+            state.run(spec)
+        return state
+
+    if policy.mechanism is Mechanism.TARGETED:
+        state = run_targeted(run_plan)
+    elif policy.mechanism is Mechanism.BALANCED:
+        state = run_balanced(run_plan)
+    else:
+        state = run_plan()
     result = state.finish(seed)
     log.info(
         "round.finished",
@@ -161,7 +199,13 @@ class _RoundState:
     """Seats left and who is placed, advanced one round at a time (internal)."""
 
     def __init__(
-        self, scenario: Scenario, policy: Policy, prepared: Prepared, ranking: Ranking
+        self,
+        scenario: Scenario,
+        policy: Policy,
+        prepared: Prepared,
+        ranking: Ranking,
+        goals: Mapping[str, int] | None = None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None = None,
     ) -> None:
         self.scenario = scenario
         self.policy = policy
@@ -182,9 +226,49 @@ class _RoundState:
         self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
         self.reasons: dict[str, tuple[Reason, ...]] = {}  # teacher -> every round's, in order
         self.stats: list[RoundStats] = []
+        # Per round kind, a mechanism other than the policy's (kgxp.round.objectives).
+        self.mechanisms: Mapping[RoundKind, Mechanism] = mechanisms or {}
+        # R12 均衡发展: goals for the balanced and targeted mechanisms; the targets are
+        # enforced in the plan's first cross-school round (the in-school round moves
+        # nobody, and adjustment only adds placements, so what it reaches holds).
+        self.balance: BalanceTables | None = None
+        self.target_round: str | None = None
+        # Per enforced target, the count to reach by the end of the target round.
+        self.goals: Mapping[str, int] = goals or {}
+        # Targets found infeasible, with the best count reached (see _run_targeted).
+        self.infeasible: Mapping[str, int] = {}
+        if policy.mechanism in (Mechanism.BALANCED, Mechanism.TARGETED, Mechanism.MSDA):
+            self.balance = balance_tables(scenario, policy, prepared.home)
+            if policy.mechanism is not Mechanism.BALANCED and self.balance.targets:
+                self.target_round = next(
+                    (r.name for r in policy.rounds if r.kind is RoundKind.CROSS_SCHOOL), None
+                )
+            if policy.mechanism is Mechanism.MSDA:  # one pass, every target at its count
+                self.goals = {t.name: t.required for t in self.balance.targets}
+        self.exceptions: tuple[PolicyException, ...] = ()
+        self.target_outcomes: tuple[TargetOutcome, ...] = ()
+        self.done = 0  # rounds of the plan run so far
+
+    def fork(
+        self,
+        goals: Mapping[str, int] | None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None,
+    ) -> _RoundState:
+        """A copy to run the rest of the plan differently; this state is unchanged."""
+        other = copy.copy(self)
+        other.goals = goals or {}
+        other.mechanisms = mechanisms or {}
+        other.pool = list(self.pool)
+        other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
+        other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
+        other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
+        other.placed, other.reasons = dict(self.placed), dict(self.reasons)
+        other.stats = list(self.stats)
+        return other
 
     def run(self, spec: RoundSpec) -> None:
         started = time.perf_counter()
+        self.done += 1
         if spec.kind is RoundKind.ADJUSTMENT:
             self._adjust(spec)
         else:
@@ -265,10 +349,95 @@ class _RoundState:
                     if unit_of_post.get(p) == mine and school_of[p] != own
                 ]
 
+        targets: list[RoundTarget] = []
+        if spec.name == self.target_round and self.balance is not None:
+            targets = [
+                RoundTarget(t, self.counted(t.name), self.goals[t.name])
+                for t in self.balance.targets
+                if t.name in self.goals
+            ]
         outcome = run_competitive_round(
-            spec, candidates, offered, applies, self.ranking, self.policy.mechanism
+            spec,
+            candidates,
+            offered,
+            applies,
+            self.ranking,
+            self.mechanisms.get(spec.kind, self.policy.mechanism),
+            self.balance,
+            targets,
         )
+        if targets:
+            self.exceptions = outcome.exceptions
+            self.target_outcomes = outcome.targets
         self._record(spec, len(candidates), offered, outcome)
+
+    def counted(self, target: str) -> int:
+        """What the placements so far (protected included) count toward a target."""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        school_of = self.school_of
+        if target == URBAN_TO_RURAL:
+            urban, rural = tables.urban_home, tables.rural
+            return sum(
+                1 for t, (p, _) in self.placed.items() if t in urban and school_of[p] in rural
+            )
+        shortage = tables.shortage_posts
+        held = [p for p, _ in self.placed.values()]
+        held += [p for p in self.prepared.protected_post.values() if p is not None]
+        return sum(1 for p in held if p in shortage)
+
+    def county_goals(self) -> tuple[int, ...]:
+        """Teachers placed, then each balance goal's county-wide count (balanced policies)."""
+        tables = self.balance
+        assert tables is not None  # only for balanced and targeted policies
+        school_of, subject_of = tables.school_of, tables.subject_of
+        teachers = {t.id: t for t in self.teachers}
+        values = [len(self.placed)]
+        for goal in tables.goals:
+            if goal is BalanceGoal.RURAL_SHORTAGE:
+                values.append(self.counted(RURAL_SHORTAGE))
+            elif goal is BalanceGoal.URBAN_TO_RURAL:
+                values.append(self.counted(URBAN_TO_RURAL))
+            else:
+                values.append(
+                    sum(
+                        1
+                        for t, (p, _) in self.placed.items()
+                        for name, counts in INDICATORS.items()
+                        if (school_of[p], name) in tables.needy
+                        and counts(teachers[t], subject_of[p])
+                    )
+                )
+        return tuple(values)
+
+    def _target_reports(self) -> tuple[TargetReport, ...]:
+        """Each declared target after every round, with the enforcing round's findings."""
+        if self.balance is None or self.policy.mechanism is not Mechanism.TARGETED:
+            return ()
+        reports = []
+        for spec in self.balance.targets:
+            achieved = self.counted(spec.name)
+            met = achieved >= spec.required
+            best = self.infeasible.get(spec.name)
+            if not met and best is None:  # never enforced: no cross-school round
+                best = achieved
+            reports.append(
+                TargetReport(
+                    target=spec.name,
+                    rule=spec.rule,
+                    share=spec.share,
+                    base=spec.base,
+                    required=spec.required,
+                    achieved=achieved,
+                    met=met,
+                    feasible=met,
+                    round=self.target_round,
+                    best_possible=best,
+                    envy_pairs=sum(1 for e in self.exceptions if spec.name in e.targets),
+                    explanation=None if met else explain_target(spec, self.target_round, best),
+                )
+            )
+        return tuple(reports)
 
     def _record(
         self,
@@ -367,6 +536,8 @@ class _RoundState:
             rounds=tuple(self.stats),
             conflicts=self.prepared.conflicts,
             warning_talks=warning_list(self.scenario, self.policy, self.ranking.score),
+            exceptions=self.exceptions,
+            targets=self._target_reports(),
         )
 
     def _outcomes(self, shadow: Mapping[str, str]) -> list[Outcome]:

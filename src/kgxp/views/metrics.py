@@ -11,19 +11,19 @@ their home school, R3) and after it (at the school of their post; waiting
 teachers teach nowhere). Schools with no pupils are left out. Each segment
 (primary, junior, nine-year) is its own group; the thresholds are the policy's
 (primary ≤ 0.50, junior and nine-year ≤ 0.45 — nine-year schools are held to
-the junior threshold, kgxp's reading).
+the junior threshold, kgxp's reading). The indicators and the formula live in
+:mod:`kgxp.model.balance` (the round steers by them too); they are re-exported here.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from pydantic import Field
 
 from kgxp._internal.frozen import FrozenModel
+from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
 
@@ -34,32 +34,6 @@ __all__ = [
     "coefficient_of_variation",
     "round_metrics",
 ]
-
-ART_AND_PE = frozenset({"体育", "音乐", "美术"})
-INDICATORS: Mapping[str, Callable[[Teacher, str], bool]] = {
-    "above_required_qualification": lambda t, _subject: t.above_required_qualification,
-    "key_teachers": lambda t, _subject: t.key_teacher,
-    "pe_and_art": lambda _t, subject: subject in ART_AND_PE,
-}
-
-
-def coefficient_of_variation(schools: Iterable[tuple[float, float]]) -> float | None:
-    """CV of ``(enrolment, indicator count)`` pairs, the indicator taken per 100 pupils.
-
-    ``None`` when no school has pupils or the mean is 0 (the CV is undefined).
-
-    >>> round(coefficient_of_variation([(100, 4), (300, 6)]), 4)
-    0.3464
-    """
-    rows = [(p, 100 * x / p) for p, x in schools if p > 0]
-    total = sum(p for p, _ in rows)
-    if not rows or total == 0:
-        return None
-    mean = sum(p * x for p, x in rows) / total
-    if mean == 0:
-        return None
-    spread = math.sqrt(sum((p / total) * (x - mean) ** 2 for p, x in rows))
-    return spread / mean
 
 
 class BalanceRow(FrozenModel):

@@ -5,7 +5,9 @@ ranked lists of posts, seats per post, and each post's priority classes with
 a strict tiebreak. :func:`deferred_acceptance` gives the candidate-optimal
 stable matching under the tie-broken order; :func:`max_weakly_stable` finds
 the largest matching that respects the priority classes with ties left
-genuine; :func:`blocking_pairs` and :func:`check_matching` verify any
+genuine (with ``goals``, the most balanced of the largest, R12);
+:func:`fewest_envy` meets distributional targets at the price of the fewest
+justified-envy pairs (R16, R17); :func:`blocking_pairs` and :func:`check_matching` verify any
 matching independently of how it was found.
 
 The CP-SAT names (:func:`max_weakly_stable`, :class:`OptimalResult`) are
@@ -28,10 +30,17 @@ from kgxp.round.mechanisms.stability import (
 )
 
 if TYPE_CHECKING:
-    from kgxp.round.mechanisms.optimal import OptimalResult, OptimalStatus, max_weakly_stable
+    from kgxp.round.mechanisms.optimal import (
+        ApplicationWeights,
+        OptimalResult,
+        OptimalStatus,
+        max_weakly_stable,
+    )
+    from kgxp.round.mechanisms.targeted import Target, TargetCheck, TargetedResult, fewest_envy
 
 __all__ = [
     "UNMATCHED",
+    "ApplicationWeights",
     "BlockingPair",
     "BlockingReason",
     "Market",
@@ -40,14 +49,19 @@ __all__ = [
     "OptimalResult",
     "OptimalStatus",
     "Reduction",
+    "Target",
+    "TargetCheck",
+    "TargetedResult",
     "blocking_pairs",
     "check_matching",
     "deferred_acceptance",
+    "fewest_envy",
     "max_weakly_stable",
     "reduce_market",
 ]
 
-_LAZY = frozenset({"OptimalResult", "OptimalStatus", "max_weakly_stable"})
+_LAZY = frozenset({"ApplicationWeights", "OptimalResult", "OptimalStatus", "max_weakly_stable"})
+_LAZY_TARGETED = frozenset({"Target", "TargetCheck", "TargetedResult", "fewest_envy"})
 
 
 def __getattr__(name: str) -> object:
@@ -55,4 +69,8 @@ def __getattr__(name: str) -> object:
         from kgxp.round.mechanisms import optimal
 
         return getattr(optimal, name)
+    if name in _LAZY_TARGETED:
+        from kgxp.round.mechanisms import targeted
+
+        return getattr(targeted, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

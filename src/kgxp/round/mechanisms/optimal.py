@@ -54,11 +54,16 @@ import attrs
 from ortools.sat.python import cp_model
 
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
+from kgxp.round.mechanisms.lexicographic import Goal, LexicographicOutcome, solve_lexicographic
 from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
 from kgxp.round.mechanisms.reduction import Reduction, reduce_market
 from kgxp.round.mechanisms.stability import blocking_pairs, check_matching
 
-__all__ = ["OptimalResult", "OptimalStatus", "max_weakly_stable"]
+__all__ = ["ApplicationWeights", "OptimalResult", "OptimalStatus", "max_weakly_stable"]
+
+ApplicationWeights = Sequence[Sequence[int]]
+"""A secondary goal: ``weights[c][k]`` is what candidate ``c`` holding their
+``k``-th choice adds to it (non-negative integers, to be maximised)."""
 
 OptimalStatus = Literal["optimal", "feasible", "fallback", "infeasible"]
 
@@ -109,6 +114,13 @@ class OptimalResult:
     solver_time: float = 0.0
     decided: int = 0
     components: int = 0
+    goal_values: tuple[int, ...] = ()
+    """Per secondary goal (``goals``), its value in ``matching``."""
+
+
+def goal_value(goal: ApplicationWeights, matching: Matching) -> int:
+    """What ``matching`` scores on one secondary goal."""
+    return sum(goal[c][k] for c, k in enumerate(matching.ranks) if k >= 0)
 
 
 @attrs.define
@@ -137,6 +149,7 @@ def max_weakly_stable(
     seed: int = 0,
     workers: int = 1,
     preprocess: bool = True,
+    goals: Sequence[ApplicationWeights] = (),
 ) -> OptimalResult:
     """The largest weakly stable matching, then the smallest rank sum at that size.
 
@@ -154,6 +167,25 @@ def max_weakly_stable(
     ``preprocess=False`` skips :mod:`.reduction` (and the shortcut for
     markets without ties) and hands the whole market to the solver: much
     slower, and meant for checking that preprocessing changes nothing.
+
+    ``goals`` are secondary goals in order of importance (R12 均衡发展: the
+    county's balance goals), each a weight per application. Without them the
+    matching is the largest, then the smallest rank sum. With them, each
+    component first finds that matching, then keeps its size and every goal at
+    least at that matching's value (so the result is never worse than the
+    plain optimum on any goal) and maximises the goals in order, then the
+    smallest rank sum. Every candidate matching considered is weakly stable:
+    balance comes only from choosing among them.
+
+    Two tied teachers, each with a different first choice; the goal rewards
+    teacher 0 taking post 1 (say, a rural post), which costs both their first
+    choice but breaks no one's claim, since they are tied:
+
+    >>> m = Market.build([1, 1], [[0, 1], [1, 0]], [[0, 0], [0, 0]], [0, 1])
+    >>> max_weakly_stable(m).matching.assignment
+    (0, 1)
+    >>> max_weakly_stable(m, goals=[[[0, 1], [0, 0]]]).matching.assignment
+    (1, 0)
     """
     started = time.perf_counter()
     hint_is_da = hint is None
@@ -168,7 +200,11 @@ def max_weakly_stable(
         if problems:
             raise MarketError(problems, summary="hint is not a feasible weakly stable matching")
 
-    if preprocess and market.is_strict():
+    if goals:
+        problems = _goal_problems(market, goals)
+        if problems:
+            raise MarketError(problems, summary="goal weights do not fit the market")
+    if preprocess and not goals and market.is_strict():
         # Without ties weak stability is stability: every stable matching has
         # the same size and the candidate-optimal one minimises every rank.
         da = hint if hint_is_da else deferred_acceptance(market)
@@ -210,7 +246,7 @@ def max_weakly_stable(
     statuses: set[str] = set()
     for i, unit in enumerate(units):
         share = max(budget, 0.0) / (len(units) - i)
-        outcome = _solve_unit(market, red, unit, hint, share, seed, workers)
+        outcome = _solve_unit(market, red, unit, hint, share, seed, workers, goals)
         budget -= outcome.deterministic_time
         spent += outcome.deterministic_time
         solver_time += outcome.wall_time
@@ -244,7 +280,26 @@ def max_weakly_stable(
         solver_time=solver_time,
         decided=n - sum(len(u.candidates) for u in units),
         components=len(units),
+        goal_values=tuple(goal_value(goal, matching) for goal in goals),
     )
+
+
+def _goal_problems(market: Market, goals: Sequence[ApplicationWeights]) -> list[str]:
+    problems: list[str] = []
+    for j, goal in enumerate(goals):
+        if len(goal) != market.n_candidates:
+            problems.append(
+                f"goals[{j}] has {len(goal)} rows but there are {market.n_candidates} candidates"
+            )
+            continue
+        for c, (row, prefs) in enumerate(zip(goal, market.preferences, strict=True)):
+            if len(row) != len(prefs):
+                problems.append(
+                    f"goals[{j}][{c}] has {len(row)} entries but preferences[{c}] has {len(prefs)}"
+                )
+            elif row and min(row) < 0:
+                problems.append(f"goals[{j}][{c}] has a negative weight")
+    return problems
 
 
 def _units(market: Market, red: Reduction) -> list[_Unit]:
@@ -455,6 +510,7 @@ def _solve_unit(
     budget: float,
     seed: int,
     workers: int,
+    goals: Sequence[ApplicationWeights] = (),
 ) -> _UnitOutcome:
     """Solve one unit: lexicographic optimum first, size alone if that is too hard.
 
@@ -529,8 +585,48 @@ def _solve_unit(
 
     if best is None:
         return _UnitOutcome(_hinted_choice(red, apps, hint), bound, "FALLBACK", det, wall)
+    remaining = budget - det
+    if goals and remaining > 0:
+        balanced = _balance_unit(built, red, goals, best, solver, remaining)
+        det += balanced.deterministic_time
+        wall += balanced.wall_time
+        if balanced.solution is not None:
+            best = balanced.solution
+        if not balanced.proven and outcome == "OPTIMAL":
+            outcome = "SIZE_OPTIMAL"
+    elif goals and outcome == "OPTIMAL":
+        outcome = "SIZE_OPTIMAL"  # the goals were not optimised: not proven for them
     chosen = {candidate_of[a]: a for a, v in zip(apps, xs, strict=True) if best[v.index]}
     return _UnitOutcome(chosen, max(bound, len(chosen)), outcome, det, wall)
+
+
+def _balance_unit(
+    built: _UnitModel,
+    red: Reduction,
+    goals: Sequence[ApplicationWeights],
+    best: list[int],
+    solver: cp_model.CpSolver,
+    budget: float,
+) -> LexicographicOutcome:
+    """Among the unit's weakly stable matchings as large as ``best``, the most balanced.
+
+    Every goal is held at least at ``best``'s value (``best`` is the plain
+    optimum), so balancing never makes any goal worse than the optimal mechanism.
+    """
+    model, xs, apps = built.model, built.xs, built.apps
+    offsets, candidate_of = red.offsets, red.candidate_of
+    positions = [(candidate_of[a], a - offsets[candidate_of[a]]) for a in apps]
+    model.add(cp_model.LinearExpr.sum(xs) >= _count(best, xs))
+    levels: list[Goal] = []
+    for goal in goals:
+        weights = [goal[c][k] for c, k in positions]
+        used = [(v, w) for v, w in zip(xs, weights, strict=True) if w]
+        if used:
+            level = Goal([v for v, _ in used], [w for _, w in used])
+            model.add(level.expression() >= level.value(best))
+            levels.append(level)
+    levels.append(Goal(xs, [-k for _, k in positions]))  # then the smallest rank sum
+    return solve_lexicographic(model, levels, solver, budget, hint=best)
 
 
 def _count(solution: Sequence[int], xs: Sequence[cp_model.IntVar]) -> int:

@@ -1,0 +1,301 @@
+"""Distributional targets at a stated price: the fewest justified-envy pairs (CP-SAT).
+
+A county may declare minimums that merit and preferences alone do not reach
+(R16: urban teachers moved to rural schools; R17: rural 体音美 seats filled).
+Stability is then relaxed exactly as far as the targets require: the model
+keeps the weak-stability constraint of every application (see
+:mod:`.optimal`) but lets a literal ``envy[c, k]`` satisfy it, and minimises
+how many such literals are true. Each true one is a *justified-envy pair*
+(candidate ``c`` applied for post ``p`` above what they got, and ``p`` keeps a
+seat free or holds someone of a strictly worse class): the price of the
+policy, which the caller publishes as a policy-justified exception.
+
+Objective, lexicographically (:mod:`.lexicographic`): fewest envy pairs, then
+most candidates placed, then the secondary goals in order, then the smallest
+rank sum. Targets are hard constraints. Before the main model, each target is
+checked in order with stability ignored altogether (a matching of the
+applications within capacities, holding the targets already kept): if even
+that cannot reach its minimum, the target is *infeasible* in this market, it
+is dropped, and the best value reachable is reported, so the caller can say
+how close the county can get rather than raise.
+
+Determinism: a fixed seed, one worker by default, deterministic time limits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import attrs
+from ortools.sat.python import cp_model
+
+from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
+from kgxp.round.mechanisms.lexicographic import Goal, solve_lexicographic
+from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
+from kgxp.round.mechanisms.optimal import ApplicationWeights, goal_value, max_weakly_stable
+from kgxp.round.mechanisms.stability import BlockingPair, blocking_pairs
+
+__all__ = ["Target", "TargetCheck", "TargetedResult", "fewest_envy"]
+
+# Share of the budget the feasibility checks may use, all targets together.
+_FEASIBILITY_SHARE = 0.2
+
+
+@attrs.frozen
+class Target:
+    """A minimum on ``sum(weights[c][k])`` over the applications the matching uses."""
+
+    name: str
+    weights: ApplicationWeights
+    minimum: int
+
+
+@attrs.frozen
+class TargetCheck:
+    """One target in one market: required, reached, and the best reachable at all.
+
+    ``feasible`` is ``False`` when no matching within capacities (stable or not,
+    holding the targets listed before it) reaches ``minimum``; ``best_possible`` is
+    then the most it can reach, and the target was left out of the model.
+    ``proven`` is ``False`` when the feasibility check ran out of time without
+    deciding; the target is then treated as infeasible (kgxp does not pay a
+    price for a target it cannot show it meets).
+    """
+
+    name: str
+    minimum: int
+    reached: int
+    best_possible: int
+    feasible: bool
+    proven: bool = True
+
+
+@attrs.frozen
+class TargetedResult:
+    """The matching, its justified-envy pairs (weak: strictly better class) and targets."""
+
+    matching: Matching
+    envy: tuple[BlockingPair, ...]
+    targets: tuple[TargetCheck, ...]
+    status: str  # "optimal", "feasible" (time ran out) or "fallback" (no solution: hint)
+    deterministic_time: float
+    wall_time: float
+
+
+def fewest_envy(
+    market: Market,
+    targets: Sequence[Target],
+    *,
+    goals: Sequence[ApplicationWeights] = (),
+    time_limit: float = 10.0,
+    seed: int = 0,
+    workers: int = 1,
+) -> TargetedResult:
+    """A matching meeting every feasible target with the fewest justified-envy pairs.
+
+    Without feasible targets (none given, or none reachable) this is
+    :func:`~kgxp.round.mechanisms.max_weakly_stable` with ``goals``: no envy at
+    all. ``time_limit`` is a deterministic budget for the whole call.
+
+    Two teachers, one seat each at post 0 (their first choice) and post 1; teacher
+    0 outranks teacher 1. A target that teacher 0 hold post 1 costs one envy pair
+    (teacher 0 envies teacher 1 at post 0):
+
+    >>> m = Market.build([1, 1], [[0, 1], [0, 1]], [[0, 0], [1, 1]], [0, 1])
+    >>> r = fewest_envy(m, [Target("move", [[0, 1], [0, 0]], 1)])
+    >>> r.matching.assignment, [(p.candidate, p.post) for p in r.envy]
+    ((1, 0), [(0, 0)])
+    """
+    started = time.perf_counter()
+    problems = [
+        f"target {t.name!r}: {p}" for t in targets for p in _weight_problems(market, t.weights)
+    ]
+    problems += [f"target {t.name!r}: minimum {t.minimum} < 0" for t in targets if t.minimum < 0]
+    if problems:
+        raise MarketError(problems, summary="targets do not fit the market")
+    checks, kept, det = _feasibility(
+        market, targets, time_limit * _FEASIBILITY_SHARE, seed, workers
+    )
+    hint = deferred_acceptance(market)
+    if not kept:
+        optimal = max_weakly_stable(
+            market,
+            hint=hint,
+            time_limit=max(time_limit - det, 0.0),
+            seed=seed,
+            workers=workers,
+            goals=goals,
+        )
+        matching = optimal.matching
+        status: str = "optimal" if optimal.status == "optimal" else optimal.status
+        det += optimal.deterministic_time
+    else:
+        matching, status, spent = _solve(
+            market, kept, goals, hint, max(time_limit - det, 0.0), seed, workers
+        )
+        det += spent
+    envy = tuple(blocking_pairs(market, matching, strict=False))
+    reached = tuple(
+        attrs.evolve(check, reached=goal_value(weights, matching))
+        for check, weights in zip(checks, [t.weights for t in targets], strict=True)
+    )
+    return TargetedResult(
+        matching=matching,
+        envy=envy,
+        targets=reached,
+        status=status,
+        deterministic_time=det,
+        wall_time=time.perf_counter() - started,
+    )
+
+
+def _weight_problems(market: Market, weights: ApplicationWeights) -> list[str]:
+    if len(weights) != market.n_candidates:
+        return [f"{len(weights)} rows of weights for {market.n_candidates} candidates"]
+    return [
+        f"weights[{c}] has {len(row)} entries, preferences[{c}] has {len(prefs)}"
+        for c, (row, prefs) in enumerate(zip(weights, market.preferences, strict=True))
+        if len(row) != len(prefs)
+    ]
+
+
+def _base_model(market: Market) -> tuple[cp_model.CpModel, list[list[cp_model.IntVar]]]:
+    """Application variables, one post per candidate, capacities."""
+    model = cp_model.CpModel()
+    x = [[model.new_bool_var("") for _ in prefs] for prefs in market.preferences]
+    at_post: list[list[cp_model.IntVar]] = [[] for _ in range(market.n_posts)]
+    for c, prefs in enumerate(market.preferences):
+        if len(prefs) > 1:
+            model.add_at_most_one(x[c])
+        for k, p in enumerate(prefs):
+            at_post[p].append(x[c][k])
+    for p, holders in enumerate(at_post):
+        if len(holders) > market.capacities[p]:
+            model.add(cp_model.LinearExpr.sum(holders) <= market.capacities[p])
+    return model, x
+
+
+def _target_goal(x: list[list[cp_model.IntVar]], weights: ApplicationWeights) -> Goal:
+    pairs = [
+        (v, w)
+        for row, ws in zip(x, weights, strict=True)
+        for v, w in zip(row, ws, strict=True)
+        if w
+    ]
+    return Goal([v for v, _ in pairs], [w for _, w in pairs])
+
+
+def _params(solver: cp_model.CpSolver, seed: int, workers: int) -> None:
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = workers
+
+
+def _feasibility(
+    market: Market, targets: Sequence[Target], budget: float, seed: int, workers: int
+) -> tuple[list[TargetCheck], list[Target], float]:
+    """Each target in order: reachable by some matching holding the ones kept before it?"""
+    checks: list[TargetCheck] = []
+    kept: list[Target] = []
+    spent = 0.0
+    for i, target in enumerate(targets):
+        if target.minimum == 0:
+            checks.append(TargetCheck(target.name, 0, 0, 0, True))
+            continue
+        model, x = _base_model(market)
+        for earlier in kept:
+            goal = _target_goal(x, earlier.weights)
+            if goal.variables:
+                model.add(goal.expression() >= earlier.minimum)
+        goal = _target_goal(x, target.weights)
+        if not goal.variables:
+            checks.append(TargetCheck(target.name, target.minimum, 0, 0, False))
+            continue
+        model.maximize(goal.expression())
+        solver = cp_model.CpSolver()
+        _params(solver, seed, workers)
+        solver.parameters.max_deterministic_time = max(budget - spent, 0.0) / (len(targets) - i)
+        status = solver.solve(model)
+        spent += solver.deterministic_time
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = round(solver.objective_value)
+            bound = round(solver.best_objective_bound)
+        else:
+            found = bound = 0
+        feasible = found >= target.minimum
+        proven = feasible or status == cp_model.OPTIMAL or bound < target.minimum
+        checks.append(TargetCheck(target.name, target.minimum, 0, found, feasible, proven))
+        if feasible:
+            kept.append(target)
+    return checks, kept, spent
+
+
+def _solve(
+    market: Market,
+    targets: Sequence[Target],
+    goals: Sequence[ApplicationWeights],
+    hint: Matching,
+    budget: float,
+    seed: int,
+    workers: int,
+) -> tuple[Matching, str, float]:
+    """The main model: targets as constraints, envy literals minimised (see module doc)."""
+    model, x = _base_model(market)
+    for target in targets:
+        goal = _target_goal(x, target.weights)
+        model.add(goal.expression() >= target.minimum)
+    # Per (post, class): closed[p, g] means p is full and holds no one worse than g.
+    levels: dict[int, set[int]] = {}
+    for prefs, classes in zip(market.preferences, market.priority, strict=True):
+        for p, g in zip(prefs, classes, strict=True):
+            levels.setdefault(p, set()).add(g)
+    closed: dict[tuple[int, int], cp_model.IntVar] = {}
+    by_class: dict[int, dict[int, list[cp_model.IntVar]]] = {}
+    for c, (prefs, classes) in enumerate(zip(market.preferences, market.priority, strict=True)):
+        for k, (p, g) in enumerate(zip(prefs, classes, strict=True)):
+            by_class.setdefault(p, {}).setdefault(g, []).append(x[c][k])
+    for p, classes_at in sorted(by_class.items()):
+        cap = market.capacities[p]
+        running: cp_model.IntVar | None = None
+        count = 0
+        for g in sorted(classes_at):
+            count += len(classes_at[g])
+            upto = model.new_int_var(0, count, "")
+            segment = cp_model.LinearExpr.sum(classes_at[g])
+            model.add(upto == (segment if running is None else running + segment))
+            lit = closed[(p, g)] = model.new_bool_var("")
+            model.add(upto >= cap).only_enforce_if(lit)
+            running = upto
+    envy: list[cp_model.IntVar] = []
+    for c, (prefs, classes) in enumerate(zip(market.preferences, market.priority, strict=True)):
+        for k, (p, g) in enumerate(zip(prefs, classes, strict=True)):
+            e = model.new_bool_var("")
+            envy.append(e)
+            model.add_bool_or([*x[c][: k + 1], closed[(p, g)], e])
+    xs = [v for row in x for v in row]
+    for v, held in zip(
+        xs,
+        [p == hint.assignment[c] for c, prefs in enumerate(market.preferences) for p in prefs],
+        strict=True,
+    ):
+        model.add_hint(v, held)
+    goals_in_order = [
+        Goal(envy, [-1] * len(envy)),
+        Goal(xs, [1] * len(xs)),
+        *(g for g in (_target_goal(x, weights) for weights in goals) if g.variables),
+        Goal(xs, [-k for prefs in market.preferences for k in range(len(prefs))]),
+    ]
+    solver = cp_model.CpSolver()
+    _params(solver, seed, workers)
+    solver.parameters.linearization_level = 2
+    outcome = solve_lexicographic(model, goals_in_order, solver, budget)
+    if outcome.solution is None:
+        return hint, "fallback", outcome.deterministic_time
+    solution = outcome.solution
+    assignment = [UNMATCHED] * market.n_candidates
+    for c, (prefs, row) in enumerate(zip(market.preferences, x, strict=True)):
+        for p, v in zip(prefs, row, strict=True):
+            if solution[v.index]:
+                assignment[c] = p
+    status = "optimal" if outcome.proven else "feasible"
+    return Matching.of(market, assignment), status, outcome.deterministic_time
