@@ -35,6 +35,7 @@ LAYERS: Mapping[str, int] = {
     "cli_archive": 7,
     "testing": 7,
     "schemas": 7,
+    "_hypothesis_plugin": 7,
     "_strategy_registry": 7,
     "_apidoc": 7,
     "__main__": 7,

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import Field
 
-from kgxp._internal.frames import typed_frame
+from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.rendering import html_of
 from kgxp.model.policy import RoundKind
@@ -87,12 +87,16 @@ class Comparison(FrozenModel):
     def to_frame(self) -> Any:
         """``changed`` as a pandas DataFrame with categorical ids and statuses; ``why`` is the
         new outcome's reason codes joined by ``、`` (``pip install 'kgxp[notebook]'``)."""
-        rows = [c.model_dump() | {"why": "、".join(c.why)} for c in self.changed]
-        return typed_frame(
-            rows,
-            dict.fromkeys(OutcomeChange.model_fields, "category"),
-            "Comparison.to_frame()",
-        )
+        rows = [
+            c.model_dump(exclude={"reasons"})
+            | {"why": "、".join(c.why), "protected_by": "、".join(c.protected_by)}
+            for c in self.changed
+        ]
+        columns: dict[str, ColumnKind] = {
+            name: "category" for name in OutcomeChange.model_fields if name != "reasons"
+        }
+        columns |= {"before_score": "number", "after_score": "number"}
+        return typed_frame(rows, columns, "Comparison.to_frame()")
 
     def frame(self) -> Any:
         """Deprecated: use :meth:`to_frame` (one name for every frame)."""
