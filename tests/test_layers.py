@@ -29,6 +29,7 @@ LAYERS: Mapping[str, int] = {
     "checks": 4,
     "files": 5,
     "views": 6,
+    "lottery": 6,
     "cli": 7,
     "testing": 7,
     "_apidoc": 7,

@@ -11,6 +11,7 @@ domain rulebook.
 """
 
 from kgxp._internal import moved as _moved
+from kgxp._internal.executors import ClusterClient, Executor
 from kgxp._version import __version__
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
@@ -31,6 +32,7 @@ from kgxp.files.scenario_json import (
     save_scenario,
     scenario_json_schema,
 )
+from kgxp.lottery.odds import LotteryOdds, OddsShare, TeacherOdds, draw_seeds, lottery_odds
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     CrossSchoolSeatChoice,
@@ -117,6 +119,7 @@ __all__ = [
     "NEAR_RETIREMENT",
     "BalanceRow",
     "Circumstance",
+    "ClusterClient",
     "Comparison",
     "Conflict",
     "County",
@@ -124,12 +127,15 @@ __all__ = [
     "Education",
     "Evaluation",
     "EvaluationWeights",
+    "Executor",
     "IllegalTransition",
     "KgxpError",
     "LedgerLine",
     "Locality",
+    "LotteryOdds",
     "Mechanism",
     "MissingExtraError",
+    "OddsShare",
     "Outcome",
     "OutcomeChange",
     "ParameterInfo",
@@ -167,6 +173,7 @@ __all__ = [
     "Status",
     "StatutoryRetirement",
     "Teacher",
+    "TeacherOdds",
     "TeacherWaiting",
     "Term",
     "TieBreaker",
@@ -184,9 +191,11 @@ __all__ = [
     "compare",
     "comparison_sections",
     "composite_score",
+    "draw_seeds",
     "dump_scenario",
     "ledger_for",
     "load_scenario",
+    "lottery_odds",
     "months_to_retirement",
     "outcome_rows",
     "outcomes_frame",
