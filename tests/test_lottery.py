@@ -216,7 +216,10 @@ def test_bad_arguments_are_refused_before_any_draw() -> None:
 
 
 def test_an_invalid_scenario_raises_kgxps_error_before_any_draw() -> None:
-    data = scenario_data()
-    data["staffing"] = {"total_posts": 1, "posts_by_level": {"standard": 1}}  # R1 broken
+    scenario = kgxp.parse_scenario(scenario_data())
+    # Built without validation (as model_construct allows): R1 broken, caught by check().
+    fields = {name: getattr(scenario, name) for name in Scenario.model_fields}
+    staffing = kgxp.Staffing(total_posts=1, posts_by_level={"standard": 1})
+    broken = Scenario.model_construct(**{**fields, "staffing": staffing})
     with pytest.raises(ScenarioError, match="above the staffing total"):
-        lottery_odds(kgxp.parse_scenario(data), draws=3)
+        lottery_odds(broken, draws=3)
