@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,16 @@ def test_run_rounds_on_the_cluster_equal_the_serial_run(
     assert seen == list(variants)
     for name in variants:
         assert clustered[name].to_json() == serial[name].to_json()
+
+
+def test_the_command_line_submits_to_a_scheduler(
+    client: distributed.Client, example: Scenario, tmp_path: Path
+) -> None:
+    from kgxp.cli import main
+
+    out = tmp_path / "odds.json"
+    address = client.scheduler.address
+    argv = ["odds", str(EXAMPLE), "--draws", "6", "--by-score", "--scheduler", address]
+    assert main([*argv, "--out", str(out)]) == 0
+    local = lottery_odds(example, Policy().evolve(tie_breakers=()), draws=6, executor="serial")
+    assert out.read_text(encoding="utf-8") == local.model_dump_json() + "\n"
