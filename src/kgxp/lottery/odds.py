@@ -38,6 +38,7 @@ from pydantic import Field
 
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.rendering import html_of
 from kgxp.lottery.replay import STATUSES, Replay
@@ -209,20 +210,21 @@ def lottery_odds(
         tallies = [_tally(replay, batch) for batch in batches]
     else:
         tallies = run_tasks(_draw_batch, [(scenario, policy, batch) for batch in batches], executor)
-    counts: Counter[tuple[int, int, int]] = Counter()
+    counts: Counter[tuple[int, tuple[int, int]]] = Counter()
     for tally in tallies:
         counts.update(tally)
     log.info("lottery.odds", teachers=len(replay.teachers), draws=draws, tasks=len(batches))
     return _document(scenario, policy, seed, draws, confidence, replay, counts)
 
 
-def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, int, int]]:
-    """(teacher row, status index, post index) -> draws, over ``seeds``."""
-    counts: Counter[tuple[int, int, int]] = Counter()
-    for draw_seed in seeds:
-        counts.update(
-            (row, status, post) for row, (status, post) in enumerate(replay.draw(draw_seed))
-        )
+def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int, int]]]:
+    """(teacher row, (status index, post index)) -> draws, over ``seeds``."""
+    counts: Counter[tuple[int, tuple[int, int]]] = Counter()
+    # The collector paused as for run_round (kgxp._internal.gc_pause): draws make no
+    # cycles, and every collection would traverse the whole county again.
+    with collector_paused():
+        for draw_seed in seeds:
+            counts.update(enumerate(replay.draw(draw_seed)))  # counted in C
     return counts
 
 
@@ -233,7 +235,7 @@ _WORKER_REPLAY: list[tuple[str, str, Replay]] = []
 
 def _draw_batch(
     scenario: Scenario, policy: Policy, seeds: Sequence[int]
-) -> Counter[tuple[int, int, int]]:
+) -> Counter[tuple[int, tuple[int, int]]]:
     key = (scenario_digest(scenario), policy.model_dump_json())
     if _WORKER_REPLAY and _WORKER_REPLAY[0][:2] == key:
         replay = _WORKER_REPLAY[0][2]
@@ -261,11 +263,11 @@ def _document(
     draws: int,
     confidence: float,
     replay: Replay,
-    counts: Counter[tuple[int, int, int]],
+    counts: Counter[tuple[int, tuple[int, int]]],
 ) -> LotteryOdds:
     statuses: list[Counter[int]] = [Counter() for _ in replay.teachers]
     posts: list[Counter[int]] = [Counter() for _ in replay.teachers]
-    for (row, status, post), n in counts.items():
+    for (row, (status, post)), n in counts.items():
         statuses[row][status] += n
         posts[row][post] += n
     post_ids = replay.post_ids

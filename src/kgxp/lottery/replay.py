@@ -180,7 +180,7 @@ class Replay:
         # its Prepared and in-school round. One entry unless protected teachers tie.
         self.row = {t.id: k for k, t in enumerate(self.teachers)}
         self._first: Prepared | None = None
-        self._protected_ties = False
+        self._contested: list[tuple[list[Post], list[Teacher]]] = []
         self._cross_applications: dict[
             str, dict[str, list[str]]
         ] = {}  # round name -> teacher -> posts
@@ -232,16 +232,13 @@ class Replay:
         first = self._first
         if first is None:
             first = self._first = prepare(self.scenario, self.policy, self.basis.ranking(seed))
-            groups = [
-                [t for t in group if t in first.protected] for group in self.basis.tied_groups()
-            ]
-            self._protected_ties = any(len(group) > 1 for group in groups)
-        # R4 seats are the one part of prepare a seed can change, and only when protected
-        # teachers tie with each other: key on the seats they get.
+            self._contested = self._contested_schools(first)
+        # R4 seats are the one part of prepare a seed can change, and only at a school
+        # whose protected teachers tie with each other: key on the seats they get there.
         key: tuple[tuple[str, str | None], ...] = ()
-        if self._protected_ties:
-            seats, _, _ = protected_seats(self.scenario, first.home, first.protected, order)
-            key = tuple(sorted(seats.items(), key=_FIRST))
+        for posts, teachers in self._contested:
+            seats, _, _ = protected_seats(posts, teachers, first.home, first.protected, order)
+            key += tuple(sorted(seats.items(), key=_FIRST))
         known = self._prepared.get(key)
         if known is not None:
             return known
@@ -262,6 +259,20 @@ class Replay:
         made = _Prepared(prepared, in_school, pool, template)
         self._prepared[key] = made
         return made
+
+    def _contested_schools(self, first: Prepared) -> list[tuple[list[Post], list[Teacher]]]:
+        """Per school whose protected teachers tie, its posts and its protected teachers."""
+        at: dict[str, list[Teacher]] = defaultdict(list)
+        for teacher in self.teachers:
+            if teacher.id in first.protected:
+                at[first.home[teacher.id]].append(teacher)
+        contested = []
+        for school in sorted(at):
+            classes = [self.priority_class[t.id] for t in at[school]]
+            if len(set(classes)) < len(classes):
+                posts = [p for p in self.posts.values() if p.school == school]
+                contested.append((posts, at[school]))
+        return contested
 
     def _in_school_market(self, prepared: Prepared, order: Mapping[str, int]) -> _InSchool:
         # As the engine's in-school round (R5): a school's own teachers, its in-school seats.

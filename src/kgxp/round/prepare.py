@@ -10,7 +10,7 @@ When no such seat is left, the result carries a :class:`~kgxp.model.result.Confl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -41,7 +41,9 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     receiving = scenario.receiving_schools()
     home = {t.id: receiving[t.school] for t in scenario.teachers}
     protected = scenario_protected(scenario, policy)
-    protected_post, conflicts, free = protected_seats(scenario, home, protected, ranking.order)
+    protected_post, conflicts, free = protected_seats(
+        scenario.posts, scenario.teachers, home, protected, ranking.order
+    )
     volunteers = (
         frozenset(
             t.id for t in scenario.teachers if t.volunteers_cross_school and t.id not in protected
@@ -65,7 +67,8 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
 
 
 def protected_seats(
-    scenario: Scenario,
+    posts: Sequence[Post],
+    teachers: Sequence[Teacher],
     home: Mapping[str, str],
     protected: Mapping[str, tuple[str, ...]],
     order: Mapping[str, int],
@@ -74,16 +77,18 @@ def protected_seats(
     the conflicts (no seat left); the seats left free (R2: reserved seats withheld).
 
     The one part of ``prepare`` a lottery seed can change: only when protected teachers
-    tie and contend for the same seat (``lottery_odds`` keeps one ``Prepared`` per answer).
+    of one school tie and contend for its seats (``lottery_odds`` keeps one ``Prepared``
+    per answer, and asks again only for such schools: a teacher claims seats at their
+    home school only, so schools are independent).
     """
-    free = {p.id: p.seats - p.reserved for p in scenario.posts}  # R2: reserved seats withheld
+    free = {p.id: p.seats - p.reserved for p in posts}  # R2: reserved seats withheld
     posts_at: dict[str, list[Post]] = defaultdict(list)
-    for post in sorted(scenario.posts, key=lambda p: p.id):
+    for post in sorted(posts, key=lambda p: p.id):
         posts_at[post.school].append(post)
 
     protected_post: dict[str, str | None] = {}
     conflicts: list[Conflict] = []
-    by_rank = sorted((t for t in scenario.teachers if t.id in protected), key=lambda t: order[t.id])
+    by_rank = sorted((t for t in teachers if t.id in protected), key=lambda t: order[t.id])
     for teacher in by_rank:
         seat = _protected_seat(teacher, posts_at[home[teacher.id]], free)
         protected_post[teacher.id] = seat
