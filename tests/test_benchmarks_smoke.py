@@ -50,3 +50,19 @@ def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) 
     assert "| example | 2,431 | by score | serial | 4 |" in out
     assert "| generated 300 | 300 | by score | processes | 4 |" in out
     assert "1 distinct document(s) across executors" in out
+
+
+def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_load", ROOT / "benchmarks" / "load_json.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| 300 teachers," in out
+    assert "| json.loads, collector paused (load_scenario now) |" in out
