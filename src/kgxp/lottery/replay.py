@@ -231,8 +231,10 @@ class Replay:
     def _prepare(self, seed: int, order: Mapping[str, int]) -> _Prepared:
         first = self._first
         if first is None:
-            first = self._first = prepare(self.scenario, self.policy, self.basis.ranking(seed))
+            first = prepare(self.scenario, self.policy, self.basis.ranking(seed))
+            # Contested schools before _first: a thread seeing _first sees them too.
             self._contested = self._contested_schools(first)
+            self._first = first
         # R4 seats are the one part of prepare a seed can change, and only at a school
         # whose protected teachers tie with each other: key on the seats they get there.
         key: tuple[tuple[str, str | None], ...] = ()
