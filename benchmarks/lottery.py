@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/lottery.py                   # the rows of docs/benchmarks.md
     python benchmarks/lottery.py --draws 100 --sizes 1000 --skip-cluster
+    python benchmarks/lottery.py --per-draw        # CPU seconds per draw, one process
 
 Rows, measured side by side in one run: ``lottery_odds`` of the example county
 (2,431 teachers) ranked by score then the draw (no tie-breakers: the draw decides
@@ -148,6 +149,38 @@ def run(draws: int, sizes: list[int], cluster: bool) -> tuple[list[dict[str, Any
     return rows, notes
 
 
+def per_draw(sizes: list[int]) -> list[str]:
+    """CPU time of the replay itself, in this process: set-up, then per draw."""
+    from kgxp.lottery.odds import _tally
+    from kgxp.lottery.replay import Replay
+
+    counties = [("example", kgxp.load_scenario(EXAMPLE), 200)]
+    counties += [
+        (f"generated {size:,}", kgxp.parse_scenario(generate_county(size, seed=SEED)), 50)
+        for size in sizes
+    ]
+    lines = [
+        "| county | policy | set-up, CPU s | CPU ms per draw | 1,000 draws, 1 core "
+        "| 1,000 draws, 2 free cores |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    policies = [("by score", kgxp.Policy().evolve(tie_breakers=())), ("default", kgxp.Policy())]
+    for name, county, draws in counties:
+        for label, policy in policies:
+            started = time.process_time()
+            replay = Replay(county, policy)
+            _tally(replay, kgxp.draw_seeds(0, 1))
+            setup = time.process_time() - started
+            started = time.process_time()
+            _tally(replay, kgxp.draw_seeds(0, draws))
+            each = (time.process_time() - started) / draws
+            lines.append(
+                f"| {name} ({len(county.teachers):,}) | {label} | {setup:.2f} | {each * 1e3:.1f} "
+                f"| {each * 1e3:.1f} s | {each * 500:.1f} s |"
+            )
+    return lines
+
+
 def table(rows: list[dict[str, Any]], draws: int) -> list[str]:
     lines = [
         "| county | teachers | policy | executor | draws | seconds | CPU s (this process) "
@@ -174,8 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--sizes", default="10000", help="generated counties, comma-separated")
     parser.add_argument("--skip-cluster", action="store_true", help="no Dask rows")
+    parser.add_argument(
+        "--per-draw", action="store_true", help="only the CPU time per draw, in this process"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.per_draw:
+        print("\n".join(per_draw(sizes)))
+        print(f"\nload average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return 0
     rows, notes = run(args.draws, sizes, cluster=not args.skip_cluster)
     print("\n".join(table(rows, args.draws)))
     print()

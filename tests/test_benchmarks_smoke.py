@@ -50,6 +50,8 @@ def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) 
     assert "| example | 2,431 | by score | serial | 4 |" in out
     assert "| generated 300 | 300 | by score | processes | 4 |" in out
     assert "1 distinct document(s) across executors" in out
+    assert module.main(["--per-draw", "--sizes", "300"]) == 0
+    assert "| generated 300 (300) | by score |" in capsys.readouterr().out
 
 
 def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
