@@ -176,14 +176,13 @@ class Replay:
             for spec in policy.rounds
         }
         self.locality = {s.id: s.locality for s in scenario.schools}
-        # Per order of the protected teachers (who claims a contested seat first, R4):
-        # its Prepared and in-school round. One entry unless protected teachers tie.
         self.row = {t.id: k for k, t in enumerate(self.teachers)}
-        self._first: Prepared | None = None
+        self._first: Prepared | None = None  # the first seed's, for what no seed changes
         self._contested: list[tuple[list[Post], list[Teacher]]] = []
-        self._cross_applications: dict[
-            str, dict[str, list[str]]
-        ] = {}  # round name -> teacher -> posts
+        # round name -> teacher -> the posts they may apply for in it, when offered
+        self._cross_applications: dict[str, dict[str, list[str]]] = {}
+        # Per answer to R4 at the contested schools (who keeps a contested seat): its
+        # Prepared and in-school round. One entry unless protected teachers tie.
         self._prepared: dict[tuple[tuple[str, str | None], ...], _Prepared] = {}
 
     def draw(self, seed: int) -> Draw:
