@@ -31,8 +31,6 @@ from kgxp.model.scenario import Post, Scenario, Teacher
 from kgxp.model.validation import check
 from kgxp.round.adjustment import adjustment_placements
 from kgxp.round.engine import run_round
-from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
-from kgxp.round.mechanisms.market import UNMATCHED, Market
 from kgxp.round.prepare import Prepared, prepare, protected_seats
 from kgxp.round.ranking import RankingBasis
 from kgxp.round.scope import scope_unit
@@ -58,8 +56,7 @@ _WAITING = STATUSES.index(Status.WAITING)
 class _InSchool:
     """The in-school round for one ``Prepared``: schools the draw cannot change, decided.
 
-    The rest is one market whose posts, applications and classes are fixed: a draw
-    only gives it a new tiebreak.
+    In the others, only the order of the applicants changes from draw to draw.
     """
 
     def __init__(
@@ -83,36 +80,15 @@ class _InSchool:
             # No two applicants tie: the school's ranking, and so its matching, is the
             # same under every seed (the order among distinct classes never changes).
             (fixed if len(set(classes)) == len(classes) else drawn).extend(members)
-        self.fixed_placed = _match(
-            candidates, sorted(fixed), offered, applied, priority_class, order
-        )
-        chosen = sorted(drawn)
-        self.post_ids = sorted(p for p, n in offered.items() if n > 0)
-        index = {p: i for i, p in enumerate(self.post_ids)}
-        self.ids = [candidates[k].id for k in chosen]
-        lists = [applied[k] for k in chosen]
-        self.capacities = tuple([offered[p] for p in self.post_ids])
-        self.preferences = tuple([tuple(map(index.__getitem__, posts)) for posts in lists])
-        self.priority = tuple(
-            [(priority_class[i],) * len(posts) for i, posts in zip(self.ids, lists, strict=True)]
-        )
+        self.fixed_placed = _match(candidates, fixed, offered, applied, order)
+        self.candidates = candidates
+        self.offered = offered
+        self.applied = applied
+        self.drawn = drawn
 
     def placed(self, order: Mapping[str, int]) -> dict[str, str]:
         placed = dict(self.fixed_placed)
-        if self.ids:
-            market = Market._trusted(
-                capacities=self.capacities,
-                preferences=self.preferences,
-                priority=self.priority,
-                tiebreak=tuple(map(order.__getitem__, self.ids)),
-            )
-            post_ids = self.post_ids
-            assignment = deferred_acceptance(market).assignment
-            placed.update(
-                (teacher_id, post_ids[p])
-                for teacher_id, p in zip(self.ids, assignment, strict=True)
-                if p != UNMATCHED
-            )
+        placed.update(_match(self.candidates, self.drawn, self.offered, self.applied, order))
         return placed
 
 
@@ -121,30 +97,25 @@ def _match(
     chosen: Sequence[int],
     offered: Mapping[str, int],
     applied: Sequence[list[str]],
-    priority_class: Mapping[str, int],
     order: Mapping[str, int],
 ) -> dict[str, str]:
-    """Deferred acceptance of the ``chosen`` candidates, as ``run_competitive_round`` builds it."""
-    if not chosen:
-        return {}
-    post_ids = sorted(p for p, n in offered.items() if n > 0)
-    index = {p: i for i, p in enumerate(post_ids)}
-    ids = [candidates[k].id for k in chosen]
-    lists = [applied[k] for k in chosen]
-    market = Market._trusted(
-        capacities=tuple([offered[p] for p in post_ids]),
-        preferences=tuple([tuple(map(index.__getitem__, posts)) for posts in lists]),
-        priority=tuple(
-            [(priority_class[i],) * len(posts) for i, posts in zip(ids, lists, strict=True)]
-        ),
-        tiebreak=tuple(map(order.__getitem__, ids)),
-    )
-    assignment = deferred_acceptance(market).assignment
-    return {
-        teacher_id: post_ids[p]
-        for teacher_id, p in zip(ids, assignment, strict=True)
-        if p != UNMATCHED
-    }
+    """The round's deferred acceptance, computed as a serial dictatorship.
+
+    Every post of a round ranks its applicants the same way — priority class, then the
+    tie-broken order, which ``order`` is — so the stable matching is unique, and it is
+    what taking the candidates best first, each to the first listed post with a seat
+    left, gives. ``run_competitive_round``'s deferred acceptance finds the same matching
+    (the differential tests compare them draw by draw). ``applied`` lists offered posts.
+    """
+    left = dict(offered)
+    placed: dict[str, str] = {}
+    for _, k in sorted([(order[candidates[k].id], k) for k in chosen]):
+        for post_id in applied[k]:
+            if left[post_id] > 0:
+                left[post_id] -= 1
+                placed[candidates[k].id] = post_id
+                break
+    return placed
 
 
 @attrs.frozen
@@ -312,7 +283,7 @@ class Replay:
         listed = self._cross_lists(spec, home)
         applied = [[p for p in listed[t.id] if p in offered] for t in pool]
         chosen = [k for k, posts in enumerate(applied) if posts]
-        return _match(pool, chosen, offered, applied, self.priority_class, order)
+        return _match(pool, chosen, offered, applied, order)
 
     def _cross_lists(self, spec: RoundSpec, home: Mapping[str, str]) -> dict[str, list[str]]:
         """Per teacher, the preferences a cross-school round lets them apply for when
