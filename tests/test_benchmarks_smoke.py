@@ -34,3 +34,38 @@ def test_generator_is_deterministic_and_valid() -> None:
     assert any(school.merged_into for school in scenario.schools) or len(scenario.schools) < 60
     assert any(post.reserved for post in scenario.posts)
     assert ROOT.joinpath("benchmarks", "profile.py").is_file()
+
+
+def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_lottery", ROOT / "benchmarks" / "lottery.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--draws", "4", "--sizes", "300", "--skip-cluster"]) == 0
+    out = capsys.readouterr().out
+    assert "| example | 2,431 | by score | serial | 4 |" in out
+    assert "| generated 300 | 300 | by score | processes | 4 |" in out
+    assert "1 distinct document(s) across executors" in out
+    assert module.main(["--per-draw", "--sizes", "300"]) == 0
+    assert "| generated 300 (300) | by score |" in capsys.readouterr().out
+
+
+def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_load", ROOT / "benchmarks" / "load_json.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| 300 teachers," in out
+    assert "| json.loads, collector paused (load_scenario now) |" in out

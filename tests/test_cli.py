@@ -229,3 +229,22 @@ def test_run_in_english(example_path: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert out.startswith("紫阳县 (示例): teacher placement round of 2026-08")
     assert "Waiting list: 170 teachers" in out
+
+
+def test_odds_prints_what_the_draw_decides_and_writes_the_document(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import kgxp
+
+    out = tmp_path / "odds.json"
+    argv = ["odds", str(example_path), "--draws", "6", "--seed", "2", "--by-score"]
+    assert main([*argv, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    odds = kgxp.LotteryOdds.model_validate_json(out.read_text(encoding="utf-8"))
+    assert odds.draws == 6
+    assert odds.seed == 2
+    assert odds.policy.tie_breakers == ()
+    assert printed.startswith("抽签 6 次")
+    assert f"decides the post of {len(odds.post_decided())} of 2431 teachers" in printed
+    assert main(["odds", str(example_path), "--draws", "0"]) == 2
+    assert "draws must be a positive whole number" in capsys.readouterr().err

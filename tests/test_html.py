@@ -275,3 +275,29 @@ def test_repr_html_is_a_method_not_a_field(example: Scenario, example_result: Ro
         assert "_repr_html_" not in model.__private_attributes__
     assert "_repr_html_" not in example.model_dump()
     assert RoundResult.from_json(example_result.to_json()) == example_result
+
+
+def test_lottery_html_lists_the_teachers_the_draw_decides(example: Scenario) -> None:
+    from kgxp import lottery_odds
+    from kgxp.views.html import lottery_html
+
+    odds = lottery_odds(example, kgxp.Policy().evolve(tie_breakers=()), draws=8, executor="serial")
+    doc = parse(odds._repr_html_())
+    table = table_with(doc, "P(post)")
+    decided = {t.teacher: t for t in odds.teachers if t.post_by_draw}
+    shown = [row[0] for row in table[1:]]
+    assert len(shown) == min(50, len(decided))
+    assert set(shown) <= set(decided)
+    header = table[0]
+    for row in table[1:]:
+        cells = dict(zip(header, row, strict=True))
+        person = decided[cells["teacher"]]
+        assert cells["P(post)"] == f"{person.placed.probability:.3f}"
+        assert int(cells["posts seen"]) == len(person.posts)
+    # The closest calls come first.
+    gaps = [abs(decided[t].placed.probability - 0.5) for t in shown]
+    assert gaps == sorted(gaps)
+    assert f"decides the post of {len(decided)} teachers" in " ".join(doc.text)
+    assert lottery_html(odds) == odds._repr_html_()
+    none = lottery_odds(example, kgxp.Policy(), draws=2, executor="serial")
+    assert "decides the post of 0 teachers" in " ".join(parse(lottery_html(none)).text)

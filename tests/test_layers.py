@@ -31,6 +31,7 @@ LAYERS: Mapping[str, int] = {
     "files": 5,
     "archive": 6,
     "views": 6,
+    "lottery": 6,
     "cli": 7,
     "cli_archive": 7,
     "testing": 7,

@@ -291,3 +291,19 @@ def test_missing_matplotlib_names_the_extra(
 def test_cjk_font_lookup_is_a_known_family_or_none() -> None:
     font = plots.cjk_font()
     assert font is None or font in plots.CJK_FONTS
+
+
+def test_lottery_plot_shows_the_teachers_the_draw_decides(no_cjk: None, example: Scenario) -> None:
+    odds = kgxp.lottery_odds(
+        example, kgxp.Policy().evolve(tie_breakers=()), draws=8, executor="serial"
+    )
+    ax = plots.plot_lottery(odds, limit=25)
+    (container,) = bars(ax)
+    decided = sorted(
+        (t for t in odds.teachers if t.post_by_draw),
+        key=lambda t: (abs(t.placed.probability - 0.5), t.teacher),
+    )[:25]
+    widths = [float(patch.get_width()) for patch in container.patches]
+    assert widths == [t.placed.probability for t in decided]
+    assert [label.get_text() for label in ax.get_yticklabels()] == [t.teacher for t in decided]
+    assert ax.get_title().startswith(f"Decided by the draw: {len(odds.post_decided())} teachers")

@@ -46,3 +46,42 @@ def test_bad_variants_fail_before_any_round() -> None:
     assert calls == []
     with pytest.raises(ValueError, match="at least one variant"):
         run_rounds(scenario, {})
+
+
+def test_every_executor_gives_the_same_bytes() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    scenario = parse_scenario(scenario_data())
+    variants = {
+        "baseline": Policy(),
+        "by score": Policy().evolve(tie_breakers=()),
+        "seed 3 scenario": scenario,
+    }
+    serial = run_rounds(scenario, variants, executor="serial")
+    processes = run_rounds(scenario, variants)  # the default: local processes
+    with ThreadPoolExecutor(2) as pool:
+        threads = run_rounds(scenario, variants, executor=pool)
+    for name in variants:
+        assert processes[name].to_json() == serial[name].to_json()
+        assert threads[name].to_json() == serial[name].to_json()
+    assert list(processes) == list(variants)
+
+
+def test_an_invalid_variant_fails_here_with_kgxps_error_before_any_round() -> None:
+    from kgxp import Scenario, ScenarioError, Staffing
+
+    scenario = parse_scenario(scenario_data())
+    # Built without validation (as model_construct allows): R1 broken, caught by check().
+    fields = {name: getattr(scenario, name) for name in Scenario.model_fields}
+    staffing = Staffing(total_posts=1, posts_by_level={"standard": 1})
+    broken = Scenario.model_construct(**{**fields, "staffing": staffing})
+    calls: list[str] = []
+    with pytest.raises(ScenarioError, match="above the staffing total"):
+        run_rounds(
+            scenario,
+            {"ok": Policy(), "broken": broken},
+            progress=lambda done, total, label: calls.append(label),
+        )
+    assert calls == []
+    with pytest.raises(TypeError, match="executor must be"):
+        run_rounds(scenario, {"ok": Policy()}, executor="threads")  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ domain rulebook.
 """
 
 from kgxp._internal import moved as _moved
+from kgxp._internal.executors import ClusterClient, Executor
 from kgxp._internal.gc_pause import CollectorPause, set_collector_pause
 from kgxp._version import __version__
 from kgxp.checks.recompetition import verify_recompetition
@@ -47,6 +48,7 @@ from kgxp.files.scenario_json import (
     scenario_json_schema,
 )
 from kgxp.i18n import texts
+from kgxp.lottery.odds import LotteryOdds, OddsShare, TeacherOdds, draw_seeds, lottery_odds
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     BalanceGoal,
@@ -161,6 +163,7 @@ __all__ = [
     "BalanceRow",
     "CalendarYearError",
     "Circumstance",
+    "ClusterClient",
     "CollectorPause",
     "Comparison",
     "Conflict",
@@ -172,14 +175,17 @@ __all__ = [
     "ErrorDocument",
     "Evaluation",
     "EvaluationWeights",
+    "Executor",
     "IllegalTransition",
     "IncomingWaiting",
     "KgxpError",
     "LedgerLine",
     "ListKind",
     "Locality",
+    "LotteryOdds",
     "Mechanism",
     "MissingExtraError",
+    "OddsShare",
     "Outcome",
     "OutcomeChange",
     "ParameterInfo",
@@ -227,6 +233,7 @@ __all__ = [
     "StatutoryRetirement",
     "TargetReport",
     "Teacher",
+    "TeacherOdds",
     "TeacherWaiting",
     "Term",
     "TieBreaker",
@@ -252,11 +259,13 @@ __all__ = [
     "comparison_sections",
     "composite_score",
     "document_names",
+    "draw_seeds",
     "dump_scenario",
     "json_schema",
     "ledger_for",
     "load_policy",
     "load_scenario",
+    "lottery_odds",
     "months_to_retirement",
     "outcome_rows",
     "outcomes_frame",

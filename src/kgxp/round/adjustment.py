@@ -35,7 +35,7 @@ their other subjects had vacancies and balance chose among them).
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from heapq import heappop, heappush
 
 import attrs
@@ -44,7 +44,7 @@ from kgxp.model.result import Reason, SolverStats, trusted
 from kgxp.model.scenario import Locality, Post, Teacher
 from kgxp.round.ranking import Ranking
 
-__all__ = ["AdjustmentOutcome", "run_adjustment"]
+__all__ = ["AdjustmentOutcome", "adjustment_placements", "run_adjustment"]
 
 MAIN_SUBJECT = "main_subject"
 OTHER_SUBJECT = "other_subject"
@@ -73,12 +73,39 @@ def run_adjustment(
     locality: Mapping[str, Locality],
 ) -> AdjustmentOutcome:
     """Assign ``candidates`` (willing, unplaced) to ``vacancies`` (post id -> seats)."""
+    people, options, placed = adjustment_placements(
+        candidates, vacancies, posts, unit_of_school, home, ranking.adjustment_key, locality
+    )
+    reasons = _explain(round_name, people, placed, options, posts, ranking)
+    solver = SolverStats(
+        mechanism="greedy_matroid+main_subject_first+min_cost_flow",
+        status="optimal",
+        objective=len(placed),
+        bound=len(placed),
+    )
+    return AdjustmentOutcome(placed=placed, reasons=reasons, solver=solver)
+
+
+def adjustment_placements(
+    candidates: Sequence[Teacher],
+    vacancies: Mapping[str, int],
+    posts: Mapping[str, Post],
+    unit_of_school: Mapping[str, str],
+    home: Mapping[str, str],
+    priority: Callable[[Teacher], tuple[float, int]],
+    locality: Mapping[str, Locality],
+) -> tuple[list[Teacher], dict[str, list[tuple[str, str]]], dict[str, str]]:
+    """Who is adjusted to which post, without reasons: the candidates in ``priority``
+    order (R6: ``Ranking.adjustment_key``), each one's (unit, subject) options, the seats.
+
+    ``run_adjustment`` explains these placements; ``lottery_odds`` needs only them.
+    """
     pools: dict[tuple[str, str], int] = defaultdict(int)
     for post_id in sorted(vacancies):
         if vacancies[post_id] > 0:
             post = posts[post_id]
             pools[(unit_of_school[post.school], post.subject)] += vacancies[post_id]
-    people = sorted(candidates, key=ranking.adjustment_key)
+    people = sorted(candidates, key=priority)
     options = {
         t.id: [
             (unit_of_school[home[t.id]], s)
@@ -92,14 +119,7 @@ def run_adjustment(
     kept_people = [t for t in people if t.id in kept]
     _main_subject_first(kept_people, options, pools, state)
     placed = _seat(kept_people, options, state.pool_of, vacancies, posts, unit_of_school, locality)
-    reasons = _explain(round_name, people, placed, options, posts, ranking)
-    solver = SolverStats(
-        mechanism="greedy_matroid+main_subject_first+min_cost_flow",
-        status="optimal",
-        objective=len(placed),
-        bound=len(placed),
-    )
-    return AdjustmentOutcome(placed=placed, reasons=reasons, solver=solver)
+    return people, options, placed
 
 
 def _greedy_by_priority(

@@ -10,7 +10,7 @@ When no such seat is left, the result carries a :class:`~kgxp.model.result.Confl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -22,7 +22,7 @@ from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking
 from kgxp.round.split import SeatSplit, count_own_candidates, split_seats
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "protected_seats"]
 
 
 @attrs.frozen
@@ -42,32 +42,9 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     receiving = scenario.receiving_schools()
     home = {t.id: receiving[t.school] for t in scenario.teachers}
     protected = scenario_protected(scenario, policy)
-    free = {p.id: p.seats - p.reserved for p in scenario.posts}  # R2: reserved seats withheld
-    posts_at: dict[str, list[Post]] = defaultdict(list)
-    for post in sorted(scenario.posts, key=lambda p: p.id):
-        posts_at[post.school].append(post)
-
-    protected_post: dict[str, str | None] = {}
-    conflicts: list[Conflict] = []
-    by_rank = sorted(
-        (t for t in scenario.teachers if t.id in protected), key=lambda t: ranking.order[t.id]
+    protected_post, conflicts, free = protected_seats(
+        scenario.posts, scenario.teachers, home, protected, ranking.order
     )
-    for teacher in by_rank:
-        seat = _protected_seat(teacher, posts_at[home[teacher.id]], free)
-        protected_post[teacher.id] = seat
-        if seat is None:
-            conflicts.append(
-                Conflict(
-                    rule="R4",
-                    teacher=teacher.id,
-                    school=home[teacher.id],
-                    message="protected teacher has no free seat of a qualified subject at the "
-                    "original school; kept protected without a post",
-                )
-            )
-        else:
-            free[seat] -= 1
-
     volunteers = (
         frozenset(
             t.id for t in scenario.teachers if t.volunteers_cross_school and t.id not in protected
@@ -90,6 +67,47 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         split=split,
         volunteers=volunteers,
     )
+
+
+def protected_seats(
+    posts: Sequence[Post],
+    teachers: Sequence[Teacher],
+    home: Mapping[str, str],
+    protected: Mapping[str, tuple[str, ...]],
+    order: Mapping[str, int],
+) -> tuple[dict[str, str | None], list[Conflict], dict[str, int]]:
+    """R4: each protected teacher's seat, in ranking ``order`` (the better claims first);
+    the conflicts (no seat left); the seats left free (R2: reserved seats withheld).
+
+    The one part of ``prepare`` a lottery seed can change: only when protected teachers
+    of one school tie and contend for its seats (``lottery_odds`` keeps one ``Prepared``
+    per answer, and asks again only for such schools: a teacher claims seats at their
+    home school only, so schools are independent).
+    """
+    free = {p.id: p.seats - p.reserved for p in posts}  # R2: reserved seats withheld
+    posts_at: dict[str, list[Post]] = defaultdict(list)
+    for post in sorted(posts, key=lambda p: p.id):
+        posts_at[post.school].append(post)
+
+    protected_post: dict[str, str | None] = {}
+    conflicts: list[Conflict] = []
+    by_rank = sorted((t for t in teachers if t.id in protected), key=lambda t: order[t.id])
+    for teacher in by_rank:
+        seat = _protected_seat(teacher, posts_at[home[teacher.id]], free)
+        protected_post[teacher.id] = seat
+        if seat is None:
+            conflicts.append(
+                Conflict(
+                    rule="R4",
+                    teacher=teacher.id,
+                    school=home[teacher.id],
+                    message="protected teacher has no free seat of a qualified subject at the "
+                    "original school; kept protected without a post",
+                )
+            )
+        else:
+            free[seat] -= 1
+    return protected_post, conflicts, free
 
 
 def _protected_seat(teacher: Teacher, posts: list[Post], free: Mapping[str, int]) -> str | None:

@@ -32,6 +32,7 @@ __all__ = [
     "LOTTERY",
     "SCORE",
     "Ranking",
+    "RankingBasis",
     "lottery_number",
     "rank_teachers",
     "scenario_ranking",
@@ -115,40 +116,110 @@ def scenario_ranking(scenario: Scenario, policy: Policy, seed: int) -> Ranking:
 
 def rank_teachers(teachers: Iterable[Teacher], policy: Policy, seed: int) -> Ranking:
     """Rank ``teachers`` by composite score, the policy's tie-breakers, then the lottery."""
-    people = list(teachers)
-    composite = composite_scores(people, policy)
-    attributes = [_TIE_BREAKER_ATTRIBUTES[b] for b in policy.tie_breakers]
-    ids, columns = _columns(people, [path for path, _ in attributes])
-    # Each criterion as dense ranks (0 = best; equal values, equal ranks), so that score
-    # and tie-breakers pack into one int (mixed radix), the "weak" key that ties share:
-    # one sort of (int, lottery draw, id) instead of tuples of Decimals and floats, in
-    # the same order. The id decides only on a 64-bit collision: unlikely, but be total.
-    criteria = [
-        _dense(composite, descending=True),
-        *(
-            _dense(column, descending=higher_first)
-            for column, (_, higher_first) in zip(columns, attributes, strict=True)
-        ),
-    ]
-    weak = criteria[0]
-    for column in criteria[1:]:
-        radix = max(column, default=0) + 1
-        weak = [w * radix + v for w, v in zip(weak, column, strict=True)]
-    lottery = _lottery_numbers(seed, ids)
-    ranked = sorted(zip(weak, lottery, ids, strict=True))
-    ordered = list(map(itemgetter(2), ranked))
-    weak_ordered = list(map(itemgetter(0), ranked))
-    # A new class wherever the weak key changes along the order.
-    changes = map(ne, weak_ordered[1:], weak_ordered[:-1])
-    classes = list(accumulate(changes, add, initial=0))[: len(ordered)]  # [0] if no one
-    return Ranking(
-        order=dict(zip(ordered, range(len(ordered)), strict=True)),
-        priority_class=dict(zip(ordered, classes, strict=True)),
-        score=dict(zip(ids, composite, strict=True)),
-        row=dict(zip(ids, range(len(ids)), strict=True)),
-        criteria=(*criteria, lottery),
-        tie_breakers=policy.tie_breakers,
-    )
+    return RankingBasis.of(teachers, policy).ranking(seed)
+
+
+@attrs.frozen
+class RankingBasis:
+    """Everything in a :class:`Ranking` the lottery seed does not change (internal).
+
+    Score and tie-breakers pack into one int per teacher, the "weak" key that tied
+    teachers share; a seed only orders teachers inside a weak key. ``lottery_odds``
+    ranks one county under many seeds, so the seed-free part is computed once here
+    and :meth:`order` draws the lottery only for teachers who share their weak key.
+    """
+
+    ids: Sequence[str]
+    weak: Sequence[int]
+    composite: Sequence[Decimal]
+    criteria: tuple[Sequence[int], ...]
+    tie_breakers: tuple[TieBreaker, ...]
+    # The weak keys in order, each with its teachers (ids sorted): what a seed reorders.
+    _groups: list[list[str]] = attrs.field(init=False, eq=False, repr=False)
+    _tied: list[str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_key: dict[int, list[str]] = {}
+        for teacher_id, key in zip(self.ids, self.weak, strict=True):
+            by_key.setdefault(key, []).append(teacher_id)
+        groups = [sorted(by_key[key]) for key in sorted(by_key)]
+        object.__setattr__(self, "_groups", groups)
+        object.__setattr__(self, "_tied", [t for group in groups if len(group) > 1 for t in group])
+
+    @classmethod
+    def of(cls, teachers: Iterable[Teacher], policy: Policy) -> RankingBasis:
+        people = list(teachers)
+        composite = composite_scores(people, policy)
+        attributes = [_TIE_BREAKER_ATTRIBUTES[b] for b in policy.tie_breakers]
+        ids, columns = _columns(people, [path for path, _ in attributes])
+        # Each criterion as dense ranks (0 = best; equal values, equal ranks), so that score
+        # and tie-breakers pack into one int (mixed radix), the "weak" key that ties
+        # share: one sort of (int, lottery draw, id) instead of tuples of Decimals and
+        # floats, in the same order.
+        criteria = [
+            _dense(composite, descending=True),
+            *(
+                _dense(column, descending=higher_first)
+                for column, (_, higher_first) in zip(columns, attributes, strict=True)
+            ),
+        ]
+        weak = criteria[0]
+        for column in criteria[1:]:
+            radix = max(column, default=0) + 1
+            weak = [w * radix + v for w, v in zip(weak, column, strict=True)]
+        return cls(
+            ids=ids,
+            weak=weak,
+            composite=composite,
+            criteria=tuple(criteria),
+            tie_breakers=policy.tie_breakers,
+        )
+
+    def ranking(self, seed: int) -> Ranking:
+        """The whole :class:`Ranking` under ``seed``."""
+        ids, weak = self.ids, self.weak
+        lottery = _lottery_numbers(seed, ids)
+        # The id decides only on a 64-bit collision: unlikely, but be total.
+        ranked = sorted(zip(weak, lottery, ids, strict=True))
+        ordered = list(map(itemgetter(2), ranked))
+        weak_ordered = list(map(itemgetter(0), ranked))
+        # A new class wherever the weak key changes along the order.
+        changes = map(ne, weak_ordered[1:], weak_ordered[:-1])
+        classes = list(accumulate(changes, add, initial=0))[: len(ordered)]  # [0] if no one
+        return Ranking(
+            order=dict(zip(ordered, range(len(ordered)), strict=True)),
+            priority_class=dict(zip(ordered, classes, strict=True)),
+            score=dict(zip(ids, self.composite, strict=True)),
+            row=dict(zip(ids, range(len(ids)), strict=True)),
+            criteria=(*self.criteria, lottery),
+            tie_breakers=self.tie_breakers,
+        )
+
+    def priority_class(self) -> dict[str, int]:
+        """``Ranking.priority_class``: the same for every seed (equal exactly for ties)."""
+        return {t: k for k, group in enumerate(self._groups) for t in group}
+
+    def tied_groups(self) -> list[list[str]]:
+        """The teachers of each weak key held by two or more, ids sorted (the draw's reach)."""
+        return [group for group in self._groups if len(group) > 1]
+
+    def order(self, seed: int) -> dict[str, int]:
+        """``self.ranking(seed).order``, drawing the lottery only for tied teachers.
+
+        A teacher alone in their weak key is placed by it whatever the draw, so only
+        the members of :meth:`tied_groups` need a lottery number: equal to the whole
+        ranking's order (tests/test_lottery.py checks it seed by seed).
+        """
+        tied = self._tied
+        drawn = iter(_lottery_numbers(seed, tied))  # one bulk call, in group order
+        ordered: list[str] = []
+        for group in self._groups:
+            if len(group) == 1:
+                ordered.append(group[0])
+            else:
+                pairs = sorted([(next(drawn), teacher) for teacher in group])
+                ordered.extend(map(itemgetter(1), pairs))
+        return dict(zip(ordered, range(len(ordered)), strict=True))
 
 
 def _columns(people: Sequence[Teacher], paths: Sequence[str]) -> tuple[list[str], list[Any]]:

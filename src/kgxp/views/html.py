@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from kgxp._internal.rendering import register_html
+from kgxp.lottery.odds import LotteryOdds
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -461,6 +462,56 @@ def simulation_html(simulation: Simulation) -> str:
     return _box(parts)
 
 
+def lottery_html(odds: LotteryOdds, *, rows: int = 50) -> str:
+    """Lottery odds: how many teachers' post the draw decides, then those teachers' odds."""
+    decided = [t for t in odds.teachers if t.post_by_draw]
+    # The closest calls first: a post the teacher gets about half the time.
+    decided.sort(key=lambda t: (abs(t.placed.probability - 0.5), t.teacher))
+    summary = odds.summary()
+    percent = f"{odds.confidence:.0%}"
+    parts = [
+        _title(
+            f"抽签 Lottery odds: {odds.draws} draws from seed {odds.seed} · policy "
+            f"{odds.policy.name} · {summary['teachers']} teachers"
+        ),
+        _p(
+            f"the draw decides the post of {summary['post_decided']} teachers, the status "
+            f"(round or waiting) of {summary['status_decided']}, and whether "
+            f"{summary['placement_decided']} get a post at all"
+        ),
+    ]
+    if decided:
+        shown = decided[:rows]
+        parts.append(
+            _table(
+                (
+                    "teacher",
+                    "P(post)",
+                    f"{percent} interval",
+                    "most frequent post",
+                    "share",
+                    "posts seen",
+                    "statuses",
+                ),
+                (
+                    (
+                        t.teacher,
+                        f"{t.placed.probability:.3f}",
+                        f"{t.placed.low:.3f}–{t.placed.high:.3f}",
+                        t.posts[0].value or "no post",
+                        f"{t.posts[0].probability:.3f}",
+                        len(t.posts),
+                        ", ".join(f"{s.value} {s.probability:.2f}" for s in t.statuses),
+                    )
+                    for t in shown
+                ),
+                numeric=(1, 4, 5),
+            )
+        )
+        parts.append(_more(len(shown), len(decided)))
+    return _box(parts)
+
+
 # The documents' ``_repr_html_`` find these through the registry (they sit below the views).
 register_html(Scenario, scenario_html)
 register_html(RoundResult, round_html)
@@ -480,3 +531,6 @@ def _place(status: Status | None, post: str | None, school: str | None) -> str:
     if status is None:
         return "absent"
     return status.value if post is None else f"{status.value} {post} @ {school}"
+
+
+register_html(LotteryOdds, lottery_html)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 from kgxp._internal.extras import require
 from kgxp._internal.log import get_logger
 from kgxp.i18n import N_, texts
+from kgxp.lottery.odds import LotteryOdds
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
 from kgxp.views.comparison import Comparison
@@ -46,6 +47,7 @@ __all__ = [
     "plot_balance",
     "plot_flow_matrix",
     "plot_flows",
+    "plot_lottery",
     "plot_seats",
     "plot_waiting",
     "seat_use",
@@ -405,4 +407,40 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
     ax.set_ylabel(_say("teachers"))
     ax.set_title(_say("Waiting per semester"))
     ax.legend(fontsize=8)
+    return ax
+
+
+@_plot
+def plot_lottery(odds: LotteryOdds, *, ax: Axes | None = None, limit: int = 40) -> Axes:
+    """The teachers whose fate the draw decides: each one's chance of a post, with its interval.
+
+    One horizontal bar per teacher whose post differs between draws (at most ``limit``,
+    the closest calls first), the chance of any post as the bar and the Wilson interval
+    as the error bar; a teacher whose post changes but who always gets one sits at 1.
+    """
+    decided = sorted(
+        (t for t in odds.teachers if t.post_by_draw),
+        key=lambda t: (abs(t.placed.probability - 0.5), t.teacher),
+    )[:limit]
+    ax = _axes(ax, "plot_lottery()", (6.0, max(2.5, 0.22 * len(decided) + 1.2)))
+    y = list(range(len(decided)))
+    chance = [t.placed.probability for t in decided]
+    below = [t.placed.probability - t.placed.low for t in decided]
+    above = [t.placed.high - t.placed.probability for t in decided]
+    ax.barh(y, chance, xerr=[below, above], color="#4c72b0", ecolor="#333", capsize=2)
+    ax.set_yticks(
+        y,
+        [t.teacher if _drawable(t.teacher) else f"#{k}" for k, t in enumerate(decided)],
+        fontsize=7,
+    )
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(_say("chance of a post over the draws"))
+    ax.set_title(
+        _say(
+            "Decided by the draw: {count} teachers ({draws} draws)",
+            count=len(odds.post_decided()),
+            draws=odds.draws,
+        )
+    )
     return ax

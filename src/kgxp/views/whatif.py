@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.progress import Progress, Tracker
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
+from kgxp.model.validation import check
 from kgxp.round.engine import run_round
 
 __all__ = ["Variant", "run_rounds"]
@@ -42,6 +44,7 @@ def run_rounds(
     policy: Policy | None = None,
     seed: int | None = None,
     progress: Progress = False,
+    executor: Executor = None,
 ) -> dict[str, RoundResult]:
     """Run each variant's round, in the mapping's order; results keyed by the same names.
 
@@ -49,6 +52,10 @@ def run_rounds(
     variants that give only a scenario; ``seed`` defaults to the base policy's
     lottery seed and is used by every round. ``progress`` reports one step per
     round (:mod:`kgxp._internal.progress`). Variants are checked before any round runs.
+
+    ``executor`` runs the rounds (:mod:`kgxp._internal.executors`): ``None`` local
+    processes, ``"serial"`` this process, a ``concurrent.futures.Executor`` or a Dask
+    ``distributed.Client``; the results are the same on each, byte for byte.
     """
     base = policy or Policy()
     chosen = base.lottery_seed if seed is None else seed
@@ -72,9 +79,23 @@ def run_rounds(
             )
     if not plan:
         raise ValueError("run_rounds needs at least one variant")
-    results: dict[str, RoundResult] = {}
+    # Every scenario is validated here, so a bad one raises kgxp's own error in this
+    # process before any round is sent anywhere (nothing half-run).
+    for _, variant_scenario, _ in plan:
+        check(variant_scenario)
     with Tracker.start(progress, len(plan), "what-if rounds") as tracker:
-        for name, variant_scenario, variant_policy in plan:
-            results[name] = run_round(variant_scenario, policy=variant_policy, seed=chosen)
-            tracker.advance(name)
-    return results
+        done = run_tasks(
+            _one_round,
+            [
+                (variant_scenario, variant_policy, chosen)
+                for _, variant_scenario, variant_policy in plan
+            ],
+            executor,
+            done=lambda k: tracker.advance(plan[k][0]),
+        )
+    return {name: result for (name, _, _), result in zip(plan, done, strict=True)}
+
+
+def _one_round(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
+    """One variant's round (a module-level function: a worker process can run it)."""
+    return run_round(scenario, policy=policy, seed=seed)

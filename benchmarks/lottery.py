@@ -1,0 +1,234 @@
+"""Lottery odds benchmark: draws per second, serial, local processes and a Dask cluster.
+
+Usage::
+
+    python benchmarks/lottery.py                   # the rows of docs/benchmarks.md
+    python benchmarks/lottery.py --draws 100 --sizes 1000 --skip-cluster
+    python benchmarks/lottery.py --per-draw        # CPU seconds per draw, one process
+
+Rows, measured side by side in one run: ``lottery_odds`` of the example county
+(2,431 teachers) ranked by score then the draw (no tie-breakers: the draw decides
+ties, the costly case), ``draws`` draws — in this process, on local processes, and
+on a local Dask cluster of 1 and then 2 worker processes (one thread each) — and of
+the default policy; then of generated counties (:mod:`generator`). Times are
+wall-clock seconds of the ``lottery_odds`` call; a cluster's start-up is reported on
+its own line, not in the rows. CPU seconds of this process are shown too (for the
+serial row they are the work; for the others, what the parent spent). The machine
+load (1-minute average) is printed before and after: on a shared machine the rows
+are only comparable with each other. No test asserts on the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from generator import generate_county  # noqa: E402
+
+import kgxp  # noqa: E402
+
+EXAMPLE = HERE.parent / "examples" / "ziyang_county.json"
+SEED = 2026
+TARGETS = {"example": 10.0, 10_000: 60.0}  # seconds for 1,000 draws (issue 19)
+
+
+def _timed(action: Callable[[], kgxp.LotteryOdds]) -> tuple[float, float, kgxp.LotteryOdds]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    odds = action()
+    return time.perf_counter() - wall, time.process_time() - cpu, odds
+
+
+def _row(
+    county: str, teachers: int, policy: str, executor: str, draws: int, measured: tuple[Any, ...]
+) -> dict[str, Any]:
+    wall, cpu, odds = measured
+    return {
+        "county": county,
+        "teachers": teachers,
+        "policy": policy,
+        "executor": executor,
+        "draws": draws,
+        "seconds": wall,
+        "cpu": cpu,
+        "decided": odds.summary()["post_decided"],
+        "json": odds.model_dump_json(),
+    }
+
+
+def run(draws: int, sizes: list[int], cluster: bool) -> tuple[list[dict[str, Any]], list[str]]:
+    notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
+    rows: list[dict[str, Any]] = []
+    example = kgxp.load_scenario(EXAMPLE)
+    by_score = kgxp.Policy().evolve(tie_breakers=())
+    kgxp.lottery_odds(example, by_score, draws=2, executor="serial")  # imports, warm caches
+    n = len(example.teachers)
+    rows.append(
+        _row(
+            "example",
+            n,
+            "by score",
+            "serial",
+            draws,
+            _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws, executor="serial")),
+        )
+    )
+    rows.append(
+        _row(
+            "example",
+            n,
+            "by score",
+            "processes",
+            draws,
+            _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws)),
+        )
+    )
+    rows.append(
+        _row(
+            "example",
+            n,
+            "default",
+            "processes",
+            draws,
+            _timed(lambda: kgxp.lottery_odds(example, kgxp.Policy(), draws=draws)),
+        )
+    )
+    if cluster:
+        from distributed import Client, LocalCluster
+
+        for workers in (1, 2):
+            started = time.perf_counter()
+            with (
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                ) as local,
+                Client(local) as client,
+            ):
+                notes.append(
+                    f"Dask cluster of {workers} worker(s) started in "
+                    f"{time.perf_counter() - started:.1f} s"
+                )
+                rows.append(
+                    _row(
+                        "example",
+                        n,
+                        "by score",
+                        f"dask, {workers} worker{'s' if workers > 1 else ''}",
+                        draws,
+                        _timed(
+                            lambda client=client: kgxp.lottery_odds(
+                                example, by_score, draws=draws, executor=client
+                            )
+                        ),
+                    )
+                )
+    for size in sizes:
+        county = kgxp.parse_scenario(generate_county(size, seed=SEED))
+        rows.append(
+            _row(
+                f"generated {size:,}",
+                size,
+                "by score",
+                "processes",
+                draws,
+                _timed(lambda county=county: kgxp.lottery_odds(county, by_score, draws=draws)),
+            )
+        )
+    notes.append(f"load average after: {os.getloadavg()[0]:.1f}")
+    return rows, notes
+
+
+def per_draw(sizes: list[int]) -> list[str]:
+    """CPU time of the replay itself, in this process: set-up, then per draw."""
+    from kgxp.lottery.odds import _tally
+    from kgxp.lottery.replay import Replay
+
+    counties = [("example", kgxp.load_scenario(EXAMPLE), 200)]
+    counties += [
+        (f"generated {size:,}", kgxp.parse_scenario(generate_county(size, seed=SEED)), 50)
+        for size in sizes
+    ]
+    lines = [
+        "| county | policy | set-up, CPU s | CPU ms per draw | 1,000 draws, 1 core "
+        "| 1,000 draws, 2 free cores |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    policies = [("by score", kgxp.Policy().evolve(tie_breakers=())), ("default", kgxp.Policy())]
+    for name, county, draws in counties:
+        for label, policy in policies:
+            started = time.process_time()
+            replay = Replay(county, policy)
+            _tally(replay, kgxp.draw_seeds(0, 1))
+            setup = time.process_time() - started
+            started = time.process_time()
+            _tally(replay, kgxp.draw_seeds(0, draws))
+            each = (time.process_time() - started) / draws
+            lines.append(
+                f"| {name} ({len(county.teachers):,}) | {label} | {setup:.2f} | {each * 1e3:.1f} "
+                f"| {each * 1e3:.1f} s | {each * 500:.1f} s |"
+            )
+    return lines
+
+
+def table(rows: list[dict[str, Any]], draws: int) -> list[str]:
+    lines = [
+        "| county | teachers | policy | executor | draws | seconds | CPU s (this process) "
+        "| post decided by the draw | target |",
+        "|---|---:|---|---|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        target = TARGETS.get("example" if r["county"] == "example" else r["teachers"])
+        scaled = target * draws / 1000 if target else None
+        cell = "—"
+        if scaled is not None and r["policy"] == "by score":
+            cell = f"≤ {scaled:g} s: {'met' if r['seconds'] <= scaled else 'MISSED'}"
+        lines.append(
+            f"| {r['county']} | {r['teachers']:,} | {r['policy']} | {r['executor']} "
+            f"| {r['draws']:,} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['decided']} | {cell} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--sizes", default="10000", help="generated counties, comma-separated")
+    parser.add_argument("--skip-cluster", action="store_true", help="no Dask rows")
+    parser.add_argument(
+        "--per-draw", action="store_true", help="only the CPU time per draw, in this process"
+    )
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.per_draw:
+        print("\n".join(per_draw(sizes)))
+        print(f"\nload average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return 0
+    rows, notes = run(args.draws, sizes, cluster=not args.skip_cluster)
+    print("\n".join(table(rows, args.draws)))
+    print()
+    same = {r["json"] for r in rows if r["county"] == "example" and r["policy"] == "by score"}
+    print(f"example county, by score: {len(same)} distinct document(s) across executors")
+    for note in notes:
+        print(note)
+    dask = {r["executor"]: r["seconds"] for r in rows if r["executor"].startswith("dask")}
+    if len(dask) == 2:
+        one, two = dask["dask, 1 worker"], dask["dask, 2 workers"]
+        print(f"speed-up 1 → 2 Dask workers: {one / two:.2f}×")
+    return 0 if len(same) == 1 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Where a sweep's independent tasks run: this process, local processes, or a cluster.
+
+A sweep — what-if rounds (:func:`kgxp.run_rounds`), lottery draws
+(:func:`kgxp.lottery_odds`) — is a list of tasks that share nothing, so they can run
+anywhere. ``executor`` takes four forms:
+
+* ``None`` or ``"processes"`` (the default): a local pool of processes, one per core
+  (``concurrent.futures.ProcessPoolExecutor``, started by *forkserver* where the
+  platform has it: a fork of a process with threads, such as a notebook's, may hang);
+  a single task, or a single core, runs in this process;
+* ``"serial"``: every task in this process, in order;
+* any ``concurrent.futures.Executor`` the caller made (and shuts down);
+* a Dask ``distributed.Client`` connected to a cluster (``pip install
+  'kgxp[distributed]'``; docs/sweeps.md): tasks go to its workers.
+
+Results come back in task order whatever finished first, so a sweep is
+byte-identical on every executor (I12). A task must be a module-level function
+and its arguments picklable.
+
+>>> run_tasks(pow, [(2, 3), (3, 2)], "serial")
+[8, 9]
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor as FuturesExecutor
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
+
+__all__ = ["ClusterClient", "Executor", "run_tasks"]
+
+_Result = TypeVar("_Result")
+
+
+@runtime_checkable
+class ClusterClient(Protocol):
+    """What kgxp needs of a Dask ``distributed.Client``: a ``concurrent.futures`` view."""
+
+    def get_executor(self, **kwargs: Any) -> FuturesExecutor: ...
+
+
+Executor: TypeAlias = FuturesExecutor | ClusterClient | Literal["processes", "serial"] | None
+"""What an ``executor=`` argument accepts (see :mod:`kgxp._internal.executors`)."""
+
+
+def run_tasks(
+    function: Callable[..., _Result],
+    arguments: Sequence[tuple[Any, ...]],
+    executor: Executor = None,
+    *,
+    done: Callable[[int], None] | None = None,
+) -> list[_Result]:
+    """``[function(*a) for a in arguments]``, run on ``executor``, in the same order.
+
+    ``done(k)`` is called as task ``k``'s result is collected, in task order (progress).
+    """
+    if executor == "serial":
+        return _in_process(function, arguments, done)
+    if executor is None or executor == "processes":
+        workers = min(len(arguments), os.cpu_count() or 1)
+        if workers <= 1:
+            return _in_process(function, arguments, done)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            return _gather(pool, function, arguments, done)
+    if isinstance(executor, FuturesExecutor):
+        return _gather(executor, function, arguments, done)
+    if isinstance(executor, ClusterClient):
+        # pure=False: every task runs, none is served from the cluster's cache by key.
+        return _gather(executor.get_executor(pure=False), function, arguments, done)
+    raise TypeError(
+        "executor must be None, 'processes', 'serial', a concurrent.futures.Executor or a "
+        f"distributed.Client, got {type(executor).__name__}"
+    )
+
+
+def _in_process(
+    function: Callable[..., _Result],
+    arguments: Sequence[tuple[Any, ...]],
+    done: Callable[[int], None] | None,
+) -> list[_Result]:
+    results = []
+    for k, a in enumerate(arguments):
+        results.append(function(*a))
+        if done is not None:
+            done(k)
+    return results
+
+
+def _gather(
+    pool: FuturesExecutor,
+    function: Callable[..., _Result],
+    arguments: Sequence[tuple[Any, ...]],
+    done: Callable[[int], None] | None,
+) -> list[_Result]:
+    futures = [pool.submit(function, *a) for a in arguments]
+    try:
+        results = []
+        for k, future in enumerate(futures):
+            results.append(future.result())
+            if done is not None:
+                done(k)
+        return results
+    finally:  # a failed task: the others are not left running for nothing
+        for future in futures:
+            future.cancel()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

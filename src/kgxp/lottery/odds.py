@@ -1,0 +1,298 @@
+"""Lottery odds: how much did the draw (抽签) decide? (R12, I12)
+
+Counties rank candidates by composite score, then tie-breakers, then a lottery.
+Each published round uses one seed; :func:`lottery_odds` asks what would have
+happened under ``draws`` other seeds, each derived from one explicit ``seed``
+(:func:`draw_seeds`), and reports per teacher how often each status and each post
+came out, with a Wilson score interval. A teacher whose post changes from draw to
+draw had their fate decided by the lottery, not by merit.
+
+Only what a seed changes is re-run (:mod:`kgxp.lottery.replay`): the county is
+validated, scored and prepared once, then each draw re-ranks the tied teachers and
+re-runs the matching. Draws run in chunks on an executor (:mod:`kgxp._internal.executors`:
+local processes by default, or a Dask cluster); the counts do not depend on how the
+draws were split, so the document is byte-identical whatever the executor.
+
+>>> import kgxp
+>>> scenario = kgxp.load_scenario("examples/ziyang_county.json")
+>>> odds = lottery_odds(scenario, kgxp.Policy(), draws=20, executor="serial")
+>>> odds.draws, len(odds.teachers)
+(20, 2431)
+>>> len(odds.post_decided())  # the four default tie-breakers leave nothing to the draw
+0
+>>> by_score = lottery_odds(scenario, kgxp.Policy().evolve(tie_breakers=()), draws=20,
+...                         executor="serial")
+>>> len(by_score.post_decided()) > 0
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Sequence
+from statistics import NormalDist
+
+from pydantic import Field
+
+from kgxp._internal.executors import Executor, run_tasks
+from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.log import get_logger
+from kgxp._internal.rendering import html_of
+from kgxp.lottery.replay import STATUSES, Replay
+from kgxp.model.digest import scenario_digest
+from kgxp.model.policy import Policy
+from kgxp.model.scenario import Scenario
+
+__all__ = [
+    "LotteryOdds",
+    "OddsShare",
+    "TeacherOdds",
+    "draw_seeds",
+    "lottery_odds",
+    "wilson_interval",
+]
+
+log = get_logger(__name__)
+
+_DIGITS = 6  # probabilities and bounds in the JSON: stable text, finer than any county needs
+
+
+class OddsShare(FrozenModel):
+    """How often one value (a status, or a post) came out of the draws."""
+
+    value: str | None = Field(description="a status, or a post id (None: no post)")
+    draws: int = Field(ge=0, description="draws that gave this value")
+    probability: float = Field(ge=0, le=1, description="draws / all draws")
+    low: float = Field(ge=0, le=1, description="lower bound of the Wilson score interval")
+    high: float = Field(ge=0, le=1, description="upper bound of the Wilson score interval")
+
+
+class TeacherOdds(FrozenModel):
+    """One teacher's outcomes over the draws: statuses and posts, most frequent first."""
+
+    teacher: Id
+    placed: OddsShare = Field(description="draws in which the teacher got a post (value 'post')")
+    statuses: tuple[OddsShare, ...]
+    posts: tuple[OddsShare, ...]
+
+    @property
+    def post_by_draw(self) -> bool:
+        """The draw decides the teacher's post (or whether they get one)."""
+        return len(self.posts) > 1
+
+    @property
+    def status_by_draw(self) -> bool:
+        """The draw decides the teacher's status: the round that places them, or waiting."""
+        return len(self.statuses) > 1
+
+    @property
+    def placement_by_draw(self) -> bool:
+        """The draw decides whether the teacher gets a post at all."""
+        without = any(share.value is None for share in self.posts)
+        return without and len(self.posts) > 1
+
+
+class LotteryOdds(FrozenModel):
+    """Per teacher (id order), the odds of each status and post over ``draws`` lottery seeds."""
+
+    scenario_digest: str
+    policy: Policy
+    seed: int = Field(ge=0, description="the seed every draw's seed derives from (draw_seeds)")
+    draws: int = Field(ge=1)
+    confidence: float = Field(gt=0, lt=1, description="level of the Wilson intervals")
+    teachers: tuple[TeacherOdds, ...]
+
+    def teacher(self, teacher_id: str) -> TeacherOdds:
+        """One teacher's odds (``KeyError`` if unknown)."""
+        for odds in self.teachers:
+            if odds.teacher == teacher_id:
+                return odds
+        raise KeyError(teacher_id)
+
+    def post_decided(self) -> tuple[str, ...]:
+        """Teachers whose post (or whether they get one) differs between draws."""
+        return tuple(t.teacher for t in self.teachers if t.post_by_draw)
+
+    def status_decided(self) -> tuple[str, ...]:
+        """Teachers whose status (the round that places them, or waiting) differs between draws."""
+        return tuple(t.teacher for t in self.teachers if t.status_by_draw)
+
+    def placement_decided(self) -> tuple[str, ...]:
+        """Teachers who get a post under some draws and none under others."""
+        return tuple(t.teacher for t in self.teachers if t.placement_by_draw)
+
+    def summary(self) -> dict[str, int]:
+        """Teachers, draws, and how many teachers' post / status / placement the draw decides."""
+        return {
+            "teachers": len(self.teachers),
+            "draws": self.draws,
+            "post_decided": len(self.post_decided()),
+            "status_decided": len(self.status_decided()),
+            "placement_decided": len(self.placement_decided()),
+        }
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's rich display: what the draw decides, teacher by teacher."""
+        return html_of(self)  # drawn by kgxp.views.html, registered there
+
+
+def draw_seeds(seed: int, draws: int) -> list[int]:
+    """The lottery seed of each draw: 63 bits of SHA-256 of ``seed`` and the draw's number.
+
+    Independent of each other and of how the draws are split among workers:
+
+    >>> draw_seeds(0, 3) == draw_seeds(0, 5)[:3]
+    True
+    """
+    prefix = f"kgxp-lottery-odds:{seed}:"
+    return [
+        int.from_bytes(hashlib.sha256(f"{prefix}{k}".encode()).digest()[:8], "big") >> 1
+        for k in range(draws)
+    ]
+
+
+def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (stays inside [0, 1], sound at 0 and ``trials``).
+
+    >>> wilson_interval(0, 60)
+    (0.0, 0.060172)
+    >>> wilson_interval(30, 60)
+    (0.37735, 0.62265)
+    """
+    if trials <= 0:
+        raise ValueError("a proportion needs at least one trial")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / trials
+    z2n = z * z / trials
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials)) / (1 + z2n)
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return round(low, _DIGITS), round(high, _DIGITS)
+
+
+def lottery_odds(
+    scenario: Scenario,
+    policy: Policy | None = None,
+    *,
+    draws: int = 100,
+    seed: int | None = None,
+    confidence: float = 0.95,
+    executor: Executor = None,
+    chunks: int | None = None,
+) -> LotteryOdds:
+    """Each teacher's odds of each status and post over ``draws`` lottery seeds.
+
+    ``seed`` (default: ``policy.lottery_seed``) derives every draw's seed
+    (:func:`draw_seeds`); ``confidence`` sets the Wilson intervals. ``executor`` runs
+    the draws: ``None`` local processes, ``"serial"`` this process, a
+    ``concurrent.futures.Executor``, or a ``distributed.Client`` (``pip install
+    'kgxp[distributed]'``); ``chunks`` (default: 8, at most ``draws``) is how many
+    tasks the draws are split into. The result does not depend on either.
+    """
+    policy = policy or Policy()
+    seed = policy.lottery_seed if seed is None else seed
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
+        raise ValueError(f"draws must be a positive whole number, got {draws!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    seeds = draw_seeds(seed, draws)
+    parts = max(1, min(draws, chunks or 8))
+    size = -(-draws // parts)
+    batches = [seeds[k : k + size] for k in range(0, draws, size)]
+    replay = Replay(scenario, policy)  # validates first: nothing is sent for a bad scenario
+    if executor == "serial":
+        tallies = [_tally(replay, batch) for batch in batches]
+    else:
+        tallies = run_tasks(_draw_batch, [(scenario, policy, batch) for batch in batches], executor)
+    counts: Counter[tuple[int, tuple[int, int]]] = Counter()
+    for tally in tallies:
+        counts.update(tally)
+    log.info("lottery.odds", teachers=len(replay.teachers), draws=draws, tasks=len(batches))
+    return _document(scenario, policy, seed, draws, confidence, replay, counts)
+
+
+def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int, int]]]:
+    """(teacher row, (status index, post index)) -> draws, over ``seeds``."""
+    counts: Counter[tuple[int, tuple[int, int]]] = Counter()
+    # The collector paused as for run_round (kgxp._internal.gc_pause): draws make no
+    # cycles, and every collection would traverse the whole county again.
+    with collector_paused():
+        for draw_seed in seeds:
+            counts.update(enumerate(replay.draw(draw_seed)))  # counted in C
+    return counts
+
+
+# One replay per worker process, for the county it was last asked about: a worker that
+# runs several chunks of the same sweep prepares the county once.
+_WORKER_REPLAY: list[tuple[str, str, Replay]] = []
+
+
+def _draw_batch(
+    scenario: Scenario, policy: Policy, seeds: Sequence[int]
+) -> Counter[tuple[int, tuple[int, int]]]:
+    key = (scenario_digest(scenario), policy.model_dump_json())
+    if _WORKER_REPLAY and _WORKER_REPLAY[0][:2] == key:
+        replay = _WORKER_REPLAY[0][2]
+    else:
+        replay = Replay(scenario, policy)
+        _WORKER_REPLAY[:] = [(*key, replay)]
+    return _tally(replay, seeds)
+
+
+def _share(value: str | None, draws: int, total: int, confidence: float) -> OddsShare:
+    low, high = wilson_interval(draws, total, confidence)
+    return OddsShare(
+        value=value,
+        draws=draws,
+        probability=round(draws / total, _DIGITS),
+        low=low,
+        high=high,
+    )
+
+
+def _document(
+    scenario: Scenario,
+    policy: Policy,
+    seed: int,
+    draws: int,
+    confidence: float,
+    replay: Replay,
+    counts: Counter[tuple[int, tuple[int, int]]],
+) -> LotteryOdds:
+    statuses: list[Counter[int]] = [Counter() for _ in replay.teachers]
+    posts: list[Counter[int]] = [Counter() for _ in replay.teachers]
+    for (row, (status, post)), n in counts.items():
+        statuses[row][status] += n
+        posts[row][post] += n
+    post_ids = replay.post_ids
+
+    def ordered(tally: Counter[int], name: list[str | None]) -> tuple[OddsShare, ...]:
+        # Most frequent first, then by value (None first): the same text every run.
+        rows = sorted(tally.items(), key=lambda kv: (-kv[1], name[kv[0]] or ""))
+        return tuple(_share(name[k], n, draws, confidence) for k, n in rows)
+
+    status_names: list[str | None] = [s.value for s in STATUSES]
+    post_names: list[str | None] = [*post_ids, None]  # index -1: no post
+    teachers = tuple(
+        TeacherOdds(
+            teacher=teacher.id,
+            placed=_share("post", draws - posts[row].get(-1, 0), draws, confidence),
+            statuses=ordered(statuses[row], status_names),
+            posts=ordered(posts[row], post_names),
+        )
+        for row, teacher in enumerate(replay.teachers)
+    )
+    return LotteryOdds(
+        scenario_digest=scenario_digest(scenario),
+        policy=policy,
+        seed=seed,
+        draws=draws,
+        confidence=confidence,
+        teachers=teachers,
+    )

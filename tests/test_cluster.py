@@ -1,0 +1,88 @@
+"""Sweeps on a real Dask cluster (the ``distributed`` extra): byte-identical to a serial run.
+
+The tests start their own local cluster — a scheduler and two worker processes,
+as ``dask scheduler`` / ``dask worker`` would on a province's machines — and send
+what-if rounds and lottery draws to it through a ``distributed.Client``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import kgxp
+from kgxp import Policy, Scenario, lottery_odds, run_rounds
+from tests.conftest import EXAMPLE
+
+distributed = pytest.importorskip("distributed", reason="the 'distributed' extra (in dev)")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as connected,
+    ):
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def example() -> Scenario:
+    return kgxp.load_scenario(EXAMPLE)
+
+
+def test_the_cluster_has_two_worker_processes(client: distributed.Client) -> None:
+    pids = client.run(os.getpid)  # worker address -> its process id
+    assert len(pids) == 2
+    assert len(set(pids.values())) == 2
+    assert os.getpid() not in pids.values()
+
+
+def test_lottery_odds_on_the_cluster_equal_the_serial_run(
+    client: distributed.Client, example: Scenario
+) -> None:
+    policy = Policy().evolve(tie_breakers=())  # the draw decides ties: odds vary
+    serial = lottery_odds(example, policy, draws=12, executor="serial")
+    clustered = lottery_odds(example, policy, draws=12, executor=client, chunks=4)
+    assert clustered.model_dump_json() == serial.model_dump_json()
+    assert serial.post_decided()
+
+
+def test_run_rounds_on_the_cluster_equal_the_serial_run(
+    client: distributed.Client, example: Scenario
+) -> None:
+    variants = {
+        "baseline": Policy(),
+        "cross-school 15%": Policy().evolve(in_school_share="0.85"),
+        "by score": Policy().evolve(tie_breakers=()),
+    }
+    seen: list[str] = []
+    clustered = run_rounds(
+        example,
+        variants,
+        executor=client,
+        progress=lambda done, total, label: seen.append(label),
+    )
+    serial = run_rounds(example, variants, executor="serial")
+    assert list(clustered) == list(variants)
+    assert seen == list(variants)
+    for name in variants:
+        assert clustered[name].to_json() == serial[name].to_json()
+
+
+def test_the_command_line_submits_to_a_scheduler(
+    client: distributed.Client, example: Scenario, tmp_path: Path
+) -> None:
+    from kgxp.cli import main
+
+    out = tmp_path / "odds.json"
+    address = client.scheduler.address
+    argv = ["odds", str(EXAMPLE), "--draws", "6", "--by-score", "--scheduler", address]
+    assert main([*argv, "--out", str(out)]) == 0
+    local = lottery_odds(example, Policy().evolve(tie_breakers=()), draws=6, executor="serial")
+    assert out.read_text(encoding="utf-8") == local.model_dump_json() + "\n"
