@@ -10,7 +10,14 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-__all__ = ["KgxpError", "MissingExtraError", "Problem", "ScenarioError"]
+__all__ = [
+    "KgxpError",
+    "MissingExtraError",
+    "OutputError",
+    "Problem",
+    "RosterWarning",
+    "ScenarioError",
+]
 
 
 class KgxpError(Exception):
@@ -70,3 +77,15 @@ class MissingExtraError(KgxpError, ImportError):
         super().__init__(
             f"{feature} needs the optional package {module!r}: pip install 'kgxp[{extra}]'"
         )
+
+
+class OutputError(KgxpError, OSError):
+    """kgxp will not write a file: it exists already, or the path cannot hold it.
+
+    Raised before anything is written when the target is known to be wrong
+    (an existing file, a folder that is a file), so nothing is half-written.
+    """
+
+
+class RosterWarning(KgxpError, UserWarning):
+    """Something in a roster read with ``strict=False`` that would otherwise be an error."""

@@ -33,19 +33,16 @@ timestamps are fixed).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from kgxp._internal.extras import require
+from kgxp.exceptions import OutputError
+from kgxp.files.safe_output import safe_file_names, write_csv, write_workbook
 from kgxp.files.scenario_json import StrPath
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -106,9 +103,6 @@ _PUBLICATION_HEADER = (
 )
 _WAITING_HEADER = ("序号", "教师编号", "姓名", "原学校", "任教学科", "综合得分", "跟岗学校", "原因")
 _WAITING_TITLE = "待岗人员名单"
-# Excel's fixed epoch for a workbook's own dates: files stay byte-identical (I12).
-_FIXED_TIME = "2000-01-01T00:00:00Z"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @attrs.frozen
@@ -124,7 +118,7 @@ class PublicationList:
 def outcome_rows(
     scenario: Scenario, result: RoundResult, *, redact: bool = False
 ) -> list[dict[str, Any]]:
-    """One row per teacher (in the result's order) with names, posts and the deciding reason.
+    """One row per teacher (by teacher id) with names, posts and the deciding reason.
 
     Keys are the first items of :data:`OUTCOME_COLUMNS`; ``redact`` puts the id
     in ``name``.
@@ -133,7 +127,9 @@ def outcome_rows(
     schools = {s.id: s.name for s in scenario.schools}
     posts = {p.id: p for p in scenario.posts}
     rows = []
-    for outcome in result.outcomes:
+    # By teacher id, not the result's order (which follows the input's): equal
+    # scenarios give equal files whatever the order of their records (I12).
+    for outcome in sorted(result.outcomes, key=lambda o: o.teacher):
         teacher = teachers.get(outcome.teacher)
         post = posts.get(outcome.post) if outcome.post else None
         rule, reason = _deciding_reason(outcome)
@@ -193,7 +189,7 @@ def publication_lists(
 ) -> list[PublicationList]:
     """Each school's list of teachers holding its posts, then the county's waiting list.
 
-    Schools come in the scenario's order, teachers by post then score (highest
+    Schools come by id, teachers by post then score (highest
     first) then id; schools merged away (R3) and schools with no post held are
     left out. The waiting list (R7) names each teacher's assigned school.
     """
@@ -220,7 +216,7 @@ def publication_lists(
         return (str(number), o.teacher, name(o.teacher), home, subject, str(o.score))
 
     lists = []
-    for school in scenario.schools:
+    for school in sorted(scenario.schools, key=lambda s: s.id):  # by id: independent of input order
         held = by_school.get(school.id)
         if not held:
             continue
@@ -256,33 +252,39 @@ def write_results(
     *,
     formats: Iterable[str] = EXPORT_FORMATS,
     redact: bool = False,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write the result, the outcomes and the publication lists under ``out``; return the paths.
 
     ``formats`` is any of ``csv``, ``xlsx`` (needs ``kgxp[excel]``) and ``json``;
     ``result.json`` is always written. Unknown formats raise ``ValueError``
-    before anything is written.
+    before anything is written. A file that is already there is never replaced
+    unless ``overwrite=True``: :class:`~kgxp.exceptions.OutputError` names it
+    before anything is written. Rows and lists are ordered by id, so the files
+    are byte-identical whatever the order of the scenario's records.
     """
     chosen = tuple(dict.fromkeys(formats))
     unknown = sorted(set(chosen) - set(EXPORT_FORMATS))
     if unknown:
         raise ValueError(f"unknown export format(s) {', '.join(unknown)}; use csv, xlsx, json")
     if "xlsx" in chosen:
-        require("openpyxl", "excel", "Writing .xlsx results")
+        require("xlsxwriter", "excel", "Writing .xlsx results")
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     rows = outcome_rows(scenario, result, redact=redact)
     lists = publication_lists(scenario, result, redact=redact)
     outcome_header = [header for _, header in OUTCOME_COLUMNS]
     outcome_table = [[row[key] for key, _ in OUTCOME_COLUMNS] for row in rows]
-    written = [_write_text(folder / "result.json", result.to_json())]
+    plan: list[tuple[Path, Callable[[Path], object]]] = [
+        (folder / "result.json", lambda path: _write_text(path, result.to_json()))
+    ]
     if "csv" in chosen:
-        written.append(_write_csv(folder / "outcomes.csv", outcome_header, outcome_table))
-        for item in lists:
-            file = folder / "publication" / f"{_file_name(item)}.csv"
-            written.append(_write_csv(file, item.header, item.rows))
+        plan.append(
+            (folder / "outcomes.csv", lambda path: write_csv(path, outcome_header, outcome_table))
+        )
+        names = safe_file_names([_list_name(item) for item in lists])
+        for item, name in zip(lists, names, strict=True):
+            plan.append((folder / "publication" / f"{name}.csv", _csv_writer(item)))
     if "json" in chosen:
-        written.append(_write_text(folder / "outcomes.json", _json(rows)))
         published = {
             item.key: {
                 "title": item.title,
@@ -290,102 +292,56 @@ def write_results(
             }
             for item in lists
         }
-        written.append(_write_text(folder / "publication.json", _json(published)))
+        plan.append((folder / "outcomes.json", lambda path: _write_text(path, _json(rows))))
+        plan.append((folder / "publication.json", lambda path: _write_text(path, _json(published))))
     if "xlsx" in chosen:
         sheets: list[tuple[str, Sequence[str], Sequence[Sequence[Any]]]] = [
             ("结果", outcome_header, outcome_table)
         ]
         sheets += [(_sheet_name(item), item.header, item.rows) for item in lists]
-        written.append(write_workbook(folder / "results.xlsx", sheets))
+        plan.append((folder / "results.xlsx", lambda path: write_workbook(path, sheets)))
+    _refuse_to_replace(folder, [path for path, _ in plan], overwrite=overwrite)
+    written = []
+    for path, write in plan:
+        try:
+            write(path)
+        except OSError as error:
+            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+        written.append(path)
     return written
 
 
-def write_workbook(
-    path: StrPath,
-    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]],
-) -> Path:
-    """Write sheets ``(name, header, rows)`` to an .xlsx file, byte-identical for the same input.
-
-    Sheet names are made valid for Excel (31 characters, no ``[]:*?/\\``) and
-    unique; the header row is frozen.
-    """
-    openpyxl = require("openpyxl", "excel", "Writing .xlsx files")
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for name, header, rows in sheets:
-        sheet = book.create_sheet(_unique(_excel_sheet_name(name), used))
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_fixed_zip(buffer.getvalue()))
-    return target
+def _csv_writer(item: PublicationList) -> Callable[[Path], object]:
+    return lambda path: write_csv(path, item.header, item.rows)
 
 
-def _cell(value: Any) -> Any:
-    return str(value) if isinstance(value, Decimal) else value
+def _list_name(item: PublicationList) -> str:
+    if item.key == "waiting":
+        return _WAITING_TITLE
+    return f"{item.key} {item.title.rsplit(' ', 1)[0]}"
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same .xlsx with fixed entry times and document dates, so equal input gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<2>",
-                    content,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return buffer.getvalue()
-
-
-def _excel_sheet_name(name: str) -> str:
-    cleaned = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'") or "sheet"
-    return cleaned[:31]
-
-
-def _unique(name: str, used: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate.lower() in used:
-        suffix = f"~{number}"
-        candidate, number = name[: 31 - len(suffix)] + suffix, number + 1
-    used.add(candidate.lower())
-    return candidate
+def _refuse_to_replace(folder: Path, paths: Sequence[Path], *, overwrite: bool) -> None:
+    """Nothing is written when ``out`` is a file or, unless ``overwrite``, a target exists."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"{parent} is a file, not a folder: results need a folder")
+    if overwrite:
+        return
+    existing = [str(path) for path in paths if path.exists() or path.is_symlink()]
+    if existing:
+        raise OutputError(
+            f"{len(existing)} file(s) already exist and are not replaced "
+            f"(pass overwrite=True, or --overwrite): {', '.join(existing[:3])}"
+        )
 
 
 def _sheet_name(item: PublicationList) -> str:
     return _WAITING_TITLE if item.key == "waiting" else item.title.rsplit(" ", 1)[0]
 
 
-def _file_name(item: PublicationList) -> str:
-    if item.key == "waiting":
-        return _WAITING_TITLE
-    school = item.title.rsplit(" ", 1)[0]
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"{item.key} {school}")
-
-
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
 def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     return path
 
