@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kgxp._internal.log import ROOT
 from kgxp.checks.verify import verify
-from kgxp.exceptions import KgxpError, Problem, ScenarioError
+from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
 from kgxp.files.scenario_json import load_scenario, scenario_json_schema
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
 from kgxp.model.result import RoundResult
@@ -60,8 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"kgxp: {error.strerror}: {error.filename}", file=sys.stderr)
         return 2
-    except KgxpError as error:  # e.g. a missing optional extra
+    except KgxpError as error:  # e.g. a missing optional extra, an output already there
         print(f"kgxp: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a path too long, a folder that is a file, no permission …
+        where = f": {error.filename}" if error.filename else ""
+        print(f"kgxp: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("kgxp: the input is nested too deeply to be a kgxp file", file=sys.stderr)
         return 2
 
 
@@ -100,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--redact", action="store_true", help="teacher ids instead of names in everything written"
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace files already in the --out folder"
     )
     run.add_argument("--quiet", action="store_true", help="do not print the report")
     run.add_argument("--verify", action="store_true", help="check invariants I1–I9 and I12 too")
@@ -171,7 +181,7 @@ def _load_either(path: Path) -> Scenario | RoundResult:
         raw = path.read_bytes()
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             data = None
         if isinstance(data, dict) and "outcomes" in data:
             try:
@@ -216,7 +226,9 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(render_report(_shown(scenario, args.redact), result))
     if args.out:
-        written = _write_outputs(scenario, result, args.out, formats, redact=args.redact)
+        written = _write_outputs(
+            scenario, result, args.out, formats, redact=args.redact, overwrite=args.overwrite
+        )
         print(f"\nwrote {len(written)} files to {args.out}")
     if args.verify:
         return _print_violations(verify(scenario, result))
@@ -233,17 +245,27 @@ def _shown(scenario: Scenario, redact: bool) -> Scenario:
 
 
 def _write_outputs(
-    scenario: Scenario, result: RoundResult, out: Path, formats: tuple[str, ...], *, redact: bool
+    scenario: Scenario,
+    result: RoundResult,
+    out: Path,
+    formats: tuple[str, ...],
+    *,
+    redact: bool,
+    overwrite: bool = False,
 ) -> list[Path]:
     from kgxp.files.publication import write_results
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = list(write_results(scenario, result, out, formats=formats, redact=redact))
-    shown = _shown(scenario, redact)
     reports: tuple[tuple[str, ReportFormat], ...] = (
         ("report.md", "markdown"),
         ("report.html", "html"),
     )
+    there = [out / name for name, _ in reports if (out / name).exists()]
+    if there and not overwrite:  # checked before anything is written
+        raise OutputError(f"{there[0]} already exists and is not replaced (pass --overwrite)")
+    written = list(
+        write_results(scenario, result, out, formats=formats, redact=redact, overwrite=overwrite)
+    )
+    shown = _shown(scenario, redact)
     for name, fmt in reports:
         path = out / name
         # Every waiting teacher is listed: the archived report is the complete record.

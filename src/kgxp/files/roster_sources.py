@@ -131,13 +131,13 @@ def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
             workbook = archive.read("xl/workbook.xml")
             relations = archive.read("xl/_rels/workbook.xml.rels")
             names = re.findall(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', workbook)
-            targets = {}
+            targets: dict[bytes, bytes] = {}
             for element in re.findall(rb"<Relationship [^>]*>", relations):
-                rid = re.search(rb'\bId="([^"]*)"', element)
-                target = re.search(rb'\bTarget="([^"]*)"', element)
-                if rid and target:
-                    targets[rid.group(1)] = target.group(1)
-            found = {}
+                found_id = re.search(rb'\bId="([^"]*)"', element)
+                found_target = re.search(rb'\bTarget="([^"]*)"', element)
+                if found_id and found_target:
+                    targets[found_id.group(1)] = found_target.group(1)
+            found: dict[str, bytes] = {}
             members = set(archive.namelist())
             for raw_name, rid in names:
                 target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
