@@ -14,7 +14,14 @@ from kgxp._internal import moved as _moved
 from kgxp._version import __version__
 from kgxp.checks.simulation import verify_simulation
 from kgxp.checks.verify import Violation, verify
-from kgxp.exceptions import KgxpError, MissingExtraError, Problem, ScenarioError
+from kgxp.exceptions import (
+    KgxpError,
+    MissingExtraError,
+    OutputError,
+    Problem,
+    RosterWarning,
+    ScenarioError,
+)
 from kgxp.files.publication import (
     PublicationList,
     outcome_rows,
@@ -22,7 +29,8 @@ from kgxp.files.publication import (
     publication_lists,
     write_results,
 )
-from kgxp.files.roster_read import read_roster
+from kgxp.files.roster_read import RosterReport, read_roster, read_roster_report
+from kgxp.files.roster_sources import RosterLimits
 from kgxp.files.roster_write import write_roster
 from kgxp.files.scenario_json import (
     dump_scenario,
@@ -132,6 +140,7 @@ __all__ = [
     "MissingExtraError",
     "Outcome",
     "OutcomeChange",
+    "OutputError",
     "ParameterInfo",
     "Pay",
     "PayComponent",
@@ -143,6 +152,9 @@ __all__ = [
     "Reason",
     "ReportSection",
     "ReportTable",
+    "RosterLimits",
+    "RosterReport",
+    "RosterWarning",
     "RoundKind",
     "RoundMetrics",
     "RoundResult",
@@ -198,6 +210,7 @@ __all__ = [
     "protection_reasons",
     "publication_lists",
     "read_roster",
+    "read_roster_report",
     "render_comparison",
     "render_report",
     "render_summary",

@@ -92,6 +92,7 @@ def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
             str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
         ) from None
     tables = {}
+    found_problems: list[Problem] = []
     try:
         for name in book.sheet_names:
             xml = sheet_files.get(name)
@@ -106,12 +107,13 @@ def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
             problems = [_merged_problem(name, span) for span in merged]
             if xml is not None and b"<f" in xml:
                 problems += _uncached_formulas(name, xml)
-            if problems:
-                raise ScenarioError(problems, summary=f"invalid roster {path.name}")
-            if rows:
+            found_problems += problems
+            if rows and not problems:
                 tables[name] = Table(name, _numbered(name, rows, limits))
     finally:
         book.close()
+    if found_problems:
+        raise ScenarioError(found_problems, summary=f"invalid roster {path.name}")
     return tables
 
 
@@ -318,11 +320,13 @@ def _decode_csv(file: Path) -> str:
     raw = file.read_bytes()
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        utf8_error = error
     try:
         return raw.decode("gb18030")
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError as gb_error:
+        # The encoding that reads further is the file's: its error is the bad byte.
+        error = max(utf8_error, gb_error, key=lambda e: e.start)
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         raise ScenarioError(
