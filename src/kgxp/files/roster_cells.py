@@ -122,6 +122,13 @@ def _boolean(raw: Any) -> bool:
 
 def _decimal(raw: Any, expected: str) -> Decimal:
     """A finite decimal from a number cell or plain digits; never ``inf``, ``NaN`` or an exponent."""
+    value = _any_decimal(raw, expected)
+    if value.adjusted() >= 15:  # a quadrillion: no score, count or amount of a county
+        raise ValueError(f"数值过大 (number too large), got {_shown(raw)}")
+    return value
+
+
+def _any_decimal(raw: Any, expected: str) -> Decimal:
     if isinstance(raw, bool):
         raise ValueError(f"{expected}, got {raw!r}")
     if isinstance(raw, int):
