@@ -320,15 +320,15 @@ def _decode_csv(file: Path) -> str:
     raw = file.read_bytes()
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        utf8_error = error
+    except UnicodeDecodeError as first:
+        utf8_error = first
     try:
         return raw.decode("gb18030")
     except UnicodeDecodeError as gb_error:
         # The encoding that reads further is the file's: its error is the bad byte.
-        error = max(utf8_error, gb_error, key=lambda e: e.start)
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        start = max(utf8_error.start, gb_error.start)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         raise ScenarioError(
             [
                 Problem(
@@ -336,7 +336,7 @@ def _decode_csv(file: Path) -> str:
                     "file",
                     f"第 {line} 行第 {column} 字节起既不是 UTF-8 也不是 GB18030 文字 "
                     f"(neither UTF-8 nor GB18030 text at line {line}, byte {column}; "
-                    f"byte {error.start} of the file)",
+                    f"byte {start} of the file)",
                     code="bad_encoding",
                 )
             ]
