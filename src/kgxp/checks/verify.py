@@ -35,8 +35,11 @@ I8   adjustment by merit (R6): the adjustment round offers every remaining seat;
      could fill, or while such a seat stayed free
 I9   waiting is last (R6, R7): only willing teachers are adjusted (when the policy
      requires it); a waiting teacher has no post and an existing, open school
-I12  determinism: the digest is this scenario's; with ``rerun=True`` the engine,
-     run again on the scenario with its records reversed, gives the same result
+I12  determinism: the digest is this scenario's; every published field (composite
+     scores, preference ranks, rivals and their scores, the deciding criterion,
+     round counts) is what the rules derive (:mod:`kgxp.checks.published`); with
+     ``rerun=True`` the engine, run again on the scenario with its records
+     reversed, gives the same result
 ==== ==============================================================================
 
 I10 (waiting pay) and I11 (dismissal review) are properties of the waiting
@@ -74,6 +77,7 @@ from kgxp.checks.context import Context
 from kgxp.checks.determinism import check_digest, check_rerun
 from kgxp.checks.eligibility import check_eligibility, check_protection
 from kgxp.checks.envy import check_no_justified_envy
+from kgxp.checks.published import check_published_fields
 from kgxp.checks.round_order import check_round_order, check_split
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.checks.waiting_last import check_waiting_is_last
@@ -115,6 +119,7 @@ def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Vio
         ("I8", check_adjustment_by_merit),
         ("I9", check_waiting_is_last),
         ("I12", check_digest),
+        ("I12", check_published_fields),
     ]
     if rerun:
         checks.append(("I12", check_rerun))
