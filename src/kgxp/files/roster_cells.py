@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from kgxp.files.roster_layout import MONTH_FIELDS, VALUE_NAMES
 from kgxp.files.safe_output import restore
 
-__all__ = ["MAX_NUMBER_CHARS", "convert"]
+__all__ = ["MAX_NUMBER_CHARS", "convert", "converter"]
 
 MAX_NUMBER_CHARS = 30
 """Longest text read as a number (digits, thousands commas, point and sign)."""
@@ -75,26 +76,46 @@ def blank(value: Any) -> bool:
 
 def convert(field: str, raw: Any) -> Any:
     """A cell's value as the scenario's JSON has it (``None`` when blank); ``ValueError`` if wrong."""
+    return converter(field)(raw)
+
+
+@functools.cache
+def converter(field: str) -> Callable[[Any], Any]:
+    """The function :func:`convert` applies to cells of ``field`` (chosen once per column)."""
+    read = _reader(field)
+    is_list = field in LIST_FIELDS
+
+    def convert_cell(raw: Any) -> Any:
+        if raw is None or (raw.__class__ is str and not raw.strip()):
+            return [] if is_list else None
+        return read(raw)
+
+    return convert_cell
+
+
+def _reader(field: str) -> Callable[[Any], Any]:
     leaf = field.rsplit(".", 1)[-1]
-    if blank(raw):
-        return [] if field in LIST_FIELDS else None
     if field in BOOL_FIELDS:
-        return _boolean(raw)
+        return _boolean
     if field in INTEGER_FIELDS:
-        return _integer(raw)
+        return _integer
     if field in _FLOAT_FIELDS or field.startswith("evaluation."):
-        return _number(raw)
+        return _number
     if field.startswith("pay."):
-        return str(_decimal(raw, "expected an amount in yuan").quantize(Decimal("0.01")))
+        return _money
     if field in MONTH_FIELDS:
-        return _month(raw)
-    if leaf in VALUE_NAMES and field != "circumstances":
-        return _enumerated(leaf, raw)
+        return _month
     if field == "circumstances":
-        return [_enumerated(field, part) for part in _split(raw)]
+        return lambda raw: [_enumerated(field, part) for part in _split(raw)]
+    if leaf in VALUE_NAMES:
+        return lambda raw: _enumerated(leaf, raw)
     if field in LIST_FIELDS:
-        return [_text(part) for part in _split(raw)]
-    return _text(raw)
+        return lambda raw: [_text(part) for part in _split(raw)]
+    return _text
+
+
+def _money(raw: Any) -> str:
+    return str(_decimal(raw, "expected an amount in yuan").quantize(Decimal("0.01")))
 
 
 def _text(raw: Any) -> str:

@@ -50,7 +50,7 @@ from typing import Any
 import attrs
 
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
-from kgxp.files.roster_cells import blank, convert
+from kgxp.files.roster_cells import blank, convert, converter
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
     IGNORED_HEADERS,
@@ -256,7 +256,7 @@ def _with_header(table: Table) -> _Table:
 
 def _assemble(
     tables: Mapping[str, _Table], columns: Mapping[str, Mapping[str, str]]
-) -> tuple[dict[str, Any], dict[tuple[str, int], dict[str, _Cell]], list[Problem]]:
+) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
         if table not in tables:
@@ -270,8 +270,9 @@ def _assemble(
             )
     if problems:
         return {}, {}, problems
-    origins: dict[tuple[str, int], dict[str, _Cell]] = {("county", 0): {}}
-    data = _county(tables["county"], columns["county"], problems, origins[("county", 0)])
+    settings: dict[str, _Cell] = {}
+    origins: dict[tuple[str, int], Any] = {("county", 0): settings}
+    data = _county(tables["county"], columns["county"], problems, settings)
     for table in ("schools", "posts", "teachers"):
         records = []
         for index, (record, cells) in enumerate(_records(tables[table], table, columns, problems)):
@@ -317,27 +318,73 @@ def _county(
     return data
 
 
+class _RowCells:
+    """Where each field of one record came from; cells are made only when a problem needs one."""
+
+    __slots__ = ("extra", "layout", "number", "table")
+
+    def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
+        self.table, self.number, self.layout = table, number, layout
+        self.extra: dict[str, _Cell] | None = None
+
+    def get(self, key: str) -> _Cell | None:
+        if self.extra is not None and key in self.extra:
+            return self.extra[key]
+        position = self.layout.get(key)
+        if position is None:
+            return None
+        return _Cell(self.table.name, self.number, position + 1, self.table.headers[position])
+
+    def __getitem__(self, key: str) -> _Cell:
+        cell = self.get(key)
+        if cell is None:
+            raise KeyError(key)
+        return cell
+
+    def __setitem__(self, key: str, cell: _Cell) -> None:
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = cell
+
+    def any_cell(self) -> _Cell:
+        return _Cell(self.table.name, self.number, None, "")
+
+
 def _records(
     table: _Table,
     name: str,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
-) -> Iterator[tuple[dict[str, Any], dict[str, _Cell]]]:
+) -> Iterator[tuple[dict[str, Any], _RowCells]]:
     fields = _resolve_headers(table, name, columns[name], problems)
     if fields is None:
         return
+    layout: dict[str, int] = {}
+    for position, field in fields.items():
+        layout[field.split(".")[0]] = position
+        layout[field] = position
+    plan = [
+        (position, field, tuple(field.split(".")), converter(field))
+        for position, field in fields.items()
+    ]
     for number, row in table.rows:
         record: dict[str, Any] = {}
-        cells: dict[str, _Cell] = {}
-        for position, field in fields.items():
-            cell = _Cell(table.name, number, position + 1, table.headers[position])
-            cells[field.split(".")[0]] = cell
-            cells[field] = cell
-            raw = row[position] if position < len(row) else None
-            value = _convert(field, raw, cell, problems)
-            if value is not None:
+        width = len(row)
+        for position, field, parts, convert_cell in plan:
+            raw = row[position] if position < width else None
+            try:
+                value = convert_cell(raw)
+            except ValueError as error:
+                cell = _Cell(table.name, number, position + 1, table.headers[position])
+                problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
+                continue
+            if value is None:
+                continue
+            if len(parts) == 1:
+                record[field] = value
+            else:
                 _put(record, field, value)
-        yield record, cells
+        yield record, _RowCells(table, number, layout)
 
 
 def _resolve_headers(
@@ -412,7 +459,7 @@ def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) ->
 
 def _attach_preferences(
     teachers: list[dict[str, Any]],
-    origins: dict[tuple[str, int], dict[str, _Cell]],
+    origins: dict[tuple[str, int], Any],
     table: _Table,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
@@ -488,7 +535,7 @@ def _convert(field: str, raw: Any, cell: _Cell, problems: list[Problem]) -> Any:
 _RECORD = re.compile(r"^(schools|posts|teachers)\[(\d+)\]$")
 
 
-def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Cell]]) -> Problem:
+def _locate(problem: Problem, origins: Mapping[tuple[str, int], Any]) -> Problem:
     """A scenario problem (``teachers[12].score``) as the roster's cell (``教师 row 14``, ``综合得分``)."""
     match = _RECORD.match(problem.record)
     if not match:
@@ -504,8 +551,7 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Ce
     field = problem.field
     cell = cells.get(field) or cells.get(field.split(".")[0].split("[")[0])
     if cell is None:
-        any_cell = next(iter(cells.values()))
-        return attrs.evolve(problem, record=any_cell.record())
+        return attrs.evolve(problem, record=cells.any_cell().record())
     return attrs.evolve(problem, record=cell.record(), field=cell.field())
 
 
