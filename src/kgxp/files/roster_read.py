@@ -325,11 +325,12 @@ class _RowCells:
 
     def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
         self.table, self.number, self.layout = table, number, layout
-        self.extra: dict[str, _Cell] | None = None
+        self.extra: dict[str, _Cell | tuple[_RowCells, str]] | None = None
 
     def get(self, key: str) -> _Cell | None:
         if self.extra is not None and key in self.extra:
-            return self.extra[key]
+            found = self.extra[key]
+            return found[0].get(found[1]) if isinstance(found, tuple) else found
         position = self.layout.get(key)
         if position is None:
             return None
@@ -345,6 +346,12 @@ class _RowCells:
         if self.extra is None:
             self.extra = {}
         self.extra[key] = cell
+
+    def link(self, key: str, other: _RowCells, other_key: str) -> None:
+        """``key`` of this record is located at ``other_key`` of another (a choice's row)."""
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = (other, other_key)
 
     def any_cell(self) -> _Cell:
         return _Cell(self.table.name, self.number, None, "")
@@ -465,7 +472,7 @@ def _attach_preferences(
     problems: list[Problem],
 ) -> None:
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}
-    chosen: dict[int, list[tuple[int, str, _Cell]]] = {}
+    chosen: dict[int, list[tuple[int, str, _RowCells]]] = {}
     for record, cells in _records(table, "preferences", columns, problems):
         teacher, rank, post = record.get("teacher"), record.get("rank"), record.get("post")
         if teacher is None or rank is None or post is None:
@@ -481,7 +488,7 @@ def _attach_preferences(
                 )
             )
             continue
-        chosen.setdefault(index_of[teacher], []).append((rank, post, cells["post"]))
+        chosen.setdefault(index_of[teacher], []).append((rank, post, cells))
     for index, entries in chosen.items():
         teacher_cells = origins[("teachers", index)]
         if teachers[index].get("preferences"):
@@ -499,7 +506,7 @@ def _attach_preferences(
         entries.sort(key=lambda entry: entry[0])
         ranks = [rank for rank, _, _ in entries]
         if len(set(ranks)) != len(ranks):
-            rank, duplicate = next((r, c) for r, _, c in entries if ranks.count(r) > 1)
+            rank, duplicate = next((r, c["post"]) for r, _, c in entries if ranks.count(r) > 1)
             problems.append(
                 Problem(
                     duplicate.record(),
@@ -512,8 +519,8 @@ def _attach_preferences(
             continue
         teachers[index]["preferences"] = [post for _, post, _ in entries]
         # A problem with preferences[k] is located at the row of the k-th choice.
-        for k, (_, _, cell) in enumerate(entries):
-            teacher_cells[f"preferences[{k}]"] = cell
+        for k, (_, _, cells) in enumerate(entries):
+            teacher_cells.link(f"preferences[{k}]", cells, "post")
 
 
 def _put(record: dict[str, Any], field: str, value: Any) -> None:

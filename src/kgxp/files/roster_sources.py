@@ -256,16 +256,15 @@ def _numbered(
             )
         if number > limits.max_rows:
             raise _problem(name, f"超过 {limits.max_rows:,} 行 (above max_rows)", "too_large")
-        blank = True
-        for position, value in enumerate(row):
-            if isinstance(value, str):
-                if len(value) > limits.max_cell_chars:
-                    too_long.append(_long_cell(name, number, position, len(value), limits))
-                if value.strip():
-                    blank = False
-            elif value is not None:
-                blank = False
-        if not blank:
+        longest = max((len(v) for v in row if v.__class__ is str), default=0)
+        if longest > limits.max_cell_chars:
+            too_long += [
+                _long_cell(name, number, position, len(value), limits)
+                for position, value in enumerate(row)
+                if isinstance(value, str) and len(value) > limits.max_cell_chars
+            ]
+        # Blank: no value but empty or white-space text (a zero or False is a value).
+        if any(not isinstance(v, str) or v.strip() for v in row if v is not None and v != ""):
             numbered.append((number, tuple(row)))
     if too_long:
         raise ScenarioError(too_long[:20], summary=f"invalid roster table {name}")
