@@ -156,8 +156,15 @@ VALUE_NAMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 """Names accepted in cells of enumerated fields; the field's own value (``"rural"``) works too."""
 
 
-IGNORED_HEADERS = frozenset(
-    {"备注", "序号", "联系电话", "电话", "身份证号", "说明", "remark", "note"}
+IGNORED_HEADERS: tuple[str, ...] = (
+    "备注",
+    "序号",
+    "联系电话",
+    "电话",
+    "身份证号",
+    "说明",
+    "remark",
+    "note",
 )
 """Column headers every table may carry that kgxp does not read (any other unknown header
 is an error naming the closest known one; map a header to ``""`` to ignore it)."""
