@@ -68,6 +68,7 @@ BOOL_FIELDS = {
 LIST_FIELDS = {"subjects", "preferences", "circumstances"}
 # The largest whole number a roster holds (seats, pupils): far beyond any county.
 _LARGEST_INTEGER = 10**9
+_LARGEST_FLOAT = 1e15  # as _decimal's bound on text
 
 
 def blank(value: Any) -> bool:
@@ -119,6 +120,9 @@ def _money(raw: Any) -> str:
 
 
 def _text(raw: Any) -> str:
+    if raw.__class__ is str:  # the common case first: a roster is mostly text
+        text: str = raw.strip()
+        return restore(text) if text[:1] == "'" else text  # undo the writer's formula guard
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))  # Excel stores the id 1001 as the number 1001.0
     if isinstance(raw, str):
@@ -133,6 +137,12 @@ def _split(raw: Any) -> list[str]:
 def _boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
+    if raw.__class__ is str:
+        text = raw.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
     text = _text(raw).lower()
     if text in _TRUE:
         return True
@@ -172,6 +182,9 @@ def _shown(raw: Any) -> str:
 
 
 def _integer(raw: Any) -> int:
+    # A number cell (calamine gives floats): exact when whole and in range, no Decimal needed.
+    if raw.__class__ is float and raw.is_integer() and abs(raw) <= _LARGEST_INTEGER:
+        return int(raw)
     value = _decimal(raw, "expected a whole number")
     if value != value.to_integral_value() or abs(value) > _LARGEST_INTEGER:
         raise ValueError(f"expected a whole number, got {_shown(raw)}")
@@ -179,6 +192,8 @@ def _integer(raw: Any) -> int:
 
 
 def _number(raw: Any) -> float:
+    if raw.__class__ is float and -_LARGEST_FLOAT < raw < _LARGEST_FLOAT:  # finite, in range
+        return raw
     return float(_decimal(raw, "expected a number"))
 
 
