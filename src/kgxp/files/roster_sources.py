@@ -78,7 +78,10 @@ def read_tables(source: Path, limits: RosterLimits) -> dict[str, Table]:
 
 # --- .xlsx ---------------------------------------------------------------------
 
-_CELL_WITH_CONTENT = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>/]*>')
+# A cell with content has a closing tag (``<c r="B7" t="s"><v>3</v></c>``); one with
+# formatting only is empty (``<c r="B7" s="1"/>``) and does not count.
+_FILLED_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>/]*>\s*<f[^>]*?(?:/>|>[^<]*</f>)')
 
 
@@ -173,13 +176,11 @@ def _check_extent(name: str, xml: bytes, limits: RosterLimits) -> None:
         raise _problem(
             name, f"工作表过大 (sheet of {len(xml):,} bytes above max_bytes)", "too_large"
         )
-    last_row, widest = 0, (1, b"A")
-    for column, row in _CELL_WITH_CONTENT.findall(xml):
-        number = int(row)
-        if number > last_row:
-            last_row = number
-        if len(column) > 1 and (len(column), column) > widest:
-            widest = (len(column), column)
+    # Two scans in C rather than a Python step per cell: rows of filled cells, and the
+    # columns past Z (a roster has a few dozen columns).
+    last_row = max(map(int, _FILLED_ROW.findall(xml)), default=0)
+    wide = set(_WIDE_COLUMN.findall(xml))
+    widest = max(((len(c), c) for c in wide), default=(1, b"A"))
     last_column = _column_number(widest[1].decode())
     if last_row > limits.max_rows:
         raise _problem(
@@ -256,19 +257,25 @@ def _numbered(
             )
         if number > limits.max_rows:
             raise _problem(name, f"超过 {limits.max_rows:,} 行 (above max_rows)", "too_large")
-        longest = max((len(v) for v in row if v.__class__ is str), default=0)
-        if longest > limits.max_cell_chars:
+        # In C (filter, map, max): a Python step per cell was a tenth of reading a roster.
+        if max(map(len, filter(_is_text, row)), default=0) > limits.max_cell_chars:
             too_long += [
                 _long_cell(name, number, position, len(value), limits)
                 for position, value in enumerate(row)
                 if isinstance(value, str) and len(value) > limits.max_cell_chars
             ]
         # Blank: no value but empty or white-space text (a zero or False is a value).
-        if any(not isinstance(v, str) or v.strip() for v in row if v is not None and v != ""):
+        if any(row):
+            if any(v.__class__ is not str or not v.isspace() for v in row if v):
+                numbered.append((number, tuple(row)))
+        elif any(v is not None and v != "" for v in row):
             numbered.append((number, tuple(row)))
     if too_long:
         raise ScenarioError(too_long[:20], summary=f"invalid roster table {name}")
     return tuple(numbered)
+
+
+_is_text = str.__instancecheck__
 
 
 def _long_cell(name: str, row: int, position: int, length: int, limits: RosterLimits) -> Problem:
