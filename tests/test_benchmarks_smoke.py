@@ -33,3 +33,13 @@ def test_generator_is_deterministic_and_valid() -> None:
     assert any(school.merged_into for school in scenario.schools) or len(scenario.schools) < 60
     assert any(post.reserved for post in scenario.posts)
     assert ROOT.joinpath("benchmarks", "profile.py").is_file()
+
+
+def test_excel_benchmark_measures_a_tiny_county() -> None:
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    import importlib
+
+    excel = importlib.import_module("excel")
+    rows = excel.measure(300, 1, compare=False)
+    assert [name for name, _, _ in rows] == ["write_roster", "read_roster", "write_results (xlsx)"]
+    assert all(teachers == 300 and wall >= 0 and cpu >= 0 for _, teachers, (wall, cpu) in rows)

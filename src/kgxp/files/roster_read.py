@@ -49,6 +49,7 @@ from typing import Any
 
 import attrs
 
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
 from kgxp.files.roster_cells import blank, convert, converter
 from kgxp.files.roster_layout import (
@@ -150,6 +151,19 @@ def read_roster_report(
     limits: RosterLimits | None = None,
 ) -> RosterReport:
     """As :func:`read_roster`, with the warnings (``strict=False``) listed rather than raised."""
+    # A roster becomes millions of small objects and no reference cycles: the cyclic
+    # collector's full passes over them made reading superlinear (see kgxp._internal.gc_pause).
+    with collector_paused():
+        return _read_roster_report(path, columns, sheets, strict, limits)
+
+
+def _read_roster_report(
+    path: StrPath,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    sheets: Mapping[str, str] | None,
+    strict: bool,
+    limits: RosterLimits | None,
+) -> RosterReport:
     source = Path(path)
     sheet_names = {**DEFAULT_SHEETS, **(sheets or {})}
     merged_columns = merge_columns(columns)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from kgxp._internal.extras import require
+from kgxp._internal.gc_pause import collector_paused
 
 __all__ = [
     "MAX_NAME_BYTES",
@@ -133,7 +134,15 @@ def write_workbook(
     docs/benchmarks.md).
     """
     xlsxwriter = require("xlsxwriter", "excel", "Writing .xlsx files")
-    target = Path(path)
+    with collector_paused():  # XlsxWriter makes an object or two per cell, and no cycles
+        return _write_workbook(xlsxwriter, Path(path), sheets)
+
+
+def _write_workbook(
+    xlsxwriter: Any,
+    target: Path,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
         str(target),
