@@ -35,7 +35,7 @@ from typing import Any
 from kgxp.files.roster_layout import MONTH_FIELDS, VALUE_NAMES
 from kgxp.files.safe_output import restore
 
-__all__ = ["MAX_NUMBER_CHARS", "convert", "converter"]
+__all__ = ["LIST_FIELDS", "MAX_NUMBER_CHARS", "convert", "converter", "reader"]
 
 MAX_NUMBER_CHARS = 30
 """Longest text read as a number (digits, thousands commas, point and sign)."""
@@ -83,7 +83,7 @@ def convert(field: str, raw: Any) -> Any:
 @functools.cache
 def converter(field: str) -> Callable[[Any], Any]:
     """The function :func:`convert` applies to cells of ``field`` (chosen once per column)."""
-    read = _reader(field)
+    read = reader(field)
     is_list = field in LIST_FIELDS
 
     def convert_cell(raw: Any) -> Any:
@@ -94,7 +94,8 @@ def converter(field: str) -> Callable[[Any], Any]:
     return convert_cell
 
 
-def _reader(field: str) -> Callable[[Any], Any]:
+def reader(field: str) -> Callable[[Any], Any]:
+    """How a filled (non-blank) cell of ``field`` is read; ``ValueError`` when it cannot be."""
     leaf = field.rsplit(".", 1)[-1]
     if field in BOOL_FIELDS:
         return _boolean

@@ -51,7 +51,7 @@ import attrs
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
-from kgxp.files.roster_cells import blank, convert, converter
+from kgxp.files.roster_cells import LIST_FIELDS, blank, convert, reader
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
     IGNORED_HEADERS,
@@ -384,27 +384,31 @@ def _records(
     for position, field in fields.items():
         layout[field.split(".")[0]] = position
         layout[field] = position
+    # Per column, once: where, which field, nested or not, how to read a filled cell.
     plan = [
-        (position, field, tuple(field.split(".")), converter(field))
+        (position, field, "." in field, reader(field), field in LIST_FIELDS)
         for position, field in fields.items()
     ]
     for number, row in table.rows:
         record: dict[str, Any] = {}
         width = len(row)
-        for position, field, parts, convert_cell in plan:
+        for position, field, nested, read, is_list in plan:
             raw = row[position] if position < width else None
+            # Blank (as roster_cells.convert has it), inline: this loop runs for every cell.
+            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                if is_list:
+                    record[field] = []
+                continue
             try:
-                value = convert_cell(raw)
+                value = read(raw)
             except ValueError as error:
                 cell = _Cell(table.name, number, position + 1, table.headers[position])
                 problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
                 continue
-            if value is None:
-                continue
-            if len(parts) == 1:
-                record[field] = value
-            else:
+            if nested:
                 _put(record, field, value)
+            else:
+                record[field] = value
         yield record, _RowCells(table, number, layout)
 
 
