@@ -46,6 +46,7 @@ def outcome(
     """One outcome; ``school`` defaults to the post's school."""
     if school is None and post is not None:
         school = next((p.school for p in scenario.posts if p.id == post), None)
+    preferences = next(t.preferences for t in scenario.teachers if t.id == teacher)
     return Outcome(
         teacher=teacher,
         status=status,
@@ -55,6 +56,8 @@ def outcome(
         round=round,
         score=_score(scenario, teacher),
         protected_by=protected_by,
+        # As the engine publishes it (checked by verify, I12).
+        preference_rank=preferences.index(post) if post in preferences else None,
     )
 
 

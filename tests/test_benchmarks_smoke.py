@@ -69,3 +69,13 @@ def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     assert "| 300 teachers," in out
     assert "| json.loads, collector paused (load_scenario now) |" in out
+
+
+def test_excel_benchmark_measures_a_tiny_county() -> None:
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    import importlib
+
+    excel = importlib.import_module("excel")
+    rows = excel.measure(300, 1, compare=False)
+    assert [name for name, _, _ in rows] == ["write_roster", "read_roster", "write_results (xlsx)"]
+    assert all(teachers == 300 and wall >= 0 and cpu >= 0 for _, teachers, (wall, cpu) in rows)

@@ -154,10 +154,10 @@ def test_unknown_format_writes_nothing(tmp_path: Path, small: tuple[Scenario, Ro
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_openpyxl_names_the_extra_before_writing(
+def test_missing_xlsxwriter_names_the_extra_before_writing(
     tmp_path: Path, small: tuple[Scenario, RoundResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
     with pytest.raises(MissingExtraError, match=r"kgxp\[excel\]"):
         write_results(*small, tmp_path / "out", formats=("csv", "xlsx"))
     assert not (tmp_path / "out").exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,9 +97,9 @@ def test_decoding_runs_with_the_collector_paused(monkeypatch: pytest.MonkeyPatch
     seen: list[bool] = []
     real = json.loads
 
-    def watching(text: str) -> object:
+    def watching(text: str, **options: Any) -> object:
         seen.append(gc.isenabled())
-        return real(text)
+        return real(text, **options)
 
     monkeypatch.setattr(scenario_json.json, "loads", watching)
     assert gc.isenabled()

@@ -33,6 +33,7 @@ PUBLIC_TYPES = sorted(
         for name in kgxp.__all__
         if isinstance(value := getattr(kgxp, name), type)
         and not issubclass(value, enum.Enum | BaseException)
+        and not getattr(value, "_is_protocol", False)  # an interface (ClusterClient), no value
     ),
     key=lambda t: t.__name__,
 )

@@ -205,13 +205,16 @@ def test_a_broken_workbook_is_a_clear_error(tmp_path: Path) -> None:
         read_roster(EXAMPLE)
 
 
-def test_missing_openpyxl_names_the_extra(
+def test_missing_excel_packages_name_the_extra(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_data: dict[str, object]
 ) -> None:
     path = write_roster(parse_scenario(small_data), tmp_path / "roster.xlsx")
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "python_calamine", None)
     with pytest.raises(MissingExtraError, match=r"pip install 'kgxp\[excel\]'"):
         read_roster(path)
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'kgxp\[excel\]'"):
+        write_roster(parse_scenario(small_data), tmp_path / "again.xlsx")
 
 
 def test_column_table_lists_every_default_header() -> None:

@@ -23,8 +23,10 @@ from kgxp.exceptions import (
     ErrorDocument,
     KgxpError,
     MissingExtraError,
+    OutputError,
     PolicyError,
     Problem,
+    RosterWarning,
     ScenarioError,
 )
 from kgxp.files.notice import PublicityNotice, publicity_period
@@ -38,7 +40,8 @@ from kgxp.files.publication import (
     publication_lists,
     write_results,
 )
-from kgxp.files.roster_read import read_roster
+from kgxp.files.roster_read import RosterReport, read_roster, read_roster_report
+from kgxp.files.roster_sources import RosterLimits
 from kgxp.files.roster_write import write_roster
 from kgxp.files.scenario_json import (
     dump_scenario,
@@ -188,6 +191,7 @@ __all__ = [
     "OddsShare",
     "Outcome",
     "OutcomeChange",
+    "OutputError",
     "ParameterInfo",
     "Pay",
     "PayComponent",
@@ -208,6 +212,9 @@ __all__ = [
     "RegisterEvent",
     "ReportSection",
     "ReportTable",
+    "RosterLimits",
+    "RosterReport",
+    "RosterWarning",
     "RoundKind",
     "RoundMetrics",
     "RoundResult",
@@ -280,6 +287,7 @@ __all__ = [
     "publication_lists",
     "publicity_period",
     "read_roster",
+    "read_roster_report",
     "record_decisions",
     "record_departures",
     "record_retirements",

@@ -17,6 +17,7 @@ from kgxp.checks.violation import Violation, ViolationDocument
 from kgxp.exceptions import ErrorDocument, Problem, ScenarioError
 from kgxp.files.publication import PublicationList, publication_lists
 from kgxp.files.scenario_json import parse_scenario
+from kgxp.lottery.odds import LotteryOdds, TeacherOdds, lottery_odds
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     DistributionalTargets,
@@ -106,6 +107,12 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
     _shares = st.integers(0, 100).map(lambda n: Decimal(n) / 100)
     registers = round_pairs.map(lambda pair: register_from_round(*pair))
     recompeted = round_pairs.map(_recompeted)
+    odds = st.builds(
+        lambda s, p, n: lottery_odds(s, p, draws=n, executor="serial"),
+        small,
+        policies(),
+        st.integers(1, 3),
+    )
     return {
         YearMonth: st.builds(YearMonth, st.integers(1950, 2100), st.integers(1, 12)),
         Semester: st.builds(
@@ -242,6 +249,8 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
             met=st.booleans(),
             feasible=st.booleans(),
         ),
+        LotteryOdds: odds,
+        TeacherOdds: _one_of(odds, lambda o: o.teachers),
         DismissalDecision: st.builds(
             DismissalDecision,
             teacher=ids,

@@ -24,7 +24,7 @@ from kgxp._internal.log import ROOT
 from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
-from kgxp.exceptions import KgxpError, Problem, ScenarioError
+from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
 from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.policy_file import load_policy
 from kgxp.files.publication import EXPORT_FORMATS
@@ -75,8 +75,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"kgxp: {error.strerror}: {error.filename}", file=sys.stderr)
         return 2
-    except KgxpError as error:  # e.g. a missing optional extra
+    except KgxpError as error:  # e.g. a missing optional extra, an output already there
         print(f"kgxp: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a path too long, a folder that is a file, no permission …
+        where = f": {error.filename}" if error.filename else ""
+        print(f"kgxp: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print("kgxp: the input is nested too deeply to be a kgxp file", file=sys.stderr)
         return 2
 
 
@@ -144,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
         choices=LOCALES,
         default=DEFAULT_LOCALE,
         help="language of the report and the lists (default: %(default)s)",
+    )
+    run.add_argument(
+        "--overwrite", action="store_true", help="replace files already in the --out folder"
     )
     run.add_argument("--quiet", action="store_true", help="do not print the report")
     run.add_argument("--verify", action="store_true", help="check invariants I1–I9 and I12 too")
@@ -268,7 +278,7 @@ def _load_either(path: Path) -> Scenario | RoundResult:
         raw = path.read_bytes()
         try:
             data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             data = None
         if isinstance(data, dict) and "outcomes" in data:
             try:
@@ -383,7 +393,14 @@ def _write_outputs(
 ) -> list[Path]:
     from kgxp.files.publication import write_results
 
-    redact = bool(args.redact)
+    redact, overwrite = bool(args.redact), bool(args.overwrite)
+    reports: tuple[tuple[str, ReportFormat], ...] = (
+        ("report.md", "markdown"),
+        ("report.html", "html"),
+    )
+    there = [out / name for name, _ in reports if (out / name).exists()]
+    if there and not overwrite:  # checked before anything is written
+        raise OutputError(f"{there[0]} already exists and is not replaced (pass --overwrite)")
     written = list(
         write_results(
             scenario,
@@ -395,13 +412,10 @@ def _write_outputs(
             hide_ids=args.hide_ids,
             notice=notice,
             locale=args.lang,
+            overwrite=overwrite,
         )
     )
     shown = _shown(scenario, redact)
-    reports: tuple[tuple[str, ReportFormat], ...] = (
-        ("report.md", "markdown"),
-        ("report.html", "html"),
-    )
     for name, fmt in reports:
         path = out / name
         # Every waiting teacher is listed: the archived report is the complete record.

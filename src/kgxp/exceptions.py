@@ -28,8 +28,10 @@ __all__ = [
     "ErrorDocument",
     "KgxpError",
     "MissingExtraError",
+    "OutputError",
     "PolicyError",
     "Problem",
+    "RosterWarning",
     "ScenarioError",
     "error_json_schema",
 ]
@@ -186,3 +188,15 @@ class CalendarYearError(KgxpError, ValueError):
 
     def details(self) -> Mapping[str, str]:
         return {"year": str(self.year)}
+
+
+class OutputError(KgxpError, OSError):
+    """kgxp will not write a file: it exists already, or the path cannot hold it.
+
+    Raised before anything is written when the target is known to be wrong
+    (an existing file, a folder that is a file), so nothing is half-written.
+    """
+
+
+class RosterWarning(KgxpError, UserWarning):
+    """Something in a roster read with ``strict=False`` that would otherwise be an error."""

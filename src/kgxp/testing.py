@@ -168,6 +168,16 @@ def scenario_data(
     }
 
 
+def _circumstances_of(sex: str) -> list[Circumstance]:
+    """The circumstances a teacher of ``sex`` can be in (产假, 孕期, 哺乳期 are women's)."""
+    female_only = {
+        Circumstance.MATERNITY_LEAVE,
+        Circumstance.PREGNANCY,
+        Circumstance.BREASTFEEDING,
+    }
+    return [c for c in Circumstance if sex == "female" or c not in female_only]
+
+
 def _teacher(
     draw: st.DrawFn,
     teacher_id: str,
@@ -202,7 +212,7 @@ def _teacher(
         "education": draw(st.sampled_from(["bachelor", "master"])),
         "key_teacher": draw(st.booleans()),
         "circumstances": (
-            [draw(st.sampled_from(list(Circumstance)))] if draw(st.integers(0, 5)) == 0 else []
+            [draw(st.sampled_from(_circumstances_of(sex)))] if draw(st.integers(0, 5)) == 0 else []
         ),
         "willing_to_adjust": draw(st.integers(0, 4)) > 0,
         "volunteers_cross_school": draw(st.integers(0, 6)) == 0,

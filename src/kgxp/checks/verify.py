@@ -37,10 +37,13 @@ I8   adjustment by merit (R6): the adjustment round offers every remaining seat;
      subject while a seat of it stayed free or a lower-priority teacher could swap
 I9   waiting is last (R6, R7): only willing teachers are adjusted (when the policy
      requires it); a waiting teacher has no post and an existing, open school
+I12  determinism: the digest is this scenario's; every published field (composite
+     scores, preference ranks, rivals and their scores, the deciding criterion,
+     round counts) is what the rules derive (:mod:`kgxp.checks.published`); with
+     ``rerun=True`` the engine, run again on the scenario with its records
+     reversed, gives the same result
 I14  R15 warning talks (kgxp's addition): ``warning_talks`` holds exactly the bottom
      share of each unit by composite score, under the policy's boundary-tie rule
-I12  determinism: the digest is this scenario's; with ``rerun=True`` the engine,
-     run again on the scenario with its records reversed, gives the same result
 I15  distributional targets (R16, R17): each declared target met, or not met and
      explained as infeasible; every declared exception a real envy pair
 ==== ==============================================================================
@@ -80,6 +83,7 @@ from kgxp.checks.context import Context
 from kgxp.checks.determinism import check_digest, check_rerun
 from kgxp.checks.eligibility import check_eligibility, check_protection
 from kgxp.checks.envy import check_no_justified_envy
+from kgxp.checks.published import check_published_fields
 from kgxp.checks.round_order import check_round_order, check_split
 from kgxp.checks.targets import check_targets
 from kgxp.checks.violation import Violation, violation_order
@@ -136,6 +140,7 @@ def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Vio
         ("I8", check_adjustment_by_merit),
         ("I9", check_waiting_is_last),
         ("I12", check_digest),
+        ("I12", check_published_fields),
         ("I14", check_warning_list),
         ("I15", check_targets),
     ]

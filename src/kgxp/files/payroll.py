@@ -25,7 +25,8 @@ from os import PathLike
 from pathlib import Path
 
 from kgxp.exceptions import KgxpError
-from kgxp.files.publication import _write_csv, write_workbook
+from kgxp.files.publication import write_workbook
+from kgxp.files.safe_output import write_csv
 from kgxp.model.scenario import Scenario
 from kgxp.waiting.ledger import LedgerLine, PayComponent
 from kgxp.waiting.register import Register
@@ -146,7 +147,7 @@ def write_dismissal_review(register: Register, scenario: Scenario, path: StrPath
 def _write(path: Path, sheet: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _write_csv(path, header, rows)
+        return write_csv(path, header, rows)
     if suffix == ".xlsx":
         return write_workbook(path, [(sheet, header, rows)])
     raise ExportError(f"{path}: write .csv or .xlsx, not {suffix or 'a file without suffix'!r}")

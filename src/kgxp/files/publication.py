@@ -34,7 +34,6 @@ the order of the input records (I12; the workbook's timestamps are fixed).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -50,8 +49,17 @@ import attrs
 
 from kgxp._internal.extras import require
 from kgxp._internal.frames import ColumnKind, typed_frame
+from kgxp.exceptions import OutputError
 from kgxp.files.notice import PublicityNotice
 from kgxp.files.posting import PostingText, SheetLayout, posting_html, posting_text
+from kgxp.files.safe_output import (
+    excel_sheet_name,
+    neutralise,
+    safe_file_names,
+    unique_sheet_name,
+    write_csv,
+)
+from kgxp.files.safe_output import write_workbook as write_record
 from kgxp.files.scenario_json import StrPath
 from kgxp.files.sheet_style import write_laid_out
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
@@ -217,7 +225,7 @@ def outcome_rows(
     redact: bool = False,
     locale: str = DEFAULT_LOCALE,
 ) -> list[dict[str, Any]]:
-    """One row per teacher (in the result's order) with names, posts and the deciding reason.
+    """One row per teacher (by teacher id) with names, posts and the deciding reason.
 
     Keys are the first items of :data:`OUTCOME_COLUMNS`; ``redact`` puts the id
     in ``name``. ``reason`` is the deciding reason in words (``locale``), ``rule``
@@ -228,7 +236,9 @@ def outcome_rows(
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)
     rows = []
-    for outcome in result.outcomes:
+    # By teacher id, not the result's order (which follows the input's): equal
+    # scenarios give equal files whatever the order of their records (I12).
+    for outcome in sorted(result.outcomes, key=lambda o: o.teacher):
         teacher = teachers.get(outcome.teacher)
         post = posts.get(outcome.post) if outcome.post else None
         deciding = deciding_reason(outcome)
@@ -478,6 +488,7 @@ def write_results(
     notice: PublicityNotice | None = None,
     warning_talks: Collection[str] | None = None,
     locale: str = DEFAULT_LOCALE,
+    overwrite: bool = False,
 ) -> list[Path]:
     """Write the result, the outcomes and the publication lists under ``out``; return the paths.
 
@@ -486,7 +497,9 @@ def write_results(
     objection contact and the 落款 of the posted lists. Unknown formats (a
     ``ValueError``) and a 公示期 in a year the holiday calendar does not know
     (:class:`~kgxp.exceptions.CalendarYearError`) are raised before anything is
-    written. Files:
+    written. A file already there is never replaced unless ``overwrite=True``:
+    :class:`~kgxp.exceptions.OutputError` names it before anything is written.
+    Files:
 
     - ``outcomes.csv``/``.json``, ``results.xlsx``: one row per teacher (the record);
     - ``publication/<list>.csv``/``.html``: each county-wide list, then each school's
@@ -500,8 +513,9 @@ def write_results(
         raise ValueError(
             f"unknown export format(s) {', '.join(unknown)}; use {', '.join(EXPORT_FORMATS)}"
         )
-    if "xlsx" in chosen:
-        require("openpyxl", "excel", "Writing .xlsx results")
+    if "xlsx" in chosen:  # both checked before anything is written
+        require("xlsxwriter", "excel", "Writing .xlsx results")
+        require("openpyxl", "excel", "Writing the print-ready 公示 workbook")
     tr = texts(locale)
     all_lists = tr("All lists")  # the file name of the county's whole 公示
     lists = publication_lists(
@@ -518,17 +532,20 @@ def write_results(
         for item in lists
     }
     folder = Path(out)
+    stems = _stems(lists, scenario)
+    _refuse_to_replace(
+        folder, _planned(folder, chosen, lists, stems, all_lists), overwrite=overwrite
+    )
     folder.mkdir(parents=True, exist_ok=True)
     rows = outcome_rows(scenario, result, redact=redact, locale=locale)
     outcome_header = [header for _, header in OUTCOME_COLUMNS]
     outcome_table = [[row[key] for key, _ in OUTCOME_COLUMNS] for row in rows]
     written = [_write_text(folder / "result.json", result.to_json())]
-    stems = _stems(lists, scenario)
     if "csv" in chosen:
-        written.append(_write_csv(folder / "outcomes.csv", outcome_header, _safe(outcome_table)))
+        written.append(write_csv(folder / "outcomes.csv", outcome_header, outcome_table))
         for item in lists:
             file = folder / "publication" / f"{stems[item.kind, item.key]}.csv"
-            written.append(_write_csv(file, item.header, _safe(item.rows)))
+            written.append(write_csv(file, item.header, item.rows))
     if "html" in chosen:
         page = folder / "publication"
         page.mkdir(parents=True, exist_ok=True)
@@ -558,10 +575,11 @@ def write_results(
         # The record's score is text in CSV and JSON (exact); in the workbook a number.
         score_at = [key for key, _ in OUTCOME_COLUMNS].index("score")
         record = [
-            [Decimal(v) if i == score_at else v for i, v in enumerate(row)]
-            for row in _safe(outcome_table)
+            [float(Decimal(v)) if i == score_at else v for i, v in enumerate(row)]
+            for row in outcome_table
         ]
-        written.append(write_workbook(folder / "results.xlsx", [("结果", outcome_header, record)]))
+        # The whole record, one row per teacher: the fast writer (guards formulas itself).
+        written.append(write_record(folder / "results.xlsx", [("结果", outcome_header, record)]))
         sheets: list[Sheet] = []
         for item in lists:
             layout = SheetLayout(
@@ -594,7 +612,7 @@ def write_workbook(path: StrPath, sheets: Sequence[Sheet]) -> Path:
     book.remove(book.active)
     used: set[str] = set()
     for name, header, rows, *layout in sheets:
-        sheet = book.create_sheet(_unique(_excel_sheet_name(name), used))
+        sheet = book.create_sheet(unique_sheet_name(excel_sheet_name(name), used))
         if layout:
             write_laid_out(sheet, header, [[_cell(v) for v in row] for row in rows], layout[0])
             continue
@@ -637,19 +655,14 @@ def _plain(value: Cell) -> str | int:
     return str(value) if isinstance(value, Decimal) else value
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _safe(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
     """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) starts with ``'``.
 
     Names and school names come from input files; a cell ``=HYPERLINK(...)`` in a
-    published list must show as text, never run (OWASP CSV injection).
+    published list must show as text, never run (OWASP CSV injection): the same guard
+    as every file kgxp writes (:func:`kgxp.files.safe_output.neutralise`).
     """
-    return [
-        [f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
-        for row in rows
-    ]
+    return [[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def _cell(value: Any) -> Any:
@@ -677,20 +690,6 @@ def _fixed_zip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _excel_sheet_name(name: str) -> str:
-    cleaned = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'") or "sheet"
-    return cleaned[:31]
-
-
-def _unique(name: str, used: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate.lower() in used:
-        suffix = f"~{number}"
-        candidate, number = name[: 31 - len(suffix)] + suffix, number + 1
-    used.add(candidate.lower())
-    return candidate
-
-
 def _sheet_name(item: PublicationList, scenario: Scenario) -> str:
     if item.kind is not ListKind.SCHOOL:
         return item.title
@@ -706,22 +705,52 @@ def _stems(lists: Sequence[PublicationList], scenario: Scenario) -> dict[tuple[L
         school = item.kind is ListKind.SCHOOL
         stem = f"{item.key} {names.get(item.key, '')}" if school else item.title
         stems[item.kind, item.key] = re.sub(r'[\\/:*?"<>|\s]+', "_", stem.strip())
-    return stems
-
-
-def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
+    # Bounded, safe and unique ignoring case: two schools never overwrite each other.
+    return dict(zip(stems, safe_file_names(list(stems.values())), strict=True))
 
 
 def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     return path
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def _planned(
+    folder: Path,
+    chosen: Collection[str],
+    lists: Sequence[PublicationList],
+    stems: Mapping[tuple[ListKind, str], str],
+    all_lists: str,
+) -> list[Path]:
+    """Every file :func:`write_results` is about to write (checked before writing any)."""
+    paths = [folder / "result.json"]
+    page = folder / "publication"
+    if "csv" in chosen:
+        paths += [folder / "outcomes.csv", *(page / f"{stem}.csv" for stem in stems.values())]
+    if "html" in chosen:
+        paths += [page / f"{stem}.html" for stem in stems.values()]
+        paths.append(page / f"{all_lists}.html")
+    if "json" in chosen:
+        paths += [folder / "outcomes.json", folder / "publication.json"]
+    if "xlsx" in chosen:
+        paths += [folder / "results.xlsx", folder / f"{all_lists}.xlsx"]
+    return paths
+
+
+def _refuse_to_replace(folder: Path, paths: Sequence[Path], *, overwrite: bool) -> None:
+    """Nothing is written when ``out`` is a file or, unless ``overwrite``, a target exists."""
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"{parent} is a file, not a folder: results need a folder")
+    if overwrite:
+        return
+    existing = [str(path) for path in paths if path.exists() or path.is_symlink()]
+    if existing:
+        raise OutputError(
+            f"{len(existing)} file(s) already exist and are not replaced "
+            f"(pass overwrite=True, or --overwrite): {', '.join(existing[:3])}"
+        )

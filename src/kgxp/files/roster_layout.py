@@ -26,7 +26,14 @@ from collections.abc import Mapping
 
 from kgxp.model.scenario import Circumstance, Education, Locality, Segment, Sex, Title
 
-__all__ = ["DEFAULT_COLUMNS", "DEFAULT_SHEETS", "TABLES", "VALUE_NAMES", "column_table"]
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "DEFAULT_SHEETS",
+    "IGNORED_HEADERS",
+    "TABLES",
+    "VALUE_NAMES",
+    "column_table",
+]
 
 TABLES = ("county", "schools", "posts", "teachers", "preferences")
 
@@ -148,6 +155,19 @@ VALUE_NAMES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 }
 """Names accepted in cells of enumerated fields; the field's own value (``"rural"``) works too."""
 
+
+IGNORED_HEADERS: tuple[str, ...] = (
+    "备注",
+    "序号",
+    "联系电话",
+    "电话",
+    "身份证号",
+    "说明",
+    "remark",
+    "note",
+)
+"""Column headers every table may carry that kgxp does not read (any other unknown header
+is an error naming the closest known one; map a header to ``""`` to ignore it)."""
 
 MONTH_FIELDS = {"competition_month", "birth", "service_start"}
 """Fields holding a month (``1970-03``)."""

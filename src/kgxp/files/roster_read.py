@@ -40,57 +40,36 @@ True
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import datetime as dt
-import io
+import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+import warnings
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from kgxp._internal.extras import require
-from kgxp.exceptions import Problem, ScenarioError
+from kgxp._internal.gc_pause import collector_paused
+from kgxp.exceptions import Problem, RosterWarning, ScenarioError
+from kgxp.files.roster_cells import LIST_FIELDS, blank, convert, reader
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
-    MONTH_FIELDS,
+    IGNORED_HEADERS,
     TABLES,
-    VALUE_NAMES,
     merge_columns,
 )
+from kgxp.files.roster_sources import RosterLimits, Table, read_tables
 from kgxp.files.scenario_json import StrPath, parse_scenario
 from kgxp.model.scenario import Scenario
 
-__all__ = ["read_roster"]
+__all__ = ["RosterReport", "read_roster", "read_roster_report"]
 
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f", ""}
-_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
-_MONTH = re.compile(
-    r"^\s*(\d{4})\s*(?:[-./年]\s*(\d{1,2})\s*月?|(\d{2}))\s*(?:[-./]\s*\d{1,2}\s*日?)?\s*$"
-)
+# Problems that strict=False turns into warnings: the roster can be read without
+# them, but a clerk must see them (a near-miss header silently drops a column).
 _LEVEL_SETTING = re.compile(r"^(?:核定编制[:：]|staffing\.posts_by_level\.)(.+)$")
-_INTEGER_FIELDS = {
-    "staffing.total_posts",
-    "enrolment",
-    "seats",
-    "reserved",
-    "cross_school_seats",
-    "retirement_base_age",
-    "rank",
-}
-_FLOAT_FIELDS = {"score", "performance"}
-_BOOL_FIELDS = {
-    "county.synthetic",
-    "key_teacher",
-    "above_required_qualification",
-    "willing_to_adjust",
-    "volunteers_cross_school",
-}
-_LIST_FIELDS = {"subjects", "preferences", "circumstances"}
+_LENIENT = {"unknown_sheet", "unknown_column", "no_preferences"}
+
 # Problems with the shape of the roster: its rows cannot be read as records at all.
 _STRUCTURAL = {"missing_table", "missing_column", "duplicate_column"}
 _REQUIRED: Mapping[str, tuple[str, ...]] = {
@@ -128,29 +107,70 @@ class _Table:
     rows: tuple[tuple[int, tuple[Any, ...]], ...]
 
 
+@attrs.frozen
+class RosterReport:
+    """What :func:`read_roster_report` read: the scenario and the warnings a clerk should see."""
+
+    scenario: Scenario
+    warnings: tuple[Problem, ...]
+
+
 def read_roster(
     path: StrPath,
     *,
     columns: Mapping[str, Mapping[str, str]] | None = None,
     sheets: Mapping[str, str] | None = None,
+    strict: bool = True,
+    limits: RosterLimits | None = None,
 ) -> Scenario:
     """A validated :class:`~kgxp.model.scenario.Scenario` from an .xlsx workbook or a CSV directory.
 
-    ``columns`` adds or overrides headers per table, e.g. ``{"teachers": {"工号": "id"}}``;
-    ``sheets`` renames tables, e.g. ``{"teachers": "在编教师"}``. CSV files may be
-    UTF-8 (with or without BOM) or GB18030, as Excel saves them on Chinese Windows.
-    Raises :class:`~kgxp.exceptions.ScenarioError` listing every problem by sheet,
-    row and column.
+    ``columns`` adds or overrides headers per table, e.g. ``{"teachers": {"工号": "id"}}``
+    (map a header to ``""`` to ignore its column); ``sheets`` renames tables, e.g.
+    ``{"teachers": "在编教师"}``. CSV files may be UTF-8 (with or without BOM) or
+    GB18030, as Excel saves them on Chinese Windows. Raises
+    :class:`~kgxp.exceptions.ScenarioError` listing every problem by sheet, row
+    and column.
+
+    A sheet or column kgxp does not know, or a roster without any preference,
+    is an error naming the closest known name; with ``strict=False`` it is a
+    :class:`~kgxp.exceptions.RosterWarning` instead (:func:`read_roster_report`
+    lists them). ``limits`` bounds the work for one file (:class:`RosterLimits`).
     """
+    report = read_roster_report(path, columns=columns, sheets=sheets, strict=strict, limits=limits)
+    for problem in report.warnings:
+        warnings.warn(str(problem), RosterWarning, stacklevel=2)
+    return report.scenario
+
+
+def read_roster_report(
+    path: StrPath,
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    sheets: Mapping[str, str] | None = None,
+    strict: bool = True,
+    limits: RosterLimits | None = None,
+) -> RosterReport:
+    """As :func:`read_roster`, with the warnings (``strict=False``) listed rather than raised."""
+    # A roster becomes millions of small objects and no reference cycles: the cyclic
+    # collector's full passes over them made reading superlinear (see kgxp._internal.gc_pause).
+    with collector_paused():
+        return _read_roster_report(path, columns, sheets, strict, limits)
+
+
+def _read_roster_report(
+    path: StrPath,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    sheets: Mapping[str, str] | None,
+    strict: bool,
+    limits: RosterLimits | None,
+) -> RosterReport:
     source = Path(path)
     sheet_names = {**DEFAULT_SHEETS, **(sheets or {})}
+    merged_columns = merge_columns(columns)
     if not source.exists():
         raise ScenarioError([Problem(str(source), "file", "no such file or directory")])
-    if source.is_dir():
-        tables = _read_csv_directory(source, sheet_names)
-    elif source.suffix.lower() in {".xlsx", ".xlsm"}:
-        tables = _read_workbook(source, sheet_names)
-    else:
+    if not source.is_dir() and source.suffix.lower() not in {".xlsx", ".xlsm"}:
         raise ScenarioError(
             [
                 Problem(
@@ -159,7 +179,23 @@ def read_roster(
             ]
         )
     summary = f"invalid roster {source.name}"
-    data, origins, problems = _assemble(tables, merge_columns(columns))
+    found = read_tables(source, limits or RosterLimits())
+    problems: list[Problem] = []
+    tables = _match_tables(found, sheet_names, problems)
+    data, origins, more = _assemble(tables, merged_columns)
+    problems += more
+    if not any(p.code in _STRUCTURAL for p in problems) and not _has_preferences(data):
+        problems.append(
+            Problem(
+                "roster",
+                "preferences",
+                f"整个花名册没有任何志愿：没有“{sheet_names['preferences']}”表，教师表也没有“志愿”列 "
+                "(no teacher has any preference: no preferences sheet or column was found)",
+                code="no_preferences",
+            )
+        )
+    lenient = [] if strict else [p for p in problems if p.code in _LENIENT]
+    problems = [p for p in problems if p not in lenient]
     if any(p.code in _STRUCTURAL for p in problems):
         raise ScenarioError(problems, summary=summary)
     try:
@@ -178,79 +214,64 @@ def read_roster(
         raise ScenarioError(problems, summary=summary) from None
     if problems:
         raise ScenarioError(problems, summary=summary)
-    return scenario
+    return RosterReport(scenario, tuple(lenient))
 
 
-# --- reading ---------------------------------------------------------------
+def _has_preferences(data: Mapping[str, Any]) -> bool:
+    return any(t.get("preferences") for t in data.get("teachers", ()) if isinstance(t, dict))
 
 
-def _read_workbook(path: Path, sheet_names: Mapping[str, str]) -> dict[str, _Table]:
-    openpyxl = require("openpyxl", "excel", "Reading .xlsx rosters")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises zipfile, KeyError or its own errors
-        raise ScenarioError(
-            [Problem(str(path), "file", f"not a readable .xlsx workbook: {error}")]
-        ) from None
-    try:
-        tables = {}
-        for table in TABLES:
-            for name in (sheet_names[table], table):
-                if name in book.sheetnames:
-                    rows = book[name].iter_rows(values_only=True)
-                    tables[table] = _table(name, rows)
-                    break
-        return tables
-    finally:
-        book.close()
-
-
-def _read_csv_directory(folder: Path, sheet_names: Mapping[str, str]) -> dict[str, _Table]:
-    tables = {}
+def _match_tables(
+    found: Mapping[str, Table], sheet_names: Mapping[str, str], problems: list[Problem]
+) -> dict[str, _Table]:
+    """Each table's sheet (or CSV file); any other sheet with content is reported."""
+    tables: dict[str, _Table] = {}
+    by_stem = {name.removesuffix(".csv").removesuffix(".CSV"): name for name in found}
+    used = set()
     for table in TABLES:
         for name in (sheet_names[table], table):
-            file = folder / f"{name}.csv"
-            if file.is_file():
-                tables[table] = _table(file.name, csv.reader(io.StringIO(_decode_csv(file))))
+            if name in by_stem:
+                tables[table] = _with_header(found[by_stem[name]])
+                used.add(by_stem[name])
                 break
+    known = [name for table in TABLES for name in (sheet_names[table], table)]
+    for stem, name in by_stem.items():
+        if name in used:
+            continue
+        problems.append(
+            Problem(
+                name,
+                "sheet",
+                f"不认识的工作表“{stem}”{_closest(stem, known)}；已知：{'、'.join(sheet_names.values())} "
+                f"(unknown sheet; rename it, or pass sheets=)",
+                code="unknown_sheet",
+            )
+        )
     return tables
 
 
-def _decode_csv(file: Path) -> str:
-    raw = file.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError as error:
-        raise ScenarioError(
-            [Problem(file.name, "file", f"neither UTF-8 nor GB18030 text (byte {error.start})")]
-        ) from None
+def _closest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.3)
+    if not close:
+        close = [k for k in known if k and (k in name or name in k)][:1]
+    return f"，是不是“{close[0]}”？(did you mean {close[0]!r}?)" if close else ""
 
 
-def _table(name: str, rows: Iterable[Sequence[Any]]) -> _Table:
-    """The first non-blank row is the header; blank rows are skipped; row numbers are Excel's."""
-    header: tuple[str, ...] | None = None
-    body: list[tuple[int, tuple[Any, ...]]] = []
-    for number, row in enumerate(rows, start=1):
-        if all(_blank(v) for v in row):
-            continue
-        if header is None:
-            header = tuple("" if v is None else str(v).strip() for v in row)
-        else:
-            body.append((number, tuple(row)))
-    return _Table(name, header or (), tuple(body))
+def _with_header(table: Table) -> _Table:
+    """The first non-blank row is the header; row numbers are Excel's."""
+    if not table.rows:
+        return _Table(table.name, (), ())
+    (_, header), *body = table.rows
+    headers = tuple("" if v is None else str(v).strip() for v in header)
+    return _Table(table.name, headers, tuple(body))
 
 
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+# --- assembling ------------------------------------------------------------
 
 
 def _assemble(
     tables: Mapping[str, _Table], columns: Mapping[str, Mapping[str, str]]
-) -> tuple[dict[str, Any], dict[tuple[str, int], dict[str, _Cell]], list[Problem]]:
+) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
         if table not in tables:
@@ -264,8 +285,9 @@ def _assemble(
             )
     if problems:
         return {}, {}, problems
-    origins: dict[tuple[str, int], dict[str, _Cell]] = {("county", 0): {}}
-    data = _county(tables["county"], columns["county"], problems, origins[("county", 0)])
+    settings: dict[str, _Cell] = {}
+    origins: dict[tuple[str, int], Any] = {("county", 0): settings}
+    data = _county(tables["county"], columns["county"], problems, settings)
     for table in ("schools", "posts", "teachers"):
         records = []
         for index, (record, cells) in enumerate(_records(tables[table], table, columns, problems)):
@@ -286,7 +308,7 @@ def _county(
     # The county table is a list of settings, not records: the first column names
     # the setting, the second holds its value (the header row is 项目, 值).
     for number, row in ((1, table.headers), *table.rows):
-        if len(row) < 2 or _blank(row[0]):
+        if len(row) < 2 or blank(row[0]):
             continue
         key = str(row[0]).strip()
         if number == 1 and key in {"项目", "setting", "key"}:
@@ -311,27 +333,84 @@ def _county(
     return data
 
 
+class _RowCells:
+    """Where each field of one record came from; cells are made only when a problem needs one."""
+
+    __slots__ = ("extra", "layout", "number", "table")
+
+    def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
+        self.table, self.number, self.layout = table, number, layout
+        self.extra: dict[str, _Cell | tuple[_RowCells, str]] | None = None
+
+    def get(self, key: str) -> _Cell | None:
+        if self.extra is not None and key in self.extra:
+            found = self.extra[key]
+            return found[0].get(found[1]) if isinstance(found, tuple) else found
+        position = self.layout.get(key)
+        if position is None:
+            return None
+        return _Cell(self.table.name, self.number, position + 1, self.table.headers[position])
+
+    def __getitem__(self, key: str) -> _Cell:
+        cell = self.get(key)
+        if cell is None:
+            raise KeyError(key)
+        return cell
+
+    def __setitem__(self, key: str, cell: _Cell) -> None:
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = cell
+
+    def link(self, key: str, other: _RowCells, other_key: str) -> None:
+        """``key`` of this record is located at ``other_key`` of another (a choice's row)."""
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = (other, other_key)
+
+    def any_cell(self) -> _Cell:
+        return _Cell(self.table.name, self.number, None, "")
+
+
 def _records(
     table: _Table,
     name: str,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
-) -> Iterator[tuple[dict[str, Any], dict[str, _Cell]]]:
+) -> Iterator[tuple[dict[str, Any], _RowCells]]:
     fields = _resolve_headers(table, name, columns[name], problems)
     if fields is None:
         return
+    layout: dict[str, int] = {}
+    for position, field in fields.items():
+        layout[field.split(".")[0]] = position
+        layout[field] = position
+    # Per column, once: where, which field, nested or not, how to read a filled cell.
+    plan = [
+        (position, field, "." in field, reader(field), field in LIST_FIELDS)
+        for position, field in fields.items()
+    ]
     for number, row in table.rows:
         record: dict[str, Any] = {}
-        cells: dict[str, _Cell] = {}
-        for position, field in fields.items():
-            cell = _Cell(table.name, number, position + 1, table.headers[position])
-            cells[field.split(".")[0]] = cell
-            cells[field] = cell
-            raw = row[position] if position < len(row) else None
-            value = _convert(field, raw, cell, problems)
-            if value is not None:
+        width = len(row)
+        for position, field, nested, read, is_list in plan:
+            raw = row[position] if position < width else None
+            # Blank (as roster_cells.convert has it), inline: this loop runs for every cell.
+            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+                if is_list:
+                    record[field] = []
+                continue
+            try:
+                value = read(raw)
+            except ValueError as error:
+                cell = _Cell(table.name, number, position + 1, table.headers[position])
+                problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
+                continue
+            if nested:
                 _put(record, field, value)
-        yield record, cells
+            else:
+                record[field] = value
+        yield record, _RowCells(table, number, layout)
 
 
 def _resolve_headers(
@@ -342,8 +421,11 @@ def _resolve_headers(
     seen: dict[str, str] = {}
     for position, header in enumerate(table.headers):
         field = columns.get(header, header if header in known_fields else None)
+        if field == "" or header in IGNORED_HEADERS or (field is None and _empty(table, position)):
+            continue  # 备注, 联系电话 … are the county's own business; so are columns mapped to ""
         if field is None:
-            continue  # other columns (备注, 联系电话 …) are the county's own business
+            problems.append(_unknown_column(table, position, columns))
+            continue
         if field in seen:
             problems.append(
                 Problem(
@@ -379,15 +461,37 @@ def _resolve_headers(
     return None if missing else fields
 
 
+def _empty(table: _Table, position: int) -> bool:
+    """Whether a column has neither a header nor any value (a stray formatted column)."""
+    return not table.headers[position] and all(
+        position >= len(row) or blank(row[position]) for _, row in table.rows
+    )
+
+
+def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) -> Problem:
+    header = table.headers[position]
+    letter = _column_letter(position + 1)
+    known = [h for h, f in columns.items() if f]
+    shown = f"“{header}”" if header else "（没有列名）"
+    return Problem(
+        f"{table.name} row 1",
+        f"{header or '(no header)'} (column {letter})",
+        f"不认识的列名{shown}{_closest(header, known) if header else ''}：这一列不会被读取。"
+        f'请改成已知列名，或在 columns= 中映射（映射到 "" 表示有意忽略） '
+        f"(unknown column; rename it to a known header, or map it with columns=)",
+        code="unknown_column",
+    )
+
+
 def _attach_preferences(
     teachers: list[dict[str, Any]],
-    origins: dict[tuple[str, int], dict[str, _Cell]],
+    origins: dict[tuple[str, int], Any],
     table: _Table,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
 ) -> None:
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}
-    chosen: dict[int, list[tuple[int, str, _Cell]]] = {}
+    chosen: dict[int, list[tuple[int, str, _RowCells]]] = {}
     for record, cells in _records(table, "preferences", columns, problems):
         teacher, rank, post = record.get("teacher"), record.get("rank"), record.get("post")
         if teacher is None or rank is None or post is None:
@@ -403,7 +507,7 @@ def _attach_preferences(
                 )
             )
             continue
-        chosen.setdefault(index_of[teacher], []).append((rank, post, cells["post"]))
+        chosen.setdefault(index_of[teacher], []).append((rank, post, cells))
     for index, entries in chosen.items():
         teacher_cells = origins[("teachers", index)]
         if teachers[index].get("preferences"):
@@ -421,7 +525,7 @@ def _attach_preferences(
         entries.sort(key=lambda entry: entry[0])
         ranks = [rank for rank, _, _ in entries]
         if len(set(ranks)) != len(ranks):
-            rank, duplicate = next((r, c) for r, _, c in entries if ranks.count(r) > 1)
+            rank, duplicate = next((r, c["post"]) for r, _, c in entries if ranks.count(r) > 1)
             problems.append(
                 Problem(
                     duplicate.record(),
@@ -434,8 +538,8 @@ def _attach_preferences(
             continue
         teachers[index]["preferences"] = [post for _, post, _ in entries]
         # A problem with preferences[k] is located at the row of the k-th choice.
-        for k, (_, _, cell) in enumerate(entries):
-            teacher_cells[f"preferences[{k}]"] = cell
+        for k, (_, _, cells) in enumerate(entries):
+            teacher_cells.link(f"preferences[{k}]", cells, "post")
 
 
 def _put(record: dict[str, Any], field: str, value: Any) -> None:
@@ -447,124 +551,17 @@ def _put(record: dict[str, Any], field: str, value: Any) -> None:
 
 def _convert(field: str, raw: Any, cell: _Cell, problems: list[Problem]) -> Any:
     """A cell's value as the scenario's JSON has it, or ``None`` when blank or wrong (reported)."""
-    leaf = field.rsplit(".", 1)[-1]
     try:
-        if _blank(raw):
-            return [] if field in _LIST_FIELDS else None
-        if field in _BOOL_FIELDS:
-            return _boolean(raw)
-        if field in _INTEGER_FIELDS:
-            return _integer(raw)
-        if field in _FLOAT_FIELDS or field.startswith("evaluation."):
-            return _number(raw)
-        if field.startswith("pay."):
-            return str(_money(raw))
-        if field in MONTH_FIELDS:
-            return _month(raw)
-        if leaf in VALUE_NAMES and field != "circumstances":
-            return _enumerated(leaf, raw)
-        if field == "circumstances":
-            return [_enumerated(field, part) for part in _split(raw)]
-        if field in _LIST_FIELDS:
-            return [_text(part) for part in _split(raw)]
-        return _text(raw)
+        return convert(field, raw)
     except ValueError as error:
         problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
         return None
 
 
-def _text(raw: Any) -> str:
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))  # Excel stores the id 1001 as the number 1001.0
-    return str(raw).strip()
-
-
-def _split(raw: Any) -> list[str]:
-    return [part for part in _SEPARATORS.split(_text(raw)) if part]
-
-
-def _boolean(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = _text(raw).lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"expected 是 or 否, got {raw!r}")
-
-
-def _integer(raw: Any) -> int:
-    if isinstance(raw, bool):
-        raise ValueError(f"expected a whole number, got {raw!r}")
-    if isinstance(raw, int):
-        return raw
-    try:
-        value = Decimal(_text(raw).replace(",", ""))
-    except InvalidOperation:
-        raise ValueError(f"expected a whole number, got {raw!r}") from None
-    if value != value.to_integral_value():
-        raise ValueError(f"expected a whole number, got {raw!r}")
-    return int(value)
-
-
-def _number(raw: Any) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    try:
-        return float(Decimal(_text(raw)))
-    except InvalidOperation:
-        raise ValueError(f"expected a number, got {raw!r}") from None
-
-
-def _money(raw: Any) -> Decimal:
-    try:
-        value = Decimal(_text(raw).replace(",", ""))
-        in_fen = value.quantize(Decimal("0.01"))
-        if in_fen != value:
-            # Never rounded silently: a fen is the smallest amount (§5).
-            raise ValueError(f"an amount in yuan has at most two decimal places, got {raw!r}")
-        return in_fen
-    except InvalidOperation:
-        raise ValueError(f"expected an amount in yuan, got {raw!r}") from None
-
-
-def _month(raw: Any) -> str:
-    if isinstance(raw, dt.date):  # an Excel date cell (datetime is a date too)
-        return f"{raw.year:04d}-{raw.month:02d}"
-    match = _MONTH.match(_text(raw))
-    if not match:
-        raise ValueError(f"expected a month such as 1975-03, 1975.03 or 1975年3月, got {raw!r}")
-    month = int(match.group(2) or match.group(3))
-    if not 1 <= month <= 12:
-        raise ValueError(f"month {month} is not 1–12 in {raw!r}")
-    return f"{match.group(1)}-{month:02d}"
-
-
-_ENUM_LOOKUP: dict[str, dict[str, str]] = {
-    field: {
-        **{str(value): str(value) for value in names},
-        **{name: str(value) for value, aliases in names.items() for name in aliases},
-    }
-    for field, names in VALUE_NAMES.items()
-}
-
-
-def _enumerated(field: str, raw: Any) -> str:
-    text = _text(raw)
-    lookup = _ENUM_LOOKUP[field]
-    if text in lookup:
-        return lookup[text]
-    if text.lower() in lookup:
-        return lookup[text.lower()]
-    accepted = "、".join(names[0] for names in VALUE_NAMES[field].values())
-    raise ValueError(f"unknown value {text!r}; expected one of {accepted}")
-
-
 _RECORD = re.compile(r"^(schools|posts|teachers)\[(\d+)\]$")
 
 
-def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Cell]]) -> Problem:
+def _locate(problem: Problem, origins: Mapping[tuple[str, int], Any]) -> Problem:
     """A scenario problem (``teachers[12].score``) as the roster's cell (``教师 row 14``, ``综合得分``)."""
     match = _RECORD.match(problem.record)
     if not match:
@@ -580,8 +577,7 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Mapping[str, _Ce
     field = problem.field
     cell = cells.get(field) or cells.get(field.split(".")[0].split("[")[0])
     if cell is None:
-        any_cell = next(iter(cells.values()))
-        return dataclasses.replace(problem, record=any_cell.record())
+        return dataclasses.replace(problem, record=cells.any_cell().record())
     return dataclasses.replace(problem, record=cell.record(), field=cell.field())
 
 

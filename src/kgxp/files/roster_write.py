@@ -19,8 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from kgxp.files.publication import _write_csv, write_workbook
 from kgxp.files.roster_layout import DEFAULT_COLUMNS, DEFAULT_SHEETS, MONTH_FIELDS, VALUE_NAMES
+from kgxp.files.safe_output import write_csv, write_workbook
 from kgxp.files.scenario_json import StrPath
 from kgxp.model.scenario import Scenario
 
@@ -43,7 +43,7 @@ def write_roster(scenario: Scenario, path: StrPath) -> Path:
         )
         return target
     for name, (header, rows) in tables.items():
-        _write_csv(target / f"{DEFAULT_SHEETS[name]}.csv", header, rows)
+        write_csv(target / f"{DEFAULT_SHEETS[name]}.csv", header, rows)
     return target
 
 

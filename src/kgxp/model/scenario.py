@@ -342,6 +342,35 @@ class IncomingWaiting(FrozenModel):
     school: Id | None = None
 
 
+def _unvalidated(current: Any, value: Any) -> Any:
+    """``value`` with every record that is not one of ``current``'s own as plain data.
+
+    pydantic accepts a model instance as it is, without validating it again, and
+    ``model_copy(update=...)`` builds one without validating (the appeal recipe in
+    docs/round.md does): a record so built must be validated like one read from a
+    file. Unchanged records (the very objects of ``current``) are kept, so the
+    cost is that of the changed records only.
+    """
+    if isinstance(value, FrozenModel):
+        return value if value is current else _as_data(value)
+    if isinstance(value, list | tuple) and isinstance(current, tuple):
+        kept = {id(record) for record in current}
+        return [
+            item if id(item) in kept or not isinstance(item, FrozenModel) else _as_data(item)
+            for item in value
+        ]
+    return value
+
+
+def _as_data(value: Any) -> Any:
+    """A model's fields as they are stored (not serialised: a bad value stays as it is)."""
+    if isinstance(value, FrozenModel):
+        return {name: _as_data(item) for name, item in value.__dict__.items()}
+    if isinstance(value, list | tuple):
+        return [_as_data(item) for item in value]
+    return value
+
+
 class Scenario(FrozenModel):
     """One county's placement round, as input.
 
@@ -384,12 +413,14 @@ class Scenario(FrozenModel):
         if unknown:
             raise TypeError(f"unknown scenario field(s): {', '.join(sorted(unknown))}")
         data = {name: getattr(self, name) for name in type(self).model_fields}
-        data.update(changes)
+        data.update(
+            {name: _unvalidated(getattr(self, name), value) for name, value in changes.items()}
+        )
         try:
             with collector_paused():  # as in kgxp.parse_scenario
                 return type(self).model_validate(data)
         except ValidationError as error:
-            raise ScenarioError(problems_from_validation_error(error)) from None
+            raise ScenarioError(problems_from_validation_error(error, data)) from None
 
     def with_teacher(self, teacher_id: str, **changes: Any) -> Scenario:
         """A copy with one teacher's fields changed (an appeal's corrected record), validated.

@@ -17,6 +17,7 @@ from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.model.retirement import BASE_AGES, months_to_retirement, statutory_retirement
+from kgxp.model.scenario import Circumstance, Sex
 
 if TYPE_CHECKING:
     from kgxp.model.months import YearMonth
@@ -344,6 +345,16 @@ def _check_teachers(scenario: Scenario, school_ids: set[str]) -> list[Problem]:
 # The youngest statutory base age (§4): a teacher younger than it in the competition
 # month cannot have reached retirement, whatever their base age and delay.
 _YOUNGEST_BASE_MONTHS = min(BASE_AGES) * 12
+# Service starting before 18 is implausible for a teacher (and would lengthen the
+# seniority R4 and the adjustment order count): a typo in one of the two months.
+_YOUNGEST_SERVICE_MONTHS = 18 * 12
+# Circumstances only a woman can be in (R4 protects them): on a man's record they are
+# a typo, and would protect him. Paternity leave (陪产假) is not one of them.
+_FEMALE_ONLY = {
+    Circumstance.MATERNITY_LEAVE: "产假",
+    Circumstance.PREGNANCY: "孕期",
+    Circumstance.BREASTFEEDING: "哺乳期",
+}
 
 
 def _not_plainly_valid(
@@ -370,7 +381,12 @@ def _not_plainly_valid(
         preferences = teacher.preferences
         if (
             teacher.school in school_ids
-            and birth < teacher.service_start.index <= month_index
+            and birth + _YOUNGEST_SERVICE_MONTHS <= teacher.service_start.index <= month_index
+            and not (
+                teacher.circumstances
+                and teacher.sex is Sex.MALE
+                and _FEMALE_ONLY.keys() & set(teacher.circumstances)
+            )
             # Statutory age is base age plus a delay >= 0: younger than the base age is enough.
             and (birth > born_young or birth + teacher.base_age * 12 > month_index)
             and (len(subjects) < 2 or len(set(subjects)) == len(subjects))
@@ -433,6 +449,27 @@ def _teacher_problems(
         )
     if teacher.service_start <= teacher.birth:
         found.append(("service_start", "service starts before birth", "implausible_date", None))
+    elif teacher.service_start.index < teacher.birth.index + _YOUNGEST_SERVICE_MONTHS:
+        found.append(
+            (
+                "service_start",
+                f"参加工作时间 {teacher.service_start} 时未满 18 周岁（出生 {teacher.birth}），"
+                "请核对 (service starts before the age of 18: check both months)",
+                "implausible_date",
+                None,
+            )
+        )
+    if teacher.sex is Sex.MALE:
+        for circumstance in sorted(_FEMALE_ONLY.keys() & set(teacher.circumstances)):
+            found.append(
+                (
+                    "circumstances",
+                    f"男教师不能登记“{_FEMALE_ONLY[circumstance]}”（陪产假另是一回事，不属于保留原岗情形），"
+                    f"请核对性别或特殊情形 (a male teacher recorded with {circumstance})",
+                    "implausible_circumstance",
+                    "R4",
+                )
+            )
     if teacher.preferences:
         found += _preference_problems(teacher.preferences, set(teacher.subjects), subject_of)
     return [

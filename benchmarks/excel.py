@@ -1,0 +1,164 @@
+"""Excel at province scale: roster read/write and results export, and the libraries compared.
+
+Usage::
+
+    python benchmarks/excel.py                    # 10,000 and 100,000 teachers
+    python benchmarks/excel.py --sizes 10000 --compare
+
+Prints a Markdown table of wall-clock seconds (median of ``--repeat`` runs) for
+kgxp's own ``read_roster``, ``write_roster`` (.xlsx) and ``write_results``
+(xlsx only), on a seeded county from :mod:`generator`. ``--compare`` adds the
+candidate libraries on the same workbook: reading every cell with
+python-calamine, fastexcel and openpyxl (read-only), writing the roster's
+sheets with XlsxWriter (constant memory) and openpyxl (write-only). No test
+asserts on the numbers; docs/benchmarks.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from generator import generate_county  # noqa: E402
+
+import kgxp  # noqa: E402
+from kgxp.files.roster_write import _roster_tables  # noqa: E402
+
+SEED = 2026
+TARGETS = {100_000: {"read_roster": 8.0, "write_roster": 10.0, "write_results (xlsx)": 10.0}}
+
+
+def _timed(action: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds (CPU time is steadier on a shared machine)."""
+    times, cpu = [], []
+    for _ in range(repeat):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        action()
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    return statistics.median(times), statistics.median(cpu)
+
+
+def _read_calamine(path: Path) -> int:
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    return sum(len(book.get_sheet_by_name(n).to_python()) for n in book.sheet_names)
+
+
+def _read_fastexcel(path: Path) -> int:
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    total = 0
+    for name in reader.sheet_names:
+        sheet = reader.load_sheet_by_name(name, header_row=None)
+        total += sheet.height
+        # The cells are parsed into Arrow columns in Rust; turning them into Python
+        # values needs pyarrow (not installed): this is a lower bound for fastexcel.
+    return total
+
+
+def _read_openpyxl(path: Path) -> int:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    total = sum(1 for name in book.sheetnames for _ in book[name].iter_rows(values_only=True))
+    book.close()
+    return total
+
+
+def _write_openpyxl(tables: dict[str, Any], path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    for name, (header, rows) in tables.items():
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+
+
+def _write_xlsxwriter(tables: dict[str, Any], path: Path) -> None:
+    from kgxp.files.safe_output import write_workbook
+
+    write_workbook(path, [(name, header, rows) for name, (header, rows) in tables.items()])
+
+
+def measure(size: int, repeat: int, compare: bool) -> list[tuple[str, int, tuple[float, float]]]:
+    scenario = kgxp.parse_scenario(generate_county(size, SEED))
+    result = kgxp.run_round(scenario)
+    rows: list[tuple[str, int, tuple[float, float]]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        roster = Path(folder) / "roster.xlsx"
+        rows.append(
+            ("write_roster", size, _timed(lambda: kgxp.write_roster(scenario, roster), repeat))
+        )
+        rows.append(("read_roster", size, _timed(lambda: kgxp.read_roster(roster), repeat)))
+        counter = iter(range(10**6))
+        rows.append(
+            (
+                "write_results (xlsx)",
+                size,
+                _timed(
+                    lambda: kgxp.write_results(
+                        scenario, result, Path(folder) / f"out{next(counter)}", formats=("xlsx",)
+                    ),
+                    repeat,
+                ),
+            )
+        )
+        if compare:
+            tables = _roster_tables(scenario)
+            rows.append(
+                (
+                    "read cells: python-calamine",
+                    size,
+                    _timed(lambda: _read_calamine(roster), repeat),
+                )
+            )
+            rows.append(
+                ("read cells: fastexcel", size, _timed(lambda: _read_fastexcel(roster), repeat))
+            )
+            rows.append(
+                ("read cells: openpyxl read-only", size, _timed(lambda: _read_openpyxl(roster), 1))
+            )
+            rows.append(
+                ("write roster: XlsxWriter constant-memory", size,
+                 _timed(lambda: _write_xlsxwriter(tables, Path(folder) / "x.xlsx"), repeat))
+            )  # fmt: skip
+            rows.append(
+                ("write roster: openpyxl write-only", size,
+                 _timed(lambda: _write_openpyxl(tables, Path(folder) / "o.xlsx"), 1))
+            )  # fmt: skip
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--compare", action="store_true", help="the candidate libraries too")
+    args = parser.parse_args()
+    print("| operation | teachers | seconds | CPU seconds | target |")
+    print("|---|---:|---:|---:|---:|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        for name, teachers, (seconds, cpu) in measure(size, args.repeat, args.compare):
+            target = TARGETS.get(teachers, {}).get(name)
+            shown = f"≤ {target:g}" if target else ""
+            print(f"| {name} | {teachers:,} | {seconds:.2f} | {cpu:.2f} | {shown} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

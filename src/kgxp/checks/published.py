@@ -1,0 +1,156 @@
+"""I12, published fields: everything a 公示 list or report prints is what the rules derive.
+
+A result read back from its published ``result.json`` could be edited: a composite
+score, a preference rank, a rival, the criterion that decided between two
+teachers, a round's counts. None of these change who holds which post, so the
+placement invariants (I1–I9) do not see them, yet the publication lists print
+them. This check recomputes each from the scenario and the result's own policy
+and seed (the ranking of R12/R15, shared with the engine) and reports every
+difference under I12 (the result is the one the engine gives for this input):
+
+- ``Outcome.score`` and every ``Reason.score`` are the teacher's composite score (R15);
+- ``Outcome.preference_rank`` is the post's position in the teacher's preferences
+  (none when the post is not among them);
+- a reason naming a ``rival``: the rival is another teacher of the scenario who
+  holds that post, ``rival_score`` is the rival's composite score, and
+  ``decided_by`` is ``score`` exactly when the two scores differ (R12);
+- each round's ``placed`` agrees with the outcomes, and ``seats_offered`` with
+  the seats the plan offers it (R5, R6) given the outcomes. (A round's ``candidates`` is not checked: who entered a round is
+  not recorded apart from the reasons, which a hand-made result may leave out.)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from kgxp.checks.context import Context
+from kgxp.checks.violation import Violation
+from kgxp.model.result import Reason
+from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
+
+__all__ = ["check_published_fields"]
+
+
+SEAT_CHOICES = frozenset({MAIN_SUBJECT, OTHER_SUBJECT, BALANCE})
+"""The ``decided_by`` of an adjustment seat (R6), which has no rival."""
+
+
+def check_published_fields(context: Context) -> list[Violation]:
+    """I12: scores, ranks, rivals, deciding criteria and round counts as the rules derive them."""
+    found: list[Violation] = []
+    ranking = context.ranking
+    score_of = ranking.score
+    declared = {(e.teacher, e.post) for e in context.result.exceptions}
+    stated_of = {t.id: t.preferences for t in context.scenario.teachers}
+    holder = {o.teacher: o.post for o in context.entry_outcomes}
+    for teacher, outcome in zip(context.entry_teachers, context.entry_outcomes, strict=True):
+        expected = score_of.get(outcome.teacher)
+        if expected is not None and outcome.score != expected:
+            found.append(_wrong(outcome.teacher, None, "composite score", outcome.score, expected))
+        # The rank among the preferences the teacher stated (R12); a default in-school
+        # application (R5) is no stated preference, so it has none.
+        stated = stated_of.get(teacher.id, ())
+        rank = stated.index(outcome.post) if outcome.post in stated else None
+        if outcome.preference_rank != rank:
+            found.append(
+                _wrong(
+                    outcome.teacher, outcome.post, "preference rank", outcome.preference_rank, rank
+                )
+            )
+        for reason in outcome.reasons:
+            if reason.score is not None and expected is not None and reason.score != expected:
+                found.append(
+                    _wrong(outcome.teacher, reason.post, "reason's score", reason.score, expected)
+                )
+            if reason.code == "policy_exception":
+                continue  # a claim set aside on purpose, naming the holder: I7 and I15 check it
+            if reason.rival is None:
+                # Without a rival, only the adjustment's seat choice (R6: main subject,
+                # other subject, balance; checked by I8) may name what decided.
+                seat_choice = reason.code == "placed" and reason.decided_by in SEAT_CHOICES
+                if reason.rival_score is not None or (
+                    reason.decided_by is not None and not seat_choice
+                ):
+                    found.append(
+                        _wrong(
+                            outcome.teacher,
+                            reason.post,
+                            "rival",
+                            None,
+                            "a rival for the score given",
+                        )
+                    )
+                continue
+            found += _rival_problems(
+                context, outcome.teacher, reason, holder, (outcome.teacher, reason.post) in declared
+            )
+    placed = Counter(o.round for o in context.entry_outcomes if o.round)
+    offered = {
+        spec.name: sum(seats)
+        for spec, seats in zip(context.plan, context.expected_offers, strict=True)
+    }
+    for stats in context.result.rounds:
+        for label, claimed, actual in (
+            ("placed", stats.placed, placed[stats.name]),
+            ("seats_offered", stats.seats_offered, offered.get(stats.name, 0)),
+        ):
+            if claimed != actual:
+                found.append(
+                    Violation(
+                        "I12",
+                        f"round {stats.name} reports {label} {claimed}, but the outcomes and "
+                        f"seat table give {actual}",
+                        evidence={
+                            "round": stats.name,
+                            "field": label,
+                            "claimed": claimed,
+                            "actual": actual,
+                        },
+                    )
+                )
+    return found
+
+
+def _rival_problems(
+    context: Context,
+    teacher: str,
+    reason: Reason,
+    holder: dict[str, str | None],
+    declared: bool,
+) -> list[Violation]:
+    rival = reason.rival or ""
+    ranking = context.ranking
+    if rival == teacher or rival not in ranking.score:
+        return [_wrong(teacher, reason.post, "rival", rival, "another teacher of the scenario")]
+    found = []
+    if holder.get(rival) != reason.post:
+        found.append(_wrong(teacher, reason.post, "rival's post", holder.get(rival), reason.post))
+    if reason.rival_score != ranking.score[rival]:
+        found.append(
+            _wrong(teacher, reason.post, "rival's score", reason.rival_score, ranking.score[rival])
+        )
+    # Who won is the mechanism's business (I7); what separated the two is the ranking's:
+    # the score when it differs, a tie-breaker or the lottery when it does not (R12).
+    own = ranking.score.get(teacher)
+    # A declared policy exception (R16, R17) is a claim set aside on purpose: its rival may
+    # rank lower; I7 and I15 check the declaration, not this.
+    if reason.decided_by is not None and own is not None and not declared:
+        by_score = ranking.score[rival] != own
+        if (reason.decided_by == "score") != by_score:
+            expected = "score" if by_score else "a tie-breaker or the lottery"
+            found.append(
+                _wrong(teacher, reason.post, "deciding criterion", reason.decided_by, expected)
+            )
+    return found
+
+
+def _wrong(
+    teacher: str, post: str | None, what: str, claimed: object, expected: object
+) -> Violation:
+    return Violation(
+        "I12",
+        f"teacher {teacher}: published {what} is {claimed}, the rules give {expected}",
+        teacher=teacher,
+        post=post,
+        evidence={"field": what, "claimed": str(claimed), "expected": str(expected)},
+    )

@@ -1,0 +1,364 @@
+"""Rosters in, the raw layer: sheets of a workbook or CSV files as rows of cells, in bounded work.
+
+:func:`read_tables` turns an .xlsx workbook (read with python-calamine, chosen
+by measurement: see docs/benchmarks.md) or a directory of CSV files into
+:class:`Table` values — every non-empty sheet or ``.csv`` file, by name — and
+refuses, with a located :class:`~kgxp.exceptions.Problem`, what it cannot read
+faithfully:
+
+- a file larger than :attr:`RosterLimits.max_bytes` once unzipped (a small
+  .xlsx can expand a thousandfold), a sheet with more rows or columns than the
+  limits, a cell longer than :attr:`RosterLimits.max_cell_chars`;
+- merged cells (their value sits in the first cell only: the others would be
+  read as blank) and formulas without a saved value (a workbook written by a
+  script and never opened in Excel), located by sheet and cell;
+- CSV text that is neither UTF-8 nor GB18030, located by line and column.
+
+The limits are parameters (:class:`RosterLimits`); docs/tables.md lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from kgxp._internal.extras import require
+from kgxp.exceptions import Problem, ScenarioError
+
+__all__ = ["RosterLimits", "Table", "read_tables"]
+
+
+@attrs.frozen
+class RosterLimits:
+    """Bounds on the work :func:`~kgxp.read_roster` does for one file (documented in docs/tables.md).
+
+    The defaults hold a province of 300,000 teachers with room to spare.
+
+    >>> RosterLimits().max_rows
+    2000000
+    """
+
+    max_bytes: int = 1 << 30
+    """Largest sheet (unzipped XML) or CSV file, in bytes: 1 GiB."""
+    max_rows: int = 2_000_000
+    """Most rows in one sheet or CSV file."""
+    max_columns: int = 256
+    """Most columns in one sheet or CSV file."""
+    max_cell_chars: int = 32_767
+    """Longest cell text, in characters (Excel's own limit)."""
+    max_cells: int = 20_000_000
+    """Largest filled area of one sheet (rows × columns), which the reader holds in memory."""
+
+
+@attrs.frozen
+class Table:
+    """One sheet or CSV file: its name as found, and its rows (1-based row numbers)."""
+
+    name: str
+    rows: tuple[tuple[int, tuple[Any, ...]], ...]
+
+
+def _problem(where: str, message: str, code: str = "unreadable_file") -> ScenarioError:
+    return ScenarioError([Problem(where, "file", message, code=code)])
+
+
+def read_tables(source: Path, limits: RosterLimits) -> dict[str, Table]:
+    """Every sheet (or ``.csv`` file) of ``source`` that has a non-blank cell, by name."""
+    if source.is_dir():
+        return _read_csv_directory(source, limits)
+    return _read_workbook(source, limits)
+
+
+# --- .xlsx ---------------------------------------------------------------------
+
+# A cell with content has a closing tag (``<c r="B7" t="s"><v>3</v></c>``); one with
+# formatting only is empty (``<c r="B7" s="1"/>``) and does not count.
+_FILLED_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"[^>/]*>')
+_WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>/]*>\s*<f[^>]*?(?:/>|>[^<]*</f>)')
+
+
+def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
+    calamine = require("python_calamine", "excel", "Reading .xlsx rosters")
+    sheet_files = _sheet_files(path, limits)
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own errors, zipfile's or OSError
+        raise _problem(
+            str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
+        ) from None
+    tables = {}
+    found_problems: list[Problem] = []
+    try:
+        for name in book.sheet_names:
+            xml = sheet_files.get(name)
+            if xml is not None:
+                _check_extent(name, xml, limits)
+            try:
+                sheet = book.get_sheet_by_name(name)
+                rows = sheet.to_python(skip_empty_area=False)
+                merged = list(getattr(sheet, "merged_cell_ranges", None) or ())
+            except Exception as error:  # a damaged sheet
+                raise _problem(name, f"工作表无法读取 (sheet cannot be read: {error})") from None
+            problems = [_merged_problem(name, span) for span in merged]
+            if xml is not None and b"<f" in xml:
+                problems += _uncached_formulas(name, xml)
+            found_problems += problems
+            if rows and not problems:
+                tables[name] = Table(name, _numbered(name, rows, limits))
+    finally:
+        book.close()
+    if found_problems:
+        raise ScenarioError(found_problems, summary=f"invalid roster {path.name}")
+    return tables
+
+
+def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
+    """Each sheet's XML by sheet name, after checking the unzipped sizes (a zip bomb is refused)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            total = sum(info.file_size for info in infos)
+            if total > limits.max_bytes:
+                raise _problem(
+                    str(path),
+                    f"工作簿解压后 {total:,} 字节，超过上限 {limits.max_bytes:,} "
+                    f"(unzips to {total:,} bytes, above the limit max_bytes)",
+                    code="too_large",
+                )
+            workbook = archive.read("xl/workbook.xml")
+            relations = archive.read("xl/_rels/workbook.xml.rels")
+            names = re.findall(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', workbook)
+            targets: dict[bytes, bytes] = {}
+            for element in re.findall(rb"<Relationship [^>]*>", relations):
+                found_id = re.search(rb'\bId="([^"]*)"', element)
+                found_target = re.search(rb'\bTarget="([^"]*)"', element)
+                if found_id and found_target:
+                    targets[found_id.group(1)] = found_target.group(1)
+            found: dict[str, bytes] = {}
+            members = set(archive.namelist())
+            for raw_name, rid in names:
+                target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                if member in members:
+                    found[_xml_text(raw_name)] = archive.read(member)
+            return found
+    except ScenarioError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError) as error:
+        raise _problem(
+            str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
+        ) from None
+
+
+def _xml_text(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
+
+
+def _check_extent(name: str, xml: bytes, limits: RosterLimits) -> None:
+    """Refuse a sheet whose filled cells span more rows or columns than the limits.
+
+    Cells with no value (formatting only) do not count: a sheet formatted down to
+    row 1,048,576 reads as its filled rows. Checked on the XML, before calamine
+    builds its dense grid of the filled area.
+    """
+    if len(xml) > limits.max_bytes:
+        raise _problem(
+            name, f"工作表过大 (sheet of {len(xml):,} bytes above max_bytes)", "too_large"
+        )
+    # Two scans in C rather than a Python step per cell: rows of filled cells, and the
+    # columns past Z (a roster has a few dozen columns).
+    last_row = max(map(int, _FILLED_ROW.findall(xml)), default=0)
+    wide = set(_WIDE_COLUMN.findall(xml))
+    widest = max(((len(c), c) for c in wide), default=(1, b"A"))
+    last_column = _column_number(widest[1].decode())
+    if last_row > limits.max_rows:
+        raise _problem(
+            name,
+            f"工作表有内容的行到第 {last_row:,} 行，超过上限 {limits.max_rows:,} "
+            f"(filled rows reach row {last_row:,}, above max_rows)",
+            "too_large",
+        )
+    if last_column > limits.max_columns:
+        raise _problem(
+            name,
+            f"工作表有内容的列到第 {last_column:,} 列，超过上限 {limits.max_columns:,} "
+            f"(filled columns reach column {last_column:,}, above max_columns)",
+            "too_large",
+        )
+    if last_row * last_column > limits.max_cells:
+        raise _problem(
+            name,
+            f"工作表有内容的区域 {last_row:,} 行 × {last_column:,} 列，超过上限 {limits.max_cells:,} 个单元格 "
+            f"(filled area above max_cells)",
+            "too_large",
+        )
+
+
+def _merged_problem(sheet: str, span: Any) -> Problem:
+    (top, left), (bottom, right) = span
+    where = f"{_letters(left + 1)}{top + 1}:{_letters(right + 1)}{bottom + 1}"
+    return Problem(
+        f"{sheet} row {top + 1}",
+        f"column {_letters(left + 1)}",
+        f"合并单元格 {where}：请取消合并，并在每个单元格填写数值 "
+        f"(merged cells {where}: only the first cell holds a value; unmerge and fill each cell)",
+        code="merged_cells",
+    )
+
+
+def _uncached_formulas(sheet: str, xml: bytes) -> list[Problem]:
+    """Formula cells with no saved value: calamine (like Excel's viewers) would read them blank."""
+    problems = []
+    for match in _FORMULA_CELL.finditer(xml):
+        rest = xml[match.end() : match.end() + 200]
+        if re.match(rb"\s*<v>[^<]+</v>", rest):
+            continue
+        reference = match.group(1).decode()
+        row = re.sub(r"[A-Z]+", "", reference)
+        column = re.sub(r"[0-9]+", "", reference)
+        problems.append(
+            Problem(
+                f"{sheet} row {row}",
+                f"column {column}",
+                f"单元格 {reference} 是没有计算结果的公式：请在 Excel 中打开并保存，或改为数值 "
+                f"(a formula with no saved value: open and save the workbook in Excel, "
+                f"or type the value)",
+                code="uncached_formula",
+            )
+        )
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+def _numbered(
+    name: str, rows: Iterable[Sequence[Any]], limits: RosterLimits
+) -> tuple[tuple[int, tuple[Any, ...]], ...]:
+    """Rows with their 1-based numbers, blank rows dropped; over-long cells refused."""
+    numbered = []
+    too_long = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) > limits.max_columns:
+            raise _problem(
+                name,
+                f"第 {number} 行超过 {limits.max_columns} 列 (row {number} above max_columns)",
+                "too_large",
+            )
+        if number > limits.max_rows:
+            raise _problem(name, f"超过 {limits.max_rows:,} 行 (above max_rows)", "too_large")
+        # In C (filter, map, max): a Python step per cell was a tenth of reading a roster.
+        if max(map(len, filter(_is_text, row)), default=0) > limits.max_cell_chars:
+            too_long += [
+                _long_cell(name, number, position, len(value), limits)
+                for position, value in enumerate(row)
+                if isinstance(value, str) and len(value) > limits.max_cell_chars
+            ]
+        # Blank: no value but empty or white-space text (a zero or False is a value).
+        if any(row):
+            if any(v.__class__ is not str or not v.isspace() for v in row if v):
+                numbered.append((number, tuple(row)))
+        elif any(v is not None and v != "" for v in row):
+            numbered.append((number, tuple(row)))
+    if too_long:
+        raise ScenarioError(too_long[:20], summary=f"invalid roster table {name}")
+    return tuple(numbered)
+
+
+_is_text = str.__instancecheck__
+
+
+def _long_cell(name: str, row: int, position: int, length: int, limits: RosterLimits) -> Problem:
+    return Problem(
+        f"{name} row {row}",
+        f"column {_letters(position + 1)}",
+        f"单元格有 {length:,} 个字符，超过上限 {limits.max_cell_chars:,} "
+        f"(cell of {length:,} characters, above max_cell_chars)",
+        code="too_long",
+    )
+
+
+# --- CSV -----------------------------------------------------------------------
+
+
+def _read_csv_directory(folder: Path, limits: RosterLimits) -> dict[str, Table]:
+    tables = {}
+    for file in sorted(folder.iterdir()):
+        if file.suffix.lower() != ".csv" or not file.is_file():
+            continue
+        size = file.stat().st_size
+        if size > limits.max_bytes:
+            raise _problem(file.name, f"文件过大 ({size:,} bytes above max_bytes)", "too_large")
+        reader = csv.reader(io.StringIO(_decode_csv(file)))
+        rows = []
+        try:
+            for row in reader:
+                rows.append(row)
+        except csv.Error:
+            line = reader.line_num
+            raise ScenarioError(
+                [
+                    Problem(
+                        f"{file.name} row {line}",
+                        "file",
+                        f"第 {line} 行有一个单元格超过 131,072 个字符或格式无法解析 "
+                        f"(a cell longer than 131,072 characters, or broken CSV quoting)",
+                        code="too_long",
+                    )
+                ]
+            ) from None
+        if rows:
+            tables[file.name] = Table(file.name, _numbered(file.name, rows, limits))
+    return tables
+
+
+def _decode_csv(file: Path) -> str:
+    raw = file.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as first:
+        utf8_error = first
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError as gb_error:
+        # The encoding that reads further is the file's: its error is the bad byte.
+        start = max(utf8_error.start, gb_error.start)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise ScenarioError(
+            [
+                Problem(
+                    f"{file.name} row {line}",
+                    "file",
+                    f"第 {line} 行第 {column} 字节起既不是 UTF-8 也不是 GB18030 文字 "
+                    f"(neither UTF-8 nor GB18030 text at line {line}, byte {column}; "
+                    f"byte {start} of the file)",
+                    code="bad_encoding",
+                )
+            ]
+        ) from None
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters

@@ -1,0 +1,109 @@
+"""I12, published fields: a result.json edited where the 公示 lists print it is caught by default.
+
+Each test takes the engine's result for the example county, edits one printed
+field the way a tampered ``result.json`` would, and checks that :func:`verify`
+(without ``rerun``) reports exactly that, under I12.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+from kgxp import RoundResult, Scenario, load_scenario, run_round
+from kgxp.checks.verify import verify
+from kgxp.model.result import Outcome, Reason
+from tests.conftest import EXAMPLE
+
+
+@pytest.fixture(scope="module")
+def published() -> tuple[Scenario, RoundResult]:
+    scenario = load_scenario(EXAMPLE)
+    return scenario, run_round(scenario)
+
+
+def _edit_outcome(
+    result: RoundResult, pick: Callable[[Outcome], bool], **changes: object
+) -> tuple[RoundResult, str]:
+    index = next(i for i, o in enumerate(result.outcomes) if pick(o))
+    outcomes = list(result.outcomes)
+    outcomes[index] = outcomes[index].model_copy(update=changes)
+    return result.model_copy(update={"outcomes": tuple(outcomes)}), outcomes[index].teacher
+
+
+def _edit_rival_reason(result: RoundResult, **changes: object) -> tuple[RoundResult, str]:
+    def has_rival(o: Outcome) -> bool:
+        return any(r.rival for r in o.reasons)
+
+    index = next(i for i, o in enumerate(result.outcomes) if has_rival(o))
+    outcome = result.outcomes[index]
+    reasons: tuple[Reason, ...] = tuple(
+        r.model_copy(update=changes) if r.rival else r for r in outcome.reasons
+    )
+    outcomes = list(result.outcomes)
+    outcomes[index] = outcome.model_copy(update={"reasons": reasons})
+    return result.model_copy(update={"outcomes": tuple(outcomes)}), outcome.teacher
+
+
+def test_the_engines_result_passes(published: tuple[Scenario, RoundResult]) -> None:
+    assert verify(*published) == []
+
+
+def test_an_edited_composite_score_is_caught(published: tuple[Scenario, RoundResult]) -> None:
+    scenario, result = published
+    tampered, teacher = _edit_outcome(result, lambda o: True, score=Decimal("99.9"))
+    [violation] = verify(scenario, tampered)
+    assert (violation.invariant, violation.teacher) == ("I12", teacher)
+    assert "composite score" in violation.message
+
+
+def test_an_edited_preference_rank_is_caught(published: tuple[Scenario, RoundResult]) -> None:
+    scenario, result = published
+    tampered, teacher = _edit_outcome(
+        result, lambda o: o.preference_rank is not None, preference_rank=5
+    )
+    [violation] = verify(scenario, tampered)
+    assert (violation.invariant, violation.teacher) == ("I12", teacher)
+    assert "preference rank" in violation.message
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [
+        ({"rival_score": Decimal("100")}, "rival's score"),
+        ({"rival": "T00001"}, "rival"),
+        ({"rival": "NOBODY"}, "rival"),
+        ({"score": Decimal("1")}, "reason's score"),
+    ],
+)
+def test_an_edited_rival_is_caught(
+    published: tuple[Scenario, RoundResult], changes: dict[str, object], what: str
+) -> None:
+    scenario, result = published
+    tampered, teacher = _edit_rival_reason(result, **changes)
+    found = verify(scenario, tampered)
+    assert found
+    assert {v.invariant for v in found} == {"I12"}
+    assert any(what in v.message and v.teacher == teacher for v in found)
+
+
+def test_a_wrong_deciding_criterion_is_caught(published: tuple[Scenario, RoundResult]) -> None:
+    scenario, result = published
+    decided = next(r for o in result.outcomes for r in o.reasons if r.decided_by)
+    wrong = "lottery" if decided.decided_by == "score" else "score"
+    tampered, _ = _edit_rival_reason(result, decided_by=wrong)
+    found = verify(scenario, tampered)
+    assert {v.invariant for v in found} == {"I12"}
+    assert any("deciding criterion" in v.message for v in found)
+
+
+def test_edited_round_statistics_are_caught(published: tuple[Scenario, RoundResult]) -> None:
+    scenario, result = published
+    first = result.rounds[0]
+    for field in ("placed", "seats_offered"):
+        changed = first.model_copy(update={field: getattr(first, field) + 7})
+        tampered = result.model_copy(update={"rounds": (changed, *result.rounds[1:])})
+        [violation] = verify(scenario, tampered)
+        assert violation.invariant == "I12" and field in violation.message
