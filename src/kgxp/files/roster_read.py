@@ -2,18 +2,8 @@
 
 The tables, headers and cell values are those of :mod:`kgxp.files.roster_layout`.
 
-County bureaus keep their rosters (花名册) in spreadsheets. :func:`read_roster`
-reads one workbook, or one directory of CSV files, with up to five tables:
-
-=============  ===========================  ==========================================
-table          sheet / file                 one row per
-=============  ===========================  ==========================================
-``county``     ``县情`` / ``县情.csv``      setting (two columns: ``项目``, ``值``)
-``schools``    ``学校`` / ``学校.csv``      school
-``posts``      ``岗位`` / ``岗位.csv``      post
-``teachers``   ``教师`` / ``教师.csv``      teacher
-``preferences````志愿`` / ``志愿.csv``      teacher's choice (optional table)
-=============  ===========================  ==========================================
+:func:`read_roster` reads one workbook, or one directory of CSV files, in that
+layout (its table of sheets and files is there).
 
 English names work too (``teachers`` sheet, ``teachers.csv``), as do the
 scenario's own field names as column headers. :data:`DEFAULT_COLUMNS` maps each
