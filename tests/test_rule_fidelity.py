@@ -6,6 +6,7 @@ before the change it covers.
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,7 @@ from kgxp.model.result import RoundResult, Status
 from kgxp.model.semester import Semester
 from kgxp.waiting.ledger import pay_lines
 from kgxp.waiting.state_machine import WaitingState
+from tests.conftest import load_benchmark_runner
 from tests.factories import post, school, teacher
 from tests.result_factories import outcome, with_outcomes
 
@@ -523,3 +525,28 @@ def test_a_first_waiting_term_in_spring_and_the_year_end_bonus() -> None:
     )
     assert lines["2027-autumn"].base == Decimal("6000.01")
     assert lines["2026-spring"].readings == ("year_end_bonus_basis=half_each_semester",)
+
+
+@pytest.mark.parametrize("scope", ["county", "school"])
+@pytest.mark.parametrize("ties", ["exclude", "include"])
+def test_verify_reads_the_warning_list_of_a_generated_county(scope: str, ties: str) -> None:
+    # Many units and many tied scores: each listed entry's counts must come out of the
+    # unit's cumulative counts exactly (a dropped, a moved and an extra entry are caught).
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    generator = sys.modules["generator"]
+    scenario = parse_scenario(generator.generate_county(1500, seed=19))
+    policy = Policy(warning_scope=scope, warning_ties=ties, warning_share=Decimal("0.1"))
+    result = run_round(scenario, policy=policy)
+    talks = result.warning_talks
+    assert len(talks) > 20 and verify(scenario, result) == []
+    last = talks[-1]
+    dropped = result.model_copy(update={"warning_talks": talks[:-1]})
+    assert [(v.invariant, v.teacher) for v in verify(scenario, dropped)] == [("I14", last.teacher)]
+    moved = last.model_copy(update={"from_bottom": last.from_bottom + 1})
+    altered = result.model_copy(update={"warning_talks": (*talks[:-1], moved)})
+    assert [(v.invariant, v.teacher) for v in verify(scenario, altered)] == [("I14", last.teacher)]
+    listed = {t.teacher for t in talks}
+    best = max((t for t in scenario.teachers if t.id not in listed), key=lambda t: t.id)
+    extra = last.model_copy(update={"teacher": best.id})
+    padded = result.model_copy(update={"warning_talks": (*talks, extra)})
+    assert [(v.invariant, v.teacher) for v in verify(scenario, padded)] == [("I14", best.id)]

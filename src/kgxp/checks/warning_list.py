@@ -36,13 +36,26 @@ def check_warning_list(context: Context) -> list[Violation]:
     scores_in: dict[str, Counter[Decimal]] = defaultdict(Counter)
     for teacher_id, unit in unit_of.items():
         scores_in[unit][score[teacher_id]] += 1
+    # Per unit and score, how many of the unit score strictly lower: one pass over the
+    # unit's distinct scores in order, not one per teacher (at 100,000 teachers in one
+    # county unit that was ~70 comparisons a teacher, most of verify's time).
+    below: dict[str, dict[Decimal, int]] = {}
+    sizes: dict[str, int] = {}
+    limits: dict[str, int] = {}
+    for unit, counts in scores_in.items():
+        running = 0
+        lower_of: dict[Decimal, int] = {}
+        for value in sorted(counts):
+            lower_of[value] = running
+            running += counts[value]
+        below[unit], sizes[unit] = lower_of, running
+        limits[unit] = int((policy.warning_share * running).to_integral_value(ROUND_FLOOR))
     expected: dict[str, WarningTalk] = {}
     for teacher_id, unit in unit_of.items():
         counts = scores_in[unit]
         own = score[teacher_id]
-        size = sum(counts.values())
-        limit = int((policy.warning_share * size).to_integral_value(ROUND_FLOOR))
-        lower = sum(n for value, n in counts.items() if value < own)
+        size, limit = sizes[unit], limits[unit]
+        lower = below[unit][own]
         at_or_below = lower + counts[own]
         inside = (
             at_or_below <= limit if policy.warning_ties is WarningTies.EXCLUDE else lower < limit

@@ -81,23 +81,24 @@ class _InSchool:
             # No two applicants tie: the school's ranking, and so its matching, is the
             # same under every seed (the order among distinct classes never changes).
             (fixed if len(set(classes)) == len(classes) else drawn).extend(members)
-        self.fixed_placed = _match(candidates, fixed, offered, applied, order)
-        self.candidates = candidates
+        self.fixed_placed = _match(
+            [candidates[k].id for k in fixed], [applied[k] for k in fixed], offered, order
+        )
         self.offered = offered
-        self.applied = applied
-        self.drawn = drawn
+        # What every draw matches again, read out of the candidates once.
+        self.drawn_ids = [candidates[k].id for k in drawn]
+        self.drawn_applied = [applied[k] for k in drawn]
 
     def placed(self, order: Mapping[str, int]) -> dict[str, str]:
         placed = dict(self.fixed_placed)
-        placed.update(_match(self.candidates, self.drawn, self.offered, self.applied, order))
+        placed.update(_match(self.drawn_ids, self.drawn_applied, self.offered, order))
         return placed
 
 
 def _match(
-    candidates: Sequence[Teacher],
-    chosen: Sequence[int],
-    offered: Mapping[str, int],
+    ids: Sequence[str],
     applied: Sequence[list[str]],
+    offered: Mapping[str, int],
     order: Mapping[str, int],
 ) -> dict[str, str]:
     """The round's deferred acceptance, computed as a serial dictatorship.
@@ -106,15 +107,17 @@ def _match(
     tie-broken order, which ``order`` is — so the stable matching is unique, and it is
     what taking the candidates best first, each to the first listed post with a seat
     left, gives. ``run_competitive_round``'s deferred acceptance finds the same matching
-    (the differential tests compare them draw by draw). ``applied`` lists offered posts.
+    (the differential tests compare them draw by draw). ``applied[k]`` lists the offered
+    posts candidate ``ids[k]`` applies for, in preference order.
     """
     left = dict(offered)
     placed: dict[str, str] = {}
-    for _, k in sorted([(order[candidates[k].id], k) for k in chosen]):
+    keys = list(map(order.__getitem__, ids))
+    for k in sorted(range(len(ids)), key=keys.__getitem__):
         for post_id in applied[k]:
             if left[post_id] > 0:
                 left[post_id] -= 1
-                placed[candidates[k].id] = post_id
+                placed[ids[k]] = post_id
                 break
     return placed
 
@@ -127,6 +130,8 @@ class _Prepared:
     in_school: _InSchool | None
     pool: list[Teacher]  # neither protected nor placed yet, in id order
     template: Draw  # protected teachers' outcomes; everyone else waiting until placed
+    left_in: dict[str, int]  # in-school seats of each post (R5 split), copied per draw
+    left_cross: dict[str, int]  # cross-school seats of each post
 
 
 class Replay:
@@ -162,13 +167,13 @@ class Replay:
         """Every teacher's (status, post) under ``seed``, in id order."""
         if self.policy.mechanism is not Mechanism.DEFERRED_ACCEPTANCE:
             return self._whole_round(seed)
-        order = self.basis.order(seed)
+        # Keys that compare as the ranking's order does: all a draw compares (see order_keys).
+        order = self.basis.order_keys(seed)
         known = self._prepare(seed, order)
         prepared, in_school = known.prepared, known.in_school
         home = prepared.home
         pool = known.pool
-        left_in = {p: s.in_school for p, s in prepared.split.items()}
-        left_cross = {p: s.cross_school for p, s in prepared.split.items()}
+        left_in, left_cross = dict(known.left_in), dict(known.left_cross)
         outcome = list(known.template)
         row, post_index = self.row, self.post_index
         for spec in self.policy.rounds:
@@ -178,13 +183,15 @@ class Replay:
                 placed = self._adjust(spec, pool, left_in, left_cross, home, order)
             else:
                 placed = self._cross(spec, pool, left_in, left_cross, home, order)
-            for post_id, taken in Counter(placed.values()).items():
-                if spec.kind is RoundKind.IN_SCHOOL:
-                    left_in[post_id] -= taken
-                else:  # cross-school seats first, then leftovers (as the engine books them)
-                    cross = min(taken, max(left_cross[post_id], 0))
-                    left_cross[post_id] -= cross
-                    left_in[post_id] -= taken - cross
+            if spec.kind is RoundKind.IN_SCHOOL:
+                for post_id in placed.values():
+                    left_in[post_id] -= 1
+            else:  # cross-school seats first, then leftovers (as the engine books them)
+                for post_id in placed.values():
+                    if left_cross[post_id] > 0:
+                        left_cross[post_id] -= 1
+                    else:
+                        left_in[post_id] -= 1
             status = _STATUS[spec.kind]
             for teacher_id, post_id in placed.items():
                 outcome[row[teacher_id]] = (status, post_index[post_id])
@@ -230,7 +237,14 @@ class Replay:
             else:
                 template.append((_WAITING, -1))
         pool = [t for t in self.teachers if t.id not in prepared.protected]
-        made = _Prepared(prepared, in_school, pool, template)
+        made = _Prepared(
+            prepared,
+            in_school,
+            pool,
+            template,
+            {p: s.in_school for p, s in prepared.split.items()},
+            {p: s.cross_school for p, s in prepared.split.items()},
+        )
         self._prepared[key] = made
         return made
 
@@ -285,9 +299,14 @@ class Replay:
         }
         offered = {p: n for p, n in offered.items() if n > 0}
         listed = self._cross_lists(spec, home)
-        applied = [[p for p in listed[t.id] if p in offered] for t in pool]
-        chosen = [k for k, posts in enumerate(applied) if posts]
-        return _match(pool, chosen, offered, applied, order)
+        ids: list[str] = []
+        applied: list[list[str]] = []
+        for teacher in pool:
+            posts = [p for p in listed[teacher.id] if p in offered]
+            if posts:
+                ids.append(teacher.id)
+                applied.append(posts)
+        return _match(ids, applied, offered, order)
 
     def _cross_lists(self, spec: RoundSpec, home: Mapping[str, str]) -> dict[str, list[str]]:
         """Per teacher, the preferences a cross-school round lets them apply for when

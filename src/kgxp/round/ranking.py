@@ -137,6 +137,11 @@ class RankingBasis:
     # The weak keys in order, each with its teachers (ids sorted): what a seed reorders.
     _groups: list[list[str]] = attrs.field(init=False, eq=False, repr=False)
     _tied: list[str] = attrs.field(init=False, eq=False, repr=False)
+    # For order_keys: each untied teacher's key, and per tied teacher (in _tied's order)
+    # the seed-free part of theirs and the multiplier of their lottery number.
+    _untied_keys: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
+    _tied_bases: list[int] = attrs.field(init=False, eq=False, repr=False)
+    _spread: int = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         by_key: dict[int, list[str]] = {}
@@ -145,6 +150,21 @@ class RankingBasis:
         groups = [sorted(by_key[key]) for key in sorted(by_key)]
         object.__setattr__(self, "_groups", groups)
         object.__setattr__(self, "_tied", [t for group in groups if len(group) > 1 for t in group])
+        # order_keys: key = ((group << 64) + lottery) * spread + position of the id in its
+        # group (ids sorted), so keys compare as (group, lottery, id) do — what order()
+        # sorts by — with one multiplication per tied teacher and no sort per seed.
+        spread = max(map(len, groups), default=1)
+        untied: dict[str, int] = {}
+        bases: list[int] = []
+        for index, group in enumerate(groups):
+            start = (index << 64) * spread
+            if len(group) == 1:
+                untied[group[0]] = start
+            else:
+                bases.extend(start + position for position in range(len(group)))
+        object.__setattr__(self, "_untied_keys", untied)
+        object.__setattr__(self, "_tied_bases", bases)
+        object.__setattr__(self, "_spread", spread)
 
     @classmethod
     def of(cls, teachers: Iterable[Teacher], policy: Policy) -> RankingBasis:
@@ -220,6 +240,27 @@ class RankingBasis:
                 pairs = sorted([(next(drawn), teacher) for teacher in group])
                 ordered.extend(map(itemgetter(1), pairs))
         return dict(zip(ordered, range(len(ordered)), strict=True))
+
+
+    def order_keys(self, seed: int) -> dict[str, int]:
+        """An int per teacher, smaller first, ordering them exactly as :meth:`order` does.
+
+        Only comparisons of ``order`` matter to a round (who goes first), so
+        ``lottery_odds`` draws with these keys: the lottery numbers of the tied
+        teachers and one multiplication each, no sort (tests/test_lottery.py checks
+        the order equal to :meth:`order`'s seed by seed).
+        """
+        spread = self._spread
+        keys = dict(self._untied_keys)
+        drawn = _lottery_numbers(seed, self._tied)
+        keys.update(
+            zip(
+                self._tied,
+                [base + number * spread for base, number in zip(self._tied_bases, drawn)],
+                strict=True,
+            )
+        )
+        return keys
 
 
 def _columns(people: Sequence[Teacher], paths: Sequence[str]) -> tuple[list[str], list[Any]]:
