@@ -14,13 +14,16 @@
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
+import pickle
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from hypothesis import given, settings
+from pydantic import ValidationError
 
 import kgxp
 from kgxp import Scenario, Teacher
@@ -108,6 +111,30 @@ def test_builder_models_equal_validated_ones() -> None:
         builder(Reason, "rule")
     with pytest.raises(TypeError, match="repeated fields \\['rule'\\]"):
         builder(Reason, "rule", "code", "rule")
+
+
+def test_built_models_share_a_fields_set_that_no_copy_can_change() -> None:
+    # Issue 19: every instance of one call shape shares its fields-set (over half of a
+    # result's memory otherwise). Copies with updates, copies, pickles and refused
+    # assignments must leave the shared set, and so every other instance, untouched.
+    placed = builder(Reason, "rule", "code", "round", "post", "score")
+    first = placed("R5", "placed", "in_school", "P1", Decimal("80.50"))
+    second = placed("R5", "placed", "in_school", "P2", Decimal("70"))
+    by_keywords = trusted(Reason, rule="R5", code="placed", round="r", post="P3", score=Decimal(1))
+    assert first.model_fields_set is second.model_fields_set is by_keywords.model_fields_set
+    names = {"rule", "code", "round", "post", "score"}
+    changed = first.model_copy(update={"rival": "T9", "detail": "x"})
+    assert changed.model_fields_set == names | {"rival", "detail"}
+    copied = copy.copy(first)
+    deep = copy.deepcopy(first)
+    again = pickle.loads(pickle.dumps(second))
+    assert again == second and copied == first and deep == first
+    with pytest.raises(ValidationError):
+        first.rival = "T8"  # type: ignore[misc]
+    assert first.model_fields_set == second.model_fields_set == names
+    assert first.rival is None and second.model_dump_json() == Reason(
+        rule="R5", code="placed", round="in_school", post="P2", score=Decimal("70")
+    ).model_dump_json()
 
 
 def test_unchecked_market_equals_checked_one() -> None:

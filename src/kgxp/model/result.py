@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -250,7 +250,7 @@ def trusted(model: type[_Model], **values: Any) -> _Model:
     instance = _new_object(model)
     # What BaseModel.model_construct sets, minus its per-field alias and default handling.
     _set_dict(instance, fields)
-    _set_fields_set(instance, set(values))
+    _set_fields_set(instance, _shared_fields_set(values.keys()))
     _set_extra(instance, None)
     _set_private(instance, None)
     return instance
@@ -280,6 +280,7 @@ def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
     # Only identifiers and constants reach the generated source: field names are
     # checked above against the model's own, values are parameters or named defaults.
     namespace: dict[str, Any] = {
+        "_fields_set": _shared_fields_set(names),
         "_model": model,
         "_new": _new_object,
         "_set_dict": _set_dict,
@@ -291,12 +292,11 @@ def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
     entries = ", ".join(
         f"{name!r}: {name if name in names else f'_default_{name}'}" for name in defaults
     )
-    fields_set = "{" + ", ".join(repr(name) for name in names) + "}" if names else "set()"
     source = (
         f"def build({', '.join(names)}):\n"
         "    instance = _new(_model)\n"
         f"    _set_dict(instance, {{{entries}}})\n"
-        f"    _set_fields_set(instance, {fields_set})\n"
+        "    _set_fields_set(instance, _fields_set)\n"
         "    _set_extra(instance, None)\n"
         "    _set_private(instance, None)\n"
         "    return instance\n"
@@ -305,6 +305,23 @@ def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
     build: Callable[..., _Model] = namespace["build"]
     build.__qualname__ = f"builder({model.__name__}, {', '.join(names)})"
     return build
+
+
+# One fields-set per set of names, shared by every instance built with it. A set of
+# five to ten names costs 470-730 bytes, more than the instance's ``__dict__``: one per
+# Reason and Outcome was over half of a 100,000-teacher result's memory (issue 19).
+# Sharing is safe because the models are frozen: pydantic mutates a fields-set only
+# on attribute assignment (refused) and gives ``model_copy`` and ``copy`` their own
+# copy before adding to it (tests/test_speed_internals.py checks both).
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _shared_fields_set(names: Iterable[str]) -> set[str]:
+    key = frozenset(names)
+    shared = _FIELDS_SETS.get(key)
+    if shared is None:
+        shared = _FIELDS_SETS[key] = set(key)
+    return shared
 
 
 # One look-up per call: (defaults, how many fields, required names) of each model.
