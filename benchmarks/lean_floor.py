@@ -122,7 +122,9 @@ def same_as_kgxp(preferences: np.ndarray, capacities: np.ndarray, position: np.n
         tuple(int(p) for p in position),
     )
     expected = np.array(deferred_acceptance(market).assignment, np.int64)
-    return bool(np.array_equal(expected, numpy_deferred_acceptance(preferences, capacities, position)))
+    return bool(
+        np.array_equal(expected, numpy_deferred_acceptance(preferences, capacities, position))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,7 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             kgxp.save_scenario(kgxp.parse_scenario(generate_county(args.teachers, seed=2026)), path)
         gc.collect()
         times: dict[str, list[float]] = {
-            k: [] for k in ("decode", "arrays", "numpy DA", "floor", "load", "run", "verify", "plan")
+            k: []
+            for k in ("decode", "arrays", "numpy DA", "floor", "load", "run", "verify", "plan")
         }
         same = True
         load = os.getloadavg()[0]
@@ -158,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
                 numpy_deferred_acceptance(*arrays)
             t3 = time.perf_counter()
             for name, value in zip(
-                ("decode", "arrays", "numpy DA", "floor"), (t1 - t0, t2 - t1, t3 - t2, t3 - t0)
+                ("decode", "arrays", "numpy DA", "floor"),
+                (t1 - t0, t2 - t1, t3 - t2, t3 - t0),
+                strict=True,
             ):
                 times[name].append(value)
             teachers = len(data["teachers"])
@@ -176,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             if violations:
                 raise SystemExit(f"verify found {len(violations)} violations")
             for name, value in zip(
-                ("load", "run", "verify", "plan"), (t1 - t0, t2 - t1, t3 - t2, t3 - t0)
+                ("load", "run", "verify", "plan"), (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True
             ):
                 times[name].append(value)
             del scenario, result, violations

@@ -53,7 +53,9 @@ def test_the_seed_free_ranking_orders_as_the_whole_ranking(
         whole = rank_teachers(scenario.teachers, chosen, seed)
         assert basis.order(seed) == whole.order
         keys = basis.order_keys(seed)
-        assert sorted(keys, key=keys.__getitem__) == sorted(whole.order, key=whole.order.__getitem__)
+        assert sorted(keys, key=keys.__getitem__) == sorted(
+            whole.order, key=whole.order.__getitem__
+        )
         assert basis.priority_class() == whole.priority_class
         assert basis.ranking(seed) == whole
 

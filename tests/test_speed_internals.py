@@ -132,9 +132,13 @@ def test_built_models_share_a_fields_set_that_no_copy_can_change() -> None:
     with pytest.raises(ValidationError):
         first.rival = "T8"  # type: ignore[misc]
     assert first.model_fields_set == second.model_fields_set == names
-    assert first.rival is None and second.model_dump_json() == Reason(
-        rule="R5", code="placed", round="in_school", post="P2", score=Decimal("70")
-    ).model_dump_json()
+    assert (
+        first.rival is None
+        and second.model_dump_json()
+        == Reason(
+            rule="R5", code="placed", round="in_school", post="P2", score=Decimal("70")
+        ).model_dump_json()
+    )
 
 
 def test_unchecked_market_equals_checked_one() -> None:

@@ -19,7 +19,7 @@ The optimal mechanism (CP-SAT) has no such shortcut: a draw under it is a whole
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 

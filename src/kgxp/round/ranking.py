@@ -241,7 +241,6 @@ class RankingBasis:
                 ordered.extend(map(itemgetter(1), pairs))
         return dict(zip(ordered, range(len(ordered)), strict=True))
 
-
     def order_keys(self, seed: int) -> dict[str, int]:
         """An int per teacher, smaller first, ordering them exactly as :meth:`order` does.
 
@@ -256,7 +255,10 @@ class RankingBasis:
         keys.update(
             zip(
                 self._tied,
-                [base + number * spread for base, number in zip(self._tied_bases, drawn)],
+                [
+                    base + number * spread
+                    for base, number in zip(self._tied_bases, drawn, strict=True)
+                ],
                 strict=True,
             )
         )

@@ -27,8 +27,8 @@ True
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from decimal import ROUND_FLOOR, Decimal
 
 from kgxp.model.policy import Policy, WarningScope, WarningTies
@@ -73,15 +73,27 @@ def warning_list(
         units[unit].append((scores[teacher.id], teacher.id))
     found: list[WarningTalk] = []
     for unit in sorted(units):
-        found += _bottom(unit, sorted(units[unit]), policy)
+        found += _bottom(unit, units[unit], policy)
     return tuple(found)
 
 
-def _bottom(unit: str, ranked: Sequence[tuple[Decimal, str]], policy: Policy) -> list[WarningTalk]:
-    size = len(ranked)
+def _bottom(unit: str, members: list[tuple[Decimal, str]], policy: Policy) -> list[WarningTalk]:
+    size = len(members)
     limit = warning_limit(policy.warning_share, size)
     if limit == 0:
         return []
+    # Only the lowest scores can be inside: count each distinct score, find the highest
+    # score whose teachers can still be listed, and sort just the teachers at or below
+    # it — not the whole unit (100,000 (Decimal, id) pairs in a county-wide unit).
+    counts = Counter(score for score, _ in members)
+    cutoff: Decimal | None = None
+    lower = 0
+    for score in sorted(counts):
+        if lower >= limit:  # neither tie rule lists a teacher with `limit` strictly below
+            break
+        cutoff = score
+        lower += counts[score]
+    ranked = sorted(member for member in members if cutoff is not None and member[0] <= cutoff)
     values = [score for score, _ in ranked]
     listed = []
     for score, teacher_id in ranked:
