@@ -331,20 +331,38 @@ def _explain(
             rival = max((ids[h] for h in holders), key=order.__getitem__)
             worst[post_id] = (rival, order[rival], score_of[rival])
     reasons: dict[str, tuple[Reason, ...]] = {}
+    # Equal reasons are one shared (frozen) instance: teachers of one score who lost the
+    # same post to the same bar, or won it, get the same reason — a third to a half of
+    # a round's reasons, built and kept once (issue 19: the result's memory).
+    placed: dict[tuple[str, Decimal], Reason] = {}
+    outranked: dict[tuple[str, Decimal, str], Reason] = {}
+    unapplied: dict[Decimal, tuple[Reason, ...]] = {}
     for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
         score = score_of[teacher_id]
         if not posts:
-            reasons[teacher_id] = (
-                _no_application(
-                    "R12", "no_application", name, score, "applied for no post this round offers"
-                ),
-            )
+            none = unapplied.get(score)
+            if none is None:
+                none = unapplied[score] = (
+                    _no_application(
+                        "R12",
+                        "no_application",
+                        name,
+                        score,
+                        "applied for no post this round offers",
+                    ),
+                )
+            reasons[teacher_id] = none
             continue
         rank = order[teacher_id]
         found: list[Reason] = []
         for post_id in posts:
             if post_id == post_won:
-                found.append(_placed("R5", "placed", name, post_id, score))
+                won_reason = placed.get((post_id, score))
+                if won_reason is None:
+                    won_reason = placed[post_id, score] = _placed(
+                        "R5", "placed", name, post_id, score
+                    )
+                found.append(won_reason)
                 break
             bar = worst.get(post_id)
             if bar is None:  # cannot happen for a stable matching; say so rather than guess
@@ -362,8 +380,9 @@ def _explain(
             rival, rival_rank, rival_score = bar
             # Optimal mechanism: tied with the holder, who was kept to place more teachers.
             decided = explain(rival, teacher_id) if rival_rank < rank else "max_placement"
-            found.append(
-                _outranked(
+            lost = outranked.get((post_id, score, decided))
+            if lost is None:
+                lost = outranked[post_id, score, decided] = _outranked(
                     outranked_rule,
                     "outranked",
                     name,
@@ -373,6 +392,6 @@ def _explain(
                     rival_score,
                     decided,
                 )
-            )
+            found.append(lost)
         reasons[teacher_id] = tuple(found)
     return reasons
