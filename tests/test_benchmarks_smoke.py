@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT, load_benchmark_runner
@@ -79,3 +81,44 @@ def test_excel_benchmark_measures_a_tiny_county() -> None:
     rows = excel.measure(300, 1, compare=False)
     assert [name for name, _, _ in rows] == ["write_roster", "read_roster", "write_results (xlsx)"]
     assert all(teachers == 300 and wall >= 0 and cpu >= 0 for _, teachers, (wall, cpu) in rows)
+
+
+def _lean_floor() -> Any:
+    import importlib.util
+
+    load_benchmark_runner()  # puts benchmarks/ on sys.path (the floor imports the generator)
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_floor", ROOT / "benchmarks" / "lean_floor.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _lean_floor().main(["--teachers", "300", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| 300 teachers," in out
+    assert "| plan, CPU |" in out
+    assert "deferred acceptance: yes" in out
+    assert "RoundResult retained:" in out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_floors_numpy_deferred_acceptance_is_kgxps(seed: int) -> None:
+    # The floor is only a floor if it computes the same matching: random markets with
+    # short lists, scarce seats and padding, compared with kgxp's deferred acceptance.
+    import random
+
+    floor = _lean_floor()
+    rng = random.Random(seed)
+    posts, teachers, width = rng.randint(1, 30), rng.randint(1, 200), rng.randint(1, 6)
+    preferences = np.full((teachers, width), -1, np.int64)
+    for row in range(teachers):
+        chosen = rng.sample(range(posts), rng.randint(0, min(width, posts)))
+        preferences[row, : len(chosen)] = chosen
+    capacities = np.array([rng.randint(0, 4) for _ in range(posts)], np.int64)
+    position = np.array(rng.sample(range(teachers), teachers), np.int64)
+    assert floor.same_as_kgxp(preferences, capacities, position)
