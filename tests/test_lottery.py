@@ -9,6 +9,7 @@ under every preset with the tie-breakers dropped (so the draw matters).
 from __future__ import annotations
 
 import random
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 import kgxp
 from kgxp import Mechanism, Policy, Scenario, ScenarioError, lottery_odds, run_round
-from kgxp.lottery.odds import draw_seeds, wilson_interval
+from kgxp.lottery.odds import _tally, draw_seeds, wilson_interval
 from kgxp.lottery.replay import STATUSES, Draw, Replay
 from kgxp.round.ranking import RankingBasis, rank_teachers
 from kgxp.testing import policies, scenarios
@@ -229,3 +230,17 @@ def test_an_invalid_scenario_raises_kgxps_error_before_any_draw() -> None:
     broken = Scenario.model_construct(**{**fields, "staffing": staffing})
     with pytest.raises(ScenarioError, match="above the staffing total"):
         lottery_odds(broken, draws=3)
+
+
+@pytest.mark.parametrize("draws", [1, 2, 17])
+def test_the_tally_counts_every_draw_of_every_teacher(example: Scenario, draws: int) -> None:
+    # The tally counts only where a draw differs from the first: it must equal counting
+    # every (teacher, outcome) of every draw.
+    replay = Replay(example, by_score(Policy()))
+    seeds = draw_seeds(3, draws)
+    expected: Counter[tuple[int, tuple[int, int]]] = Counter()
+    for seed in seeds:
+        expected.update(enumerate(replay.draw(seed)))
+    assert _tally(replay, seeds) == expected
+    assert sum(_tally(replay, seeds).values()) == draws * len(replay.teachers)
+    assert _tally(replay, []) == Counter()

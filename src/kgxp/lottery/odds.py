@@ -220,11 +220,30 @@ def lottery_odds(
 def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int, int]]]:
     """(teacher row, (status index, post index)) -> draws, over ``seeds``."""
     counts: Counter[tuple[int, tuple[int, int]]] = Counter()
+    if not seeds:
+        return counts
     # The collector paused as for run_round (kgxp._internal.gc_pause): draws make no
     # cycles, and every collection would traverse the whole county again.
     with collector_paused():
-        for draw_seed in seeds:
-            counts.update(enumerate(replay.draw(draw_seed)))  # counted in C
+        # Most teachers come out the same in every draw: count, per draw, only where it
+        # differs from the first, and give the first's outcome the remaining draws — a
+        # comparison per teacher instead of hashing every (teacher, outcome) pair.
+        first = replay.draw(seeds[0])
+        differs: Counter[int] = Counter()
+        for draw_seed in seeds[1:]:
+            draw = replay.draw(draw_seed)
+            changed = [row for row, (a, b) in enumerate(zip(draw, first, strict=True)) if a != b]
+            if changed:
+                differs.update(changed)
+                counts.update([(row, draw[row]) for row in changed])
+        total = len(seeds)
+        counts.update(
+            {
+                (row, outcome): total - differs[row]
+                for row, outcome in enumerate(first)
+                if differs[row] < total
+            }
+        )
     return counts
 
 
