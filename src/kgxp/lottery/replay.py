@@ -19,7 +19,7 @@ The optimal mechanism (CP-SAT) has no such shortcut: a draw under it is a whole
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 
@@ -75,17 +75,24 @@ class _InSchool:
                 by_school[home[teacher.id]].append(k)
         fixed: list[int] = []
         drawn: list[int] = []
+        left = dict(offered)  # seats left once each school's fixed part is placed
+        settled: dict[str, str] = {}
         for school in sorted(by_school):
             members = by_school[school]
             classes = [priority_class[candidates[k].id] for k in members]
             # No two applicants tie: the school's ranking, and so its matching, is the
             # same under every seed (the order among distinct classes never changes).
-            (fixed if len(set(classes)) == len(classes) else drawn).extend(members)
+            if len(set(classes)) == len(classes):
+                fixed.extend(members)
+            else:
+                drawn.extend(_settle(members, classes, candidates, applied, left, settled))
         self.fixed_placed = _match(
             [candidates[k].id for k in fixed], [applied[k] for k in fixed], offered, order
         )
-        self.offered = offered
-        # What every draw matches again, read out of the candidates once.
+        self.fixed_placed.update(settled)
+        # What every draw matches again, read out of the candidates once, and the seats
+        # it starts from (posts belong to one school: the fixed schools' are not read).
+        self.offered = left
         self.drawn_ids = [candidates[k].id for k in drawn]
         self.drawn_applied = [applied[k] for k in drawn]
 
@@ -93,6 +100,41 @@ class _InSchool:
         placed = dict(self.fixed_placed)
         placed.update(_match(self.drawn_ids, self.drawn_applied, self.offered, order))
         return placed
+
+
+def _settle(
+    members: Sequence[int],
+    classes: Sequence[int],
+    candidates: Sequence[Teacher],
+    applied: Sequence[list[str]],
+    left: dict[str, int],
+    settled: dict[str, str],
+) -> list[int]:
+    """Place a school's leading tie classes that no draw can change; return the rest.
+
+    The matching takes the school's applicants class by class (best first), in drawn
+    order inside a class. When, for every post, no more of a class's members want it
+    first (among posts with a seat left) than it has seats left, each member gets that
+    post whatever the order inside the class: the class is settled, its seats taken
+    from ``left`` and its placements added to ``settled``. From the first class where
+    that fails, the school is left to the draws (everything after depends on the order).
+    """
+    by_class: dict[int, list[int]] = defaultdict(list)
+    for k, group in zip(members, classes, strict=True):
+        by_class[group].append(k)
+    ordered = sorted(by_class)
+    for position, group in enumerate(ordered):
+        first: list[tuple[int, str | None]] = [
+            (k, next((p for p in applied[k] if left[p] > 0), None)) for k in by_class[group]
+        ]
+        wanted = Counter(post for _, post in first if post is not None)
+        if any(count > left[post] for post, count in wanted.items()):
+            return [k for rest in ordered[position:] for k in by_class[rest]]
+        for k, post in first:
+            if post is not None:
+                left[post] -= 1
+                settled[candidates[k].id] = post
+    return []
 
 
 def _match(
