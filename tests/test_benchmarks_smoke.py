@@ -35,7 +35,7 @@ def test_generator_is_deterministic_and_valid() -> None:
     assert len(scenario.teachers) == 500
     assert any(school.merged_into for school in scenario.schools) or len(scenario.schools) < 60
     assert any(post.reserved for post in scenario.posts)
-    assert ROOT.joinpath("benchmarks", "profile.py").is_file()
+    assert ROOT.joinpath("benchmarks", "profile_plan.py").is_file()
 
 
 def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/profile.py --teachers 100000 [--stage all|parse|run|verify] [--html out.html]
+    python benchmarks/profile_plan.py --teachers 100000 [--stage all|parse|run|verify] [--html out.html]
 
 Generates the county (not profiled), warms kgxp up, then profiles parse/validate,
 ``run_round`` and ``verify`` as the benchmark runner times them, and prints the
