@@ -4,7 +4,7 @@
 list), the 公示期 as dates counted in working days (:mod:`kgxp.files.notice`), where
 to raise an objection (复核/申诉) and the 落款 (issuing body, date). The same
 words head the Excel sheet (:class:`SheetLayout`, applied by
-:func:`kgxp.files.publication.write_workbook`) and the HTML page
+:func:`kgxp.files.workbook.write_workbook`) and the HTML page
 (:func:`posting_html`: A4 print CSS, header rows repeated on every printed page,
 CJK-capable font stacks, every value escaped).
 

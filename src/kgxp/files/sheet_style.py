@@ -1,6 +1,6 @@
 """A publication sheet laid out for printing (openpyxl): title rows, widths, A4, repeated header.
 
-Called by :func:`kgxp.files.publication.write_workbook` for sheets that come with
+Called by :func:`kgxp.files.workbook.write_workbook` for sheets that come with
 a :class:`~kgxp.files.posting.SheetLayout`: the title row merged across the table,
 the 公示期 and objection lines under it, the header row frozen and repeated on
 every printed page, thin borders, column widths from the content (CJK characters

@@ -26,7 +26,7 @@ from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Final
 
-from kgxp.files.publication import ListKind, list_kind
+from kgxp.files.published_lists import ListKind, list_kind
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism, RoundKind, Scope
