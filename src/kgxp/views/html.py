@@ -12,10 +12,20 @@ passed through :func:`html.escape` (school and teacher names come from county
 rosters and are not trusted), Chinese text kept as it is, and the same object
 always renders to the same string (I12) — sorted rows, fixed number formats.
 
+Every word comes from the message catalogue (:mod:`kgxp.i18n`): Chinese by
+default — what a notebook shows through ``_repr_html_`` — and English with
+``locale="en"`` on the functions here. Statuses, rounds, segments and mechanisms
+are named in words (:class:`~kgxp.views.vocabulary.Terms`), never as enum values,
+and rule ids appear only in the conflicts' ``依据`` column.
+
 >>> import kgxp
 >>> from kgxp.views.html import round_html
 >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
 >>> round_html(result) == result._repr_html_()
+True
+>>> "<strong>竞聘结果" in round_html(result)
+True
+>>> "<strong>Placement round" in round_html(result, locale="en")
 True
 """
 
@@ -23,20 +33,30 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from kgxp._internal.rendering import register_html
+from kgxp.files.wording import Wording
+from kgxp.i18n import DEFAULT_LOCALE, Texts
 from kgxp.lottery.odds import LotteryOdds
-from kgxp.model.policy import Policy
+from kgxp.model.policy import Policy, RoundKind
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
+from kgxp.views.appeal import describe_outcome
 from kgxp.views.comparison import Comparison
 from kgxp.views.metrics import BalanceRow
 from kgxp.views.summary import summarize
+from kgxp.views.vocabulary import ROUND_KIND_NAMES, Terms
 from kgxp.waiting.simulation import Simulation
 from kgxp.waiting.state_machine import WaitingState
 
-__all__ = ["comparison_html", "round_html", "scenario_html", "simulation_html"]
+__all__ = [
+    "comparison_html",
+    "lottery_html",
+    "round_html",
+    "scenario_html",
+    "simulation_html",
+]
 
 # One small style sheet per fragment, scoped to the fragment's class: no external
 # CSS, and Jupyter's own table styling (which right-aligns everything) is overridden.
@@ -101,41 +121,69 @@ def _box(parts: Iterable[str]) -> str:
     return _STYLE + '<div class="kgxp-repr">' + "".join(parts) + "</div>"
 
 
-def _more(shown: int, total: int) -> str:
-    return _p(f"… and {total - shown} more") if total > shown else ""
+def _more(tr: Texts, shown: int, total: int, *, posts: bool = False) -> str:
+    if total <= shown:
+        return ""
+    if posts:
+        return _p(tr("… and {count} more posts", count=total - shown))
+    return _p(tr("… and {count} more", count=total - shown))
 
 
-def scenario_html(scenario: Scenario, policy: Policy | None = None) -> str:
+def scenario_html(
+    scenario: Scenario, policy: Policy | None = None, *, locale: str = DEFAULT_LOCALE
+) -> str:
     """A scenario's counts (:func:`kgxp.summarize`): schools, subjects, protected categories.
 
     Protection (R4) depends on the policy; without one the default policy counts it.
     """
+    terms = Terms(locale)
+    tr = terms.tr
     summary = summarize(scenario, policy)
+    names = {row.school_id: row.name for row in summary.schools}
     merged = sum(row.merged_into is not None for row in summary.schools)
+    year, month = summary.competition_month.split("-")
+    title = tr(
+        "{county} · competition of {month}",
+        county=summary.county,
+        month=tr("{year}-{month:02d}", year=int(year), month=int(month)),
+    )
     parts = [
-        _title(
-            f"{summary.county} · competition month {summary.competition_month}"
-            + (" · synthetic teachers" if summary.synthetic else "")
+        _title(title + (tr(" · synthetic teachers") if summary.synthetic else "")),
+        _p(
+            tr(
+                "{schools} schools ({merged} merged into another), {teachers} teachers, "
+                "{seats} posts ({reserved} reserved for new recruits, {competed} competed); "
+                "staffing quota {staffing}.",
+                schools=len(summary.schools),
+                merged=merged,
+                teachers=summary.teachers,
+                seats=summary.seats,
+                reserved=summary.reserved,
+                competed=summary.competed_seats,
+                staffing=summary.staffing_total,
+            )
         ),
         _p(
-            f"schools {len(summary.schools)} (merged R3: {merged}), teachers {summary.teachers}, "
-            f"seats {summary.seats} (reserved R2: {summary.reserved}, competed "
-            f"{summary.competed_seats}), staffing total R1: {summary.staffing_total}"
-        ),
-        _p(
-            f"protected in advance (R4, policy {summary.policy}): {summary.protected_teachers}; "
-            f"unwilling to be adjusted (R6): {summary.unwilling_to_adjust}; teachers with a "
-            f"tied score: {summary.tied_scores}"
+            tr(
+                "Placed in advance under the {policy}: {protected}; not willing to be "
+                "assigned by the bureau: {unwilling}; sharing their score with another "
+                "teacher: {tied}.",
+                policy=terms.policy(summary.policy),
+                protected=summary.protected_teachers,
+                unwilling=summary.unwilling_to_adjust,
+                tied=summary.tied_scores,
+            )
         ),
         _table(
-            ("protected category (R4)", "teachers"),
-            sorted(summary.protected_by_category.items()) or [("(none)", 0)],
+            (tr("Protected category"), tr("Teachers")),
+            [(terms.category(c), n) for c, n in sorted(summary.protected_by_category.items())]
+            or [(tr("(none)"), 0)],
             numeric=(1,),
         ),
         _details(
-            f"Subjects ({len(summary.by_subject)})",
+            tr("Subjects ({count})", count=len(summary.by_subject)),
             _table(
-                ("subject", "teachers", "seats", "seats − teachers"),
+                (tr("Subject"), tr("Teachers"), tr("Posts"), tr("Posts minus teachers")),
                 (
                     (subject, teachers, seats, f"{seats - teachers:+d}")
                     for subject, (teachers, seats) in sorted(summary.by_subject.items())
@@ -144,32 +192,37 @@ def scenario_html(scenario: Scenario, policy: Policy | None = None) -> str:
             ),
         ),
         _details(
-            f"Schools ({len(summary.schools)})",
+            tr("Schools ({count})", count=len(summary.schools)),
             _table(
                 (
-                    "school",
-                    "name",
-                    "segment",
-                    "locality",
-                    "community",
-                    "seats",
-                    "reserved",
-                    "teachers",
-                    "protected",
-                    "note",
+                    tr("School id"),
+                    tr("School name"),
+                    tr("Segment"),
+                    tr("Urban or rural"),
+                    tr("Education community"),
+                    tr("Posts"),
+                    tr("Reserved for new recruits"),
+                    tr("Teachers"),
+                    tr("Placed in advance"),
+                    tr("Note"),
                 ),
                 (
                     (
                         row.school_id,
                         row.name,
-                        row.segment,
-                        row.locality,
+                        terms.segment(row.segment),
+                        terms.locality(row.locality),
                         row.community or "—",
                         row.seats,
                         row.reserved,
                         row.teachers,
                         row.protected,
-                        f"merged into {row.merged_into} (R3)" if row.merged_into else "",
+                        tr(
+                            "merged into {school}",
+                            school=names.get(row.merged_into, row.merged_into),
+                        )
+                        if row.merged_into
+                        else "",
                     )
                     for row in sorted(summary.schools, key=lambda r: r.school_id)
                 ),
@@ -180,73 +233,109 @@ def scenario_html(scenario: Scenario, policy: Policy | None = None) -> str:
     return _box(parts)
 
 
-def round_html(result: RoundResult) -> str:
-    """A round's outcomes: counts per status and round, solver stats, seats per school.
+def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A round's outcomes: counts per outcome and round, how each round was matched, seats
+    per school.
 
     The result holds ids only (no names), so schools are shown by id; the report
     (:func:`kgxp.render_report`) adds names from the scenario.
     """
+    terms = Terms(locale)
+    tr = terms.tr
     counts = result.counts()
     posts = result.posts
     vacant = sum(p.vacant for p in posts)
+    labels = terms.rounds(result.rounds)
     parts = [
         _title(
-            f"Placement round · policy {result.policy.name} · mechanism "
-            f"{result.policy.mechanism.value} · seed {result.seed}"
+            tr(
+                "Placement round · {policy} · {mechanism} · lottery seed {seed}",
+                policy=terms.policy(result.policy.name),
+                mechanism=terms.mechanism(result.policy.mechanism),
+                seed=result.seed,
+            )
         ),
         _p(
-            f"teachers {len(result.outcomes)}; seats {sum(p.seats for p in posts)} (reserved R2 "
-            f"{sum(p.reserved for p in posts)}, protected R4 {sum(p.protected for p in posts)}, "
-            f"in-school {sum(p.in_school for p in posts)}, cross-school "
-            f"{sum(p.cross_school for p in posts)}); vacant after every round: {vacant}"
+            tr(
+                "{teachers} teachers; {seats} posts ({reserved} reserved for new recruits, "
+                "{protected} filled in advance, {in_school} in the in-school round, "
+                "{cross_school} in the cross-school round); vacant after every round: {vacant}.",
+                teachers=len(result.outcomes),
+                seats=sum(p.seats for p in posts),
+                reserved=sum(p.reserved for p in posts),
+                protected=sum(p.protected for p in posts),
+                in_school=sum(p.in_school for p in posts),
+                cross_school=sum(p.cross_school for p in posts),
+                vacant=vacant,
+            )
         ),
-        _table(list(counts), [list(counts.values())], numeric=range(len(counts))),
+        _table(
+            [terms.status(k) for k in counts],
+            [list(counts.values())],
+            numeric=range(len(counts)),
+        ),
         _table(
             (
-                "round",
-                "kind",
-                "scope",
-                "candidates",
-                "seats",
-                "placed",
-                "mechanism",
-                "status",
-                "bound",
-                "optimal",
+                tr("Round"),
+                tr("Scope"),
+                tr("Candidates"),
+                tr("Posts offered"),
+                tr("Placed"),
+                tr("Matching"),
+                tr("Solver result"),
+                tr("Upper bound"),
+                tr("Proven best"),
             ),
             (
                 (
-                    r.name,
-                    r.kind.value,
-                    r.scope.value,
+                    labels[r.name],
+                    terms.scope(r.scope),
                     r.candidates,
                     r.seats_offered,
                     r.placed,
-                    r.solver.mechanism if r.solver else "—",
-                    (r.solver.status + (" (timed out)" if r.solver.timed_out else ""))
+                    terms.mechanism(r.solver.mechanism) if r.solver else "—",
+                    (
+                        terms.solver_status(r.solver.status)
+                        + (tr(" (time ran out)") if r.solver.timed_out else "")
+                    )
                     if r.solver
                     else "—",
                     "—" if r.solver is None or r.solver.bound is None else r.solver.bound,
-                    "—" if r.solver is None else ("yes" if r.solver.proven_optimal else "no"),
+                    "—" if r.solver is None else terms.yes_no(r.solver.proven_optimal),
                 )
                 for r in result.rounds
             ),
-            numeric=(3, 4, 5, 8),
+            numeric=(2, 3, 4, 7),
         ),
     ]
     if result.conflicts:
+        words = Wording(None, result, locale=locale)
+        outcomes = {o.teacher: o for o in result.outcomes}
         shown = result.conflicts[:20]
         parts.append(
             _details(
-                f"Conflicts ({len(result.conflicts)})",
+                tr("Protected teachers awaiting a post ({count})", count=len(result.conflicts)),
                 _table(
-                    ("rule", "teacher", "school", "message"),
-                    ((c.rule, c.teacher, c.school, c.message) for c in shown),
+                    (tr("Teacher id"), tr("Original school"), tr("Note"), tr("Rule")),
+                    (
+                        (
+                            c.teacher,
+                            c.school,
+                            words.why(outcomes[c.teacher]) if c.teacher in outcomes else "",
+                            c.rule,
+                        )
+                        for c in shown
+                    ),
                 )
-                + _more(len(shown), len(result.conflicts)),
+                + _more(tr, len(shown), len(result.conflicts)),
             )
         )
-    parts.append(_details(f"Seats per school ({len(_schools(result))})", _school_table(result)))
+    parts.append(
+        _details(
+            tr("Posts per school ({count})", count=len(_schools(result))),
+            _school_table(result, terms, labels),
+        )
+    )
     return _box(parts)
 
 
@@ -254,7 +343,8 @@ def _schools(result: RoundResult) -> list[str]:
     return sorted({p.school for p in result.posts} | {o.home_school for o in result.outcomes})
 
 
-def _school_table(result: RoundResult) -> str:
+def _school_table(result: RoundResult, terms: Terms, labels: dict[str, str]) -> str:
+    tr = terms.tr
     round_names = [r.name for r in result.rounds]
     round_names += sorted({n for p in result.posts for n in p.filled} - set(round_names))
     seats: Counter[str] = Counter()
@@ -285,89 +375,100 @@ def _school_table(result: RoundResult) -> str:
     width = 4 + len(round_names) + 2
     return _table(
         (
-            "school",
-            "seats",
-            "reserved (R2)",
-            "protected (R4)",
-            *(f"filled: {name}" for name in round_names),
-            "vacant",
-            "waiting from here (R7)",
+            tr("School id"),
+            tr("Posts"),
+            tr("Reserved for new recruits"),
+            tr("Placed in advance"),
+            *(tr("Filled: {round}", round=labels.get(name, name)) for name in round_names),
+            tr("Vacant"),
+            tr("Waiting from this school"),
         ),
         rows,
         numeric=range(1, width),
     )
 
 
-def comparison_html(comparison: Comparison, *, rows: int = 50) -> str:
+def comparison_html(comparison: Comparison, *, rows: int = 50, locale: str = DEFAULT_LOCALE) -> str:
     """A what-if or an appeal: counts and balance before/after, who moved, which seats changed.
 
     At most ``rows`` changed outcomes and seat changes are listed; the counts
-    above them are complete.
+    above them are complete. The reasons are the appeal notice's
+    (:func:`kgxp.render_comparison`), with posts by id.
     """
     c = comparison
+    terms = Terms(locale)
+    tr = terms.tr
+    words = Wording(None, c.round_kinds, locale=locale)
     same = [
-        "same scenario" if c.same_scenario else "different scenario",
-        "same policy" if c.same_policy else "different policy",
+        tr("same scenario") if c.same_scenario else tr("different scenario"),
+        tr("same policy") if c.same_policy else tr("different policy"),
     ]
     statuses = list(dict.fromkeys([*c.counts_before, *c.counts_after]))
     rounds = list(dict.fromkeys([*c.placed_per_round_before, *c.placed_per_round_after]))
+    labels = _round_labels(terms, c.round_kinds, rounds)
     count_rows = [
-        (f"outcome {k}", b, a, _delta(b, a))
+        (_status(terms, k), b, a, _delta(b, a))
         for k in statuses
         for b, a in [(c.counts_before.get(k, 0), c.counts_after.get(k, 0))]
     ] + [
-        (f"placed in round {k}", b, a, _delta(b, a))
+        (tr("Placed in the {round}", round=labels[k]), b, a, _delta(b, a))
         for k in rounds
         for b, a in [(c.placed_per_round_before.get(k, 0), c.placed_per_round_after.get(k, 0))]
     ]
     parts = [
         _title(
-            f"Comparison: {len(c.changed)} teachers changed outcome, "
-            f"{len(c.seats)} posts changed holders"
+            tr(
+                "Comparison: {teachers} teachers changed outcome, {posts} posts changed holders",
+                teachers=len(c.changed),
+                posts=len(c.seats),
+            )
         ),
-        _p("; ".join(same)),
-        _table(("", "a (before)", "b (after)", "change"), count_rows, numeric=(1, 2, 3)),
+        _p(tr("; ").join(same)),
+        _table(
+            ("", tr("a (before)"), tr("b (after)"), tr("Change")), count_rows, numeric=(1, 2, 3)
+        ),
     ]
     if c.metrics_before is not None and c.metrics_after is not None:
         a, b = c.metrics_before, c.metrics_after
         movement = [
-            ("moved school", a.moved_school, b.moved_school),
+            (tr("Teachers at another school"), a.moved_school, b.moved_school),
             (
-                "moved across communities (R17)",
+                tr("Moved to another education community"),
                 a.moved_across_communities,
                 b.moved_across_communities,
             ),
-            ("urban → rural (R16)", a.urban_to_rural, b.urban_to_rural),
-            ("rural → urban", a.rural_to_urban, b.rural_to_urban),
-            ("waiting (R7)", a.waiting, b.waiting),
-            ("vacant seats", a.vacant_seats, b.vacant_seats),
+            (tr("Urban to rural"), a.urban_to_rural, b.urban_to_rural),
+            (tr("Rural to urban"), a.rural_to_urban, b.rural_to_urban),
+            (tr("Waiting for a post"), a.waiting, b.waiting),
+            (tr("Vacant posts"), a.vacant_seats, b.vacant_seats),
         ]
         parts.append(
             _table(
-                ("movement", "a", "b", "change"),
+                (tr("Movement"), "a", "b", tr("Change")),
                 ((k, x, y, _delta(x, y)) for k, x, y in movement),
                 numeric=(1, 2, 3),
             )
         )
-        parts.append(_balance_table(a.balance, b.balance))
+        parts.append(_balance_table(terms, a.balance, b.balance))
     changed = c.changed[:rows]
     if c.changed:
         parts.append(
             _details(
-                f"Changed outcomes ({len(c.changed)})",
+                tr("Changed outcomes ({count})", count=len(c.changed)),
                 _table(
-                    ("teacher", "a", "b", "why (reasons in b)"),
+                    (tr("Teacher id"), "a", "b", tr("Why (the reasons in b)")),
                     (
                         (
                             x.teacher,
-                            _place(x.before_status, x.before_post, x.before_school),
-                            _place(x.after_status, x.after_post, x.after_school),
-                            ", ".join(x.why),
+                            describe_outcome(words, x, before=True),
+                            describe_outcome(words, x, before=False),
+                            tr("; ").join(words.reason(r, x.protected_by) for r in x.reasons)
+                            or "—",
                         )
                         for x in changed
                     ),
                 )
-                + _more(len(changed), len(c.changed)),
+                + _more(tr, len(changed), len(c.changed)),
                 open_=len(c.changed) <= 10,
             )
         )
@@ -375,18 +476,49 @@ def comparison_html(comparison: Comparison, *, rows: int = 50) -> str:
     if c.seats:
         parts.append(
             _details(
-                f"Seat changes ({len(c.seats)})",
+                tr("Posts whose holders changed ({count})", count=len(c.seats)),
                 _table(
-                    ("post", "left", "joined"),
-                    ((s.post, ", ".join(s.left), ", ".join(s.joined)) for s in seats),
+                    (tr("Post"), tr("Left"), tr("Joined")),
+                    ((s.post, tr(", ").join(s.left), tr(", ").join(s.joined)) for s in seats),
                 )
-                + _more(len(seats), len(c.seats)),
+                + _more(tr, len(seats), len(c.seats), posts=True),
             )
         )
     return _box(parts)
 
 
-def _balance_table(a: Sequence[BalanceRow], b: Sequence[BalanceRow]) -> str:
+def _round_labels(
+    terms: Terms, kinds: Mapping[str, RoundKind], names: Iterable[str]
+) -> dict[str, str]:
+    """Round names → the kind of round in words, numbered where two rounds share a kind."""
+    names = list(names)
+    per_kind: Counter[RoundKind] = Counter(kinds[n] for n in names if n in kinds)
+    seen: Counter[RoundKind] = Counter()
+    labels = {}
+    for name in names:
+        kind = kinds.get(name)
+        if kind is None:
+            labels[name] = name  # a round the comparison does not know: as named
+            continue
+        seen[kind] += 1
+        label = terms.tr(ROUND_KIND_NAMES[kind])
+        labels[name] = (
+            label
+            if per_kind[kind] == 1
+            else terms.tr("{round} ({number})", round=label, number=seen[kind])
+        )
+    return labels
+
+
+def _status(terms: Terms, value: str) -> str:
+    try:
+        return terms.status(value)
+    except ValueError:  # not an outcome kgxp knows (a newer result): as given
+        return value
+
+
+def _balance_table(terms: Terms, a: Sequence[BalanceRow], b: Sequence[BalanceRow]) -> str:
+    tr = terms.tr
     after = {(r.segment, r.indicator): r for r in b}
     keys = list(dict.fromkeys([*((r.segment, r.indicator) for r in a), *after]))
     rows_a = {(r.segment, r.indicator): r for r in a}
@@ -397,57 +529,81 @@ def _balance_table(a: Sequence[BalanceRow], b: Sequence[BalanceRow]) -> str:
         assert ref is not None
         rows.append(
             (
-                key[0].value,
-                key[1],
+                terms.segment(key[0]),
+                terms.indicator(key[1]),
                 _cv(x.after if x else None),
                 _cv(y.after if y else None),
                 str(ref.threshold),
-                _ok(y.after_ok if y else None),
+                _ok(tr, y.after_ok if y else None),
             )
         )
     return _table(
-        ("segment", "indicator", "CV a (§6)", "CV b (§6)", "threshold", "b within"),
+        (
+            tr("Segment"),
+            tr("Indicator"),
+            tr("Inter-school coefficient of variation, a"),
+            tr("Inter-school coefficient of variation, b"),
+            tr("Threshold"),
+            tr("b within the threshold"),
+        ),
         rows,
         numeric=(2, 3, 4),
     )
 
 
-def _ok(value: bool | None) -> str:
-    return {True: "yes", False: "NO", None: "—"}[value]
+def _ok(tr: Texts, value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return tr("met") if value else tr("not met")
 
 
-def simulation_html(simulation: Simulation) -> str:
+def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> str:
     """A simulation: the round's counts, then one row per semester (R7–R10)."""
+    terms = Terms(locale)
+    tr = terms.tr
     summaries = simulation.summaries
     states = [
-        s.value
+        s
         for s in WaitingState
         if s in _CORE_STATES or any(x.states.get(s.value, 0) for x in summaries)
     ]
-    first = str(simulation.semesters[0]) if simulation.semesters else "—"
+    first = terms.semester(simulation.semesters[0]) if simulation.semesters else "—"
     counts = simulation.round.counts()
     flagged = sum(x.states.get(WaitingState.DISMISSAL_REVIEW.value, 0) for x in summaries[-1:])
     parts = [
         _title(
-            f"Simulation: {len(simulation.semesters)} semesters from {first} · policy "
-            f"{simulation.round.policy.name} · seed {simulation.round.seed}"
+            tr(
+                "Simulation: {count} semesters from {first} · {policy} · lottery seed {seed}",
+                count=len(simulation.semesters),
+                first=first,
+                policy=terms.policy(simulation.round.policy.name),
+                seed=simulation.round.seed,
+            )
         ),
-        _p("round: " + ", ".join(f"{k} {v}" for k, v in counts.items())),
-        _p(f"under dismissal review (R10) in the last semester: {flagged}"),
+        _p(
+            tr(
+                "The round: {counts}",
+                counts=tr(", ").join(
+                    tr("{outcome} {count}", outcome=_status(terms, k), count=v)
+                    for k, v in counts.items()
+                ),
+            )
+        ),
+        _p(tr("Under dismissal review in the last semester: {count}", count=flagged)),
         _table(
             (
-                "semester",
-                *states,
-                "competed (R9)",
-                "placed",
-                "vacancies",
-                "newly retired",
-                "paid (yuan)",
+                tr("Semester"),
+                *(terms.waiting_state(s) for s in states),
+                tr("Competed again"),
+                tr("Placed"),
+                tr("Vacancies"),
+                tr("Newly retired"),
+                tr("Paid (yuan)"),
             ),
             (
                 (
-                    str(x.semester),
-                    *(x.states.get(s, 0) for s in states),
+                    terms.semester(x.semester),
+                    *(x.states.get(s.value, 0) for s in states),
                     x.competed,
                     x.placed,
                     x.vacancies,
@@ -462,8 +618,10 @@ def simulation_html(simulation: Simulation) -> str:
     return _box(parts)
 
 
-def lottery_html(odds: LotteryOdds, *, rows: int = 50) -> str:
+def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOCALE) -> str:
     """Lottery odds: how many teachers' post the draw decides, then those teachers' odds."""
+    terms = Terms(locale)
+    tr = terms.tr
     decided = [t for t in odds.teachers if t.post_by_draw]
     # The closest calls first: a post the teacher gets about half the time.
     decided.sort(key=lambda t: (abs(t.placed.probability - 0.5), t.teacher))
@@ -471,13 +629,22 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50) -> str:
     percent = f"{odds.confidence:.0%}"
     parts = [
         _title(
-            f"抽签 Lottery odds: {odds.draws} draws from seed {odds.seed} · policy "
-            f"{odds.policy.name} · {summary['teachers']} teachers"
+            tr(
+                "Lottery odds: {draws} draws from seed {seed} · {policy} · {teachers} teachers",
+                draws=odds.draws,
+                seed=odds.seed,
+                policy=terms.policy(odds.policy.name),
+                teachers=summary["teachers"],
+            )
         ),
         _p(
-            f"the draw decides the post of {summary['post_decided']} teachers, the status "
-            f"(round or waiting) of {summary['status_decided']}, and whether "
-            f"{summary['placement_decided']} get a post at all"
+            tr(
+                "The draw decides the post of {post} teachers, the outcome (which round, or "
+                "waiting) of {status}, and whether {placement} get a post at all.",
+                post=summary["post_decided"],
+                status=summary["status_decided"],
+                placement=summary["placement_decided"],
+            )
         ),
     ]
     if decided:
@@ -485,30 +652,37 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50) -> str:
         parts.append(
             _table(
                 (
-                    "teacher",
-                    "P(post)",
-                    f"{percent} interval",
-                    "most frequent post",
-                    "share",
-                    "posts seen",
-                    "statuses",
+                    tr("Teacher id"),
+                    tr("Chance of a post"),
+                    tr("{percent} interval", percent=percent),
+                    tr("Most frequent post"),
+                    tr("Share"),
+                    tr("Posts seen"),
+                    tr("Outcomes"),
                 ),
                 (
                     (
                         t.teacher,
                         f"{t.placed.probability:.3f}",
                         f"{t.placed.low:.3f}–{t.placed.high:.3f}",
-                        t.posts[0].value or "no post",
+                        t.posts[0].value or tr("no post"),
                         f"{t.posts[0].probability:.3f}",
                         len(t.posts),
-                        ", ".join(f"{s.value} {s.probability:.2f}" for s in t.statuses),
+                        tr(", ").join(
+                            tr(
+                                "{outcome} {share}",
+                                outcome=_status(terms, s.value or ""),
+                                share=format(s.probability, ".2f"),
+                            )
+                            for s in t.statuses
+                        ),
                     )
                     for t in shown
                 ),
                 numeric=(1, 4, 5),
             )
         )
-        parts.append(_more(len(shown), len(decided)))
+        parts.append(_more(tr, len(shown), len(decided)))
     return _box(parts)
 
 
@@ -525,12 +699,6 @@ def _cv(value: float | None) -> str:
 
 def _delta(before: int, after: int) -> str:
     return f"{after - before:+d}" if after != before else "0"
-
-
-def _place(status: Status | None, post: str | None, school: str | None) -> str:
-    if status is None:
-        return "absent"
-    return status.value if post is None else f"{status.value} {post} @ {school}"
 
 
 register_html(LotteryOdds, lottery_html)
