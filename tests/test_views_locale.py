@@ -10,6 +10,7 @@ import pytest
 
 import kgxp
 from kgxp import (
+    Mechanism,
     Policy,
     RoundKind,
     RoundSpec,
@@ -17,6 +18,7 @@ from kgxp import (
     Scope,
     compare,
     lottery_odds,
+    render_report,
     run_round,
     simulate,
 )
@@ -29,6 +31,7 @@ from kgxp.views.html import (
     simulation_html,
 )
 from kgxp.views.summary import render_summary, summarize
+from kgxp.views.vocabulary import Terms
 from tests.conftest import EXAMPLE
 from tests.test_publication import _conflict_county
 
@@ -197,3 +200,14 @@ def test_the_summary_reads_as_words(locale: str) -> None:
     else:
         assert "nine-year" in text and "merged into 蒿坪镇中心小学" in text
         assert "less than three years before retirement" in text
+
+
+@pytest.mark.parametrize("mechanism", [Mechanism.BALANCED, Mechanism.OPTIMAL])
+def test_the_report_names_every_mechanism_in_words(mechanism: Mechanism) -> None:
+    # The report once knew two mechanisms by name; a balanced round raised a KeyError.
+    scenario = _conflict_county()
+    result = run_round(scenario, policy=Policy().evolve(mechanism=mechanism))
+    for locale in LOCALES:
+        text = render_report(scenario, result, locale=locale)
+        assert Terms(locale).mechanism(mechanism) in text
+        assert Terms(locale).policy("default") in text
