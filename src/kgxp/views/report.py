@@ -98,8 +98,8 @@ def report_sections(
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
-        _outcomes(result, metrics, tr, figures, scenario),
-        _balance(metrics, tr, figures),
+        _outcomes(result, metrics, tr, figures, scenario, locale),
+        _balance(metrics, tr, figures, locale),
     ]
     pending = [o for o in result.outcomes if list_kind(o) is ListKind.PENDING]
     if pending:
@@ -223,7 +223,12 @@ def _rounds(result: RoundResult, tr: Texts) -> ReportSection:
 
 
 def _outcomes(
-    result: RoundResult, metrics: RoundMetrics, tr: Texts, figures: bool, scenario: Scenario
+    result: RoundResult,
+    metrics: RoundMetrics,
+    tr: Texts,
+    figures: bool,
+    scenario: Scenario,
+    locale: str,
 ) -> ReportSection:
     counts = result.counts()
     pending = sum(1 for o in result.outcomes if list_kind(o) is ListKind.PENDING)
@@ -257,11 +262,11 @@ def _outcomes(
             ),
         ),
         ReportTable((tr("Outcome"), tr("Teachers")), tuple(rows), numeric=frozenset({1})),
-        figures=_figure("flows", result, scenario) if figures else (),
+        figures=_figure("flows", result, scenario, locale=locale) if figures else (),
     )
 
 
-def _balance(metrics: RoundMetrics, tr: Texts, figures: bool) -> ReportSection:
+def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> ReportSection:
     verdict = {True: tr("met"), False: tr("not met"), None: "—"}
     failing = [row for row in metrics.balance if row.after_ok is False]
     return ReportSection(
@@ -302,7 +307,7 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool) -> ReportSection:
         )
         if failing
         else (),
-        figures=_figure("balance", metrics) if figures else (),
+        figures=_figure("balance", metrics, locale=locale) if figures else (),
     )
 
 
@@ -357,10 +362,10 @@ def _waiting(
     )
 
 
-def _figure(kind: str, *args: object) -> tuple[str, ...]:
+def _figure(kind: str, *args: object, locale: str) -> tuple[str, ...]:
     from kgxp.views.report_plots import figure_svg
 
-    return figure_svg(kind, *args)
+    return figure_svg(kind, *args, locale=locale)
 
 
 def render_report(
