@@ -31,22 +31,20 @@ True
 
 from __future__ import annotations
 
-import html
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
 
 from kgxp._internal.rendering import register_html
 from kgxp.files.wording import Wording
-from kgxp.i18n import DEFAULT_LOCALE, Texts
+from kgxp.i18n import DEFAULT_LOCALE
 from kgxp.lottery.odds import LotteryOdds
-from kgxp.model.policy import Policy, RoundKind
+from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
-from kgxp.views.appeal import describe_outcome
+from kgxp.views import html_parts as frag
 from kgxp.views.comparison import Comparison
-from kgxp.views.metrics import BalanceRow
+from kgxp.views.html_comparison import comparison_html
 from kgxp.views.summary import summarize
-from kgxp.views.vocabulary import ROUND_KIND_NAMES, Terms
+from kgxp.views.vocabulary import Terms
 from kgxp.waiting.simulation import Simulation
 from kgxp.waiting.state_machine import WaitingState
 
@@ -58,15 +56,6 @@ __all__ = [
     "simulation_html",
 ]
 
-# One small style sheet per fragment, scoped to the fragment's class: no external
-# CSS, and Jupyter's own table styling (which right-aligns everything) is overridden.
-_STYLE = (
-    "<style>.kgxp-repr{font-size:90%;line-height:1.35}"
-    ".kgxp-repr table{border-collapse:collapse;margin:2px 0 6px 0}"
-    ".kgxp-repr th,.kgxp-repr td{padding:1px 8px;border-bottom:1px solid #ddd;text-align:left}"
-    ".kgxp-repr th{border-bottom-color:#999}.kgxp-repr .n{text-align:right}</style>"
-)
-
 # Waiting states shown in every simulation table, even when zero (R7, R9, R10).
 _CORE_STATES = (
     WaitingState.ON_POST,
@@ -74,59 +63,6 @@ _CORE_STATES = (
     WaitingState.CONTINUED_WAITING,
     WaitingState.DISMISSAL_REVIEW,
 )
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _table(
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    numeric: Iterable[int] = (),
-) -> str:
-    right = set(numeric)
-    parts = ["<table><thead><tr>"]
-    parts += [
-        f'<th class="n">{_e(h)}</th>' if i in right else f"<th>{_e(h)}</th>"
-        for i, h in enumerate(header)
-    ]
-    parts.append("</tr></thead><tbody>")
-    for row in rows:
-        parts.append("<tr>")
-        parts += [
-            f'<td class="n">{_e(cell)}</td>' if i in right else f"<td>{_e(cell)}</td>"
-            for i, cell in enumerate(row)
-        ]
-        parts.append("</tr>")
-    parts.append("</tbody></table>")
-    return "".join(parts)
-
-
-def _details(summary: str, body: str, *, open_: bool = False) -> str:
-    """A collapsible block (plain HTML, no script): long tables stay out of the way."""
-    return f"<details{' open' if open_ else ''}><summary>{_e(summary)}</summary>{body}</details>"
-
-
-def _p(text: str) -> str:
-    return f'<div style="margin:2px 0">{_e(text)}</div>'
-
-
-def _title(text: str) -> str:
-    return f"<strong>{_e(text)}</strong>"
-
-
-def _box(parts: Iterable[str]) -> str:
-    return _STYLE + '<div class="kgxp-repr">' + "".join(parts) + "</div>"
-
-
-def _more(tr: Texts, shown: int, total: int, *, posts: bool = False) -> str:
-    if total <= shown:
-        return ""
-    if posts:
-        return _p(tr("… and {count} more posts", count=total - shown))
-    return _p(tr("… and {count} more", count=total - shown))
 
 
 def scenario_html(
@@ -148,8 +84,8 @@ def scenario_html(
         month=tr("{year}-{month:02d}", year=int(year), month=int(month)),
     )
     parts = [
-        _title(title + (tr(" · synthetic teachers") if summary.synthetic else "")),
-        _p(
+        frag.title(title + (tr(" · synthetic teachers") if summary.synthetic else "")),
+        frag.paragraph(
             tr(
                 "{schools} schools ({merged} merged into another), {teachers} teachers, "
                 "{seats} posts ({reserved} reserved for new recruits, {competed} competed); "
@@ -163,7 +99,7 @@ def scenario_html(
                 staffing=summary.staffing_total,
             )
         ),
-        _p(
+        frag.paragraph(
             tr(
                 "Placed in advance under the {policy}: {protected}; not willing to be "
                 "assigned by the bureau: {unwilling}; sharing their score with another "
@@ -174,15 +110,15 @@ def scenario_html(
                 tied=summary.tied_scores,
             )
         ),
-        _table(
+        frag.table(
             (tr("Protected category"), tr("Teachers")),
             [(terms.category(c), n) for c, n in sorted(summary.protected_by_category.items())]
             or [(tr("(none)"), 0)],
             numeric=(1,),
         ),
-        _details(
+        frag.details(
             tr("Subjects ({count})", count=len(summary.by_subject)),
-            _table(
+            frag.table(
                 (tr("Subject"), tr("Teachers"), tr("Posts"), tr("Posts minus teachers")),
                 (
                     (subject, teachers, seats, f"{seats - teachers:+d}")
@@ -191,9 +127,9 @@ def scenario_html(
                 numeric=(1, 2, 3),
             ),
         ),
-        _details(
+        frag.details(
             tr("Schools ({count})", count=len(summary.schools)),
-            _table(
+            frag.table(
                 (
                     tr("School id"),
                     tr("School name"),
@@ -230,7 +166,7 @@ def scenario_html(
             ),
         ),
     ]
-    return _box(parts)
+    return frag.box(parts)
 
 
 def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -247,7 +183,7 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
     vacant = sum(p.vacant for p in posts)
     labels = terms.rounds(result.rounds)
     parts = [
-        _title(
+        frag.title(
             tr(
                 "Placement round · {policy} · {mechanism} · lottery seed {seed}",
                 policy=terms.policy(result.policy.name),
@@ -255,7 +191,7 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
                 seed=result.seed,
             )
         ),
-        _p(
+        frag.paragraph(
             tr(
                 "{teachers} teachers; {seats} posts ({reserved} reserved for new recruits, "
                 "{protected} filled in advance, {in_school} in the in-school round, "
@@ -269,12 +205,12 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
                 vacant=vacant,
             )
         ),
-        _table(
+        frag.table(
             [terms.status(k) for k in counts],
             [list(counts.values())],
             numeric=range(len(counts)),
         ),
-        _table(
+        frag.table(
             (
                 tr("Round"),
                 tr("Scope"),
@@ -313,9 +249,9 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
         outcomes = {o.teacher: o for o in result.outcomes}
         shown = result.conflicts[:20]
         parts.append(
-            _details(
+            frag.details(
                 tr("Protected teachers awaiting a post ({count})", count=len(result.conflicts)),
-                _table(
+                frag.table(
                     (tr("Teacher id"), tr("Original school"), tr("Note"), tr("Rule")),
                     (
                         (
@@ -327,16 +263,16 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
                         for c in shown
                     ),
                 )
-                + _more(tr, len(shown), len(result.conflicts)),
+                + frag.more(tr, len(shown), len(result.conflicts)),
             )
         )
     parts.append(
-        _details(
+        frag.details(
             tr("Posts per school ({count})", count=len(_schools(result))),
             _school_table(result, terms, labels),
         )
     )
-    return _box(parts)
+    return frag.box(parts)
 
 
 def _schools(result: RoundResult) -> list[str]:
@@ -373,7 +309,7 @@ def _school_table(result: RoundResult, terms: Terms, labels: dict[str, str]) -> 
         for school in _schools(result)
     ]
     width = 4 + len(round_names) + 2
-    return _table(
+    return frag.table(
         (
             tr("School id"),
             tr("Posts"),
@@ -386,175 +322,6 @@ def _school_table(result: RoundResult, terms: Terms, labels: dict[str, str]) -> 
         rows,
         numeric=range(1, width),
     )
-
-
-def comparison_html(comparison: Comparison, *, rows: int = 50, locale: str = DEFAULT_LOCALE) -> str:
-    """A what-if or an appeal: counts and balance before/after, who moved, which seats changed.
-
-    At most ``rows`` changed outcomes and seat changes are listed; the counts
-    above them are complete. The reasons are the appeal notice's
-    (:func:`kgxp.render_comparison`), with posts by id.
-    """
-    c = comparison
-    terms = Terms(locale)
-    tr = terms.tr
-    words = Wording(None, c.round_kinds, locale=locale)
-    same = [
-        tr("same scenario") if c.same_scenario else tr("different scenario"),
-        tr("same policy") if c.same_policy else tr("different policy"),
-    ]
-    statuses = list(dict.fromkeys([*c.counts_before, *c.counts_after]))
-    rounds = list(dict.fromkeys([*c.placed_per_round_before, *c.placed_per_round_after]))
-    labels = _round_labels(terms, c.round_kinds, rounds)
-    count_rows = [
-        (_status(terms, k), b, a, _delta(b, a))
-        for k in statuses
-        for b, a in [(c.counts_before.get(k, 0), c.counts_after.get(k, 0))]
-    ] + [
-        (tr("Placed in the {round}", round=labels[k]), b, a, _delta(b, a))
-        for k in rounds
-        for b, a in [(c.placed_per_round_before.get(k, 0), c.placed_per_round_after.get(k, 0))]
-    ]
-    parts = [
-        _title(
-            tr(
-                "Comparison: {teachers} teachers changed outcome, {posts} posts changed holders",
-                teachers=len(c.changed),
-                posts=len(c.seats),
-            )
-        ),
-        _p(tr("; ").join(same)),
-        _table(
-            ("", tr("a (before)"), tr("b (after)"), tr("Change")), count_rows, numeric=(1, 2, 3)
-        ),
-    ]
-    if c.metrics_before is not None and c.metrics_after is not None:
-        a, b = c.metrics_before, c.metrics_after
-        movement = [
-            (tr("Teachers at another school"), a.moved_school, b.moved_school),
-            (
-                tr("Moved to another education community"),
-                a.moved_across_communities,
-                b.moved_across_communities,
-            ),
-            (tr("Urban to rural"), a.urban_to_rural, b.urban_to_rural),
-            (tr("Rural to urban"), a.rural_to_urban, b.rural_to_urban),
-            (tr("Waiting for a post"), a.waiting, b.waiting),
-            (tr("Vacant posts"), a.vacant_seats, b.vacant_seats),
-        ]
-        parts.append(
-            _table(
-                (tr("Movement"), "a", "b", tr("Change")),
-                ((k, x, y, _delta(x, y)) for k, x, y in movement),
-                numeric=(1, 2, 3),
-            )
-        )
-        parts.append(_balance_table(terms, a.balance, b.balance))
-    changed = c.changed[:rows]
-    if c.changed:
-        parts.append(
-            _details(
-                tr("Changed outcomes ({count})", count=len(c.changed)),
-                _table(
-                    (tr("Teacher id"), "a", "b", tr("Why (the reasons in b)")),
-                    (
-                        (
-                            x.teacher,
-                            describe_outcome(words, x, before=True),
-                            describe_outcome(words, x, before=False),
-                            tr("; ").join(words.reason(r, x.protected_by) for r in x.reasons)
-                            or "—",
-                        )
-                        for x in changed
-                    ),
-                )
-                + _more(tr, len(changed), len(c.changed)),
-                open_=len(c.changed) <= 10,
-            )
-        )
-    seats = c.seats[:rows]
-    if c.seats:
-        parts.append(
-            _details(
-                tr("Posts whose holders changed ({count})", count=len(c.seats)),
-                _table(
-                    (tr("Post"), tr("Left"), tr("Joined")),
-                    ((s.post, tr(", ").join(s.left), tr(", ").join(s.joined)) for s in seats),
-                )
-                + _more(tr, len(seats), len(c.seats), posts=True),
-            )
-        )
-    return _box(parts)
-
-
-def _round_labels(
-    terms: Terms, kinds: Mapping[str, RoundKind], names: Iterable[str]
-) -> dict[str, str]:
-    """Round names → the kind of round in words, numbered where two rounds share a kind."""
-    names = list(names)
-    per_kind: Counter[RoundKind] = Counter(kinds[n] for n in names if n in kinds)
-    seen: Counter[RoundKind] = Counter()
-    labels = {}
-    for name in names:
-        kind = kinds.get(name)
-        if kind is None:
-            labels[name] = name  # a round the comparison does not know: as named
-            continue
-        seen[kind] += 1
-        label = terms.tr(ROUND_KIND_NAMES[kind])
-        labels[name] = (
-            label
-            if per_kind[kind] == 1
-            else terms.tr("{round} ({number})", round=label, number=seen[kind])
-        )
-    return labels
-
-
-def _status(terms: Terms, value: str) -> str:
-    try:
-        return terms.status(value)
-    except ValueError:  # not an outcome kgxp knows (a newer result): as given
-        return value
-
-
-def _balance_table(terms: Terms, a: Sequence[BalanceRow], b: Sequence[BalanceRow]) -> str:
-    tr = terms.tr
-    after = {(r.segment, r.indicator): r for r in b}
-    keys = list(dict.fromkeys([*((r.segment, r.indicator) for r in a), *after]))
-    rows_a = {(r.segment, r.indicator): r for r in a}
-    rows = []
-    for key in keys:
-        x, y = rows_a.get(key), after.get(key)
-        ref = x or y
-        assert ref is not None
-        rows.append(
-            (
-                terms.segment(key[0]),
-                terms.indicator(key[1]),
-                _cv(x.after if x else None),
-                _cv(y.after if y else None),
-                str(ref.threshold),
-                _ok(tr, y.after_ok if y else None),
-            )
-        )
-    return _table(
-        (
-            tr("Segment"),
-            tr("Indicator"),
-            tr("Inter-school coefficient of variation, a"),
-            tr("Inter-school coefficient of variation, b"),
-            tr("Threshold"),
-            tr("b within the threshold"),
-        ),
-        rows,
-        numeric=(2, 3, 4),
-    )
-
-
-def _ok(tr: Texts, value: bool | None) -> str:
-    if value is None:
-        return "—"
-    return tr("met") if value else tr("not met")
 
 
 def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -571,7 +338,7 @@ def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> 
     counts = simulation.round.counts()
     flagged = sum(x.states.get(WaitingState.DISMISSAL_REVIEW.value, 0) for x in summaries[-1:])
     parts = [
-        _title(
+        frag.title(
             tr(
                 "Simulation: {count} semesters from {first} · {policy} · lottery seed {seed}",
                 count=len(simulation.semesters),
@@ -580,17 +347,17 @@ def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> 
                 seed=simulation.round.seed,
             )
         ),
-        _p(
+        frag.paragraph(
             tr(
                 "The round: {counts}",
                 counts=tr(", ").join(
-                    tr("{outcome} {count}", outcome=_status(terms, k), count=v)
+                    tr("{outcome} {count}", outcome=frag.status_word(terms, k), count=v)
                     for k, v in counts.items()
                 ),
             )
         ),
-        _p(tr("Under dismissal review in the last semester: {count}", count=flagged)),
-        _table(
+        frag.paragraph(tr("Under dismissal review in the last semester: {count}", count=flagged)),
+        frag.table(
             (
                 tr("Semester"),
                 *(terms.waiting_state(s) for s in states),
@@ -615,7 +382,7 @@ def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> 
             numeric=range(1, len(states) + 6),
         ),
     ]
-    return _box(parts)
+    return frag.box(parts)
 
 
 def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOCALE) -> str:
@@ -628,7 +395,7 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOC
     summary = odds.summary()
     percent = f"{odds.confidence:.0%}"
     parts = [
-        _title(
+        frag.title(
             tr(
                 "Lottery odds: {draws} draws from seed {seed} · {policy} · {teachers} teachers",
                 draws=odds.draws,
@@ -637,7 +404,7 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOC
                 teachers=summary["teachers"],
             )
         ),
-        _p(
+        frag.paragraph(
             tr(
                 "The draw decides the post of {post} teachers, the outcome (which round, or "
                 "waiting) of {status}, and whether {placement} get a post at all.",
@@ -650,7 +417,7 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOC
     if decided:
         shown = decided[:rows]
         parts.append(
-            _table(
+            frag.table(
                 (
                     tr("Teacher id"),
                     tr("Chance of a post"),
@@ -671,7 +438,7 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOC
                         tr(", ").join(
                             tr(
                                 "{outcome} {share}",
-                                outcome=_status(terms, s.value or ""),
+                                outcome=frag.status_word(terms, s.value or ""),
                                 share=format(s.probability, ".2f"),
                             )
                             for s in t.statuses
@@ -682,8 +449,8 @@ def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOC
                 numeric=(1, 4, 5),
             )
         )
-        parts.append(_more(tr, len(shown), len(decided)))
-    return _box(parts)
+        parts.append(frag.more(tr, len(shown), len(decided)))
+    return frag.box(parts)
 
 
 # The documents' ``_repr_html_`` find these through the registry (they sit below the views).
@@ -691,14 +458,4 @@ register_html(Scenario, scenario_html)
 register_html(RoundResult, round_html)
 register_html(Comparison, comparison_html)
 register_html(Simulation, simulation_html)
-
-
-def _cv(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
-def _delta(before: int, after: int) -> str:
-    return f"{after - before:+d}" if after != before else "0"
-
-
 register_html(LotteryOdds, lottery_html)
