@@ -36,10 +36,13 @@ def test_summary_and_demo(example_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["demo", str(example_path)]) == 0
     out = capsys.readouterr().out
     assert "紫阳县 (示例)" in out
-    assert "near_retirement" in out
-    assert "merged into" in out
+    assert "距法定退休年龄不足三年" in out and "near_retirement" not in out
+    assert "并入蒿坪镇中心小学" in out
     assert main(["summary", str(example_path), "--policy", "wuhan_like"]) == 0
-    assert "policy wuhan_like" in capsys.readouterr().out
+    assert "武汉式方案" in capsys.readouterr().out
+    assert main(["summary", str(example_path), "--policy", "wuhan_like", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Wuhan-style policy" in out and "less than three years before retirement" in out
 
 
 def test_schema(tmp_path: Path) -> None:

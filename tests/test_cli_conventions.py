@@ -38,7 +38,7 @@ def test_policy_from_a_toml_or_json_file(
     as_json = tmp_path / "county.json"
     as_json.write_text(json.dumps({"name": "我县", "in_school_share": "0.8"}), encoding="utf-8")
     assert main(["summary", str(example_path), "--policy", str(as_json)]) == 0
-    assert "policy 我县" in capsys.readouterr().out
+    assert "竞聘，我县" in capsys.readouterr().out  # a policy the county named: as named
 
 
 def test_bad_policy_file_lists_its_problems(

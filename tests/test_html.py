@@ -9,12 +9,16 @@ import pytest
 
 import kgxp
 from kgxp import Circumstance, Scenario, compare, run_round, simulate
+from kgxp.i18n import texts
 from kgxp.model.result import RoundResult, Status
 from kgxp.views.html import comparison_html, round_html, scenario_html, simulation_html
+from kgxp.views.vocabulary import Terms
 from tests.conftest import EXAMPLE
 from tests.factories import scenario_data
 
 EVIL = '<script>alert("x")</script>'
+tr = texts("zh_CN")  # what a notebook shows: Chinese first
+terms = Terms("zh_CN")
 VOID = {"br", "hr", "img", "meta", "input", "col", "wbr"}
 
 
@@ -129,9 +133,10 @@ def test_markup_in_names_and_ids_is_escaped() -> None:
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "测试县" in page  # Chinese stays as it is, not as character references
     assert "&amp; co" in page
-    schools = table_with(parse(page), "name")
+    schools = table_with(parse(page), tr("School name"))
     assert [row[:2] for row in schools[1:]] == [["A", EVIL], ["B<i>", "学校B"]]
-    assert "B<i>" in [row[0] for row in table_with(parse(round_html(result)), "school")[1:]]
+    round_schools = table_with(parse(round_html(result)), tr("Waiting from this school"))
+    assert "B<i>" in [row[0] for row in round_schools[1:]]
 
 
 def test_scenario_html_counts(example: Scenario) -> None:
@@ -139,19 +144,25 @@ def test_scenario_html_counts(example: Scenario) -> None:
     doc = parse(example._repr_html_())
     text = "".join(doc.text)
     assert summary.county in text
-    assert f"teachers {summary.teachers}" in text
-    assert f"seats {summary.seats} (reserved R2: {summary.reserved}" in text
-    protected = table_with(doc, "protected category (R4)")
-    assert {row[0]: int(row[1]) for row in protected[1:]} == dict(summary.protected_by_category)
-    subjects = table_with(doc, "subject")
+    assert f"教师{summary.teachers}人" in text
+    assert f"岗位{summary.seats}个（预留新招聘{summary.reserved}个" in text
+    protected = table_with(doc, tr("Protected category"))
+    assert {row[0]: int(row[1]) for row in protected[1:]} == {
+        terms.category(c): n for c, n in summary.protected_by_category.items()
+    }
+    subjects = table_with(doc, tr("Subject"))
     assert {row[0]: (int(row[1]), int(row[2])) for row in subjects[1:]} == dict(summary.by_subject)
-    schools = table_with(doc, "community")
+    schools = table_with(doc, tr("Education community"))
     assert len(schools) - 1 == len(example.schools)
     by_id = {row[0]: row for row in schools[1:]}
+    names = {row.school_id: row.name for row in summary.schools}
     for row in summary.schools:
         assert by_id[row.school_id][1] == row.name
+        assert by_id[row.school_id][2] == terms.segment(row.segment)
         assert int(by_id[row.school_id][7]) == row.teachers
-    assert any("(R3)" in row[-1] for row in schools[1:])  # the example has a merged school
+    merged = [row for row in summary.schools if row.merged_into]
+    assert merged  # the example has a merged school, named by the school it joined
+    assert by_id[merged[0].school_id][-1] == f"并入{names[merged[0].merged_into or '']}"
 
 
 def test_scenario_html_follows_the_policy(example: Scenario) -> None:
@@ -159,42 +170,46 @@ def test_scenario_html_follows_the_policy(example: Scenario) -> None:
         protected_circumstances=(*kgxp.Policy().protected_circumstances, Circumstance.PREGNANCY)
     )
     doc = parse(scenario_html(example, wider))
-    protected = {row[0]: int(row[1]) for row in table_with(doc, "protected category (R4)")[1:]}
-    assert (
-        protected["pregnancy"] == kgxp.summarize(example, wider).protected_by_category["pregnancy"]
-    )
-    assert "pregnancy" not in {
-        row[0] for row in table_with(parse(scenario_html(example)), "protected category (R4)")
+    protected = {row[0]: int(row[1]) for row in table_with(doc, tr("Protected category"))[1:]}
+    pregnancy = terms.category("pregnancy")
+    assert protected[pregnancy] == kgxp.summarize(example, wider).protected_by_category["pregnancy"]
+    assert pregnancy not in {
+        row[0] for row in table_with(parse(scenario_html(example)), tr("Protected category"))
     }
 
 
 def test_round_html_counts_rounds_and_schools(example_result: RoundResult) -> None:
     result = example_result
     doc = parse(result._repr_html_())
-    counts = table_with(doc, Status.WAITING.value)
-    assert dict(zip(counts[0], map(int, counts[1]), strict=True)) == result.counts()
-    rounds = table_with(doc, "candidates")
-    assert [(r[0], int(r[3]), int(r[5])) for r in rounds[1:]] == [
-        (r.name, r.candidates, r.placed) for r in result.rounds
+    counts = table_with(doc, terms.status(Status.WAITING))
+    assert dict(zip(counts[0], map(int, counts[1]), strict=True)) == {
+        terms.status(k): n for k, n in result.counts().items()
+    }
+    rounds = table_with(doc, tr("Candidates"))
+    labels = terms.rounds(result.rounds)
+    assert [(r[0], int(r[2]), int(r[4])) for r in rounds[1:]] == [
+        (labels[r.name], r.candidates, r.placed) for r in result.rounds
     ]
-    assert all(r[6] != "—" for r in rounds[1:])  # every round reports its mechanism
+    assert all(r[5] not in {"—", ""} for r in rounds[1:])  # every round says how it matched
     text = "".join(doc.text)
-    assert f"vacant after every round: {sum(p.vacant for p in result.posts)}" in text
-    schools = table_with(doc, "vacant")
+    assert f"各轮结束后空岗{sum(p.vacant for p in result.posts)}个" in text
+    schools = table_with(doc, tr("Vacant"))
     header = schools[0]
     rows = {row[0]: dict(zip(header, row, strict=True)) for row in schools[1:]}
     for school in {p.school for p in result.posts}:
         seats = sum(p.seats for p in result.posts if p.school == school)
-        assert int(rows[school]["seats"]) == seats
-        filled = sum(int(rows[school][f"filled: {r.name}"]) for r in result.rounds)
+        assert int(rows[school][tr("Posts")]) == seats
+        filled = sum(
+            int(rows[school][tr("Filled: {round}", round=labels[r.name])]) for r in result.rounds
+        )
         used = (
-            int(rows[school]["reserved (R2)"])
-            + int(rows[school]["protected (R4)"])
+            int(rows[school][tr("Reserved for new recruits")])
+            + int(rows[school][tr("Placed in advance")])
             + filled
-            + int(rows[school]["vacant"])
+            + int(rows[school][tr("Vacant")])
         )
         assert used == seats  # I2: the row accounts for every seat
-    waiting = sum(int(row["waiting from here (R7)"]) for row in rows.values())
+    waiting = sum(int(row[tr("Waiting from this school")]) for row in rows.values())
     assert waiting == result.counts()["waiting"]
 
 
@@ -211,61 +226,70 @@ def test_comparison_html(example: Scenario, example_result: RoundResult) -> None
     change = compare(example_result, reform, scenarios=(example, example))
     doc = parse(change._repr_html_())
     text = "".join(doc.text)
-    assert f"{len(change.changed)} teachers changed outcome" in text
-    assert "same scenario; different policy" in text
-    counts = {row[0]: row[1:] for row in table_with(doc, "a (before)")[1:]}
+    assert f"方案比较：{len(change.changed)}名教师结果变化" in text
+    assert "数据相同；方案不同" in text
+    counts = {row[0]: row[1:] for row in table_with(doc, tr("a (before)"))[1:]}
     for status, before in change.counts_before.items():
         after = change.counts_after[status]
-        assert counts[f"outcome {status}"][:2] == [str(before), str(after)]
-        assert counts[f"outcome {status}"][2] == (
+        assert counts[terms.status(status)][:2] == [str(before), str(after)]
+        assert counts[terms.status(status)][2] == (
             f"{after - before:+d}" if after != before else "0"
         )
     assert change.metrics_before is not None
     assert change.metrics_after is not None
-    balance = table_with(doc, "CV a (§6)")
+    balance = table_with(doc, tr("Inter-school coefficient of variation, a"))
     assert len(balance) - 1 == len(change.metrics_before.balance)
     first = change.metrics_before.balance[0]
-    assert balance[1][:3] == [first.segment.value, first.indicator, f"{first.after:.3f}"]
-    movement = {row[0]: row[1:3] for row in table_with(doc, "movement")[1:]}
-    assert movement["urban → rural (R16)"] == [
+    assert balance[1][:3] == [
+        terms.segment(first.segment),
+        terms.indicator(first.indicator),
+        f"{first.after:.3f}",
+    ]
+    movement = {row[0]: row[1:3] for row in table_with(doc, tr("Movement"))[1:]}
+    assert movement[tr("Urban to rural")] == [
         str(change.metrics_before.urban_to_rural),
         str(change.metrics_after.urban_to_rural),
     ]
-    changed = table_with(doc, "why (reasons in b)")
+    changed = table_with(doc, tr("Why (the reasons in b)"))
     assert len(changed) - 1 == min(50, len(change.changed))
     assert changed[1][0] == change.changed[0].teacher
-    assert f"… and {len(change.changed) - 50} more" in text
-    seats = table_with(doc, "joined")
+    assert changed[1][2].startswith(terms.status(change.changed[0].after_status or "waiting"))
+    assert tr("… and {count} more", count=len(change.changed) - 50) in text
+    seats = table_with(doc, tr("Joined"))
     assert seats[1][0] == change.seats[0].post
 
     short = parse(comparison_html(change, rows=3))
-    assert len(table_with(short, "why (reasons in b)")) == 4
+    assert len(table_with(short, tr("Why (the reasons in b)"))) == 4
 
 
 def test_comparison_html_without_metrics_or_changes(example_result: RoundResult) -> None:
     same = compare(example_result, example_result)
     doc = parse(comparison_html(same))
-    assert "0 teachers changed outcome, 0 posts changed holders" in "".join(doc.text)
-    assert "same scenario; same policy" in "".join(doc.text)
+    assert "方案比较：0名教师结果变化，0个岗位人选变化" in "".join(doc.text)
+    assert "数据相同；方案相同" in "".join(doc.text)
     headers = {cell for table in doc.tables for cell in table[0]}
-    assert "CV a (§6)" not in headers
-    assert "why (reasons in b)" not in headers
+    assert tr("Inter-school coefficient of variation, a") not in headers
+    assert tr("Why (the reasons in b)") not in headers
 
 
 def test_simulation_html(example: Scenario) -> None:
     sim = simulate(example, semesters=3)
     doc = parse(sim._repr_html_())
-    table = table_with(doc, "semester")
+    table = table_with(doc, tr("Semester"))
     header = table[0]
-    assert [row[0] for row in table[1:]] == [str(s) for s in sim.semesters]
+    assert [row[0] for row in table[1:]] == [terms.semester(s) for s in sim.semesters]
+    assert (
+        table[1][0]
+        == f"{sim.semesters[0].school_year}—{sim.semesters[0].school_year + 1}学年第一学期"
+    )
     for row, summary in zip(table[1:], sim.summaries, strict=True):
         cells = dict(zip(header, row, strict=True))
         for state in ("on_post", "waiting", "continued_waiting", "dismissal_review"):
-            assert int(cells[state]) == summary.states[state]
-        assert int(cells["competed (R9)"]) == summary.competed
-        assert int(cells["placed"]) == summary.placed
-        assert cells["paid (yuan)"] == summary.paid
-    assert "left" not in header  # all-zero terminal states are left out
+            assert int(cells[terms.waiting_state(state)]) == summary.states[state]
+        assert int(cells[tr("Competed again")]) == summary.competed
+        assert int(cells[tr("Placed")]) == summary.placed
+        assert cells[tr("Paid (yuan)")] == summary.paid
+    assert terms.waiting_state("left") not in header  # all-zero terminal states are left out
     assert simulation_html(sim) == sim._repr_html_()
 
 
@@ -283,7 +307,7 @@ def test_lottery_html_lists_the_teachers_the_draw_decides(example: Scenario) -> 
 
     odds = lottery_odds(example, kgxp.Policy().evolve(tie_breakers=()), draws=8, executor="serial")
     doc = parse(odds._repr_html_())
-    table = table_with(doc, "P(post)")
+    table = table_with(doc, tr("Chance of a post"))
     decided = {t.teacher: t for t in odds.teachers if t.post_by_draw}
     shown = [row[0] for row in table[1:]]
     assert len(shown) == min(50, len(decided))
@@ -291,13 +315,14 @@ def test_lottery_html_lists_the_teachers_the_draw_decides(example: Scenario) -> 
     header = table[0]
     for row in table[1:]:
         cells = dict(zip(header, row, strict=True))
-        person = decided[cells["teacher"]]
-        assert cells["P(post)"] == f"{person.placed.probability:.3f}"
-        assert int(cells["posts seen"]) == len(person.posts)
+        person = decided[cells[tr("Teacher id")]]
+        assert cells[tr("Chance of a post")] == f"{person.placed.probability:.3f}"
+        assert int(cells[tr("Posts seen")]) == len(person.posts)
+        assert cells[tr("Outcomes")].startswith(terms.status(person.statuses[0].value or ""))
     # The closest calls come first.
     gaps = [abs(decided[t].placed.probability - 0.5) for t in shown]
     assert gaps == sorted(gaps)
-    assert f"decides the post of {len(decided)} teachers" in " ".join(doc.text)
+    assert f"抽签决定{len(decided)}名教师的聘用岗位" in " ".join(doc.text)
     assert lottery_html(odds) == odds._repr_html_()
     none = lottery_odds(example, kgxp.Policy(), draws=2, executor="serial")
-    assert "decides the post of 0 teachers" in " ".join(parse(lottery_html(none)).text)
+    assert "抽签决定0名教师的聘用岗位" in " ".join(parse(lottery_html(none)).text)

@@ -1,4 +1,5 @@
-"""Plots (kgxp.plots): the bars are the counts, thresholds are drawn, no CJK font needed."""
+"""Plots (kgxp.plots): the bars are the counts, thresholds are drawn, the labels are Chinese
+(the catalogue's; English on request) and draw without an installed CJK font."""
 
 from __future__ import annotations
 
@@ -15,12 +16,15 @@ from matplotlib.container import BarContainer
 
 import kgxp
 from kgxp import MissingExtraError, Scenario, compare, run_round, simulate
+from kgxp.i18n import texts
 from kgxp.model.result import RoundResult
-from kgxp.views import plots
+from kgxp.views import plot_font, plots
 from kgxp.views.metrics import round_metrics
 from kgxp.waiting.simulation import Simulation
 from tests.conftest import EXAMPLE
 from tests.factories import scenario_data
+
+tr = texts("zh_CN")
 
 
 @pytest.fixture(autouse=True)
@@ -76,9 +80,9 @@ def test_seats_stack_the_seat_use_of_every_school(
 ) -> None:
     ax = plots.plot_seats(result, example)
     containers = bars(ax)
-    assert [c.get_label() for c in containers] == [english for _, english in plots.SEAT_STACK]
+    assert [c.get_label() for c in containers] == [tr(message) for _, message in plots.SEAT_STACK]
     schools = sorted({p.school for p in result.posts})
-    assert ticks(ax) == schools  # ids: no CJK font here
+    assert ticks(ax) == schools  # ids: the roster's names need an installed CJK font
     use = plots.seat_use(result)
     for (key, _), container in zip(plots.SEAT_STACK, containers, strict=True):
         assert heights(container) == [use[s][key] for s in schools]
@@ -123,8 +127,8 @@ def test_the_font_is_chosen_once_for_every_label_of_a_figure(
         texts = [t for t in ax.figure.findobj(Text) if t.get_text()]
         assert len(texts) > 5
         families = {tuple(t.get_fontfamily()) for t in texts}
-        assert families == {("DejaVu Serif", "DejaVu Sans")}
-        assert plots.NO_CJK_HINT not in [t.get_text() for t in texts]
+        assert families == {("DejaVu Serif", "DejaVu Sans", plot_font.FAMILY)}
+        assert tr(plots.NO_CJK_HINT) not in [t.get_text() for t in texts]
     colourbar = plots.plot_flow_matrix(result, example).figure.axes[-1]
     assert colourbar.get_ylabel() == "人数"
 
@@ -150,24 +154,63 @@ def test_without_a_cjk_font_the_figure_says_how_to_get_one(
     no_cjk: None, result: RoundResult, example: Scenario
 ) -> None:
     ax = plots.plot_seats(result, example)
-    assert plots.NO_CJK_HINT in [t.get_text() for t in ax.figure.texts]
+    assert tr(plots.NO_CJK_HINT) in [t.get_text() for t in ax.figure.texts]
+    # Without school names to give way, there is nothing to say.
+    ax = plots.plot_balance(round_metrics(example, result))
+    assert tr(plots.NO_CJK_HINT) not in [t.get_text() for t in ax.figure.texts]
 
 
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
 def test_figures_draw_without_warnings_and_without_a_cjk_font(
-    no_cjk: None, example: Scenario, result: RoundResult, sim: Simulation
+    no_cjk: None, example: Scenario, result: RoundResult, sim: Simulation, locale: str
 ) -> None:
     # filterwarnings=error: a missing glyph would fail here when the canvas is drawn.
     metrics = round_metrics(example, result)
     for ax in (
-        plots.plot_seats(result, example),
-        plots.plot_flows(result, example),
-        plots.plot_flow_matrix(result, example),
-        plots.plot_balance(metrics),
-        plots.plot_waiting(sim),
+        plots.plot_seats(result, example, locale=locale),
+        plots.plot_flows(result, example, locale=locale),
+        plots.plot_flow_matrix(result, example, locale=locale),
+        plots.plot_balance(metrics, locale=locale),
+        plots.plot_waiting(sim, locale=locale),
     ):
         ax.figure.canvas.draw()
-        texts = [t.get_text() for t in ax.texts] + ticks(ax) + [ax.get_title()]
-        assert all(ord(ch) < 0x2E80 for text in texts for ch in text)
+        shown = [t.get_text() for t in ax.texts] + ticks(ax) + [ax.get_title(), ax.get_ylabel()]
+        # The shipped font draws every label (line breaks are layout, not glyphs).
+        assert all(plot_font.covers(text.replace("\n", "")) for text in shown)
+        chinese = any(ord(ch) >= 0x2E80 for ch in ax.get_title() + ax.get_ylabel())
+        assert chinese == (locale == "zh_CN"), ax.get_title()
+
+
+def test_the_shipped_font_covers_every_chinese_plot_label() -> None:
+    # After changing a plot message or its translation: python -m kgxp.views.plot_font <noto>.
+    missing = {ch for ch in plot_font.label_characters() if not plot_font.covers(ch)}
+    assert missing == set(), "rebuild kgxp/views/fonts/kgxp-plot-sc.otf (kgxp.views.plot_font)"
+    assert not plot_font.covers("紫阳")  # a subset: the roster's names are not in it
+
+
+def test_a_chinese_label_the_shipped_font_lacks_would_fail_the_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The coverage check is trusted only once it catches a label the font cannot draw.
+    real = plot_font.label_characters
+    monkeypatch.setattr(plot_font, "label_characters", lambda: real() | {"鼹"})
+    assert {ch for ch in plot_font.label_characters() if not plot_font.covers(ch)} == {"鼹"}
+
+
+def test_the_report_svg_keeps_the_chinese_labels_as_text(
+    no_cjk: None, example: Scenario, result: RoundResult
+) -> None:
+    from kgxp.views.report_plots import figure_svg
+
+    metrics = round_metrics(example, result)
+    (svg,) = figure_svg("balance", metrics)
+    title = tr("Inter-school balance")
+    assert f">{title}</text>" in svg  # text, drawn by the reader's browser in its CJK font
+    assert "Noto Sans CJK SC" in svg and plot_font.FAMILY not in svg
+    (english,) = figure_svg("balance", metrics, locale="en")
+    assert ">Inter-school balance</text>" in english
+    page = kgxp.render_report(example, result, format="html", figures=True)
+    assert f">{title}</text>" in page and ">Moves by locality</text>" not in page
 
 
 def test_chinese_ids_fall_back_to_numbers(no_cjk: None) -> None:
@@ -179,10 +222,16 @@ def test_chinese_ids_fall_back_to_numbers(no_cjk: None) -> None:
     for teacher in data["teachers"]:
         if teacher["school"] == "A":
             teacher["school"] = "甲校"
+    data["schools"][0]["name"] = "紫阳小学"  # 紫 and 阳 are not in the shipped subset
+    data["schools"][1]["name"] = "汉王小学"
     scenario = Scenario.model_validate(data)
     ax = plots.plot_seats(run_round(scenario), scenario)
     assert ticks(ax) == ["B", "#2"]  # sorted ids: "B" < "甲校"
     ax.figure.canvas.draw()
+    # A name the shipped font can draw is shown as it is.
+    data["schools"][1]["name"] = "学校B"
+    scenario = Scenario.model_validate(data)
+    assert ticks(plots.plot_seats(run_round(scenario), scenario)) == ["学校B", "#2"]
 
 
 def test_flows_by_locality_match_the_metrics(
@@ -196,7 +245,8 @@ def test_flows_by_locality_match_the_metrics(
     assert counts[(urban, rural)] == metrics.urban_to_rural  # R16
     assert counts[(rural, urban)] == metrics.rural_to_urban
     assert sum(counts.values()) == metrics.moved_school
-    assert ticks(ax)[1] == "urban → rural"
+    assert ticks(ax)[1] == "城区 → 农村"
+    assert ticks(plots.plot_flows(result, example, locale="en"))[1] == "urban → rural"
     (target,) = [line for line in ax.lines if line.get_gid() == "r16-target"]
     locality = {s.id: s.locality for s in example.schools}
     urban_teachers = sum(locality[o.home_school] is urban for o in result.outcomes)
@@ -257,16 +307,16 @@ def test_undefined_cv_has_no_bar(no_cjk: None) -> None:
 def test_waiting_per_semester(no_cjk: None, sim: Simulation) -> None:
     ax = plots.plot_waiting(sim)
     containers = bars(ax)
-    assert [c.get_label() for c in containers] == [
-        "waiting",
-        "continued waiting",
-        "dismissal review",
-    ]
+    assert [c.get_label() for c in containers] == ["待岗", "继续待岗", "解聘审查"]
     for container, state in zip(
         containers, ("waiting", "continued_waiting", "dismissal_review"), strict=True
     ):
         assert heights(container) == [s.states[state] for s in sim.summaries]
-    assert ticks(ax) == [str(s) for s in sim.semesters]
+    first = sim.semesters[0]
+    assert ticks(ax)[0] == f"{first.school_year}年秋"
+    assert ticks(ax)[1] == f"{first.school_year + 1}年春"  # spring of the same school year
+    english = plots.plot_waiting(sim, locale="en")
+    assert ticks(english)[:2] == [f"autumn {first.school_year}", f"spring {first.school_year + 1}"]
 
 
 def test_draws_on_the_given_axes(example: Scenario, result: RoundResult) -> None:
@@ -306,4 +356,10 @@ def test_lottery_plot_shows_the_teachers_the_draw_decides(no_cjk: None, example:
     widths = [float(patch.get_width()) for patch in container.patches]
     assert widths == [t.placed.probability for t in decided]
     assert [label.get_text() for label in ax.get_yticklabels()] == [t.teacher for t in decided]
-    assert ax.get_title().startswith(f"Decided by the draw: {len(odds.post_decided())} teachers")
+    assert ax.get_title() == tr(
+        "Decided by the draw: {count} teachers ({draws} draws)",
+        count=len(odds.post_decided()),
+        draws=8,
+    )
+    english = plots.plot_lottery(odds, limit=25, locale="en").get_title()
+    assert english.startswith(f"Decided by the draw: {len(odds.post_decided())} teachers")

@@ -32,5 +32,7 @@ def test_counts_follow_merges_and_policy() -> None:
     assert wider.protected_by_category["pregnancy"] == 1
 
     text = render_summary(summary)
-    assert "merged into B (R3)" in text
+    assert "并入学校B" in text  # the school it joined, by name; no rule id
+    assert "(R3)" not in text
     assert "测试县" in text
+    assert "merged into 学校B" in render_summary(summary, locale="en")

@@ -30,16 +30,11 @@ from kgxp.exceptions import (
     ScenarioError,
 )
 from kgxp.files.notice import PublicityNotice, publicity_period
+from kgxp.files.outcome_record import outcome_rows, outcomes_frame
 from kgxp.files.payroll import write_dismissal_review, write_payroll
 from kgxp.files.policy_file import load_policy, parse_policy
-from kgxp.files.publication import (
-    ListKind,
-    PublicationList,
-    outcome_rows,
-    outcomes_frame,
-    publication_lists,
-    write_results,
-)
+from kgxp.files.publication import write_results
+from kgxp.files.published_lists import ListKind, PublicationList, publication_lists
 from kgxp.files.roster_read import RosterReport, read_roster, read_roster_report
 from kgxp.files.roster_sources import RosterLimits
 from kgxp.files.roster_write import write_roster

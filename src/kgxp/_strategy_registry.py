@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from kgxp.checks.violation import Violation, ViolationDocument
 from kgxp.exceptions import ErrorDocument, Problem, ScenarioError
-from kgxp.files.publication import PublicationList, publication_lists
+from kgxp.files.published_lists import PublicationList, publication_lists
 from kgxp.files.scenario_json import parse_scenario
 from kgxp.lottery.odds import LotteryOdds, TeacherOdds, lottery_odds
 from kgxp.model.months import YearMonth

@@ -99,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="counts by school, subject, protected category")
     summary.add_argument("file", type=Path)
     _policy_option(summary)
+    _lang_option(summary, "language of the summary")
     summary.set_defaults(handler=_summary)
 
     run = commands.add_parser("run", help="run the placement round and print its report")
@@ -191,6 +192,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the example county: summary, round, report")
     demo.add_argument("file", type=Path)
     _policy_option(demo)
+    _lang_option(demo, "language of the summary and the report")
     demo.set_defaults(handler=_demo)
 
     policy = commands.add_parser("policy", help="print a policy's parameters as a Markdown table")
@@ -298,9 +300,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lang_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang", choices=LOCALES, default=DEFAULT_LOCALE, help=f"{what} (default: %(default)s)"
+    )
+
+
 def _summary(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
-    print(render_summary(summarize(scenario, _policy_of(args.policy))))
+    print(render_summary(summarize(scenario, _policy_of(args.policy)), locale=args.lang))
     return 0
 
 
@@ -495,10 +503,10 @@ def _as_result(
 def _demo(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
     policy = _policy_of(args.policy)
-    print(render_summary(summarize(scenario, policy)))
+    print(render_summary(summarize(scenario, policy), locale=args.lang))
     print("\n" + "=" * 78 + "\n")
     result = run_round(scenario, policy=policy)
-    print(render_report(scenario, result))
+    print(render_report(scenario, result, locale=args.lang))
     return _print_violations(verify(scenario, result))
 
 

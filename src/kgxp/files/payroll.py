@@ -25,8 +25,8 @@ from os import PathLike
 from pathlib import Path
 
 from kgxp.exceptions import KgxpError
-from kgxp.files.publication import write_workbook
 from kgxp.files.safe_output import write_csv
+from kgxp.files.workbook import write_workbook
 from kgxp.model.scenario import Scenario
 from kgxp.waiting.ledger import LedgerLine, PayComponent
 from kgxp.waiting.register import Register

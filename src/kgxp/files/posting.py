@@ -4,7 +4,7 @@
 list), the 公示期 as dates counted in working days (:mod:`kgxp.files.notice`), where
 to raise an objection (复核/申诉) and the 落款 (issuing body, date). The same
 words head the Excel sheet (:class:`SheetLayout`, applied by
-:func:`kgxp.files.publication.write_workbook`) and the HTML page
+:func:`kgxp.files.workbook.write_workbook`) and the HTML page
 (:func:`posting_html`: A4 print CSS, header rows repeated on every printed page,
 CJK-capable font stacks, every value escaped).
 
@@ -104,6 +104,24 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
 
 
+MIN_WIDTH, MAX_WIDTH = 6, 48
+LANDSCAPE_FROM = 110
+"""A list whose columns (:func:`column_widths`) are wider than this prints in landscape."""
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
+    """Each column's width in characters: its longest cell (or title) and a margin, bounded."""
+    widths = []
+    for index, title in enumerate(header):
+        longest = max([display_width(title), *(display_width(_shown(row[index])) for row in rows)])
+        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
+    return widths
+
+
+def _shown(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
 # Official notices are set in a Song/Ming serif (宋体/仿宋) with the title in a Hei sans;
 # the stacks name the free Noto/Source Han CJK fonts first, then Windows and macOS ones.
 _SERIF = (
@@ -116,8 +134,15 @@ _SANS = (
 )
 _CSS = f"""\
 @page {{ size: A4; margin: 18mm 15mm 20mm 15mm; }}
+@page landscape {{ size: A4 landscape; margin: 15mm 15mm 18mm 15mm; }}
 body {{ font-family: {_SERIF}; font-size: 11pt; line-height: 1.5; color: #000; }}
-@media screen {{ body {{ max-width: 190mm; margin: 1.5rem auto; padding: 0 1rem; }} }}
+section.landscape {{ page: landscape; }}
+section.landscape td.mid {{ white-space: nowrap; }}
+@media screen {{
+  body {{ margin: 1.5rem auto; padding: 0 1rem; }}
+  section {{ max-width: 190mm; margin: 0 auto 3rem; }}
+  section.landscape {{ max-width: 277mm; }}
+}}
 h1 {{ font-family: {_SANS}; font-size: 18pt; text-align: center; margin: 0 0 0.6em; }}
 p.notice {{ text-indent: 2em; margin: 0.2em 0; }}
 table {{ width: 100%; border-collapse: collapse; margin: 0.8em 0; }}
@@ -155,7 +180,9 @@ def posting_html(
     esc = html.escape
     body: list[str] = []
     for text, header, rows, numeric in pages:
-        body.append("<section>")
+        # As the workbook's sheet: a list too wide for A4 portrait prints in landscape.
+        wide_page = sum(column_widths(header, rows)) > LANDSCAPE_FROM
+        body.append('<section class="landscape">' if wide_page else "<section>")
         body.append(f"<h1>{esc(text.title)}</h1>")
         body += [f'<p class="notice">{esc(line)}</p>' for line in text.lines]
         # Columns of long text (reasons, notes) share most of the width and wrap; the

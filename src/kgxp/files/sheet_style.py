@@ -1,6 +1,6 @@
 """A publication sheet laid out for printing (openpyxl): title rows, widths, A4, repeated header.
 
-Called by :func:`kgxp.files.publication.write_workbook` for sheets that come with
+Called by :func:`kgxp.files.workbook.write_workbook` for sheets that come with
 a :class:`~kgxp.files.posting.SheetLayout`: the title row merged across the table,
 the 公示期 and objection lines under it, the header row frozen and repeated on
 every printed page, thin borders, column widths from the content (CJK characters
@@ -13,13 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kgxp.files.posting import SheetLayout, display_width
+from kgxp.files.posting import LANDSCAPE_FROM, SheetLayout, column_widths, display_width
 
 __all__ = ["write_laid_out"]
-
-_MIN_WIDTH, _MAX_WIDTH = 6, 48
-# Wider than this many characters, the sheet prints in landscape.
-_LANDSCAPE_FROM = 110
 
 
 def write_laid_out(
@@ -32,7 +28,7 @@ def write_laid_out(
     columns = max(1, len(header))
     last = get_column_letter(columns)
     text = layout.text
-    widths = _widths(header, rows)
+    widths = column_widths(header, rows)
 
     row = 1
     sheet.append([text.title])
@@ -71,7 +67,7 @@ def write_laid_out(
     sheet.print_title_rows = f"{header_row}:{header_row}"
     setup = sheet.page_setup
     setup.paperSize = sheet.PAPERSIZE_A4
-    setup.orientation = "landscape" if sum(widths) > _LANDSCAPE_FROM else "portrait"
+    setup.orientation = "landscape" if sum(widths) > LANDSCAPE_FROM else "portrait"
     setup.fitToWidth = 1
     setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -125,19 +121,3 @@ def _named_styles(book: Any, layout: SheetLayout) -> dict[int, str]:
         index: f"kgxp number {formats[index]}" if index in formats else "kgxp cell"
         for index in layout.numeric
     }
-
-
-def _widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
-    widths = []
-    for index, title in enumerate(header):
-        longest = max([display_width(title), *(display_width(_shown(row[index])) for row in rows)])
-        widths.append(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
-    return widths
-
-
-def _table_width(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
-    return sum(_widths(header, rows))
-
-
-def _shown(value: Any) -> str:
-    return f"{value:.2f}" if isinstance(value, float) else str(value)

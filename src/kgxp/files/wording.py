@@ -26,7 +26,7 @@ from kgxp.model.policy import RoundKind, TieBreaker
 from kgxp.model.result import Outcome, Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
 
-__all__ = ["STATUS_MESSAGES", "Wording", "deciding_reason"]
+__all__ = ["CATEGORY_MESSAGES", "STATUS_MESSAGES", "Wording", "deciding_reason"]
 
 STATUS_MESSAGES: Final[Mapping[Status, str]] = {
     Status.PROTECTED: N_("Placed in advance"),
@@ -37,7 +37,7 @@ STATUS_MESSAGES: Final[Mapping[Status, str]] = {
 }
 """Each outcome's name as a message id (R4, R5, R6, R7)."""
 
-_CATEGORIES: Final[Mapping[str, str]] = {
+CATEGORY_MESSAGES: Final[Mapping[str, str]] = {
     "maternity_leave": N_("maternity leave"),
     "serious_sick_leave": N_("serious sick leave"),
     "village_work_team": N_("village work team"),
@@ -48,6 +48,7 @@ _CATEGORIES: Final[Mapping[str, str]] = {
     "secondment": N_("secondment"),
     "near_retirement": N_("less than three years before retirement"),
 }
+"""Each protected category (R4) as a message id."""
 
 _ROUNDS: Final[Mapping[RoundKind, str]] = {
     RoundKind.IN_SCHOOL: N_("in-school round"),
@@ -112,7 +113,7 @@ class Wording:
         return self.tr("{school} {subject}", school=self.school(school), subject=subject)
 
     def categories(self, codes: Iterable[str]) -> str:
-        names = [self.tr(_CATEGORIES[c]) if c in _CATEGORIES else c for c in codes]
+        names = [self.tr(CATEGORY_MESSAGES[c]) if c in CATEGORY_MESSAGES else c for c in codes]
         return self.tr(", ").join(names)
 
     def round(self, name: str | None) -> str:

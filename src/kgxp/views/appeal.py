@@ -23,32 +23,22 @@ default, English with ``locale="en"``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
-
 from kgxp.files.wording import STATUS_MESSAGES, Wording
-from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
+from kgxp.i18n import DEFAULT_LOCALE, Texts
 from kgxp.model.result import Status
-from kgxp.model.scenario import Scenario, Segment
+from kgxp.model.scenario import Scenario
 from kgxp.views.comparison import Comparison, OutcomeChange
 from kgxp.views.metrics import RoundMetrics
 from kgxp.views.report_format import ReportFormat, ReportSection, ReportTable, render_sections
+from kgxp.views.vocabulary import INDICATOR_NAMES, SEGMENT_NAMES
 
-__all__ = ["INDICATOR_NAMES", "SEGMENT_NAMES", "comparison_sections", "render_comparison"]
-
-INDICATOR_NAMES: Final[Mapping[str, str]] = {
-    "above_required_qualification": N_("teachers above the required qualification"),
-    "key_teachers": N_("county-level or higher key teachers"),
-    "pe_and_art": N_("PE, music and art teachers"),
-}
-"""The §6 indicators of :mod:`kgxp.views.metrics` as people name them (message ids)."""
-
-SEGMENT_NAMES: Final[Mapping[Segment, str]] = {
-    Segment.PRIMARY: N_("primary"),
-    Segment.JUNIOR: N_("junior middle"),
-    Segment.NINE_YEAR: N_("nine-year"),
-}
-"""School segments (学段) as message ids."""
+__all__ = [
+    "INDICATOR_NAMES",
+    "SEGMENT_NAMES",
+    "comparison_sections",
+    "describe_outcome",
+    "render_comparison",
+]
 
 
 def comparison_sections(
@@ -94,8 +84,8 @@ def comparison_sections(
                         (
                             c.teacher,
                             names.get(c.teacher, c.teacher),
-                            _place(words, c, before=True),
-                            _place(words, c, before=False),
+                            describe_outcome(words, c, before=True),
+                            describe_outcome(words, c, before=False),
                             tr("; ").join(words.reason(r, c.protected_by) for r in c.reasons)
                             or "—",
                         )
@@ -130,7 +120,9 @@ def comparison_sections(
     return tuple(sections)
 
 
-def _place(words: Wording, change: OutcomeChange, *, before: bool) -> str:
+def describe_outcome(words: Wording, change: OutcomeChange, *, before: bool) -> str:
+    """The outcome of ``change`` before (published) or after, in words: the outcome, the
+    post or the school of shadow learning, and the score."""
     tr = words.tr
     status = change.before_status if before else change.after_status
     post = change.before_post if before else change.after_post

@@ -6,12 +6,17 @@ figure) or on a new pyplot figure, and returns the Axes; none calls
 optional (``pip install 'kgxp[plot]'``): without it the functions raise
 :class:`~kgxp.MissingExtraError`.
 
-Labels: school names and Chinese terms need a CJK font, which many servers
-lack. The font is chosen once per figure (an ``rc_context`` of the font setting
-around the whole drawing), so every label — ticks, legend, colourbar — uses it. Without one
-(see :func:`cjk_font`) the plots label schools by id and write English, so
-matplotlib never falls back to empty boxes or warns about missing glyphs, and the
-figure carries a one-line hint (:data:`NO_CJK_HINT`). The data drawn is the same
+Labels: titles, axes and legends come from the message catalogue
+(:mod:`kgxp.i18n`) in the plot's ``locale`` — Chinese by default, ``locale="en"``
+for English. They render on any machine: kgxp ships a small font with exactly the
+characters of those Chinese messages (:mod:`kgxp.views.plot_font`), which the
+figure uses after an installed CJK font (:func:`cjk_font`), glyph by glyph. The
+fonts are chosen once per figure (the font setting around the whole drawing), so
+every label — ticks, legend, colourbar — keeps them when Jupyter draws the figure
+later. School names come from the roster and need an installed CJK font; without
+one, a school whose name the shipped font cannot draw is labelled by its id and
+the figure carries a one-line hint (:data:`NO_CJK_HINT`), so matplotlib never
+draws empty boxes or warns about missing glyphs. The data drawn is the same
 either way.
 """
 
@@ -20,15 +25,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, wraps
 from typing import TYPE_CHECKING, Any, ParamSpec
 
 from kgxp._internal.extras import require
 from kgxp._internal.log import get_logger
-from kgxp.i18n import N_, texts
+from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.lottery.odds import LotteryOdds
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
+from kgxp.model.semester import Semester, Term
+from kgxp.views import plot_font
 from kgxp.views.comparison import Comparison
 from kgxp.views.metrics import BalanceRow, RoundMetrics
 from kgxp.waiting.simulation import Simulation
@@ -44,6 +52,7 @@ __all__ = [
     "SEAT_STACK",
     "cjk_font",
     "flows",
+    "font_families",
     "plot_balance",
     "plot_flow_matrix",
     "plot_flows",
@@ -73,11 +82,14 @@ CJK_FONTS = (
 )
 """Font families that cover simplified Chinese, in order of preference."""
 
-NO_CJK_HINT = "No Chinese font: English labels, school ids (install fonts-noto-cjk)"
-"""The note a figure carries when no CJK font is installed."""
+NO_CJK_HINT = N_("No Chinese font installed (e.g. fonts-noto-cjk): schools shown by id")
+"""The note (a message id) a figure carries when school names had to give way to ids."""
 
 log = get_logger(__name__)
 _P = ParamSpec("_P")
+# The figure being drawn: its locale, and whether a name had to give way to an id.
+_LOCALE: ContextVar[str] = ContextVar("kgxp_plot_locale", default=DEFAULT_LOCALE)
+_IDS_SHOWN: ContextVar[list[bool]] = ContextVar("kgxp_plot_ids_shown")
 
 # Seat use of a school, bottom to top; the bars add up to the school's seats (I2).
 SEAT_STACK: tuple[tuple[str, str], ...] = (
@@ -100,6 +112,8 @@ _SEGMENTS = {
     Segment.NINE_YEAR: N_("nine-year"),
 }
 _LOCALITY = {Locality.URBAN: N_("urban"), Locality.RURAL: N_("rural")}
+# A semester by its calendar year: the spring term of school year 2026 is 2027's.
+_TERMS = {Term.AUTUMN: N_("autumn {year}"), Term.SPRING: N_("spring {year}")}
 _WAITING = (
     (WaitingState.WAITING, N_("waiting")),  # R7
     (WaitingState.CONTINUED_WAITING, N_("continued waiting")),  # R9
@@ -131,14 +145,21 @@ def _axes(ax: Axes | None, feature: str, size: tuple[float, float]) -> Axes:
     return new  # type: ignore[no-any-return]
 
 
+def font_families() -> list[str]:
+    """The fonts of every text of a figure, in order: an installed CJK font if any,
+    matplotlib's DejaVu Sans, then the shipped font of the plots' Chinese labels."""
+    font = cjk_font()
+    return [*([font] if font else []), "DejaVu Sans", plot_font.register()]
+
+
 @contextmanager
 def _figure_fonts() -> Iterator[None]:
-    """The CJK font (else matplotlib's default) for everything drawn inside."""
+    """The figure's fonts (:func:`font_families`) for everything drawn inside."""
     matplotlib = require("matplotlib", "plot", "kgxp.views.plots")
-    font = cjk_font()
     # Concrete family names, not "sans-serif": a text keeps them, so the figure still
-    # uses the font when Jupyter draws it, after the context has ended.
-    settings = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    # uses the fonts when Jupyter draws it, after the context has ended; matplotlib
+    # takes each glyph from the first family that has it.
+    settings = {"font.family": font_families()}
     # rc_context restricted to the keys set here: matplotlib's own rc_context restores
     # *every* setting on exit, so when the first figure of a session is drawn inside
     # it, it undoes what the notebook backend set up then (interactive mode) and the
@@ -152,32 +173,60 @@ def _figure_fonts() -> Iterator[None]:
 
 
 def _plot(draw: Callable[_P, Axes]) -> Callable[_P, Axes]:
-    """A plot function drawn inside :func:`_figure_fonts`, with the fallback hint when needed."""
+    """A plot function drawn inside :func:`_figure_fonts` in its ``locale``, with the hint
+    when a school had to be shown by id."""
 
     @wraps(draw)
     def drawn(*args: _P.args, **kwargs: _P.kwargs) -> Axes:
-        with _figure_fonts():
-            ax = draw(*args, **kwargs)
-            if cjk_font() is None:
-                log.info("plots.no_cjk_font", plot=draw.__name__)
-                # A figure-level label, so constrained layout makes room for it (under
-                # the tick labels, not over them); once per figure.
-                figure = ax.figure
-                if not any(t.get_text() == NO_CJK_HINT for t in figure.texts):
-                    figure.supxlabel(NO_CJK_HINT, fontsize=6, color="0.45")
+        locale = str(kwargs.get("locale", DEFAULT_LOCALE))
+        texts(locale)  # an unknown locale: UnknownLocaleError before anything is drawn
+        locale_token = _LOCALE.set(locale)
+        ids_token = _IDS_SHOWN.set([])
+        try:
+            with _figure_fonts():
+                ax = draw(*args, **kwargs)
+                _keep_fonts(ax)
+                if _IDS_SHOWN.get():
+                    log.info("plots.no_cjk_font", plot=draw.__name__)
+                    # A figure-level label, so constrained layout makes room for it (under
+                    # the tick labels, not over them); once per figure.
+                    figure = ax.figure
+                    hint = _say(NO_CJK_HINT)
+                    if not any(t.get_text() == hint for t in figure.texts):
+                        figure.supxlabel(hint, fontsize=6, color="0.45")
+        finally:
+            _IDS_SHOWN.reset(ids_token)
+            _LOCALE.reset(locale_token)
         return ax
 
     return drawn
 
 
+def _keep_fonts(ax: Axes) -> None:
+    """Texts the axes had before the drawing (a user's own ``ax``: its first tick labels,
+    which ``set_xticks`` relabels in place) take the figure's fonts too."""
+    from matplotlib.text import Text
+
+    families = font_families()
+    for text in ax.findobj(Text):
+        if list(text.get_fontfamily()) != families:
+            text.set_fontfamily(families)
+
+
 def _say(message: str, **fields: object) -> str:
-    """The catalogue's Chinese where a CJK font can draw it, else its English (kgxp.i18n)."""
-    return texts("zh_CN" if cjk_font() else "en")(message, **fields)
+    """The catalogue's text of ``message`` in the figure's locale (kgxp.i18n)."""
+    return texts(_LOCALE.get())(message, **fields)
 
 
 def _drawable(text: str) -> bool:
-    # Without a CJK font, CJK characters would be drawn as boxes with a warning.
-    return cjk_font() is not None or all(ord(ch) < 0x2E80 for ch in text)
+    # A character no font has would be drawn as a box, with a warning.
+    return cjk_font() is not None or plot_font.covers(text)
+
+
+def _instead_of_name() -> None:
+    shown = _IDS_SHOWN.get(None)
+    if shown is not None:
+        shown.append(True)
 
 
 def _school_labels(ids: Sequence[str], scenario: Scenario | None) -> list[str]:
@@ -187,10 +236,9 @@ def _school_labels(ids: Sequence[str], scenario: Scenario | None) -> list[str]:
         name = names.get(school, school)
         if _drawable(name):
             labels.append(name)
-        elif _drawable(school):
-            labels.append(school)
-        else:
-            labels.append(f"#{number}")
+            continue
+        _instead_of_name()
+        labels.append(school if _drawable(school) else f"#{number}")
     return labels
 
 
@@ -213,7 +261,11 @@ def seat_use(result: RoundResult) -> dict[str, dict[str, int]]:
 
 @_plot
 def plot_seats(
-    result: RoundResult, scenario: Scenario | None = None, *, ax: Axes | None = None
+    result: RoundResult,
+    scenario: Scenario | None = None,
+    *,
+    ax: Axes | None = None,
+    locale: str = DEFAULT_LOCALE,
 ) -> Axes:
     """Stacked bars per school: who holds its seats after the round (R2, R4, R5, R6), and vacancies.
 
@@ -262,7 +314,9 @@ def flows(result: RoundResult) -> Counter[tuple[str, str]]:
 
 
 @_plot
-def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
+def plot_flows(
+    result: RoundResult, scenario: Scenario, *, ax: Axes | None = None, locale: str = DEFAULT_LOCALE
+) -> Axes:
     """Bars of moves by locality pair (urban → rural is R16's flow), with R16's target.
 
     The target line over the urban → rural bar is the policy's
@@ -297,7 +351,9 @@ def plot_flows(result: RoundResult, scenario: Scenario, *, ax: Axes | None = Non
 
 
 @_plot
-def plot_flow_matrix(result: RoundResult, scenario: Scenario, *, ax: Axes | None = None) -> Axes:
+def plot_flow_matrix(
+    result: RoundResult, scenario: Scenario, *, ax: Axes | None = None, locale: str = DEFAULT_LOCALE
+) -> Axes:
     """Heatmap of moves from home school (rows) to post school (columns).
 
     Only schools that send or receive someone are shown, in id order; cell
@@ -345,7 +401,9 @@ def _balance_series(
 
 
 @_plot
-def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -> Axes:
+def plot_balance(
+    source: RoundMetrics | Comparison, *, ax: Axes | None = None, locale: str = DEFAULT_LOCALE
+) -> Axes:
     """校际差异系数 (§6) per segment and indicator, two bars each, with the thresholds.
 
     From :class:`~kgxp.RoundMetrics`: before and after the round. From a
@@ -390,7 +448,9 @@ def plot_balance(source: RoundMetrics | Comparison, *, ax: Axes | None = None) -
 
 
 @_plot
-def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
+def plot_waiting(
+    simulation: Simulation, *, ax: Axes | None = None, locale: str = DEFAULT_LOCALE
+) -> Axes:
     """Stacked bars per semester: waiting (R7), continued waiting (R9), dismissal review (R10)."""
     summaries = simulation.summaries
     ax = _axes(ax, "plot_waiting()", (max(5.0, 0.8 * len(summaries) + 2), 4.0))
@@ -403,7 +463,7 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
     # Headroom above the highest stack for the legend: empty segments at the top of a
     # stack pin the axis there (matplotlib's sticky bar edges) and the bar met the frame.
     ax.set_ylim(0, max([*bottom, 1]) * 1.25)
-    ax.set_xticks(x, [str(s.semester) for s in summaries], rotation=30, fontsize=8)
+    ax.set_xticks(x, [_semester(s.semester) for s in summaries], rotation=30, fontsize=8)
     ax.set_ylabel(_say("teachers"))
     ax.set_title(_say("Waiting per semester"))
     ax.legend(fontsize=8)
@@ -411,7 +471,13 @@ def plot_waiting(simulation: Simulation, *, ax: Axes | None = None) -> Axes:
 
 
 @_plot
-def plot_lottery(odds: LotteryOdds, *, ax: Axes | None = None, limit: int = 40) -> Axes:
+def plot_lottery(
+    odds: LotteryOdds,
+    *,
+    ax: Axes | None = None,
+    limit: int = 40,
+    locale: str = DEFAULT_LOCALE,
+) -> Axes:
     """The teachers whose fate the draw decides: each one's chance of a post, with its interval.
 
     One horizontal bar per teacher whose post differs between draws (at most ``limit``,
@@ -430,7 +496,7 @@ def plot_lottery(odds: LotteryOdds, *, ax: Axes | None = None, limit: int = 40) 
     ax.barh(y, chance, xerr=[below, above], color="#4c72b0", ecolor="#333", capsize=2)
     ax.set_yticks(
         y,
-        [t.teacher if _drawable(t.teacher) else f"#{k}" for k, t in enumerate(decided)],
+        [_teacher_label(t.teacher, k) for k, t in enumerate(decided)],
         fontsize=7,
     )
     ax.invert_yaxis()
@@ -444,3 +510,15 @@ def plot_lottery(odds: LotteryOdds, *, ax: Axes | None = None, limit: int = 40) 
         )
     )
     return ax
+
+
+def _teacher_label(teacher: str, number: int) -> str:
+    if _drawable(teacher):
+        return teacher
+    _instead_of_name()
+    return f"#{number}"
+
+
+def _semester(semester: Semester) -> str:
+    year = semester.school_year + (1 if semester.term is Term.SPRING else 0)
+    return _say(_TERMS[semester.term], year=year)

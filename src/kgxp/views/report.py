@@ -22,14 +22,14 @@ installed (``figures=True``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
-from kgxp.files.publication import ListKind, list_kind
+from kgxp.files.published_lists import ListKind, list_kind
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
-from kgxp.model.policy import Mechanism, RoundKind, Scope
+from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.round.applications import stated_no_preferences
@@ -41,6 +41,7 @@ from kgxp.views.appeal import (
 )
 from kgxp.views.metrics import RoundMetrics, round_metrics
 from kgxp.views.report_format import ReportFormat, ReportSection, ReportTable, render_sections
+from kgxp.views.vocabulary import ROUND_KIND_NAMES, SCOPE_NAMES, Terms
 
 __all__ = [
     "INDICATOR_NAMES",
@@ -57,22 +58,6 @@ __all__ = [
 SEED_CROSS_SCHOOL_SHARE = Decimal(310) / Decimal(3400)
 """Seed 003 (西安新城区): 310 of 3,400 teachers moved school, about 9.1% (R14; see docs)."""
 
-_SCOPES: Final[Mapping[Scope, str]] = {
-    Scope.SCHOOL: N_("school"),
-    Scope.DISTRICT: N_("school district"),
-    Scope.COMMUNITY: N_("education community"),
-    Scope.GROUP: N_("education group"),
-    Scope.COUNTY: N_("county"),
-}
-_MECHANISMS: Final[Mapping[Mechanism, str]] = {
-    Mechanism.DEFERRED_ACCEPTANCE: N_("deferred acceptance"),
-    Mechanism.OPTIMAL: N_("largest stable matching"),
-}
-_ROUND_KINDS: Final[Mapping[RoundKind, str]] = {
-    RoundKind.IN_SCHOOL: N_("in-school round"),
-    RoundKind.CROSS_SCHOOL: N_("cross-school round"),
-    RoundKind.ADJUSTMENT: N_("adjustment by the bureau"),
-}
 # The appendix: which rule each part of the report rests on (ids live here, not in sentences).
 _BASIS: Final[tuple[tuple[str, str], ...]] = (
     (N_("Placement in advance of protected teachers"), "R4"),
@@ -111,10 +96,10 @@ def report_sections(
         else {talk.teacher for talk in result.warning_talks}
     )
     sections = [
-        _overview(scenario, result, tr),
+        _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
-        _outcomes(result, metrics, tr, figures, scenario),
-        _balance(metrics, tr, figures),
+        _outcomes(result, metrics, tr, figures, scenario, locale),
+        _balance(metrics, tr, figures, locale),
     ]
     pending = [o for o in result.outcomes if list_kind(o) is ListKind.PENDING]
     if pending:
@@ -166,7 +151,8 @@ def report_sections(
     return tuple(sections)
 
 
-def _overview(scenario: Scenario, result: RoundResult, tr: Texts) -> ReportSection:
+def _overview(scenario: Scenario, result: RoundResult, terms: Terms) -> ReportSection:
+    tr = terms.tr
     posts = result.posts
     month = scenario.competition_month
     return ReportSection(
@@ -178,8 +164,8 @@ def _overview(scenario: Scenario, result: RoundResult, tr: Texts) -> ReportSecti
         (
             tr(
                 "Policy {policy}, matching by {mechanism}, lottery seed {seed}.",
-                policy=result.policy.name,
-                mechanism=tr(_MECHANISMS[result.policy.mechanism]),
+                policy=terms.policy(result.policy.name),
+                mechanism=terms.mechanism(result.policy.mechanism),
                 seed=result.seed,
             ),
             tr(
@@ -203,8 +189,8 @@ def _rounds(result: RoundResult, tr: Texts) -> ReportSection:
     for stats in result.rounds:
         rows.append(
             (
-                tr(_ROUND_KINDS[stats.kind]),
-                tr(_SCOPES[stats.scope]),
+                tr(ROUND_KIND_NAMES[stats.kind]),
+                tr(SCOPE_NAMES[stats.scope]),
                 str(stats.candidates),
                 str(stats.seats_offered),
                 str(stats.placed),
@@ -220,7 +206,7 @@ def _rounds(result: RoundResult, tr: Texts) -> ReportSection:
                 tr(
                     "{round}: the largest stable matching placed {placed} teachers "
                     "(deferred acceptance: {baseline}).",
-                    round=tr(_ROUND_KINDS[stats.kind]),
+                    round=tr(ROUND_KIND_NAMES[stats.kind]),
                     placed=solver.objective,
                     baseline=solver.baseline_placed,
                 )
@@ -237,7 +223,12 @@ def _rounds(result: RoundResult, tr: Texts) -> ReportSection:
 
 
 def _outcomes(
-    result: RoundResult, metrics: RoundMetrics, tr: Texts, figures: bool, scenario: Scenario
+    result: RoundResult,
+    metrics: RoundMetrics,
+    tr: Texts,
+    figures: bool,
+    scenario: Scenario,
+    locale: str,
 ) -> ReportSection:
     counts = result.counts()
     pending = sum(1 for o in result.outcomes if list_kind(o) is ListKind.PENDING)
@@ -271,11 +262,11 @@ def _outcomes(
             ),
         ),
         ReportTable((tr("Outcome"), tr("Teachers")), tuple(rows), numeric=frozenset({1})),
-        figures=_figure("flows", result, scenario) if figures else (),
+        figures=_figure("flows", result, scenario, locale=locale) if figures else (),
     )
 
 
-def _balance(metrics: RoundMetrics, tr: Texts, figures: bool) -> ReportSection:
+def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> ReportSection:
     verdict = {True: tr("met"), False: tr("not met"), None: "—"}
     failing = [row for row in metrics.balance if row.after_ok is False]
     return ReportSection(
@@ -316,7 +307,7 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool) -> ReportSection:
         )
         if failing
         else (),
-        figures=_figure("balance", metrics) if figures else (),
+        figures=_figure("balance", metrics, locale=locale) if figures else (),
     )
 
 
@@ -371,10 +362,10 @@ def _waiting(
     )
 
 
-def _figure(kind: str, *args: object) -> tuple[str, ...]:
+def _figure(kind: str, *args: object, locale: str) -> tuple[str, ...]:
     from kgxp.views.report_plots import figure_svg
 
-    return figure_svg(kind, *args)
+    return figure_svg(kind, *args, locale=locale)
 
 
 def render_report(

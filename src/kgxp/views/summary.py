@@ -1,4 +1,9 @@
-"""A scenario at a glance: counts by school, subject and protected category (R3, R2, R4)."""
+"""A scenario at a glance: counts by school, subject and protected category (R3, R2, R4).
+
+:func:`summarize` counts; :func:`render_summary` says it, in Chinese by default
+(the message catalogue, :mod:`kgxp.i18n`), with segments, localities and
+protected categories in words.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from decimal import Decimal
 
 import attrs
 
+from kgxp.i18n import DEFAULT_LOCALE
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
 from kgxp.round.protection import protection_reasons
 from kgxp.round.scoring import composite_score
+from kgxp.views.vocabulary import Terms
 
 __all__ = ["ScenarioSummary", "SchoolCounts", "render_summary", "summarize"]
 
@@ -116,40 +123,110 @@ def summarize(scenario: Scenario, policy: Policy | None = None) -> ScenarioSumma
     )
 
 
-def render_summary(summary: ScenarioSummary) -> str:
-    """A plain-text report (monospace; Chinese names are padded by display width)."""
+def render_summary(summary: ScenarioSummary, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A plain-text report (monospace; Chinese names are padded by display width), in
+    Chinese by default or in English (``locale="en"``).
+
+    >>> import kgxp
+    >>> text = render_summary(summarize(kgxp.load_scenario("examples/ziyang_county.json")))
+    >>> print(text.splitlines()[0])
+    紫阳县 (示例) — 2026年8月竞聘，默认方案（模拟教师数据）
+    """
+    terms = Terms(locale)
+    tr = terms.tr
+    names = {row.school_id: row.name for row in summary.schools}
+    year, month = summary.competition_month.split("-")
     lines = [
-        f"{summary.county} — competition month {summary.competition_month}, "
-        f"policy {summary.policy}" + (" (synthetic teachers)" if summary.synthetic else ""),
-        f"schools {len(summary.schools)}, teachers {summary.teachers}, seats {summary.seats} "
-        f"(reserved for new recruits {summary.reserved}, competed {summary.competed_seats}), "
-        f"staffing total {summary.staffing_total}",
-        f"protected in advance (R4): {summary.protected_teachers}; unwilling to be adjusted "
-        f"(R6): {summary.unwilling_to_adjust}; teachers with a tied score: {summary.tied_scores}",
+        tr(
+            "{county} — competition of {month}, {policy}",
+            county=summary.county,
+            month=tr("{year}-{month:02d}", year=int(year), month=int(month)),
+            policy=terms.policy(summary.policy),
+        )
+        + (tr(" (synthetic teachers)") if summary.synthetic else ""),
+        tr(
+            "{schools} schools, {teachers} teachers, {seats} posts ({reserved} reserved for new "
+            "recruits, {competed} competed); staffing quota {staffing}.",
+            schools=len(summary.schools),
+            teachers=summary.teachers,
+            seats=summary.seats,
+            reserved=summary.reserved,
+            competed=summary.competed_seats,
+            staffing=summary.staffing_total,
+        ),
+        tr(
+            "Placed in advance: {protected}; not willing to be assigned by the bureau: "
+            "{unwilling}; sharing their score with another teacher: {tied}.",
+            protected=summary.protected_teachers,
+            unwilling=summary.unwilling_to_adjust,
+            tied=summary.tied_scores,
+        ),
         "",
-        "Protected by category (a teacher may have several):",
+        tr("Placed in advance, by category (a teacher may have several):"),
     ]
     lines += [
-        f"  {category:<22}{count:>6}" for category, count in summary.protected_by_category.items()
-    ] or ["  (none)"]
-    lines += ["", f"  {'subject':<10}{'teachers':>9}{'seats':>7}{'balance':>9}"]
+        f"  {_pad(terms.category(category), 24)}{count:>6}"
+        for category, count in summary.protected_by_category.items()
+    ] or ["  " + tr("(none)")]
+    lines += [
+        "",
+        "  "
+        + _pad(tr("Subject"), 12)
+        + _right(tr("Teachers"), 9)
+        + _right(tr("Posts"), 9)
+        + _right(tr("Posts minus teachers"), 14),
+    ]
     for subject, (teachers, seats) in summary.by_subject.items():
-        lines.append(f"  {_pad(subject, 10)}{teachers:>9}{seats:>7}{seats - teachers:>+9}")
+        lines.append(f"  {_pad(subject, 12)}{teachers:>9}{seats:>9}{seats - teachers:>+14}")
+    columns = (
+        (tr("School name"), 30),
+        (tr("Segment"), 8),
+        (tr("Urban or rural"), 10),
+        (tr("Education community"), 10),
+    )
+    counts = (
+        tr("Posts"),
+        tr("Reserved for new recruits"),
+        tr("Teachers"),
+        tr("Placed in advance"),
+    )
     lines += [
         "",
-        f"  {'school':<30}{'seg':<10}{'loc':<6}{'comm':<6}"
-        f"{'seats':>6}{'resv':>5}{'teach':>6}{'prot':>5}",
+        "  "
+        + "".join(_pad(label, width) for label, width in columns)
+        + "".join(_right(label, _width(label) + 2) for label in counts),
     ]
+    widths = [_width(label) + 2 for label in counts]
     for row in summary.schools:
-        note = f"  merged into {row.merged_into} (R3)" if row.merged_into else ""
+        note = (
+            "  " + tr("merged into {school}", school=names.get(row.merged_into, row.merged_into))
+            if row.merged_into
+            else ""
+        )
+        cells = (
+            row.name,
+            terms.segment(row.segment),
+            terms.locality(row.locality),
+            row.community or "-",
+        )
+        numbers = (row.seats, row.reserved, row.teachers, row.protected)
         lines.append(
-            f"  {_pad(row.name, 30)}{row.segment:<10}{row.locality:<6}{row.community or '-':<6}"
-            f"{row.seats:>6}{row.reserved:>5}{row.teachers:>6}{row.protected:>5}{note}"
+            "  "
+            + "".join(_pad(cell, width) for cell, (_, width) in zip(cells, columns, strict=True))
+            + "".join(_right(str(n), w) for n, w in zip(numbers, widths, strict=True))
+            + note
         )
     return "\n".join(lines)
 
 
-def _pad(text: str, width: int) -> str:
+def _width(text: str) -> int:
     # CJK characters take two terminal columns.
-    shown = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return text + " " * max(1, width - shown)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _right(text: str, width: int) -> str:
+    return " " * max(1, width - _width(text)) + text
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(1, width - _width(text))

@@ -1,0 +1,116 @@
+"""The outcome record: one row per teacher, the deciding reason in words, its rule id apart.
+
+``outcomes.csv``, ``outcomes.json`` and ``results.xlsx`` (written by
+:func:`kgxp.files.publication.write_results`) hold these rows; the ``规则`` audit
+column keeps the rule id (R4…) out of the ``原因`` sentence a teacher reads.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+from kgxp._internal.frames import ColumnKind, typed_frame
+from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
+from kgxp.i18n import DEFAULT_LOCALE, texts
+from kgxp.model.result import RoundResult, Status
+from kgxp.model.scenario import Scenario
+
+__all__ = ["OUTCOME_COLUMNS", "STATUS_NAMES", "outcome_rows", "outcomes_frame"]
+
+STATUS_NAMES: Mapping[Status, str] = {
+    status: texts(DEFAULT_LOCALE)(message) for status, message in STATUS_MESSAGES.items()
+}
+"""How each outcome is named in published lists, in Chinese (R4, R5, R6, R7)."""
+
+OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("teacher", "教师编号"),
+    ("name", "姓名"),
+    ("home_school", "原学校编号"),
+    ("home_school_name", "原学校"),
+    ("subject", "任教学科"),
+    ("score", "综合得分"),
+    ("status", "结果"),
+    ("status_name", "结果说明"),
+    ("round", "轮次"),
+    ("post", "岗位编号"),
+    ("post_subject", "岗位学科"),
+    ("school", "学校编号"),
+    ("school_name", "学校"),
+    ("preference_rank", "志愿序号"),
+    ("protected_by", "保留原因"),
+    ("rule", "规则"),
+    ("reason", "原因"),
+)
+"""Fields of :func:`outcome_rows` and their Chinese headers in CSV and Excel.
+
+``规则`` is the audit column: the rule id (R4…) behind the deciding reason, which
+``原因`` states in words without it."""
+
+
+def outcome_rows(
+    scenario: Scenario,
+    result: RoundResult,
+    *,
+    redact: bool = False,
+    locale: str = DEFAULT_LOCALE,
+) -> list[dict[str, Any]]:
+    """One row per teacher (by teacher id) with names, posts and the deciding reason.
+
+    Keys are the first items of :data:`OUTCOME_COLUMNS`; ``redact`` puts the id
+    in ``name``. ``reason`` is the deciding reason in words (``locale``), ``rule``
+    its rule id (the audit column).
+    """
+    teachers = {t.id: t for t in scenario.teachers}
+    schools = {s.id: s.name for s in scenario.schools}
+    posts = {p.id: p for p in scenario.posts}
+    words = Wording(scenario, result, locale=locale)
+    rows = []
+    # By teacher id, not the result's order (which follows the input's): equal
+    # scenarios give equal files whatever the order of their records (I12).
+    for outcome in sorted(result.outcomes, key=lambda o: o.teacher):
+        teacher = teachers.get(outcome.teacher)
+        post = posts.get(outcome.post) if outcome.post else None
+        deciding = deciding_reason(outcome)
+        rows.append(
+            {
+                "teacher": outcome.teacher,
+                "name": outcome.teacher if redact or teacher is None else teacher.name,
+                "home_school": outcome.home_school,
+                "home_school_name": schools.get(outcome.home_school, outcome.home_school),
+                "subject": teacher.main_subject if teacher else "",
+                "score": str(outcome.score),
+                "status": str(outcome.status),
+                "status_name": words.status(outcome.status),
+                "round": outcome.round or "",
+                "post": outcome.post or "",
+                "post_subject": post.subject if post else "",
+                "school": outcome.school or "",
+                "school_name": schools.get(outcome.school, outcome.school)
+                if outcome.school
+                else "",
+                "preference_rank": ""
+                if outcome.preference_rank is None
+                else outcome.preference_rank + 1,
+                "protected_by": words.categories(outcome.protected_by),
+                "rule": deciding.rule if deciding else "",
+                "reason": words.why(outcome),
+            }
+        )
+    return rows
+
+
+def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = False) -> Any:
+    """Deprecated: use ``result.to_frame(scenario)`` (one name for every frame).
+
+    Until removed: :func:`outcome_rows` as a DataFrame, with numbers as numbers.
+    """
+    warnings.warn(
+        "outcomes_frame(scenario, result) is deprecated; use result.to_frame(scenario)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    columns: dict[str, ColumnKind] = {name: "category" for name, _ in OUTCOME_COLUMNS}
+    columns |= {"name": "text", "score": "number", "preference_rank": "count", "reason": "text"}
+    return typed_frame(outcome_rows(scenario, result, redact=redact), columns, "outcomes_frame()")
