@@ -1,6 +1,8 @@
 """The example county lives six semesters through the public API: the register, each
 semester's payroll and re-competition, equal to ``simulate()`` (one code path), and the
-rebuilt ``simulate`` byte-identical to the one before it (differential test)."""
+rebuilt ``simulate`` byte-identical to the one before it (differential tests): issue 16's
+reference (tests/legacy_simulate.py) and the quadratic one before issue 19 made it linear
+(tests/legacy_waiting/, frozen whole so that it shares no waiting code with the new one)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from kgxp.waiting.register import (
     record_retirements,
     register_from_round,
 )
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, load_benchmark_runner
 from tests.legacy_simulate import simulate as legacy_simulate
+from tests.legacy_waiting.simulation import simulate as quadratic_simulate
 
 SEMESTERS = 6
 
@@ -99,6 +102,53 @@ def test_rebuilt_simulate_is_byte_identical_on_generated_counties(
     )
     new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
     old = legacy_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    quadratic = quadratic_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    assert new.model_dump_json() == old.model_dump_json() == quadratic.model_dump_json()
+
+
+def _generated(teachers: int, seed: int) -> Scenario:
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    import generator  # type: ignore[import-not-found]
+
+    return kgxp.parse_scenario(generator.generate_county(teachers, seed=seed))
+
+
+def _opened(scenario: Scenario, semesters: int) -> dict[str, dict[str, int]]:
+    """Seats opening beyond the round's and the retirees': one at every 7th post in the
+    first re-competition, two at every 11th in the third, so that many teachers win, at
+    their own school, in their community and elsewhere."""
+    first = kgxp.model.semester.Semester.containing(scenario.competition_month + 1)
+    posts = sorted(p.id for p in scenario.posts)
+    table = {str(first + 1): dict.fromkeys(posts[::7], 1)}
+    if semesters > 3:
+        table[str(first + 3)] = dict.fromkeys(posts[3::11], 2)
+    return table
+
+
+@pytest.mark.parametrize(
+    ("teachers", "seed", "preset", "mechanism", "opened"),
+    [
+        (400, 1, "default", None, False),
+        (400, 2, "wuhan_like", None, True),
+        (1500, 3, "default", None, True),
+        (1500, 4, "wuhan_like", None, True),
+        (1500, 5, "two_level_three_rounds", None, True),
+        (300, 6, "default", "msda", True),
+        (200, 7, "default", "optimal", True),  # the CP-SAT re-competition, with its lists
+    ],
+)
+def test_linear_simulate_is_byte_identical_to_the_quadratic_one_on_generated_counties(
+    teachers: int, seed: int, preset: str, mechanism: str | None, opened: bool
+) -> None:
+    scenario = _generated(teachers, seed)
+    policy = Policy.preset(preset)
+    if mechanism is not None:
+        policy = policy.model_copy(update={"mechanism": kgxp.Mechanism(mechanism)})
+    semesters = 6
+    vacancies = _opened(scenario, semesters) if opened else None
+    new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    old = quadratic_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    assert sum(s.placed for s in new.summaries) > 0  # the re-competitions placed somebody
     assert new.model_dump_json() == old.model_dump_json()
 
 
@@ -155,3 +205,18 @@ def test_every_recompetition_of_generated_counties_verifies(
     for register in registers:  # nobody lost, duplicated or left out
         assert [e.teacher for e in register.entries] == ids
     assert tuple(ledger) == kgxp.simulate(scenario, semesters=semesters).ledger
+
+
+@pytest.mark.parametrize(("teachers", "seed"), [(600, 11), (2000, 12)])
+def test_indexed_applications_equal_the_quadratic_ones(teachers: int, seed: int) -> None:
+    from kgxp.waiting.recompetition import applications
+    from tests.legacy_waiting.recompetition import applications as quadratic_applications
+
+    scenario = _generated(teachers, seed)
+    posts = sorted(p.id for p in scenario.posts)
+    vacancies = {p: 1 + k % 3 for k, p in enumerate(posts[::3])} | {posts[1]: 0}
+    waiting = [t.id for t in scenario.teachers][::4]  # not in id order, on purpose
+    new = applications(scenario, waiting, vacancies)
+    old = quadratic_applications(scenario, waiting, vacancies)
+    assert [(t.id, t.preferences) for t in new] == [(t.id, t.preferences) for t in old]
+    assert sum(len(t.preferences) for t in new) > len(new)  # more than their own listed posts

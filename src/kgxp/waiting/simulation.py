@@ -44,9 +44,16 @@ from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
+from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.ledger import LedgerLine
 from kgxp.waiting.payroll import payroll
-from kgxp.waiting.recompetition_round import apply_recompetition, run_recompetition
+from kgxp.waiting.recompetition import (
+    VacancyIndex,
+    deferred_acceptance_stats,
+    matched_without_lists,
+    placements,
+)
+from kgxp.waiting.recompetition_round import _moved, apply_recompetition, run_recompetition
 from kgxp.waiting.register import (
     Register,
     add_vacancies,
@@ -272,12 +279,9 @@ def _simulate(
                 register, scenario, policy, given, retirement_vacancies
             )
             if register.due():
-                recompetition = run_recompetition(
-                    scenario, register, policy, seed=seed, name=f"recompetition {semester}"
+                register, competed, placed, solver = _recompetition(
+                    scenario, register, policy, seed, f"recompetition {semester}"
                 )
-                competed, placed = len(recompetition.outcomes), len(recompetition.placed)
-                solver = recompetition.solver
-                register = apply_recompetition(register, recompetition, policy)
         booked = payroll(register, scenario, policy)
         records += _records(register)
         ledger += booked
@@ -322,6 +326,28 @@ def _open_semester(
         1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
     )
     return add_vacancies(register, given.get(register.semester, {})), retired
+
+
+def _recompetition(
+    scenario: Scenario, register: Register, policy: Policy, seed: int, name: str
+) -> tuple[Register, int, int, SolverStats]:
+    """The semester's re-competition applied: the register after it, how many competed and
+    won, the solver's report. Deferred acceptance without application lists where it is
+    the mechanism (:func:`kgxp.waiting.recompetition.placements`), else the full round."""
+    index = VacancyIndex(scenario, register.vacancies)
+    if not matched_without_lists(policy.mechanism, index):
+        found = run_recompetition(scenario, register, policy, seed=seed, name=name)
+        after = apply_recompetition(register, found, policy)
+        return after, len(found.outcomes), len(found.placed), found.solver
+    due = set(register.due())
+    won = placements(
+        index,
+        (t for t in scenario.teachers if t.id in due),
+        scenario_ranking(scenario, policy, seed),
+    )
+    placed = {teacher: (post, index.school[post]) for teacher, post in won.items()}
+    after = _moved(register, due, placed, policy, name)
+    return after, len(due), len(won), deferred_acceptance_stats(len(won))
 
 
 def _records(register: Register) -> list[SemesterRecord]:
