@@ -220,3 +220,30 @@ def test_indexed_applications_equal_the_quadratic_ones(teachers: int, seed: int)
     old = quadratic_applications(scenario, waiting, vacancies)
     assert [(t.id, t.preferences) for t in new] == [(t.id, t.preferences) for t in old]
     assert sum(len(t.preferences) for t in new) > len(new)  # more than their own listed posts
+
+
+@pytest.mark.parametrize("semesters", [3])
+def test_register_functions_equal_the_quadratic_ones_from_a_scenario_register(
+    example: Scenario, semesters: int
+) -> None:
+    """From :func:`register_from_scenario` (on-post entries with no history yet), the
+    register's closing, retirements and payroll equal the frozen ones, semester by semester."""
+    from kgxp.waiting.register import register_from_scenario
+    from tests.legacy_waiting import payroll as old_payroll
+    from tests.legacy_waiting import register as old
+
+    policy = Policy()
+    new_register = register_from_scenario(example)
+    old_register = old.register_from_scenario(example)
+    assert not new_register.entries[0].history  # the case simulate never meets
+    for _ in range(semesters):
+        new_register = record_retirements(close_semester(new_register, policy), example, policy)
+        old_register = old.record_retirements(
+            old.close_semester(old_register, policy), example, policy
+        )
+        assert new_register.model_dump_json() == old_register.model_dump_json()
+        new_lines = payroll(new_register, example, policy)
+        old_lines = old_payroll.payroll(old_register, example, policy)
+        assert [line.model_dump_json() for line in new_lines] == [
+            line.model_dump_json() for line in old_lines
+        ]

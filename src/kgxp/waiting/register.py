@@ -48,12 +48,14 @@ from pydantic import Field, model_validator
 
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
+from kgxp._internal.memo import remembered
 from kgxp.exceptions import KgxpError
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import (
     TRANSITIONS,
     IllegalTransition,
@@ -79,6 +81,7 @@ __all__ = [
     "record_retirements",
     "register_from_round",
     "register_from_scenario",
+    "retirement_semesters",
 ]
 
 log = get_logger(__name__)
@@ -141,6 +144,10 @@ class RegisterEntry(FrozenModel):
             streak_began=self.streak_began,
             last_event=self.history[-1].event if self.history else None,
         )
+
+
+_new_entry = constructor(RegisterEntry)
+_ON_POST = WaitingState.ON_POST
 
 
 class Register(FrozenModel):
@@ -302,8 +309,12 @@ def close_semester(register: Register, policy: Policy) -> Register:
     semester = register.semester.next()
     entries = []
     for entry in register.entries:
-        if entry.state.is_terminal:
-            entries.append(entry.model_copy(update={"event": None}))
+        if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
+            # Terminal: nothing moves. On post (and its history begun): term_end only
+            # advances the semester, which the register records (see _advanced).
+            entries.append(
+                entry if entry.event is None else entry.model_copy(update={"event": None})
+            )
             continue
         status = _step(entry, register.semester, WaitingEvent.TERM_END, policy)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
@@ -329,15 +340,15 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    teachers = {t.id: t for t in scenario.teachers}
+    retiring = retirement_semesters(scenario)
     vacancies = dict(register.vacancies)
     entries = []
     for entry in register.entries:
-        teacher = teachers.get(entry.teacher)
+        retirement = retiring.get(entry.teacher)
         if (
             entry.state.is_terminal
-            or teacher is None
-            or not _retires_by(retirement_semester(teacher), register.semester, policy)
+            or retirement is None
+            or not _retires_by(retirement, register.semester, policy)
         ):
             entries.append(entry)
             continue
@@ -348,6 +359,17 @@ def record_retirements(
         )
     return register.model_copy(
         update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
+    )
+
+
+def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
+    """Teacher id -> :func:`~kgxp.waiting.state_machine.retirement_semester`, computed once per
+    scenario (every semester's retirements and payroll read it; treat it as read-only)."""
+    return remembered(
+        scenario,
+        "retirement_semesters",
+        (),
+        lambda: {t.id: retirement_semester(t) for t in scenario.teachers},
     )
 
 
@@ -528,16 +550,17 @@ def _entry(
                 source=source,
             ),
         )
-    return RegisterEntry(
-        teacher=teacher,
-        state=status.state,
-        streak=status.streak,
-        terms_waited=status.terms_waited,
-        term_semesters=status.term_semesters,
-        due=status.awaiting_round,
-        streak_began=status.streak_began,
-        post=post,
-        school=school,
-        event=event,
-        history=history,
+    # Every value from the state machine's status or a validated scenario: not validated again.
+    return _new_entry(
+        teacher,
+        status.state,
+        status.streak,
+        status.terms_waited,
+        status.term_semesters,
+        status.awaiting_round,
+        status.streak_began,
+        post,
+        school,
+        event,
+        history,
     )

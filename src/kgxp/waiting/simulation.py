@@ -45,8 +45,9 @@ from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
 from kgxp.round.ranking import scenario_ranking
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.ledger import LedgerLine
-from kgxp.waiting.payroll import payroll
+from kgxp.waiting.payroll import Payroll
 from kgxp.waiting.recompetition import (
     VacancyIndex,
     deferred_acceptance_stats,
@@ -98,6 +99,9 @@ class SemesterSummary(FrozenModel):
     retired: int
     paid: str = Field(description="total booked pay, yuan")
     solver: SolverStats | None = None
+
+
+_new_record = constructor(SemesterRecord)
 
 
 class Simulation(FrozenModel):
@@ -267,6 +271,7 @@ def _simulate(
     register = register_from_round(scenario, result)
     first = register.semester
 
+    payroll_of = Payroll(scenario, policy)  # one pricing per teacher and case, not per semester
     records: list[SemesterRecord] = []
     ledger: list[LedgerLine] = []
     summaries: list[SemesterSummary] = []
@@ -282,7 +287,7 @@ def _simulate(
                 register, competed, placed, solver = _recompetition(
                     scenario, register, policy, seed, f"recompetition {semester}"
                 )
-        booked = payroll(register, scenario, policy)
+        booked = payroll_of.book(register)
         records += _records(register)
         ledger += booked
         summaries.append(_summary(register, competed, placed, retired, booked, solver))
@@ -351,16 +356,18 @@ def _recompetition(
 
 
 def _records(register: Register) -> list[SemesterRecord]:
+    # Values of a register's entries, valid already: not validated again.
+    semester, review = register.semester, WaitingState.DISMISSAL_REVIEW
     return [
-        SemesterRecord(
-            teacher=entry.teacher,
-            semester=register.semester,
-            state=entry.state,
-            streak=entry.streak,
-            flagged=entry.flagged,
-            post=entry.post,
-            school=entry.school,
-            event=entry.event,
+        _new_record(
+            entry.teacher,
+            semester,
+            entry.state,
+            entry.streak,
+            entry.state is review,
+            entry.post,
+            entry.school,
+            entry.event,
         )
         for entry in register.entries
     ]
