@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from kgxp.model.semester import Semester
@@ -34,5 +36,31 @@ def test_constructed_record_equals_the_validated_one_and_copies_apart() -> None:
 
 
 def test_constructor_refuses_a_wrong_number_of_fields() -> None:
-    with pytest.raises(TypeError, match="SemesterRecord takes 8 fields, got 2"):
+    with pytest.raises(TypeError, match="missing 6 required positional arguments"):
         constructor(SemesterRecord)("T1", Semester.parse("2026-autumn"))
+
+
+def test_pay_lines_still_refuse_a_share_built_around_validation() -> None:
+    """A policy copied with an out-of-range share (model_copy skips validation) is refused
+    as before, though valid lines are no longer validated one by one."""
+    from pydantic import ValidationError
+
+    from kgxp import Pay, Policy
+    from kgxp.waiting.ledger import pay_lines
+
+    pay = Pay(
+        basic_salary="4000.00",
+        basic_performance="1700.00",
+        incentive_performance="700.00",
+        year_end_bonus="12000.00",
+    )
+    policy = Policy()
+    bad = policy.model_copy(
+        update={
+            "continued_pay": policy.continued_pay.model_copy(update={"basic_salary": Decimal(2)})
+        }
+    )
+    semester = Semester.parse("2026-autumn")
+    assert len(pay_lines("T1", pay, WaitingState.CONTINUED_WAITING, semester, policy, rural=False))
+    with pytest.raises(ValidationError, match="less than or equal to 1"):
+        pay_lines("T1", pay, WaitingState.CONTINUED_WAITING, semester, bad, rural=False)

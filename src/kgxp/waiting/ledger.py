@@ -69,6 +69,7 @@ from kgxp.exceptions import KgxpError
 from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
 from kgxp.model.scenario import Pay
 from kgxp.model.semester import MONTHS_PER_SEMESTER, Semester
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingState
 
 __all__ = [
@@ -227,23 +228,33 @@ def pay_lines(
             rule, group, shares = _waiting_rule(state, policy)
             share = getattr(shares, component.value)
             parameter = f"{group}.{component.value}"
+        values = (
+            teacher_id,
+            semester,
+            state,
+            component,
+            base,
+            share,
+            round_yuan(base * share),
+            rule,
+            parameter,
+            (f"year_end_bonus_basis={basis.value}",)
+            if component is PayComponent.YEAR_END_BONUS
+            else (),
+        )
+        # The amount is base × share rounded as the model checks; validating again only
+        # matters for a pay or policy built around validation (model_copy(update=...)).
+        valid = base.is_finite() and base >= 0 and share.is_finite() and 0 <= share <= 1
         lines.append(
-            LedgerLine(
-                teacher=teacher_id,
-                semester=semester,
-                state=state,
-                component=component,
-                base=base,
-                share=share,
-                amount=round_yuan(base * share),
-                rule=rule,
-                parameter=parameter,
-                readings=(f"year_end_bonus_basis={basis.value}",)
-                if component is PayComponent.YEAR_END_BONUS
-                else (),
-            )
+            _new_line(*values)
+            if valid
+            else LedgerLine.model_validate(dict(zip(_FIELDS, values, strict=True)))
         )
     return lines
+
+
+_new_line = constructor(LedgerLine)
+_FIELDS = tuple(LedgerLine.model_fields)
 
 
 def ledger_for(

@@ -147,6 +147,7 @@ class RegisterEntry(FrozenModel):
 
 
 _new_entry = constructor(RegisterEntry)
+_new_event = constructor(RegisterEvent)
 _ON_POST = WaitingState.ON_POST
 
 
@@ -517,9 +518,7 @@ def _advanced(
         # itself records: the history keeps what moved the teacher, and stays small.
         history = entry.history
     else:
-        record = RegisterEvent(
-            semester=semester, event=event, state=status.state, rule=rule, source=source
-        )
+        record = _new_event(semester, event, status.state, rule, source)
         history = (*entry.history, record)
     if status.is_terminal:
         held, where = None, None
@@ -541,15 +540,7 @@ def _entry(
 ) -> RegisterEntry:
     if not history and status.last_event is not None:
         rule = TRANSITIONS[(WaitingState.ON_POST, status.last_event)].rule
-        history = (
-            RegisterEvent(
-                semester=status.semester,
-                event=status.last_event,
-                state=status.state,
-                rule=rule,
-                source=source,
-            ),
-        )
+        history = (_new_event(status.semester, status.last_event, status.state, rule, source),)
     # Every value from the state machine's status or a validated scenario: not validated again.
     return _new_entry(
         teacher,

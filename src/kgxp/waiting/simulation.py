@@ -36,6 +36,7 @@ from pydantic import Field
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
@@ -251,7 +252,10 @@ def simulate(
         )
     policy = policy or Policy()
     seed = policy.lottery_seed if seed is None else seed
-    with Tracker.start(progress, semesters + 1, "simulate") as tracker:
+    # The collector paused as for run_round (kgxp._internal.gc_pause): a simulation builds
+    # millions of records and ledger lines and no reference cycles; collections traversing
+    # them again and again took a third of its time.
+    with Tracker.start(progress, semesters + 1, "simulate") as tracker, collector_paused():
         return _simulate(scenario, policy, semesters, given, retirement_vacancies, seed, tracker)
 
 
