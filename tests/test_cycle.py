@@ -135,6 +135,7 @@ def _opened(scenario: Scenario, semesters: int) -> dict[str, dict[str, int]]:
         (1500, 5, "two_level_three_rounds", None, True),
         (300, 6, "default", "msda", True),
         (200, 7, "default", "optimal", True),  # the CP-SAT re-competition, with its lists
+        (1500, 8, "default", "same_semester", True),  # retirement_vacancy=same_semester
     ],
 )
 def test_linear_simulate_is_byte_identical_to_the_quadratic_one_on_generated_counties(
@@ -142,8 +143,10 @@ def test_linear_simulate_is_byte_identical_to_the_quadratic_one_on_generated_cou
 ) -> None:
     scenario = _generated(teachers, seed)
     policy = Policy.preset(preset)
-    if mechanism is not None:
-        policy = policy.model_copy(update={"mechanism": kgxp.Mechanism(mechanism)})
+    if mechanism == "same_semester":
+        policy = policy.evolve(retirement_vacancy="same_semester")
+    elif mechanism is not None:
+        policy = policy.evolve(mechanism=mechanism)
     semesters = 6
     vacancies = _opened(scenario, semesters) if opened else None
     new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)

@@ -64,3 +64,30 @@ def test_pay_lines_still_refuse_a_share_built_around_validation() -> None:
     assert len(pay_lines("T1", pay, WaitingState.CONTINUED_WAITING, semester, policy, rural=False))
     with pytest.raises(ValidationError, match="less than or equal to 1"):
         pay_lines("T1", pay, WaitingState.CONTINUED_WAITING, semester, bad, rural=False)
+
+
+def test_payroll_still_refuses_a_share_built_around_validation() -> None:
+    """The semester payroll prices each case once without validating lines; a policy
+    copied with an out-of-range share is refused as by pay_lines."""
+    from pydantic import ValidationError
+
+    import kgxp
+    from kgxp import Policy
+    from kgxp.waiting.payroll import payroll
+    from kgxp.waiting.recompetition_round import apply_recompetition, run_recompetition
+    from kgxp.waiting.register import close_semester, register_from_round
+    from tests.conftest import EXAMPLE
+
+    scenario = kgxp.load_scenario(EXAMPLE)
+    policy = Policy()
+    register = register_from_round(scenario, kgxp.run_round(scenario))
+    register = close_semester(register, policy)
+    register = apply_recompetition(register, run_recompetition(scenario, register, policy))
+    assert payroll(register, scenario, policy)
+    bad = policy.model_copy(
+        update={
+            "continued_pay": policy.continued_pay.model_copy(update={"basic_salary": Decimal(2)})
+        }
+    )
+    with pytest.raises(ValidationError, match="less than or equal to 1"):
+        payroll(register, scenario, bad)

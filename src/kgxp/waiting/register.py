@@ -225,13 +225,17 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     semester = effective_semester(scenario)
     outcomes = {o.teacher: o for o in result.outcomes}
     school_of_post = {p.id: p.school for p in scenario.posts}
+    start = TeacherWaiting.on_post(semester)
+    after: dict[WaitingEvent, TeacherWaiting] = {}  # the same start: one status per event
     entries = []
     for teacher in sorted(scenario.teachers, key=lambda t: t.id):
         outcome = outcomes.get(teacher.id)
         if outcome is None:
             raise RegisterError(f"teacher {teacher.id} has no outcome in the round")
         event = event_for_outcome(outcome)
-        status = step(TeacherWaiting.on_post(semester), event, result.policy)
+        status = after.get(event)
+        if status is None:
+            status = after[event] = step(start, event, result.policy)
         school = school_of_post[outcome.post] if outcome.post is not None else outcome.school
         entries.append(
             _entry(
@@ -313,9 +317,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
         if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
             # Terminal: nothing moves. On post (and its history begun): term_end only
             # advances the semester, which the register records (see _advanced).
-            entries.append(
-                entry if entry.event is None else entry.model_copy(update={"event": None})
-            )
+            entries.append(entry if entry.event is None else _without_event(entry))
             continue
         status = _step(entry, register.semester, WaitingEvent.TERM_END, policy)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
@@ -332,6 +334,23 @@ def close_semester(register: Register, policy: Policy) -> Register:
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
 
 
+def _without_event(entry: RegisterEntry) -> RegisterEntry:
+    # entry.model_copy(update={"event": None}), without pydantic's generic copy.
+    return _new_entry(
+        entry.teacher,
+        entry.state,
+        entry.streak,
+        entry.terms_waited,
+        entry.term_semesters,
+        entry.due,
+        entry.streak_began,
+        entry.post,
+        entry.school,
+        None,
+        entry.history,
+    )
+
+
 def record_retirements(
     register: Register, scenario: Scenario, policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
@@ -341,16 +360,17 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    retiring = retirement_semesters(scenario)
+    retiring = _retirement_positions(scenario)
+    # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
+    # through the semester holding the retirement month and the seat opens the next one
+    # (retirement < semester); same_semester: retirement <= semester. Compared as positions.
+    same = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
+    bar = register.semester.index + (1 if same else 0)
     vacancies = dict(register.vacancies)
     entries = []
     for entry in register.entries:
         retirement = retiring.get(entry.teacher)
-        if (
-            entry.state.is_terminal
-            or retirement is None
-            or not _retires_by(retirement, register.semester, policy)
-        ):
+        if entry.state.is_terminal or retirement is None or retirement >= bar:
             entries.append(entry)
             continue
         if reopen_seats and entry.post is not None:
@@ -374,12 +394,14 @@ def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
     )
 
 
-def _retires_by(retirement: Semester, semester: Semester, policy: Policy) -> bool:
-    # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
-    # through the semester holding the retirement month and the seat opens the next one.
-    if policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER:
-        return retirement <= semester
-    return retirement < semester
+def _retirement_positions(scenario: Scenario) -> Mapping[str, int]:
+    """Teacher id -> the index of their retirement semester (:attr:`Semester.index`)."""
+    return remembered(
+        scenario,
+        "retirement_positions",
+        (),
+        lambda: {t: s.index for t, s in retirement_semesters(scenario).items()},
+    )
 
 
 def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
