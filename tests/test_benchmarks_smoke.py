@@ -79,3 +79,22 @@ def test_excel_benchmark_measures_a_tiny_county() -> None:
     rows = excel.measure(300, 1, compare=False)
     assert [name for name, _, _ in rows] == ["write_roster", "read_roster", "write_results (xlsx)"]
     assert all(teachers == 300 and wall >= 0 and cpu >= 0 for _, teachers, (wall, cpu) in rows)
+
+
+def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_simulate", ROOT / "benchmarks" / "simulate.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # This tree beside itself: each size in a child process, the JSON compared.
+    argv = ["--sizes", "300,600", "--repeat", "1", "--semesters", "3", "--check"]
+    assert module.main([*argv, "--before", str(ROOT / "src")]) == 0
+    out = capsys.readouterr().out
+    assert "| 300 |" in out
+    assert "| 600 |" in out
+    assert out.count("| yes |") == 2
