@@ -250,3 +250,24 @@ def test_register_functions_equal_the_quadratic_ones_from_a_scenario_register(
         assert [line.model_dump_json() for line in new_lines] == [
             line.model_dump_json() for line in old_lines
         ]
+
+
+def test_semester_log_events_equal_the_quadratic_ones(
+    example: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    def events(run: Any) -> list[dict[str, Any]]:
+        caplog.clear()
+        # The frozen copy logs under its module's name (tests.legacy_waiting…): the root.
+        with caplog.at_level(logging.INFO):
+            run(example, semesters=8)  # to the dismissal reviews (R10) of the seventh
+        logged = [getattr(r, "kgxp", {}) for r in caplog.records]
+        found = [event for event in logged if event.get("event") == "simulate.semester"]
+        return [{k: v for k, v in event.items() if k != "seconds"} for event in found]
+
+    new, old = events(kgxp.simulate), events(quadratic_simulate)
+    assert len(new) == 8
+    assert any(event["waiting"] for event in new)
+    assert any(event["flagged"] for event in new)
+    assert new == old

@@ -304,8 +304,9 @@ def _simulate(
             competed=competed,
             placed=placed,
             retired=retired,
-            waiting=len(register.waiting()) - len(register.dismissal_review()),
-            flagged=len(register.dismissal_review()),
+            # From the summary's counts: the register is not walked again for a log line.
+            waiting=sum(n for state, n in summaries[-1].states.items() if _waiting_only(state)),
+            flagged=summaries[-1].states[WaitingState.DISMISSAL_REVIEW.value],
         )
         tracker.advance(str(semester))
     log.info(
@@ -340,6 +341,11 @@ def _open_semester(
         1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
     )
     return add_vacancies(register, given.get(register.semester, {})), retired
+
+
+def _waiting_only(state: str) -> bool:
+    # Waiting and not under review (review is counted apart, as flagged).
+    return WaitingState(state).is_waiting and state != WaitingState.DISMISSAL_REVIEW.value
 
 
 def _recompetition(
