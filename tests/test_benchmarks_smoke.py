@@ -122,3 +122,22 @@ def test_the_floors_numpy_deferred_acceptance_is_kgxps(seed: int) -> None:
     capacities = np.array([rng.randint(0, 4) for _ in range(posts)], np.int64)
     position = np.array(rng.sample(range(teachers), teachers), np.int64)
     assert floor.same_as_kgxp(preferences, capacities, position)
+
+
+def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_simulate", ROOT / "benchmarks" / "simulate.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # This tree beside itself: each size in a child process, the JSON compared.
+    argv = ["--sizes", "300,600", "--repeat", "1", "--semesters", "3", "--check"]
+    assert module.main([*argv, "--before", str(ROOT / "src")]) == 0
+    out = capsys.readouterr().out
+    assert "| 300 |" in out
+    assert "| 600 |" in out
+    assert out.count("| yes |") == 2

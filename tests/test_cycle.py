@@ -1,6 +1,8 @@
 """The example county lives six semesters through the public API: the register, each
 semester's payroll and re-competition, equal to ``simulate()`` (one code path), and the
-rebuilt ``simulate`` byte-identical to the one before it (differential test)."""
+rebuilt ``simulate`` byte-identical to the one before it (differential tests): issue 16's
+reference (tests/legacy_simulate.py) and the quadratic one before issue 19 made it linear
+(tests/legacy_waiting/, frozen whole so that it shares no waiting code with the new one)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,9 @@ from kgxp.waiting.register import (
     record_retirements,
     register_from_round,
 )
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, load_benchmark_runner
 from tests.legacy_simulate import simulate as legacy_simulate
+from tests.legacy_waiting.simulation import simulate as quadratic_simulate
 
 SEMESTERS = 6
 
@@ -99,6 +102,56 @@ def test_rebuilt_simulate_is_byte_identical_on_generated_counties(
     )
     new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
     old = legacy_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    quadratic = quadratic_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    assert new.model_dump_json() == old.model_dump_json() == quadratic.model_dump_json()
+
+
+def _generated(teachers: int, seed: int) -> Scenario:
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    import generator  # type: ignore[import-not-found]
+
+    return kgxp.parse_scenario(generator.generate_county(teachers, seed=seed))
+
+
+def _opened(scenario: Scenario, semesters: int) -> dict[str, dict[str, int]]:
+    """Seats opening beyond the round's and the retirees': one at every 7th post in the
+    first re-competition, two at every 11th in the third, so that many teachers win, at
+    their own school, in their community and elsewhere."""
+    first = kgxp.model.semester.Semester.containing(scenario.competition_month + 1)
+    posts = sorted(p.id for p in scenario.posts)
+    table = {str(first + 1): dict.fromkeys(posts[::7], 1)}
+    if semesters > 3:
+        table[str(first + 3)] = dict.fromkeys(posts[3::11], 2)
+    return table
+
+
+@pytest.mark.parametrize(
+    ("teachers", "seed", "preset", "mechanism", "opened"),
+    [
+        (400, 1, "default", None, False),
+        (400, 2, "wuhan_like", None, True),
+        (1500, 3, "default", None, True),
+        (1500, 4, "wuhan_like", None, True),
+        (1500, 5, "two_level_three_rounds", None, True),
+        (300, 6, "default", "msda", True),
+        (200, 7, "default", "optimal", True),  # the CP-SAT re-competition, with its lists
+        (1500, 8, "default", "same_semester", True),  # retirement_vacancy=same_semester
+    ],
+)
+def test_linear_simulate_is_byte_identical_to_the_quadratic_one_on_generated_counties(
+    teachers: int, seed: int, preset: str, mechanism: str | None, opened: bool
+) -> None:
+    scenario = _generated(teachers, seed)
+    policy = Policy.preset(preset)
+    if mechanism == "same_semester":
+        policy = policy.evolve(retirement_vacancy="same_semester")
+    elif mechanism is not None:
+        policy = policy.evolve(mechanism=mechanism)
+    semesters = 6
+    vacancies = _opened(scenario, semesters) if opened else None
+    new = kgxp.simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    old = quadratic_simulate(scenario, policy, semesters=semesters, vacancies=vacancies)
+    assert sum(s.placed for s in new.summaries) > 0  # the re-competitions placed somebody
     assert new.model_dump_json() == old.model_dump_json()
 
 
@@ -155,3 +208,66 @@ def test_every_recompetition_of_generated_counties_verifies(
     for register in registers:  # nobody lost, duplicated or left out
         assert [e.teacher for e in register.entries] == ids
     assert tuple(ledger) == kgxp.simulate(scenario, semesters=semesters).ledger
+
+
+@pytest.mark.parametrize(("teachers", "seed"), [(600, 11), (2000, 12)])
+def test_indexed_applications_equal_the_quadratic_ones(teachers: int, seed: int) -> None:
+    from kgxp.waiting.recompetition import applications
+    from tests.legacy_waiting.recompetition import applications as quadratic_applications
+
+    scenario = _generated(teachers, seed)
+    posts = sorted(p.id for p in scenario.posts)
+    vacancies = {p: 1 + k % 3 for k, p in enumerate(posts[::3])} | {posts[1]: 0}
+    waiting = [t.id for t in scenario.teachers][::4]  # not in id order, on purpose
+    new = applications(scenario, waiting, vacancies)
+    old = quadratic_applications(scenario, waiting, vacancies)
+    assert [(t.id, t.preferences) for t in new] == [(t.id, t.preferences) for t in old]
+    assert sum(len(t.preferences) for t in new) > len(new)  # more than their own listed posts
+
+
+@pytest.mark.parametrize("semesters", [3])
+def test_register_functions_equal_the_quadratic_ones_from_a_scenario_register(
+    example: Scenario, semesters: int
+) -> None:
+    """From :func:`register_from_scenario` (on-post entries with no history yet), the
+    register's closing, retirements and payroll equal the frozen ones, semester by semester."""
+    from kgxp.waiting.register import register_from_scenario
+    from tests.legacy_waiting import payroll as old_payroll
+    from tests.legacy_waiting import register as old
+
+    policy = Policy()
+    new_register = register_from_scenario(example)
+    old_register = old.register_from_scenario(example)
+    assert not new_register.entries[0].history  # the case simulate never meets
+    for _ in range(semesters):
+        new_register = record_retirements(close_semester(new_register, policy), example, policy)
+        old_register = old.record_retirements(
+            old.close_semester(old_register, policy), example, policy
+        )
+        assert new_register.model_dump_json() == old_register.model_dump_json()
+        new_lines = payroll(new_register, example, policy)
+        old_lines = old_payroll.payroll(old_register, example, policy)
+        assert [line.model_dump_json() for line in new_lines] == [
+            line.model_dump_json() for line in old_lines
+        ]
+
+
+def test_semester_log_events_equal_the_quadratic_ones(
+    example: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    def events(run: Any) -> list[dict[str, Any]]:
+        caplog.clear()
+        # The frozen copy logs under its module's name (tests.legacy_waiting…): the root.
+        with caplog.at_level(logging.INFO):
+            run(example, semesters=8)  # to the dismissal reviews (R10) of the seventh
+        logged = [getattr(r, "kgxp", {}) for r in caplog.records]
+        found = [event for event in logged if event.get("event") == "simulate.semester"]
+        return [{k: v for k, v in event.items() if k != "seconds"} for event in found]
+
+    new, old = events(kgxp.simulate), events(quadratic_simulate)
+    assert len(new) == 8
+    assert any(event["waiting"] for event in new)
+    assert any(event["flagged"] for event in new)
+    assert new == old

@@ -69,6 +69,7 @@ from kgxp.exceptions import KgxpError
 from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
 from kgxp.model.scenario import Pay
 from kgxp.model.semester import MONTHS_PER_SEMESTER, Semester
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingState
 
 __all__ = [
@@ -198,6 +199,33 @@ def _waiting_rule(state: WaitingState, policy: Policy) -> tuple[str, str, Waitin
     return "R9", "continued_pay", policy.continued_pay
 
 
+LineKind = tuple[PayComponent, Decimal, str, str | None, tuple[str, ...]]
+"""What the state and the policy decide of a line: component, share, rule, parameter, readings."""
+
+
+def line_kinds(state: WaitingState, policy: Policy) -> tuple[LineKind, ...]:
+    """Per :class:`PayComponent`, the share, rule, parameter and readings of a non-terminal
+    ``state``'s line under ``policy`` (the teacher's pay gives the base)."""
+    basis = policy.year_end_bonus_basis
+    kinds = []
+    for component in PayComponent:
+        if state is WaitingState.ON_POST:
+            share = Decimal(1)
+            rule = "R18" if component is PayComponent.ALLOWANCES else "I10"
+            parameter = None
+        else:
+            rule, group, shares = _waiting_rule(state, policy)
+            share = getattr(shares, component.value)
+            parameter = f"{group}.{component.value}"
+        readings = (
+            (f"year_end_bonus_basis={basis.value}",)
+            if component is PayComponent.YEAR_END_BONUS
+            else ()
+        )
+        kinds.append((component, share, rule, parameter, readings))
+    return tuple(kinds)
+
+
 def pay_lines(
     teacher_id: str,
     pay: Pay,
@@ -217,33 +245,37 @@ def pay_lines(
         return []
     lines = []
     basis = policy.year_end_bonus_basis
-    for component in PayComponent:
+    for component, share, rule, parameter, readings in line_kinds(state, policy):
         base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
-        if state is WaitingState.ON_POST:
-            share = Decimal(1)
-            rule = "R18" if component is PayComponent.ALLOWANCES else "I10"
-            parameter = None
-        else:
-            rule, group, shares = _waiting_rule(state, policy)
-            share = getattr(shares, component.value)
-            parameter = f"{group}.{component.value}"
+        values = (
+            teacher_id,
+            semester,
+            state,
+            component,
+            base,
+            share,
+            round_yuan(base * share),
+            rule,
+            parameter,
+            readings,
+        )
+        # The amount is base × share rounded as the model checks; validating again only
+        # matters for a pay or policy built around validation (model_copy(update=...)).
         lines.append(
-            LedgerLine(
-                teacher=teacher_id,
-                semester=semester,
-                state=state,
-                component=component,
-                base=base,
-                share=share,
-                amount=round_yuan(base * share),
-                rule=rule,
-                parameter=parameter,
-                readings=(f"year_end_bonus_basis={basis.value}",)
-                if component is PayComponent.YEAR_END_BONUS
-                else (),
-            )
+            _new_line(*values)
+            if in_range(base, share)
+            else LedgerLine.model_validate(dict(zip(_FIELDS, values, strict=True)))
         )
     return lines
+
+
+def in_range(base: Decimal, share: Decimal) -> bool:
+    """What :class:`LedgerLine` requires of a base and a share (finite, ≥ 0, share ≤ 1)."""
+    return base.is_finite() and base >= 0 and share.is_finite() and 0 <= share <= 1
+
+
+_new_line = constructor(LedgerLine)
+_FIELDS = tuple(LedgerLine.model_fields)
 
 
 def ledger_for(

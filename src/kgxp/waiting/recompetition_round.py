@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 
 from pydantic import Field
@@ -39,7 +40,7 @@ from kgxp.model.result import Reason, SolverStats
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.ranking import scenario_ranking
-from kgxp.waiting.recompetition import applications, recompete
+from kgxp.waiting.recompetition import _recompete
 from kgxp.waiting.register import (
     Register,
     RegisterEntry,
@@ -121,12 +122,12 @@ def run_recompetition(
         raise RegisterError(f"vacancies name posts not in the scenario: {', '.join(unknown)}")
     ranking = scenario_ranking(scenario, policy, seed)
     if due:
-        found = recompete(scenario, due, register.vacancies, policy, ranking, name=name)
+        found, applicants = _recompete(scenario, due, register.vacancies, policy, ranking, name)
         placed, reasons, solver = found.placed, found.reasons, found.solver
+        applied = {t.id: t.preferences for t in applicants}
     else:
-        placed, reasons = {}, {}
+        placed, reasons, applied = {}, {}, {}
         solver = SolverStats(mechanism=policy.mechanism.value, status="empty", objective=0)
-    applied = {t.id: t.preferences for t in applications(scenario, due, register.vacancies)}
     outcomes = tuple(
         RecompetitionOutcome(
             teacher=teacher,
@@ -172,35 +173,47 @@ def apply_recompetition(
             f"re-competition {result.name!r} was run on another register than the one of "
             f"{register.semester} (digest {result.register_digest[:12]}… ≠ {register.digest[:12]}…)"
         )
-    outcomes = {o.teacher: o for o in result.outcomes}
+    placed = {o.teacher: (o.post, o.school) for o in result.outcomes if o.post is not None}
+    competing = {o.teacher for o in result.outcomes}
+    return _moved(register, competing, placed, policy, result.name)
+
+
+def _moved(
+    register: Register,
+    competing: Collection[str],
+    placed: Mapping[str, tuple[str, str | None]],
+    policy: Policy,
+    name: str,
+) -> Register:
+    """The register after a re-competition named ``name``: the ``competing`` teachers in
+    ``placed`` (teacher -> post, school) on post there, the others in continued waiting."""
     vacancies = dict(register.vacancies)
     entries: list[RegisterEntry] = []
     for entry in register.entries:
-        outcome = outcomes.get(entry.teacher)
-        if outcome is None:
+        if entry.teacher not in competing:
             entries.append(entry)
             continue
-        if outcome.post is None:
+        won = placed.get(entry.teacher)
+        if won is None:
             entries.append(
-                _apply_event(
-                    entry, register.semester, WaitingEvent.ROUND_NOT_PLACED, policy, result.name
-                )
+                _apply_event(entry, register.semester, WaitingEvent.ROUND_NOT_PLACED, policy, name)
             )
             continue
-        vacancies[outcome.post] = vacancies.get(outcome.post, 0) - 1
+        post, school = won
+        vacancies[post] = vacancies.get(post, 0) - 1
         entries.append(
             _apply_event(
                 entry,
                 register.semester,
                 WaitingEvent.ROUND_PLACED,
                 policy,
-                result.name,
-                post=outcome.post,
-                school=outcome.school,
+                name,
+                post=post,
+                school=school,
             )
         )
     if any(n < 0 for n in vacancies.values()):
-        raise RegisterError(f"re-competition {result.name!r} fills more seats than are open")
+        raise RegisterError(f"re-competition {name!r} fills more seats than are open")
     return register.model_copy(
         update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
     )

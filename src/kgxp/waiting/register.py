@@ -48,12 +48,14 @@ from pydantic import Field, model_validator
 
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
+from kgxp._internal.memo import remembered
 from kgxp.exceptions import KgxpError
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import (
     TRANSITIONS,
     IllegalTransition,
@@ -79,6 +81,7 @@ __all__ = [
     "record_retirements",
     "register_from_round",
     "register_from_scenario",
+    "retirement_semesters",
 ]
 
 log = get_logger(__name__)
@@ -141,6 +144,11 @@ class RegisterEntry(FrozenModel):
             streak_began=self.streak_began,
             last_event=self.history[-1].event if self.history else None,
         )
+
+
+_new_entry = constructor(RegisterEntry)
+_new_event = constructor(RegisterEvent)
+_ON_POST = WaitingState.ON_POST
 
 
 class Register(FrozenModel):
@@ -217,13 +225,17 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     semester = effective_semester(scenario)
     outcomes = {o.teacher: o for o in result.outcomes}
     school_of_post = {p.id: p.school for p in scenario.posts}
+    start = TeacherWaiting.on_post(semester)
+    after: dict[WaitingEvent, TeacherWaiting] = {}  # the same start: one status per event
     entries = []
     for teacher in sorted(scenario.teachers, key=lambda t: t.id):
         outcome = outcomes.get(teacher.id)
         if outcome is None:
             raise RegisterError(f"teacher {teacher.id} has no outcome in the round")
         event = event_for_outcome(outcome)
-        status = step(TeacherWaiting.on_post(semester), event, result.policy)
+        status = after.get(event)
+        if status is None:
+            status = after[event] = step(start, event, result.policy)
         school = school_of_post[outcome.post] if outcome.post is not None else outcome.school
         entries.append(
             _entry(
@@ -302,8 +314,10 @@ def close_semester(register: Register, policy: Policy) -> Register:
     semester = register.semester.next()
     entries = []
     for entry in register.entries:
-        if entry.state.is_terminal:
-            entries.append(entry.model_copy(update={"event": None}))
+        if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
+            # Terminal: nothing moves. On post (and its history begun): term_end only
+            # advances the semester, which the register records (see _advanced).
+            entries.append(entry if entry.event is None else _without_event(entry))
             continue
         status = _step(entry, register.semester, WaitingEvent.TERM_END, policy)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
@@ -320,6 +334,23 @@ def close_semester(register: Register, policy: Policy) -> Register:
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
 
 
+def _without_event(entry: RegisterEntry) -> RegisterEntry:
+    # entry.model_copy(update={"event": None}), without pydantic's generic copy.
+    return _new_entry(
+        entry.teacher,
+        entry.state,
+        entry.streak,
+        entry.terms_waited,
+        entry.term_semesters,
+        entry.due,
+        entry.streak_began,
+        entry.post,
+        entry.school,
+        None,
+        entry.history,
+    )
+
+
 def record_retirements(
     register: Register, scenario: Scenario, policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
@@ -329,16 +360,17 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    teachers = {t.id: t for t in scenario.teachers}
+    retiring = _retirement_positions(scenario)
+    # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
+    # through the semester holding the retirement month and the seat opens the next one
+    # (retirement < semester); same_semester: retirement <= semester. Compared as positions.
+    same = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
+    bar = register.semester.index + (1 if same else 0)
     vacancies = dict(register.vacancies)
     entries = []
     for entry in register.entries:
-        teacher = teachers.get(entry.teacher)
-        if (
-            entry.state.is_terminal
-            or teacher is None
-            or not _retires_by(retirement_semester(teacher), register.semester, policy)
-        ):
+        retirement = retiring.get(entry.teacher)
+        if entry.state.is_terminal or retirement is None or retirement >= bar:
             entries.append(entry)
             continue
         if reopen_seats and entry.post is not None:
@@ -351,12 +383,25 @@ def record_retirements(
     )
 
 
-def _retires_by(retirement: Semester, semester: Semester, policy: Policy) -> bool:
-    # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
-    # through the semester holding the retirement month and the seat opens the next one.
-    if policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER:
-        return retirement <= semester
-    return retirement < semester
+def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
+    """Teacher id -> :func:`~kgxp.waiting.state_machine.retirement_semester`, computed once per
+    scenario (every semester's retirements and payroll read it; treat it as read-only)."""
+    return remembered(
+        scenario,
+        "retirement_semesters",
+        (),
+        lambda: {t.id: retirement_semester(t) for t in scenario.teachers},
+    )
+
+
+def _retirement_positions(scenario: Scenario) -> Mapping[str, int]:
+    """Teacher id -> the index of their retirement semester (:attr:`Semester.index`)."""
+    return remembered(
+        scenario,
+        "retirement_positions",
+        (),
+        lambda: {t: s.index for t, s in retirement_semesters(scenario).items()},
+    )
 
 
 def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
@@ -495,9 +540,7 @@ def _advanced(
         # itself records: the history keeps what moved the teacher, and stays small.
         history = entry.history
     else:
-        record = RegisterEvent(
-            semester=semester, event=event, state=status.state, rule=rule, source=source
-        )
+        record = _new_event(semester, event, status.state, rule, source)
         history = (*entry.history, record)
     if status.is_terminal:
         held, where = None, None
@@ -519,25 +562,18 @@ def _entry(
 ) -> RegisterEntry:
     if not history and status.last_event is not None:
         rule = TRANSITIONS[(WaitingState.ON_POST, status.last_event)].rule
-        history = (
-            RegisterEvent(
-                semester=status.semester,
-                event=status.last_event,
-                state=status.state,
-                rule=rule,
-                source=source,
-            ),
-        )
-    return RegisterEntry(
-        teacher=teacher,
-        state=status.state,
-        streak=status.streak,
-        terms_waited=status.terms_waited,
-        term_semesters=status.term_semesters,
-        due=status.awaiting_round,
-        streak_began=status.streak_began,
-        post=post,
-        school=school,
-        event=event,
-        history=history,
+        history = (_new_event(status.semester, status.last_event, status.state, rule, source),)
+    # Every value from the state machine's status or a validated scenario: not validated again.
+    return _new_entry(
+        teacher,
+        status.state,
+        status.streak,
+        status.terms_waited,
+        status.term_semesters,
+        status.awaiting_round,
+        status.streak_began,
+        post,
+        school,
+        event,
+        history,
     )

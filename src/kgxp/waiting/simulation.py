@@ -36,6 +36,7 @@ from pydantic import Field
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
@@ -44,9 +45,17 @@ from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
+from kgxp.round.ranking import scenario_ranking
+from kgxp.waiting._rows import constructor
 from kgxp.waiting.ledger import LedgerLine
-from kgxp.waiting.payroll import payroll
-from kgxp.waiting.recompetition_round import apply_recompetition, run_recompetition
+from kgxp.waiting.payroll import Payroll
+from kgxp.waiting.recompetition import (
+    VacancyIndex,
+    deferred_acceptance_stats,
+    matched_without_lists,
+    placements,
+)
+from kgxp.waiting.recompetition_round import _moved, apply_recompetition, run_recompetition
 from kgxp.waiting.register import (
     Register,
     add_vacancies,
@@ -91,6 +100,9 @@ class SemesterSummary(FrozenModel):
     retired: int
     paid: str = Field(description="total booked pay, yuan")
     solver: SolverStats | None = None
+
+
+_new_record = constructor(SemesterRecord)
 
 
 class Simulation(FrozenModel):
@@ -190,6 +202,9 @@ class Simulation(FrozenModel):
         return html_of(self)  # drawn by kgxp.views.html, registered there
 
 
+_new_simulation = constructor(Simulation)
+
+
 def simulate(
     scenario: Scenario,
     policy: Policy | None = None,
@@ -240,7 +255,10 @@ def simulate(
         )
     policy = policy or Policy()
     seed = policy.lottery_seed if seed is None else seed
-    with Tracker.start(progress, semesters + 1, "simulate") as tracker:
+    # The collector paused as for run_round (kgxp._internal.gc_pause): a simulation builds
+    # millions of records and ledger lines and no reference cycles; collections traversing
+    # them again and again took a third of its time.
+    with Tracker.start(progress, semesters + 1, "simulate") as tracker, collector_paused():
         return _simulate(scenario, policy, semesters, given, retirement_vacancies, seed, tracker)
 
 
@@ -260,6 +278,7 @@ def _simulate(
     register = register_from_round(scenario, result)
     first = register.semester
 
+    payroll_of = Payroll(scenario, policy)  # one pricing per teacher and case, not per semester
     records: list[SemesterRecord] = []
     ledger: list[LedgerLine] = []
     summaries: list[SemesterSummary] = []
@@ -272,13 +291,10 @@ def _simulate(
                 register, scenario, policy, given, retirement_vacancies
             )
             if register.due():
-                recompetition = run_recompetition(
-                    scenario, register, policy, seed=seed, name=f"recompetition {semester}"
+                register, competed, placed, solver = _recompetition(
+                    scenario, register, policy, seed, f"recompetition {semester}"
                 )
-                competed, placed = len(recompetition.outcomes), len(recompetition.placed)
-                solver = recompetition.solver
-                register = apply_recompetition(register, recompetition, policy)
-        booked = payroll(register, scenario, policy)
+        booked = payroll_of.book(register)
         records += _records(register)
         ledger += booked
         summaries.append(_summary(register, competed, placed, retired, booked, solver))
@@ -288,19 +304,22 @@ def _simulate(
             competed=competed,
             placed=placed,
             retired=retired,
-            waiting=len(register.waiting()) - len(register.dismissal_review()),
-            flagged=len(register.dismissal_review()),
+            # From the summary's counts: the register is not walked again for a log line.
+            waiting=sum(n for state, n in summaries[-1].states.items() if _waiting_only(state)),
+            flagged=summaries[-1].states[WaitingState.DISMISSAL_REVIEW.value],
         )
         tracker.advance(str(semester))
     log.info(
         "simulate.finished", semesters=semesters, seconds=round(time.perf_counter() - started, 4)
     )
-    return Simulation(
-        round=result,
-        semesters=tuple(first + k for k in range(semesters)),
-        records=tuple(records),
-        ledger=tuple(ledger),
-        summaries=tuple(summaries),
+    # Every part is a validated model already: validating the whole again re-ran each ledger
+    # line's check (1.5 million at 100,000 teachers) for nothing.
+    return _new_simulation(
+        result,
+        tuple(first + k for k in range(semesters)),
+        tuple(records),
+        tuple(ledger),
+        tuple(summaries),
     )
 
 
@@ -324,17 +343,46 @@ def _open_semester(
     return add_vacancies(register, given.get(register.semester, {})), retired
 
 
+def _waiting_only(state: str) -> bool:
+    # Waiting and not under review (review is counted apart, as flagged).
+    return WaitingState(state).is_waiting and state != WaitingState.DISMISSAL_REVIEW.value
+
+
+def _recompetition(
+    scenario: Scenario, register: Register, policy: Policy, seed: int, name: str
+) -> tuple[Register, int, int, SolverStats]:
+    """The semester's re-competition applied: the register after it, how many competed and
+    won, the solver's report. Deferred acceptance without application lists where it is
+    the mechanism (:func:`kgxp.waiting.recompetition.placements`), else the full round."""
+    index = VacancyIndex(scenario, register.vacancies)
+    if not matched_without_lists(policy.mechanism, index):
+        found = run_recompetition(scenario, register, policy, seed=seed, name=name)
+        after = apply_recompetition(register, found, policy)
+        return after, len(found.outcomes), len(found.placed), found.solver
+    due = set(register.due())
+    won = placements(
+        index,
+        (t for t in scenario.teachers if t.id in due),
+        scenario_ranking(scenario, policy, seed),
+    )
+    placed = {teacher: (post, index.school[post]) for teacher, post in won.items()}
+    after = _moved(register, due, placed, policy, name)
+    return after, len(due), len(won), deferred_acceptance_stats(len(won))
+
+
 def _records(register: Register) -> list[SemesterRecord]:
+    # Values of a register's entries, valid already: not validated again.
+    semester, review = register.semester, WaitingState.DISMISSAL_REVIEW
     return [
-        SemesterRecord(
-            teacher=entry.teacher,
-            semester=register.semester,
-            state=entry.state,
-            streak=entry.streak,
-            flagged=entry.flagged,
-            post=entry.post,
-            school=entry.school,
-            event=entry.event,
+        _new_record(
+            entry.teacher,
+            semester,
+            entry.state,
+            entry.streak,
+            entry.state is review,
+            entry.post,
+            entry.school,
+            entry.event,
         )
         for entry in register.entries
     ]

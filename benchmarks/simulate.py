@@ -1,0 +1,213 @@
+"""``simulate`` over several semesters at county-to-province sizes, old code beside new.
+
+Usage::
+
+    python benchmarks/simulate.py                             # 10k, 30k, 100k, this tree only
+    python benchmarks/simulate.py --before /path/to/old/src   # old code side by side
+    python benchmarks/simulate.py --sizes 10000,30000 --before-sizes 10000 --repeat 3
+
+Each (code, size) runs in a fresh child process (``PYTHONPATH`` set to the code's
+``src``), so that its peak resident memory is its own, as ``benchmarks/run.py``
+does: the child generates the county (:mod:`generator`, seeded), parses it, warms
+kgxp up on a 300-teacher county, then times ``repeat`` runs of
+``kgxp.simulate(scenario, semesters=N)`` with every per-scenario memo forgotten
+first (the round's ranking and digest are computed each time) and reports the
+median, wall-clock and CPU (``process_time``: on a shared machine wall-clock mostly
+measures the other processes; per-teacher costs are compared in CPU). Peak memory is the child's ``ru_maxrss`` after the runs (county and
+scenario included; "held" is that before the first run). With ``--check`` the
+child also hashes the simulation's JSON, after the peak is read, so that old and
+new can be compared byte for byte. No test asserts on the timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+SEED = 2026
+# Issue 19's targets: 100k in 10 s and 1.5 GB; per teacher at 100k within 1.5x of 10k.
+TIME_TARGET_S = {100_000: 10.0}
+MEMORY_TARGET_MB = {100_000: 1536.0}
+PER_TEACHER_RATIO_TARGET = 1.5
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(teachers: int, semesters: int, repeat: int, check: bool) -> dict[str, Any]:
+    """In the child: the median time of ``simulate`` for one county size."""
+    import logging
+
+    from generator import generate_county
+
+    import kgxp
+    from kgxp._internal.memo import forget_all
+
+    logging.disable(logging.CRITICAL)  # the library is silent anyway; be sure
+    kgxp.simulate(kgxp.parse_scenario(generate_county(300, SEED + 1)), semesters=semesters)
+    scenario = kgxp.parse_scenario(generate_county(teachers, SEED))
+    forget_all()
+    held = _peak_mb()
+    times, cpu = [], []
+    result = None
+    for _ in range(repeat):
+        forget_all()
+        result = None  # the previous run's result is not held during the next
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = kgxp.simulate(scenario, semesters=semesters)
+        times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+    peak = _peak_mb()
+    assert result is not None
+    row: dict[str, Any] = {
+        "teachers": teachers,
+        "seconds": statistics.median(times),
+        "cpu": statistics.median(cpu),
+        "runs": [round(t, 3) for t in times],
+        "held_mb": held,
+        "peak_mb": peak,
+        "records": len(result.records),
+        "ledger": len(result.ledger),
+        "placed": sum(s.placed for s in result.summaries),
+        "kgxp": kgxp.__file__,
+    }
+    if check:
+        row["sha256"] = hashlib.sha256(result.model_dump_json().encode()).hexdigest()
+    return row
+
+
+def _in_child(src: Path, teachers: int, semesters: int, repeat: int, check: bool) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        str(teachers),
+        "--semesters",
+        str(semesters),
+        "--repeat",
+        str(repeat),
+    ]
+    if check:
+        command.append("--check")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child for {teachers} teachers ({src}) failed:\n{done.stderr}")
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _cell(row: dict[str, Any] | None, key: str, fmt: str) -> str:
+    return "—" if row is None else format(row[key], fmt)
+
+
+def _seconds(row: dict[str, Any] | None) -> str:
+    return "—" if row is None else f"{row['seconds']:.2f} ({row['cpu']:.2f})"
+
+
+def table(
+    rows: list[tuple[int, dict[str, Any] | None, dict[str, Any]]], semesters: int
+) -> list[str]:
+    lines = [
+        f"| teachers | before: s (CPU s) | before: CPU µs/teacher | before: peak MB "
+        f"| after: s (CPU s) | after: CPU µs/teacher | after: peak MB (held) | speed-up (CPU) "
+        f"| same JSON | target ({semesters} semesters) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    # Per teacher in CPU seconds: on a shared machine wall-clock mostly measures the load.
+    base = rows[0][2]["cpu"] / rows[0][0] if rows else 0.0
+    for teachers, before, after in rows:
+        per = after["cpu"] / teachers
+        speed = "—" if before is None else f"{before['cpu'] / after['cpu']:.1f}×"
+        same = "—"
+        if before is not None and "sha256" in before and "sha256" in after:
+            same = "yes" if before["sha256"] == after["sha256"] else "**no**"
+        targets = []
+        if teachers in TIME_TARGET_S:
+            ok = after["seconds"] <= TIME_TARGET_S[teachers]
+            cpu_ok = after["cpu"] <= TIME_TARGET_S[teachers]
+            targets.append(
+                f"≤ {TIME_TARGET_S[teachers]:g} s {'met' if ok else '**missed**'} "
+                f"(CPU: {'met' if cpu_ok else '**missed**'})"
+            )
+        if teachers in MEMORY_TARGET_MB:
+            ok = after["peak_mb"] <= MEMORY_TARGET_MB[teachers]
+            targets.append(f"≤ {MEMORY_TARGET_MB[teachers]:g} MB {'met' if ok else '**missed**'}")
+        if teachers != rows[0][0]:
+            ratio = per / base
+            ok = ratio <= PER_TEACHER_RATIO_TARGET
+            targets.append(
+                f"{ratio:.2f}× the CPU µs/teacher of {rows[0][0]:,} "
+                f"(≤ {PER_TEACHER_RATIO_TARGET:g}×) {'met' if ok else '**missed**'}"
+            )
+        lines.append(
+            f"| {teachers:,} | {_seconds(before)} "
+            f"| {'—' if before is None else format(before['cpu'] / teachers * 1e6, '.0f')} "
+            f"| {_cell(before, 'peak_mb', '.0f')} | {_seconds(after)} | {per * 1e6:.0f} "
+            f"| {after['peak_mb']:.0f} ({after['held_mb']:.0f}) | {speed} | {same} "
+            f"| {'; '.join(targets) or '—'} |"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--semesters", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="the old code's src/ directory")
+    parser.add_argument(
+        "--before-sizes", help="sizes to run the old code at (default: all; it is slow)"
+    )
+    parser.add_argument("--before-repeat", type=int, default=1)
+    parser.add_argument("--check", action="store_true", help="compare the JSON old vs new")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(args.child, args.semesters, args.repeat, args.check)))
+        return 0
+    sizes = [int(s) for s in args.sizes.split(",")]
+    before_sizes = (
+        {int(s) for s in args.before_sizes.split(",")} if args.before_sizes else set(sizes)
+    )
+    load = os.getloadavg()
+    rows = []
+    for teachers in sizes:
+        # Old and new of one size back to back, so both see about the same machine load.
+        before = None
+        if args.before is not None and teachers in before_sizes:
+            before = _in_child(
+                args.before, teachers, args.semesters, args.before_repeat, args.check
+            )
+        after = _in_child(ROOT / "src", teachers, args.semesters, args.repeat, args.check)
+        rows.append((teachers, before, after))
+        print(f"# {teachers:,}: before {before}, after {after}", file=sys.stderr)
+    print("\n".join(table(rows, args.semesters)))
+    after_load = os.getloadavg()
+    print(
+        f"\nLoad average (1 min) {load[0]:.1f} before, {after_load[0]:.1f} after, on "
+        f"{os.cpu_count()} cores; medians of {args.repeat} run(s) after, "
+        f"{args.before_repeat} before."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

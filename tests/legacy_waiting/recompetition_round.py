@@ -1,0 +1,230 @@
+# ruff: noqa
+# Reference: src/kgxp/waiting/recompetition_round.py as it was before issue 19 made the simulation linear (frozen copy
+# of commit 1425d07), used only by the differential tests of tests/test_cycle.py. Do not edit.
+"""The re-competition as a first-class round (R9): a result like a placement round's.
+
+Seed 000: "待岗期满后,根据各学校空缺岗位,进行竞聘上岗。未竞聘上岗者,继续待岗". At a
+semester boundary the teachers whose waiting term has ended (the register's
+``due`` teachers) compete for the open seats (the register's ``vacancies``).
+:func:`run_recompetition` runs it (the applications and matching of
+:mod:`kgxp.waiting.recompetition`) and returns a :class:`RecompetitionResult`: one
+outcome per competing teacher with the posts applied for and the reasons, the
+scenario's digest, the register's digest, the policy and seed. It round-trips
+through JSON unchanged; :func:`kgxp.checks.recompetition.verify_recompetition` checks it;
+:func:`apply_recompetition` moves the register on with it.
+
+>>> import kgxp
+>>> from tests.legacy_waiting.register import register_from_round, close_semester
+>>> scenario = kgxp.load_scenario("examples/ziyang_county.json")
+>>> policy = kgxp.Policy()
+>>> register = close_semester(register_from_round(scenario, kgxp.run_round(scenario)), policy)
+>>> result = run_recompetition(scenario, register, policy)
+>>> len(result.outcomes) == len(register.due()), str(result.semester)
+(True, '2026-spring')
+>>> RecompetitionResult.model_validate_json(result.model_dump_json()) == result
+True
+>>> after = apply_recompetition(register, result, policy)
+>>> after.due()
+()
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.log import get_logger
+from kgxp.model.digest import scenario_digest
+from kgxp.model.policy import Policy
+from kgxp.model.result import Reason, SolverStats
+from kgxp.model.scenario import Scenario
+from kgxp.model.semester import Semester
+from kgxp.round.ranking import scenario_ranking
+from tests.legacy_waiting.recompetition import applications, recompete
+from tests.legacy_waiting.register import (
+    Register,
+    RegisterEntry,
+    RegisterError,
+    _apply_event,
+    _sorted_seats,
+)
+from tests.legacy_waiting.state_machine import WaitingEvent
+
+__all__ = [
+    "RecompetitionOutcome",
+    "RecompetitionResult",
+    "apply_recompetition",
+    "recompetition_rows",
+    "run_recompetition",
+]
+
+log = get_logger(__name__)
+
+
+class RecompetitionOutcome(FrozenModel):
+    """One competing teacher: the post won (None: keeps waiting, R9) and why."""
+
+    teacher: Id
+    post: Id | None = None
+    school: Id | None = None
+    score: Decimal = Field(description="the teacher's composite score")
+    applied: tuple[Id, ...] = Field(description="the posts applied for, in preference order")
+    reasons: tuple[Reason, ...] = ()
+
+
+class RecompetitionResult(FrozenModel):
+    """A re-competition (R9) as data: JSON round-trips unchanged."""
+
+    name: str
+    semester: Semester = Field(description="the semester the re-competition opens")
+    scenario_digest: str
+    register_digest: str = Field(description="the register whose due teachers competed")
+    policy: Policy
+    seed: int
+    vacancies: dict[Id, int] = Field(description="the seats offered (post id -> seats)")
+    outcomes: tuple[RecompetitionOutcome, ...] = Field(description="in teacher-id order")
+    solver: SolverStats
+
+    @property
+    def placed(self) -> dict[str, str]:
+        """Teacher id -> post won."""
+        return {o.teacher: o.post for o in self.outcomes if o.post is not None}
+
+
+def run_recompetition(
+    scenario: Scenario,
+    register: Register,
+    policy: Policy | None = None,
+    *,
+    seed: int | None = None,
+    name: str | None = None,
+) -> RecompetitionResult:
+    """The register's due teachers compete for its vacancies (R9); the register is unchanged.
+
+    Posts rank them as in the placement round (composite score, tie-breakers, the
+    lottery of ``seed``, default ``policy.lottery_seed``) under the policy's
+    mechanism. Raises :class:`~kgxp.waiting.register.RegisterError` when a due
+    teacher or an open post is not in ``scenario``.
+    """
+    policy = policy or Policy()
+    seed = policy.lottery_seed if seed is None else seed
+    name = name or f"recompetition {register.semester}"
+    due = register.due()
+    teachers = {t.id for t in scenario.teachers}
+    posts = {p.id: p for p in scenario.posts}
+    missing = [t for t in due if t not in teachers]
+    if missing:
+        raise RegisterError(
+            f"teacher(s) due to compete are not in the scenario: {', '.join(missing)}"
+        )
+    unknown = sorted(p for p in register.vacancies if p not in posts)
+    if unknown:
+        raise RegisterError(f"vacancies name posts not in the scenario: {', '.join(unknown)}")
+    ranking = scenario_ranking(scenario, policy, seed)
+    if due:
+        found = recompete(scenario, due, register.vacancies, policy, ranking, name=name)
+        placed, reasons, solver = found.placed, found.reasons, found.solver
+    else:
+        placed, reasons = {}, {}
+        solver = SolverStats(mechanism=policy.mechanism.value, status="empty", objective=0)
+    applied = {t.id: t.preferences for t in applications(scenario, due, register.vacancies)}
+    outcomes = tuple(
+        RecompetitionOutcome(
+            teacher=teacher,
+            post=placed.get(teacher),
+            school=posts[placed[teacher]].school if teacher in placed else None,
+            score=ranking.score[teacher],
+            applied=applied[teacher],
+            reasons=reasons.get(teacher, ()),
+        )
+        for teacher in due
+    )
+    log.info(
+        "recompetition.finished",
+        semester=str(register.semester),
+        competed=len(due),
+        placed=len(placed),
+    )
+    return RecompetitionResult(
+        name=name,
+        semester=register.semester,
+        scenario_digest=scenario_digest(scenario),
+        register_digest=register.digest,
+        policy=policy,
+        seed=seed,
+        vacancies=_sorted_seats(register.vacancies),
+        outcomes=outcomes,
+        solver=solver,
+    )
+
+
+def apply_recompetition(
+    register: Register, result: RecompetitionResult, policy: Policy | None = None
+) -> Register:
+    """The register after ``result``: winners ``on_post`` at their new post, the others in
+    continued waiting (or still under review), the seats won taken from the vacancies.
+
+    ``result`` must have been run on this very register (its digest), so an outcome
+    cannot be applied twice or to another semester: :class:`RegisterError`.
+    """
+    policy = policy or result.policy
+    if result.register_digest != register.digest:
+        raise RegisterError(
+            f"re-competition {result.name!r} was run on another register than the one of "
+            f"{register.semester} (digest {result.register_digest[:12]}… ≠ {register.digest[:12]}…)"
+        )
+    outcomes = {o.teacher: o for o in result.outcomes}
+    vacancies = dict(register.vacancies)
+    entries: list[RegisterEntry] = []
+    for entry in register.entries:
+        outcome = outcomes.get(entry.teacher)
+        if outcome is None:
+            entries.append(entry)
+            continue
+        if outcome.post is None:
+            entries.append(
+                _apply_event(
+                    entry, register.semester, WaitingEvent.ROUND_NOT_PLACED, policy, result.name
+                )
+            )
+            continue
+        vacancies[outcome.post] = vacancies.get(outcome.post, 0) - 1
+        entries.append(
+            _apply_event(
+                entry,
+                register.semester,
+                WaitingEvent.ROUND_PLACED,
+                policy,
+                result.name,
+                post=outcome.post,
+                school=outcome.school,
+            )
+        )
+    if any(n < 0 for n in vacancies.values()):
+        raise RegisterError(f"re-competition {result.name!r} fills more seats than are open")
+    return register.model_copy(
+        update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
+    )
+
+
+RECOMPETITION_HEADER = ("序号", "教师编号", "竞聘结果", "聘用岗位", "聘用学校", "综合成绩")
+"""The Chinese header of :func:`recompetition_rows` (the 公示 list of a re-competition)."""
+
+
+def recompetition_rows(result: RecompetitionResult) -> list[tuple[str, ...]]:
+    """The publication list (公示) of a re-competition: one row per competing teacher."""
+    rows: list[tuple[str, ...]] = []
+    for number, outcome in enumerate(result.outcomes, start=1):
+        rows.append(
+            (
+                str(number),
+                outcome.teacher,
+                "竞聘上岗" if outcome.post else "继续待岗",
+                outcome.post or "",
+                outcome.school or "",
+                str(outcome.score),
+            )
+        )
+    return rows

@@ -1,0 +1,364 @@
+# ruff: noqa
+# Reference: src/kgxp/waiting/simulation.py as it was before issue 19 made the simulation linear (frozen copy
+# of commit 1425d07), used only by the differential tests of tests/test_cycle.py. Do not edit.
+"""Several semesters forward: the round, then waiting, re-competition and pay (R7–R10, R18).
+
+``simulate(scenario, policy, semesters=N)`` runs the placement round
+(:func:`kgxp.run_round`), then walks semester by semester:
+
+1. the round takes effect in the semester after the competition month; each
+   teacher starts ``on_post`` or, after losing, ``waiting`` (R7);
+2. at each semester boundary every status takes ``term_end``
+   (:func:`kgxp.waiting.step`); retiring teachers (§4) take ``retirement_reached`` —
+   by ``policy.retirement_vacancy`` those past the semester holding their retirement
+   month (default) or those entering it — and an on-post retiree's seat becomes vacant
+   (unless ``retirement_vacancies=False``); the vacancies given for the semester are
+   added to those seats;
+3. teachers whose waiting term has ended compete again for the vacant seats
+   (R9, :func:`kgxp.waiting.recompetition.recompete`): a win returns them ``on_post``, a
+   loss means continued waiting, and three years without a post raise the
+   policy's exit (dismissal review, R10/I11);
+4. the semester's pay is booked (:func:`kgxp.waiting.ledger.ledger_for`): on post in full
+   with R18 allowances at rural schools (I10), waiting by the policy's term rules.
+
+The school a waiting teacher was assigned for 跟岗学习/顶岗实践 (R7) is recorded
+in every waiting semester. Everything is deterministic for a scenario, policy
+and seed.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections import Counter
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field
+
+from kgxp._internal.frames import ColumnKind, typed_frame
+from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.log import get_logger
+from kgxp._internal.progress import Progress, Tracker
+from kgxp._internal.rendering import html_of
+from kgxp.model.policy import Policy
+from kgxp.model.result import RoundResult, SolverStats
+from kgxp.model.scenario import Scenario
+from kgxp.model.semester import Semester
+from kgxp.round.engine import run_round
+from tests.legacy_waiting.ledger import LedgerLine
+from tests.legacy_waiting.payroll import payroll
+from tests.legacy_waiting.recompetition_round import apply_recompetition, run_recompetition
+from tests.legacy_waiting.register import (
+    Register,
+    add_vacancies,
+    close_semester,
+    record_retirements,
+    register_from_round,
+)
+from tests.legacy_waiting.state_machine import WaitingEvent, WaitingState
+
+__all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
+
+log = get_logger(__name__)
+
+_ZERO = Decimal("0.00")
+
+
+class SemesterRecord(FrozenModel):
+    """One teacher in one semester: state, streak, where they are, what moved them."""
+
+    teacher: Id
+    semester: Semester
+    state: WaitingState
+    streak: int
+    flagged: bool = Field(description="R10: under dismissal review")
+    post: Id | None = None
+    school: Id | None = Field(
+        default=None, description="the post's school; while waiting, the assigned school (R7)"
+    )
+    event: WaitingEvent | None = Field(
+        default=None, description="the round or exit event applied at the start of the semester"
+    )
+
+
+class SemesterSummary(FrozenModel):
+    """Counts of one semester."""
+
+    semester: Semester
+    states: dict[str, int]
+    competed: int = Field(description="teachers in the semester's re-competition (R9)")
+    placed: int
+    vacancies: int = Field(description="seats open to the re-competition")
+    retired: int
+    paid: str = Field(description="total booked pay, yuan")
+    solver: SolverStats | None = None
+
+
+class Simulation(FrozenModel):
+    """The round and what followed, as data (JSON round-trips unchanged)."""
+
+    round: RoundResult
+    semesters: tuple[Semester, ...]
+    records: tuple[SemesterRecord, ...]
+    ledger: tuple[LedgerLine, ...]
+    summaries: tuple[SemesterSummary, ...]
+
+    def timeline(self, teacher_id: str) -> list[SemesterRecord]:
+        """One teacher's records, in semester order."""
+        return [r for r in self.records if r.teacher == teacher_id]
+
+    def pay(self, teacher_id: str) -> list[LedgerLine]:
+        """One teacher's ledger lines, in semester order."""
+        return [line for line in self.ledger if line.teacher == teacher_id]
+
+    def to_frame(self, table: Literal["records", "ledger", "summaries"] = "records") -> Any:
+        """One table of the simulation as a pandas DataFrame with real dtypes.
+
+        ``records`` (teacher × semester states), ``ledger`` (pay lines: ``base``,
+        ``share``, ``amount`` as numbers) or ``summaries`` (counts per semester, one
+        column per state). Needs pandas (``pip install 'kgxp[notebook]'``).
+        """
+        feature = f"Simulation.to_frame({table!r})"
+        if table == "records":
+            return typed_frame(
+                (r.model_dump() for r in self.records),
+                {
+                    "teacher": "category",
+                    "semester": "category",
+                    "state": "category",
+                    "streak": "count",
+                    "flagged": "flag",
+                    "post": "category",
+                    "school": "category",
+                    "event": "category",
+                },
+                feature,
+            )
+        if table == "ledger":
+            return typed_frame(
+                (line.model_dump() for line in self.ledger),
+                {
+                    "teacher": "category",
+                    "semester": "category",
+                    "state": "category",
+                    "component": "category",
+                    "base": "number",
+                    "share": "number",
+                    "amount": "number",
+                    "rule": "category",
+                    "parameter": "category",
+                },
+                feature,
+            )
+        if table == "summaries":
+            states = sorted({state for s in self.summaries for state in s.states})
+            columns: dict[str, ColumnKind] = {
+                "semester": "category",
+                "competed": "count",
+                "placed": "count",
+                "vacancies": "count",
+                "retired": "count",
+                "paid": "number",
+            }
+            columns |= dict.fromkeys(states, "count")
+            return typed_frame(
+                (s.model_dump(exclude={"states", "solver"}) | s.states for s in self.summaries),
+                columns,
+                feature,
+            )
+        raise ValueError(f"no table {table!r}: choose records, ledger or summaries")
+
+    def frames(self) -> dict[str, Any]:
+        """Deprecated: use :meth:`to_frame` (``to_frame("ledger")``…), one name for every frame."""
+        warnings.warn(
+            "Simulation.frames() is deprecated; use Simulation.to_frame(table)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return {name: self.to_frame(name) for name in ("records", "ledger", "summaries")}
+
+    def __repr__(self) -> str:
+        # A summary: a simulation is tens of megabytes of text (details: .records, .to_frame()).
+        span = f"{self.semesters[0]}…{self.semesters[-1]}" if self.semesters else "none"
+        return (
+            f"Simulation(semesters={len(self.semesters)} ({span}), "
+            f"teachers={len(self.round.outcomes)}, records={len(self.records)}, "
+            f"ledger={len(self.ledger)} lines, round={self.round!r})"
+        )
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's rich display: the round's counts and one row per semester."""
+        return html_of(self)  # drawn by kgxp.views.html, registered there
+
+
+def simulate(
+    scenario: Scenario,
+    policy: Policy | None = None,
+    *,
+    semesters: int = 6,
+    vacancies: Mapping[Semester | str, Mapping[str, int]] | None = None,
+    retirement_vacancies: bool = True,
+    seed: int | None = None,
+    progress: Progress = False,
+) -> Simulation:
+    """Run the round, then ``semesters`` semesters of waiting, re-competition and pay.
+
+    Seats open to each semester's re-competition: those the round left vacant (from
+    the first re-competition on), the seats of on-post teachers who retire (when
+    ``retirement_vacancies``, the default; the semester by ``policy.retirement_vacancy``)
+    and the seats ``vacancies`` gives for the semester (post id -> seats: new posts,
+    transfers out, departures), **added together**. A caller whose ``vacancies`` table
+    already counts the retirements says so with ``retirement_vacancies=False``.
+
+    ``progress`` reports the round and each semester (:mod:`kgxp._internal.progress`):
+    ``True`` for a tqdm bar, or a callable ``(done, total, label)``; it never
+    changes the result.
+
+    >>> import kgxp
+    >>> run = kgxp.simulate(kgxp.load_scenario("examples/ziyang_county.json"), semesters=2)
+    >>> [str(s) for s in run.semesters]
+    ['2026-autumn', '2026-spring']
+    """
+    if semesters < 1:
+        raise ValueError("simulate needs at least one semester")
+    # Input is checked before any work: a bad vacancy table fails at once, not after the round.
+    given = {Semester.parse(str(k)): dict(v) for k, v in (vacancies or {}).items()}
+    post_ids = {p.id for p in scenario.posts}
+    unknown = sorted({p for seats in given.values() for p in seats} - post_ids)
+    if unknown:
+        raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
+    # Seats open at re-competitions, the first one at the start of the second semester:
+    # a table for any other semester would be ignored, so it is refused instead.
+    first = Semester.containing(scenario.competition_month + 1)
+    outside = sorted(str(s) for s in given if not first < s < first + semesters)
+    if outside:
+        raise ValueError(
+            f"vacancies given for {', '.join(outside)}, outside the re-competitions of this "
+            f"simulation ({first + 1} … {first + (semesters - 1)})"
+            if semesters > 1
+            else f"vacancies given for {', '.join(outside)}, but a one-semester simulation has "
+            "no re-competition"
+        )
+    policy = policy or Policy()
+    seed = policy.lottery_seed if seed is None else seed
+    with Tracker.start(progress, semesters + 1, "simulate") as tracker:
+        return _simulate(scenario, policy, semesters, given, retirement_vacancies, seed, tracker)
+
+
+def _simulate(
+    scenario: Scenario,
+    policy: Policy,
+    semesters: int,
+    given: dict[Semester, dict[str, int]],
+    retirement_vacancies: bool,
+    seed: int,
+    tracker: Tracker,
+) -> Simulation:
+    # The real cycle's public functions, one semester at a time (docs/semesters.md).
+    started = time.perf_counter()
+    result = run_round(scenario, policy=policy, seed=seed)
+    tracker.advance("placement round")
+    register = register_from_round(scenario, result)
+    first = register.semester
+
+    records: list[SemesterRecord] = []
+    ledger: list[LedgerLine] = []
+    summaries: list[SemesterSummary] = []
+    for k in range(semesters):
+        semester = first + k
+        competed = placed = retired = 0
+        solver = None
+        if k > 0:
+            register, retired = _open_semester(
+                register, scenario, policy, given, retirement_vacancies
+            )
+            if register.due():
+                recompetition = run_recompetition(
+                    scenario, register, policy, seed=seed, name=f"recompetition {semester}"
+                )
+                competed, placed = len(recompetition.outcomes), len(recompetition.placed)
+                solver = recompetition.solver
+                register = apply_recompetition(register, recompetition, policy)
+        booked = payroll(register, scenario, policy)
+        records += _records(register)
+        ledger += booked
+        summaries.append(_summary(register, competed, placed, retired, booked, solver))
+        log.info(
+            "simulate.semester",
+            semester=str(semester),
+            competed=competed,
+            placed=placed,
+            retired=retired,
+            waiting=len(register.waiting()) - len(register.dismissal_review()),
+            flagged=len(register.dismissal_review()),
+        )
+        tracker.advance(str(semester))
+    log.info(
+        "simulate.finished", semesters=semesters, seconds=round(time.perf_counter() - started, 4)
+    )
+    return Simulation(
+        round=result,
+        semesters=tuple(first + k for k in range(semesters)),
+        records=tuple(records),
+        ledger=tuple(ledger),
+        summaries=tuple(summaries),
+    )
+
+
+def _open_semester(
+    register: Register,
+    scenario: Scenario,
+    policy: Policy,
+    given: dict[Semester, dict[str, int]],
+    retirement_vacancies: bool,
+) -> tuple[Register, int]:
+    """The boundary into the next semester: term_end, retirements (§4), new vacancies.
+
+    A retiree's seat opens (unless ``retirement_vacancies`` is false: the caller's
+    table already counts it) and the given seats are added to it."""
+    register = close_semester(register, policy)
+    before = {e.teacher for e in register.entries if e.state.is_terminal}
+    register = record_retirements(register, scenario, policy, reopen_seats=retirement_vacancies)
+    retired = sum(
+        1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
+    )
+    return add_vacancies(register, given.get(register.semester, {})), retired
+
+
+def _records(register: Register) -> list[SemesterRecord]:
+    return [
+        SemesterRecord(
+            teacher=entry.teacher,
+            semester=register.semester,
+            state=entry.state,
+            streak=entry.streak,
+            flagged=entry.flagged,
+            post=entry.post,
+            school=entry.school,
+            event=entry.event,
+        )
+        for entry in register.entries
+    ]
+
+
+def _summary(
+    register: Register,
+    competed: int,
+    placed: int,
+    retired: int,
+    booked: tuple[LedgerLine, ...],
+    solver: SolverStats | None,
+) -> SemesterSummary:
+    states = Counter(entry.state.value for entry in register.entries)
+    return SemesterSummary(
+        semester=register.semester,
+        states={s.value: states[s.value] for s in WaitingState},
+        competed=competed,
+        placed=placed,
+        vacancies=sum(register.vacancies.values()) + placed,
+        retired=retired,
+        paid=str(sum((line.amount for line in booked), start=_ZERO)),
+        solver=solver,
+    )
