@@ -43,6 +43,7 @@ from kgxp.model.scenario import Scenario
 from kgxp.views import html_parts as frag
 from kgxp.views.comparison import Comparison
 from kgxp.views.html_comparison import comparison_html
+from kgxp.views.metrics import seat_counts
 from kgxp.views.summary import summarize
 from kgxp.views.vocabulary import Terms
 from kgxp.waiting.simulation import Simulation
@@ -197,11 +198,7 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
                 "{protected} filled in advance, {in_school} in the in-school round, "
                 "{cross_school} in the cross-school round); vacant after every round: {vacant}.",
                 teachers=len(result.outcomes),
-                seats=sum(p.seats for p in posts),
-                reserved=sum(p.reserved for p in posts),
-                protected=sum(p.protected for p in posts),
-                in_school=sum(p.in_school for p in posts),
-                cross_school=sum(p.cross_school for p in posts),
+                **seat_counts(result),
                 vacant=vacant,
             )
         ),

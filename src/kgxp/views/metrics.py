@@ -33,6 +33,7 @@ __all__ = [
     "RoundMetrics",
     "coefficient_of_variation",
     "round_metrics",
+    "seat_counts",
 ]
 
 
@@ -62,6 +63,18 @@ class RoundMetrics(FrozenModel):
     vacant_seats: int
     fill_rate: dict[str, float] = Field(description="per school: filled / competed seats")
     balance: tuple[BalanceRow, ...]
+
+
+def seat_counts(result: RoundResult) -> dict[str, int]:
+    """The county's seats by how they were filled, as the overview sentences name them."""
+    posts = result.posts
+    return {
+        "seats": sum(p.seats for p in posts),
+        "reserved": sum(p.reserved for p in posts),
+        "protected": sum(p.protected for p in posts),
+        "in_school": sum(p.in_school for p in posts),
+        "cross_school": sum(p.cross_school for p in posts),
+    }
 
 
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:

@@ -39,7 +39,7 @@ from kgxp.views.appeal import (
     comparison_sections,
     render_comparison,
 )
-from kgxp.views.metrics import RoundMetrics, round_metrics
+from kgxp.views.metrics import RoundMetrics, round_metrics, seat_counts
 from kgxp.views.report_format import ReportFormat, ReportSection, ReportTable, render_sections
 from kgxp.views.vocabulary import ROUND_KIND_NAMES, SCOPE_NAMES, Terms
 
@@ -153,7 +153,6 @@ def report_sections(
 
 def _overview(scenario: Scenario, result: RoundResult, terms: Terms) -> ReportSection:
     tr = terms.tr
-    posts = result.posts
     month = scenario.competition_month
     return ReportSection(
         tr(
@@ -173,11 +172,7 @@ def _overview(scenario: Scenario, result: RoundResult, terms: Terms) -> ReportSe
                 "recruits, {protected} filled in advance by protected teachers, {in_school} "
                 "in the in-school round and {cross_school} in the cross-school round.",
                 teachers=len(result.outcomes),
-                seats=sum(p.seats for p in posts),
-                reserved=sum(p.reserved for p in posts),
-                protected=sum(p.protected for p in posts),
-                in_school=sum(p.in_school for p in posts),
-                cross_school=sum(p.cross_school for p in posts),
+                **seat_counts(result),
             ),
         ),
     )
