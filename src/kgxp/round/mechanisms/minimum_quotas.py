@@ -37,16 +37,17 @@ With full lists and enough candidates these reduce to the paper's rule, and the
 minimums are met (a property test checks it). Ties within a class are broken by the
 market's tiebreak, as in :func:`.deferred_acceptance`.
 
-Sources. The stage rule follows the paper (ACM TEAC 4(1), 2016, the MSDA section;
-working-paper version July 2012). kgxp's first version of this module (before
-2026-12-02) was a reconstruction written without the text: it fixed one *post* per
-stage under a common slack cap, which is not the paper's rule (the paper's stages
-fix *students*, reserving the lowest on the precedence list). The rule above was
-checked against an independent public implementation of the single-type MSDA used
-as a baseline in later work (reserve the bottom ``r_k`` of the precedence list, run
-deferred acceptance on the others with the remaining maximum quotas, finish with
-deferred acceptance on the reserve at the remaining minimum quotas); no code was
-taken from it.
+Sources. The paper (ACM TEAC 4(1), 2016; working-paper version July 2012): only
+its abstract could be read from the machine this was written on. The stage rule
+above is the one of an independent public implementation of single-type MSDA used
+as a baseline in later work (GitHub TVidath/colloquim-project, ``MSDAlgorithm.java``;
+a secondary source, no code taken: reserve the bottom ``r_k`` of the precedence
+list, run deferred acceptance on the others with the remaining maximum quotas,
+finish with deferred acceptance on the reserve at the remaining minimum quotas), and
+it has the properties the abstract names (strategyproof, meets the minimums,
+nonwasteful in the paper's setting, not fair). kgxp's first version of this module
+was a reconstruction that fixed one *post* per stage under a common slack cap: not
+this rule (the stages fix *students*, reserving the lowest on the precedence list).
 """
 
 from __future__ import annotations
