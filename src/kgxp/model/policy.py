@@ -27,6 +27,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 from kgxp._internal.frozen import FrozenModel, NonEmptyStr
 from kgxp.exceptions import PolicyError, Problem
 from kgxp.model.scenario import Circumstance
+from kgxp.model.targets import DistributionalTargets
 
 __all__ = [
     "BalanceGoal",
@@ -123,28 +124,6 @@ class BalanceGoal(StrEnum):
     RURAL_SHORTAGE = "rural_shortage"
     URBAN_TO_RURAL = "urban_to_rural"
     INDICATORS = "indicators"
-
-
-class DistributionalTargets(FrozenModel):
-    """Minimums a county declares beyond what merit and preferences reach (``None``: none).
-
-    Met by the ``targeted`` mechanism in the plan's first cross-school round, at the
-    price of the fewest justified-envy pairs, each published as a policy-justified
-    exception. ``urban_to_rural_share``: urban → rural moves as a share of the
-    teachers of urban schools (R16, Yiling's 10%). ``rural_shortage_fill_share``:
-    seats (less reserved ones) of shortage-subject posts at rural schools held after
-    the round, as a share of those seats (R17). Checked in this order: a target that
-    cannot be met together with the ones before it is reported, not enforced.
-    """
-
-    urban_to_rural_share: Share | None = Field(
-        default=None,
-        description="R16: minimum urban → rural moves, share of urban schools' teachers",
-    )
-    rural_shortage_fill_share: Share | None = Field(
-        default=None,
-        description="R17: minimum share of rural shortage-subject seats filled",
-    )
 
 
 class RoundKind(StrEnum):

@@ -37,6 +37,7 @@ from fractions import Fraction
 import attrs
 from ortools.sat.python import cp_model
 
+from kgxp.model.balance import cv_squared
 from kgxp.round.mechanisms.market import Matching
 
 __all__ = ["CvTarget", "add_cv_constraint", "cv_squared", "indicator_counts"]
@@ -83,20 +84,6 @@ class CvTarget:
         """Exactly: is the CV of ``counts`` defined and at most ``limit``?"""
         square = cv_squared(self.enrolments, counts)
         return square is not None and square <= self.limit**2
-
-
-def cv_squared(enrolments: Sequence[int], counts: Sequence[int]) -> Fraction | None:
-    """The exact square of §6's CV (``None``: undefined, no pupils or no indicator teacher).
-
-    >>> float(cv_squared([100, 300], [4, 6]))  # CV 0.3464...
-    0.12
-    """
-    pupils = sum(enrolments)
-    total = sum(counts)
-    if pupils <= 0 or total <= 0:
-        return None
-    spread = sum(Fraction(y * y, p) for p, y in zip(enrolments, counts, strict=True))
-    return Fraction(pupils) * spread / (total * total) - 1
 
 
 def indicator_counts(target: CvTarget, matching: Matching) -> list[int]:

@@ -1,0 +1,164 @@
+"""CV ≤ the national threshold as a target of the targeted mechanism, on whole counties (R12, §6).
+
+A hand-solved county where the fewest envy pairs for a CV target is known, an
+out-of-reach threshold explained (never raised), and ``verify`` (I15) catching a
+result whose CV breaks the target it claims to meet.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import kgxp
+from kgxp import DistributionalTargets, Policy, RoundKind, RoundSpec, Scope
+from tests.factories import post, school, teacher
+
+# --- the hand-solved county ------------------------------------------------------------
+#
+# Primary schools A and B, 100 pupils each. A's mathematics post has 4 seats, 3 of
+# them held in advance (R4, maternity leave) by key (骨干) teachers; B's has 1 seat.
+# Two teachers of school H (no pupils: outside the CV) compete in one cross-school
+# round (in_school_share 0, no adjustment):
+#
+#   X (score 90, key teacher): A-MAT, then B-MAT
+#   Y (score 80, not key):     A-MAT, then B-MAT
+#
+# Deferred acceptance: X takes A-MAT, Y takes B-MAT. Key teachers per school (4, 0):
+# CV² = 200 · (16 + 0) / 100 / 16 − 1 = 1, CV 1.
+# With X at B and Y at A instead: (3, 1), CV² = 200 · (9 + 1) / 100 / 16 − 1 = 1/4,
+# CV 0.5 — exactly the primary threshold; X outranks Y at A-MAT, his first choice:
+# one justified-envy pair, the fewest (the only other placements leave B without a
+# key teacher, CV ≥ 1). A threshold of 0.4 is out of reach: the lowest is 0.5.
+
+TARGET = "cv_key_teachers_primary"
+
+
+def cv_county() -> kgxp.Scenario:
+    math = ("数学",)
+    protected = [
+        teacher(f"P{i}", "A", math, key_teacher=True, circumstances=["maternity_leave"])
+        for i in (1, 2, 3)
+    ]
+    return kgxp.parse_scenario(
+        {
+            "county": {"name": "均衡县", "synthetic": True},
+            "competition_month": "2026-08",
+            "staffing": {"total_posts": 10},
+            "schools": [
+                school("A", enrolment=100),
+                school("B", enrolment=100),
+                school("H", segment="junior", enrolment=0),
+            ],
+            "posts": [post("A-MAT", "A", "数学", 4), post("B-MAT", "B", "数学", 1)],
+            "teachers": [
+                *protected,
+                teacher(
+                    "X", "H", math, score=90.0, key_teacher=True, preferences=["A-MAT", "B-MAT"]
+                ),
+                teacher("Y", "H", math, score=80.0, preferences=["A-MAT", "B-MAT"]),
+            ],
+        }
+    )
+
+
+def cv_policy(threshold: str) -> Policy:
+    return Policy(
+        mechanism="targeted",
+        in_school_share=Decimal(0),
+        cv_threshold_primary=Decimal(threshold),
+        rounds=(RoundSpec(name="cross_school", kind=RoundKind.CROSS_SCHOOL, scope=Scope.COUNTY),),
+        targets=DistributionalTargets(cv_indicators=["key_teachers"]),
+    )
+
+
+def posts_of(result: kgxp.RoundResult) -> dict[str, str | None]:
+    return {o.teacher: o.post for o in result.outcomes if o.teacher in ("X", "Y")}
+
+
+@pytest.fixture(scope="module")
+def priced() -> tuple[kgxp.Scenario, kgxp.RoundResult]:
+    county = cv_county()
+    return county, kgxp.run_round(county, policy=cv_policy("0.5"))
+
+
+def test_the_fewest_envy_pairs_for_the_cv_target(
+    priced: tuple[kgxp.Scenario, kgxp.RoundResult],
+) -> None:
+    county, result = priced
+    assert posts_of(result) == {"X": "B-MAT", "Y": "A-MAT"}
+    assert [
+        (e.teacher, e.post, e.kind, e.holder, e.targets, e.rules) for e in result.exceptions
+    ] == [("X", "A-MAT", "outranks_holder", "Y", (TARGET,), ("R12",))]
+    (report,) = result.targets
+    assert (report.target, report.share, report.cv, report.met, report.envy_pairs) == (
+        TARGET,
+        Decimal("0.5"),
+        Decimal("0.5000"),
+        True,
+        1,
+    )
+    assert report.best_cv is None and report.explanation is None
+    assert result.outcome("X").reasons[-1].code == "policy_exception"
+    assert kgxp.verify(county, result) == []
+
+
+def test_a_cv_target_already_met_costs_nothing() -> None:
+    county = cv_county()
+    result = kgxp.run_round(county, policy=cv_policy("1"))
+    assert posts_of(result) == {"X": "A-MAT", "Y": "B-MAT"}
+    assert result.exceptions == ()
+    (report,) = result.targets
+    assert report.met and report.cv == Decimal("1.0000")
+    assert kgxp.verify(county, result) == []
+
+
+def test_an_unreachable_cv_target_is_explained_not_raised() -> None:
+    county = cv_county()
+    result = kgxp.run_round(county, policy=cv_policy("0.4"))
+    (report,) = result.targets
+    assert (report.met, report.feasible, report.cv, report.best_cv) == (
+        False,
+        False,
+        Decimal("1.0000"),
+        Decimal("0.5000"),
+    )
+    assert report.explanation is not None and "0.5000" in report.explanation
+    # No price paid for a target out of reach: the plain placement.
+    assert posts_of(result) == {"X": "A-MAT", "Y": "B-MAT"}
+    assert result.exceptions == ()
+    assert kgxp.verify(county, result) == []
+
+
+def test_verify_catches_a_result_whose_cv_breaks_the_target() -> None:
+    """The plain placement (CV 1) presented as meeting a threshold of 0.5."""
+    county = cv_county()
+    plain = kgxp.run_round(county, policy=cv_policy("1"))
+    (report,) = plain.targets
+    claimed = report.model_copy(update={"share": Decimal("0.5")})
+    broken = plain.model_copy(update={"policy": cv_policy("0.5"), "targets": (claimed,)})
+    found = [v for v in kgxp.verify(county, broken) if v.invariant == "I15"]
+    assert any("reported met with a CV of 1.0000" in v.message for v in found)
+    assert any("not met" in v.message and "not explained" in v.message for v in found)
+
+
+def test_verify_catches_a_misreported_cv(priced: tuple[kgxp.Scenario, kgxp.RoundResult]) -> None:
+    county, result = priced
+    (report,) = result.targets
+    lying = report.model_copy(update={"cv": Decimal("0.4000")})
+    found = kgxp.verify(county, result.model_copy(update={"targets": (lying,)}))
+    assert any(v.invariant == "I15" and "recomputed" in v.evidence for v in found)
+    missing = kgxp.verify(county, result.model_copy(update={"targets": ()}))
+    assert any(v.invariant == "I15" and "has no report" in v.message for v in missing)
+
+
+def test_cv_target_names_cover_every_segment() -> None:
+    targets = DistributionalTargets(cv_indicators=["pe_and_art"])
+    assert targets.declared() == {
+        "cv_pe_and_art_primary",
+        "cv_pe_and_art_junior",
+        "cv_pe_and_art_nine_year",
+    }
+    with pytest.raises(ValueError, match="listed twice"):
+        DistributionalTargets(cv_indicators=["pe_and_art", "pe_and_art"])
