@@ -72,6 +72,19 @@ def test_a_cv_target_that_does_not_fit_the_market_is_a_clear_error() -> None:
         fewest_envy(market, [], cv_targets=[bad])
 
 
+def test_no_indicator_teacher_at_all_is_out_of_reach_not_an_overflow() -> None:
+    """No school has or can get an indicator teacher: the CV is undefined, never met.
+
+    The scale must still keep the constraint's coefficients inside 64 bits.
+    """
+    market = Market.build([1], [[0]], [[0]], [0])
+    target = CvTarget("x", (60,), (0,), [[-1]], Fraction(1, 20))
+    result = fewest_envy(market, [], cv_targets=[target])
+    (check,) = result.cv
+    assert not check.feasible and check.best_possible is None and check.reached is None
+    assert result.matching.assignment == (0,) and result.envy == ()
+
+
 def _all_matchings(market: Market) -> list[Matching]:
     options = [[UNMATCHED, *prefs] for prefs in market.preferences]
     found = []

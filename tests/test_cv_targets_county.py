@@ -10,9 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kgxp
-from kgxp import DistributionalTargets, Policy, RoundKind, RoundSpec, Scope
+from kgxp import DistributionalTargets, Mechanism, Policy, RoundKind, RoundSpec, Scope
+from kgxp.testing import policies, scenarios
 from tests.factories import post, school, teacher
 
 # --- the hand-solved county ------------------------------------------------------------
@@ -162,3 +165,42 @@ def test_cv_target_names_cover_every_segment() -> None:
     }
     with pytest.raises(ValueError, match="listed twice"):
         DistributionalTargets(cv_indicators=["pe_and_art", "pe_and_art"])
+
+
+# --- generated counties ----------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    scenarios(max_teachers=20),
+    policies(mechanisms=(Mechanism.TARGETED,)),
+    st.lists(
+        st.sampled_from(["above_required_qualification", "key_teachers", "pe_and_art"]),
+        unique=True,
+        min_size=1,
+        max_size=2,
+    ),
+    st.sampled_from(["0.05", "0.2", "0.45", "0.8"]),
+)
+def test_targeted_cv_targets_verify_on_generated_counties(
+    scenario: kgxp.Scenario, policy: Policy, indicators: list[str], threshold: str
+) -> None:
+    # Pupils at every school (generated ones may have none), so every segment counts.
+    schools = [
+        s.model_copy(update={"enrolment": 60 + 37 * i}) for i, s in enumerate(scenario.schools)
+    ]
+    scenario = scenario.model_copy(update={"schools": tuple(schools)})
+    policy = policy.evolve(
+        cv_threshold_primary=threshold,
+        cv_threshold_junior=threshold,
+        targets=DistributionalTargets(cv_indicators=indicators),
+    )
+    result = kgxp.run_round(scenario, policy=policy)
+    assert kgxp.verify(scenario, result) == []  # CVs recomputed, every envy pair declared
+    for report in result.targets:
+        if not report.met:
+            assert not report.feasible and report.explanation
+            # No price is paid for a target not met.
+            assert report.envy_pairs == 0
+    met = {r.target for r in result.targets if r.met}
+    assert all(set(e.targets) <= met for e in result.exceptions)

@@ -114,7 +114,7 @@ def add_cv_constraint(
     largest = (
         b * pupils * sum(Fraction(m * m, p) for m, p in zip(most, target.enrolments, strict=True))
     )
-    bound = max(math.ceil(largest) + n, a * top * top, 1)
+    bound = max(math.ceil(largest) + n, a * max(top, 1) ** 2)
     scale = max(1, 2 ** max(0, (_LIMIT // bound).bit_length() - 1))
     constant = Fraction(0)
     terms: list[cp_model.LinearExprT] = []
