@@ -107,6 +107,18 @@ def test_the_fewest_envy_pairs_for_the_cv_target(
     assert kgxp.verify(county, result) == []
 
 
+def test_the_price_of_a_cv_target_is_published_in_chinese(
+    priced: tuple[kgxp.Scenario, kgxp.RoundResult],
+) -> None:
+    county, result = priced
+    lists = kgxp.publication_lists(county, result)
+    (exceptions,) = [item for item in lists if item.key == "policy_exception"]
+    header = list(exceptions.header)
+    (row,) = [dict(zip(header, r, strict=True)) for r in exceptions.rows]
+    assert row[header[-1]] == "小学县级以上骨干教师数校际差异系数"
+    assert row[header[-2]] == "教师Y"
+
+
 def test_a_cv_target_already_met_costs_nothing() -> None:
     county = cv_county()
     result = kgxp.run_round(county, policy=cv_policy("1"))

@@ -502,8 +502,11 @@ class Policy(FrozenModel):
     )
     targets: DistributionalTargets = Field(
         default_factory=DistributionalTargets,
-        description="minimums the targeted mechanism meets at a published price",
-        json_schema_extra=_meta("R16/R17", f"{SEED_002}: 每年城区…10%的专任教师必须到农村学校"),
+        description="minimums (R16, R17) and CV ceilings (R12, §6) the targeted mechanism "
+        "meets at a published price",
+        json_schema_extra=_meta(
+            "R12/R16/R17", f"{SEED_002}: 每年城区…10%的专任教师必须到农村学校; {SEED_003}: 均衡发展"
+        ),
     )
 
     @model_validator(mode="after")
