@@ -32,6 +32,7 @@ import attrs
 
 from kgxp.model.balance import INDICATORS, cv_squared
 from kgxp.model.policy import BalanceGoal, Policy
+from kgxp.model.result import TargetReport
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
 from kgxp.model.targets import cv_target_name
 
@@ -42,6 +43,7 @@ __all__ = [
     "TargetSpec",
     "balance_tables",
     "cv_decimal",
+    "cv_report",
     "explain_cv",
     "explain_target",
     "required_count",
@@ -285,6 +287,39 @@ def cv_decimal(square: Fraction | None) -> Decimal | None:
         return None
     exact = Decimal(square.numerator) / Decimal(square.denominator)
     return exact.sqrt().quantize(Decimal("0.0001"))
+
+
+def cv_report(
+    spec: CvSpec,
+    counts: Sequence[int],
+    round_name: str | None,
+    found: tuple[bool, Fraction | None] | None,
+    envy_pairs: int,
+) -> TargetReport:
+    """A CV target after every round: ``counts`` are the final ones; ``found`` the
+    enforcing round's findings (met there, and its CV² or the lowest reachable), if any."""
+    square = spec.cv_squared(counts)
+    met = spec.met_by(counts)
+    lowest = square if found is None or found[1] is None else found[1]
+    if square is not None and lowest is not None:
+        lowest = min(lowest, square)
+    return TargetReport(
+        target=spec.name,
+        rule=spec.rule,
+        share=spec.limit,
+        base=0,
+        required=0,
+        achieved=0,
+        met=met,
+        feasible=met,
+        round=round_name,
+        envy_pairs=envy_pairs,
+        explanation=None
+        if met
+        else explain_cv(spec, round_name, square, lowest, found is not None and found[0]),
+        cv=cv_decimal(square),
+        best_cv=None if met else cv_decimal(lowest),
+    )
 
 
 def explain_cv(

@@ -50,8 +50,7 @@ from kgxp.round.balance import (
     URBAN_TO_RURAL,
     BalanceTables,
     balance_tables,
-    cv_decimal,
-    explain_cv,
+    cv_report,
     explain_target,
 )
 from kgxp.round.competition import (
@@ -484,32 +483,16 @@ class _RoundState:
                 )
             )
         outcomes = {o.spec.name: o for o in self.cv_outcomes} | dict(self.cv_infeasible)
+        held = self.held()
         for cv in self.balance.cv_targets:
-            square = self.cv_squared(cv.name)
-            met = cv.met_by(cv.counts(self.held(), self.school_of, self.balance.subject_of))
             found = outcomes.get(cv.name)
-            lowest = square if found is None or found.cv_squared is None else found.cv_squared
-            if square is not None and lowest is not None:
-                lowest = min(lowest, square)
             reports.append(
-                TargetReport(
-                    target=cv.name,
-                    rule=cv.rule,
-                    share=cv.limit,
-                    base=0,
-                    required=0,
-                    achieved=0,
-                    met=met,
-                    feasible=met,
-                    round=self.target_round,
-                    envy_pairs=sum(1 for e in self.exceptions if cv.name in e.targets),
-                    explanation=None
-                    if met
-                    else explain_cv(
-                        cv, self.target_round, square, lowest, found is not None and found.feasible
-                    ),
-                    cv=cv_decimal(square),
-                    best_cv=None if met else cv_decimal(lowest),
+                cv_report(
+                    cv,
+                    cv.counts(held, self.school_of, self.balance.subject_of),
+                    self.target_round,
+                    None if found is None else (found.feasible, found.cv_squared),
+                    sum(1 for e in self.exceptions if cv.name in e.targets),
                 )
             )
         return tuple(reports)
