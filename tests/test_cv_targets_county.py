@@ -119,6 +119,13 @@ def test_the_price_of_a_cv_target_is_published_in_chinese(
     assert row[header[-2]] == "教师Y"
 
 
+def test_a_result_with_cv_reports_round_trips_through_json(
+    priced: tuple[kgxp.Scenario, kgxp.RoundResult],
+) -> None:
+    _, result = priced
+    assert kgxp.RoundResult.from_json(result.to_json()) == result
+
+
 def test_a_cv_target_already_met_costs_nothing() -> None:
     county = cv_county()
     result = kgxp.run_round(county, policy=cv_policy("1"))
@@ -216,3 +223,32 @@ def test_targeted_cv_targets_verify_on_generated_counties(
             assert report.envy_pairs == 0
     met = {r.target for r in result.targets if r.met}
     assert all(set(e.targets) <= met for e in result.exceptions)
+
+
+def test_example_county_cv_targets_undone_by_adjustment_cost_nothing() -> None:
+    """Thresholds of 0.24 for PE and art teachers on the example county.
+
+    The cross-school round meets the primary and junior targets, but adjustment (R6)
+    pushes the CVs back above 0.24; the mechanism tightens the round's limit and, as
+    they stay missed, drops them: no claim is set aside for a target not met.
+    """
+    scenario = kgxp.load_scenario("examples/ziyang_county.json")
+    policy = Policy(
+        mechanism="targeted",
+        cv_threshold_primary=Decimal("0.24"),
+        cv_threshold_junior=Decimal("0.24"),
+        targets=DistributionalTargets(cv_indicators=["pe_and_art"]),
+    )
+    result = kgxp.run_round(scenario, policy=policy)
+    assert kgxp.verify(scenario, result) == []
+    assert [(r.target, r.met) for r in result.targets] == [
+        ("cv_pe_and_art_primary", False),
+        ("cv_pe_and_art_junior", False),
+        ("cv_pe_and_art_nine_year", False),
+    ]
+    # Met in the round (lowest found below the threshold), undone by adjustment.
+    assert all(r.best_cv is not None for r in result.targets)
+    primary = result.targets[0]
+    assert primary.best_cv is not None and primary.best_cv <= Decimal("0.24")
+    assert "adjustment" in (primary.explanation or "")
+    assert result.exceptions == ()

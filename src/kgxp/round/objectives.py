@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
+import attrs
+
 from kgxp._internal.log import get_logger
 from kgxp.model.policy import Mechanism, RoundKind
 from kgxp.model.result import PolicyException
@@ -143,9 +145,6 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
     def run(goals: Mapping[str, int]) -> Run:
         return run_plan({**goals, **cv_goals}, _BALANCED_ACROSS, start=head)
 
-    def cv_held(state: Run) -> int:
-        return sum(state.cv_met(n) for n in cv_goals)
-
     state = run(goals)
     reach = {o.spec.name: o.already + o.best_possible for o in state.target_outcomes}
     short = {n: reach[n] for n in goals if n in reach and reach[n] < goals[n]}
@@ -157,27 +156,32 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
         goals = {n: g for n, g in goals.items() if n not in infeasible}
         state = run(goals)
     cv_infeasible: dict[str, CvOutcome] = {}
-    for step in range(_CV_STEPS + 1):
-        missed = [n for n in cv_goals if not state.cv_met(n)]
-        if not missed:
-            break
+    tightened = 0
+    held_in_round: set[str] = set()  # met by the round at some limit, undone by adjustment
+    # Ends: each pass tightens (at most _CV_STEPS passes) or drops at least one target.
+    while missed := [n for n in cv_goals if not state.cv_met(n)]:
         found = {o.spec.name: o for o in state.cv_outcomes}
-        enforced = False
+        held_in_round.update(n for n, o in found.items() if o.feasible)
+        tighten = tightened < _CV_STEPS
+        rerun = False
         for name in missed:
             outcome = found.get(name)
             final = state.cv_squared(name)
-            if step == _CV_STEPS or outcome is None or not outcome.feasible or final is None:
+            if not tighten or outcome is None or not outcome.feasible or final is None:
                 # Out of reach, or still missed: it costs nothing, and is reported.
                 if outcome is not None:
-                    cv_infeasible[name] = outcome
-                    enforced = enforced or outcome.feasible
+                    rerun = rerun or outcome.feasible
+                    # Reported as the round meeting it if any run's round did.
+                    cv_infeasible[name] = attrs.evolve(outcome, feasible=name in held_in_round)
                 del cv_goals[name]
             else:  # met in the round, undone by adjustment: tighten by the overshoot
                 overshoot = math.sqrt(final) - cv_goals[name] / CV_GOAL_UNITS
                 cv_goals[name] -= max(math.ceil(overshoot * CV_GOAL_UNITS), 1)
-                enforced = True
-        if enforced:
-            state = run(goals)
+                rerun = True
+        tightened += tighten
+        if not rerun:  # only targets the round never held were dropped: nothing changes
+            break
+        state = run(goals)
     for _ in range(_DESCENT_STEPS if goals else 0):
         surplus = {n: state.counted(n) - specs[n].required for n in goals}
         if not any(v > 0 for v in surplus.values()):
@@ -187,7 +191,7 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
         if (
             len(attempt.exceptions) > len(state.exceptions)
             or any(attempt.counted(n) < t.required for n, t in specs.items() if n not in infeasible)
-            or cv_held(attempt) < cv_held(state)
+            or not all(attempt.cv_met(n) for n in cv_goals)
         ):
             break
         goals, state = lower, attempt

@@ -19,6 +19,11 @@ that cannot reach its minimum, the target is *infeasible* in this market, it
 is dropped, and the best value reachable is reported, so the caller can say
 how close the county can get rather than raise.
 
+CV targets (:mod:`.cv_target`: an indicator's inter-school CV at most a
+limit, domain §6) are hard constraints too, checked after the count targets
+in the same way; one out of reach is dropped and the lowest CV reachable is
+searched by bisection (:class:`CvCheck`).
+
 Determinism: a fixed seed, one worker by default, deterministic time limits.
 """
 
@@ -129,6 +134,7 @@ def fewest_envy(
 ) -> TargetedResult:
     """A matching meeting every feasible target with the fewest justified-envy pairs.
 
+    ``cv_targets`` are CV ceilings held the same way (:class:`CvTarget`).
     Without feasible targets (none given, or none reachable) this is
     :func:`~kgxp.round.mechanisms.max_weakly_stable` with ``goals``: no envy at
     all. ``time_limit`` is a deterministic budget for the whole call.
