@@ -214,12 +214,33 @@ def test_msda_rejects_minimums_that_do_not_fit() -> None:
         multi_stage_deferred_acceptance(market, [0, 0])
 
 
-@settings(max_examples=60)
-@given(markets(max_candidates=7, max_posts=4, max_capacity=2), st.data())
-def test_msda_shortcut_equals_a_rerun_every_stage(market: Market, data: st.DataObject) -> None:
+def test_msda_reserves_the_lowest_on_the_precedence_list() -> None:
+    """The paper's stage rule, solved by hand (full lists, the paper's setting).
+
+    Posts 0, 1, 2 with 1, 2, 1 seats; post 0 has a minimum of 1. Candidate 0 is
+    first on the precedence list and ranks 2 > 1 > 0; candidate 1 ranks 1 > 2 > 0.
+    Stage 1 reserves one candidate for the minimum, the lowest: candidate 1.
+    Candidate 0 takes post 2. Stage 2 releases no one, so candidate 1 fills post 0's
+    minimum: (2, 0). kgxp's first reading (one post fixed per stage, posts without a
+    minimum first, under a common slack cap) gave (0, 1): it pushed the first
+    candidate, not the reserved one, into the minimum.
+    """
     from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
 
-    minimums = [data.draw(st.integers(0, cap)) for cap in market.capacities]
-    fast = multi_stage_deferred_acceptance(market, minimums)
-    slow = multi_stage_deferred_acceptance(market, minimums, rerun_every_stage=True)
-    assert fast == slow
+    market = Market.build([1, 2, 1], [[2, 1, 0], [1, 2, 0]], [[0, 0, 0], [0, 0, 0]], [0, 1])
+    assert multi_stage_deferred_acceptance(market, [1, 0, 0]).assignment == (2, 0)
+
+
+def test_msda_fills_minimums_before_leftovers_take_free_seats() -> None:
+    """Short lists (kgxp's setting): the reserve fills the minimums first; a reserved
+    candidate no minimum seat was kept for then takes a free seat, not nothing.
+
+    Posts 0, 1, 2, one seat each, minimums 0, 1, 1 (post 1 has no applicants).
+    Both candidates applied for post 2, candidate 1 also for post 0. Two minimum
+    seats are open, so both are reserved; the final stage gives post 2 to candidate
+    0 (first on the list), and candidate 1, rejected there, takes post 0.
+    """
+    from kgxp.round.mechanisms.minimum_quotas import multi_stage_deferred_acceptance
+
+    market = Market.build([1, 1, 1], [[2], [2, 0]], [[0], [0, 0]], [0, 1])
+    assert multi_stage_deferred_acceptance(market, [0, 1, 1]).assignment == (2, 0)

@@ -51,7 +51,7 @@ def declared_exceptions(context: Context) -> set[tuple[str, str, str]]:
     policy = context.policy
     if policy.mechanism is not Mechanism.TARGETED:
         return set()
-    declared = {name for name, share in policy.targets.model_dump().items() if share is not None}
+    declared = policy.targets.declared()
     return {
         (e.round, e.teacher, e.post)
         for e in context.result.exceptions

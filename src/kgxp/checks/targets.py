@@ -12,19 +12,24 @@ figures:
   are recomputed here (counting as in :mod:`kgxp.round.balance`); a target
   reported met is met; a target not met is reported infeasible with an
   explanation (a feasible target must be met);
+* every declared CV target (R12, §6) has one report whose CV is recomputed here
+  with exact fractions from the outcomes (each teacher at the school of the post
+  they hold, for its subject); met when at most the threshold; a target not met
+  is reported infeasible with an explanation;
 * no exceptions or target reports without a targeted policy declaring targets.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy, declared_exceptions
 from kgxp.checks.violation import Violation
 from kgxp.model.policy import Mechanism
-from kgxp.model.result import Status
-from kgxp.round.balance import URBAN_TO_RURAL, BalanceTables, balance_tables
+from kgxp.model.result import Status, TargetReport
+from kgxp.round.balance import URBAN_TO_RURAL, BalanceTables, CvSpec, balance_tables, cv_decimal
 
 __all__ = ["check_targets"]
 
@@ -61,7 +66,7 @@ def check_targets(context: Context) -> list[Violation]:
             for e in result.exceptions
             if (e.round, e.teacher, e.post) not in real
         )
-    declared_any = any(share is not None for share in policy.targets.model_dump().values())
+    declared_any = bool(policy.targets.declared())
     if not result.targets and not (targeted and declared_any):
         return found
     scenario = context.scenario
@@ -69,8 +74,9 @@ def check_targets(context: Context) -> list[Violation]:
     home = {t.id: receiving[t.school] for t in scenario.teachers}
     tables = balance_tables(scenario, policy, home)
     declared = tables.targets if targeted else ()
+    declared_cv = tables.cv_targets if targeted else ()
     reports = Counter(r.target for r in result.targets)
-    names = {t.name for t in declared}
+    names = {t.name for t in declared} | {c.name for c in declared_cv}
     found.extend(
         Violation("I15", f"target {name} is reported but not declared by a targeted policy")
         for name in sorted(set(reports) - names)
@@ -123,6 +129,72 @@ def check_targets(context: Context) -> list[Violation]:
                 Violation(
                     "I15",
                     f"target {target.name} reports {report.envy_pairs} envy pairs; "
+                    f"{pairs} exceptions name it",
+                )
+            )
+    found.extend(_check_cv(context, tables, declared_cv, by_name))
+    return found
+
+
+def _check_cv(
+    context: Context,
+    tables: BalanceTables,
+    declared: Sequence[CvSpec],
+    by_name: Mapping[str, TargetReport],
+) -> list[Violation]:
+    """Each declared CV target: its CV recomputed exactly from the outcomes (R12, §6)."""
+    result = context.result
+    teachers = {t.id: t for t in context.scenario.teachers}
+    held = [
+        (teachers[o.teacher], o.post)
+        for o in result.outcomes
+        if o.post is not None and o.teacher in teachers and o.post in tables.school_of
+    ]
+    found = []
+    for spec in declared:
+        report = by_name.get(spec.name)
+        if report is None:
+            found.append(Violation("I15", f"declared target {spec.name} has no report"))
+            continue
+        square = spec.cv_squared(spec.counts(held, tables.school_of, tables.subject_of))
+        met = spec.met_by(spec.counts(held, tables.school_of, tables.subject_of))
+        claimed = (report.share, report.cv)
+        actual = (spec.limit, cv_decimal(square))
+        if claimed != actual:
+            found.append(
+                Violation(
+                    "I15",
+                    f"target {spec.name}: the result reports threshold and CV {claimed}; "
+                    f"the scenario and outcomes give {actual}",
+                    evidence={
+                        "reported": [str(v) for v in claimed],
+                        "recomputed": [str(v) for v in actual],
+                    },
+                )
+            )
+        if report.met != met:
+            found.append(
+                Violation(
+                    "I15",
+                    f"target {spec.name} is reported {'met' if report.met else 'not met'} with "
+                    f"a CV of {cv_decimal(square)} against a threshold of {spec.limit}",
+                    evidence={"cv": str(cv_decimal(square)), "threshold": str(spec.limit)},
+                )
+            )
+        if not met and (report.feasible or not report.explanation):
+            found.append(
+                Violation(
+                    "I15",
+                    f"target {spec.name} is not met (CV {cv_decimal(square)} against "
+                    f"{spec.limit}) and not explained as infeasible",
+                )
+            )
+        pairs = sum(1 for e in result.exceptions if spec.name in e.targets)
+        if report.envy_pairs != pairs:
+            found.append(
+                Violation(
+                    "I15",
+                    f"target {spec.name} reports {report.envy_pairs} envy pairs; "
                     f"{pairs} exceptions name it",
                 )
             )

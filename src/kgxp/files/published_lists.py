@@ -103,8 +103,35 @@ _APPLIED, _HELD_BY, _TARGET = (
 TARGET_NAMES: Mapping[str, str] = {
     "urban_to_rural_share": N_("Share of urban teachers moving to rural schools"),
     "rural_shortage_fill_share": N_("Share of rural PE, music and art posts filled"),
+    "cv_above_required_qualification_primary": N_(
+        "Balance between primary schools (coefficient of variation) of teachers above the required qualification"
+    ),
+    "cv_above_required_qualification_junior": N_(
+        "Balance between junior middle schools (coefficient of variation) of teachers above the required qualification"
+    ),
+    "cv_above_required_qualification_nine_year": N_(
+        "Balance between nine-year schools (coefficient of variation) of teachers above the required qualification"
+    ),
+    "cv_key_teachers_primary": N_(
+        "Balance between primary schools (coefficient of variation) of key teachers"
+    ),
+    "cv_key_teachers_junior": N_(
+        "Balance between junior middle schools (coefficient of variation) of key teachers"
+    ),
+    "cv_key_teachers_nine_year": N_(
+        "Balance between nine-year schools (coefficient of variation) of key teachers"
+    ),
+    "cv_pe_and_art_primary": N_(
+        "Balance between primary schools (coefficient of variation) of PE and art teachers"
+    ),
+    "cv_pe_and_art_junior": N_(
+        "Balance between junior middle schools (coefficient of variation) of PE and art teachers"
+    ),
+    "cv_pe_and_art_nine_year": N_(
+        "Balance between nine-year schools (coefficient of variation) of PE and art teachers"
+    ),
 }
-"""How each declared target (R16, R17) is named in the policy-exception list."""
+"""How each declared target (R16, R17; R12's CV targets) is named in the policy-exception list."""
 _COLUMNS: Mapping[ListKind, tuple[str, ...]] = {
     ListKind.PROTECTED: (_NUMBER, _NAME, _ID, _SCHOOL, _SUBJECT, _POST, _CATEGORY),
     ListKind.IN_SCHOOL: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE, _SCHOOL, _POST),

@@ -11,11 +11,12 @@ live here, below them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
 
 from kgxp.model.scenario import Teacher
 
-__all__ = ["ART_AND_PE", "INDICATORS", "coefficient_of_variation"]
+__all__ = ["ART_AND_PE", "INDICATORS", "coefficient_of_variation", "cv_squared"]
 
 ART_AND_PE = frozenset({"体育", "音乐", "美术"})
 """PE and art subjects (体音美): §6's indicator and seed 001's named shortage (R17)."""
@@ -45,3 +46,17 @@ def coefficient_of_variation(schools: Iterable[tuple[float, float]]) -> float | 
         return None
     spread = math.sqrt(sum((p / total) * (x - mean) ** 2 for p, x in rows))
     return spread / mean
+
+
+def cv_squared(enrolments: Sequence[int], counts: Sequence[int]) -> Fraction | None:
+    """The exact square of §6's CV over schools of enrolment > 0 (``None``: no indicator teacher).
+
+    >>> float(cv_squared([100, 300], [4, 6]))  # CV 0.3464...
+    0.12
+    """
+    pupils = sum(enrolments)
+    total = sum(counts)
+    if pupils <= 0 or total <= 0:
+        return None
+    spread = sum(Fraction(y * y, p) for p, y in zip(enrolments, counts, strict=True))
+    return Fraction(pupils) * spread / (total * total) - 1

@@ -27,6 +27,7 @@ from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_v
 from kgxp._internal.frozen import FrozenModel, NonEmptyStr
 from kgxp.exceptions import PolicyError, Problem
 from kgxp.model.scenario import Circumstance
+from kgxp.model.targets import DistributionalTargets
 
 __all__ = [
     "BalanceGoal",
@@ -123,28 +124,6 @@ class BalanceGoal(StrEnum):
     RURAL_SHORTAGE = "rural_shortage"
     URBAN_TO_RURAL = "urban_to_rural"
     INDICATORS = "indicators"
-
-
-class DistributionalTargets(FrozenModel):
-    """Minimums a county declares beyond what merit and preferences reach (``None``: none).
-
-    Met by the ``targeted`` mechanism in the plan's first cross-school round, at the
-    price of the fewest justified-envy pairs, each published as a policy-justified
-    exception. ``urban_to_rural_share``: urban → rural moves as a share of the
-    teachers of urban schools (R16, Yiling's 10%). ``rural_shortage_fill_share``:
-    seats (less reserved ones) of shortage-subject posts at rural schools held after
-    the round, as a share of those seats (R17). Checked in this order: a target that
-    cannot be met together with the ones before it is reported, not enforced.
-    """
-
-    urban_to_rural_share: Share | None = Field(
-        default=None,
-        description="R16: minimum urban → rural moves, share of urban schools' teachers",
-    )
-    rural_shortage_fill_share: Share | None = Field(
-        default=None,
-        description="R17: minimum share of rural shortage-subject seats filled",
-    )
 
 
 class RoundKind(StrEnum):
@@ -523,8 +502,11 @@ class Policy(FrozenModel):
     )
     targets: DistributionalTargets = Field(
         default_factory=DistributionalTargets,
-        description="minimums the targeted mechanism meets at a published price",
-        json_schema_extra=_meta("R16/R17", f"{SEED_002}: 每年城区…10%的专任教师必须到农村学校"),
+        description="minimums (R16, R17) and CV ceilings (R12, §6) the targeted mechanism "
+        "meets at a published price",
+        json_schema_extra=_meta(
+            "R12/R16/R17", f"{SEED_002}: 每年城区…10%的专任教师必须到农村学校; {SEED_003}: 均衡发展"
+        ),
     )
 
     @model_validator(mode="after")

@@ -185,6 +185,11 @@ class TargetReport(FrozenModel):
     is ``False`` when no placement of the enforcing round could reach ``required``
     (stable or not, with the targets before it); ``best_possible`` is then the most
     the county can reach there and ``explanation`` says what would make it feasible.
+
+    A CV target (R12, §6: an indicator's 校际差异系数 in one segment) has no counts
+    (``base``, ``required`` and ``achieved`` are 0): ``share`` is its threshold,
+    ``cv`` the CV after the round, and when it is not met ``best_cv`` the lowest CV
+    a placement of the enforcing round was found to reach.
     """
 
     target: str
@@ -199,6 +204,12 @@ class TargetReport(FrozenModel):
     best_possible: int | None = None
     envy_pairs: int = Field(default=0, description="policy exceptions created in that round")
     explanation: str | None = None
+    cv: Decimal | None = Field(
+        default=None, description="CV targets: the CV after the round, to 4 decimals"
+    )
+    best_cv: Decimal | None = Field(
+        default=None, description="CV targets not met: the lowest CV found reachable"
+    )
 
 
 class Conflict(FrozenModel):

@@ -24,19 +24,27 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
-from kgxp.model.balance import INDICATORS
+from kgxp.model.balance import INDICATORS, cv_squared
 from kgxp.model.policy import BalanceGoal, Policy
-from kgxp.model.scenario import Locality, Scenario, Teacher
+from kgxp.model.result import TargetReport
+from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
+from kgxp.model.targets import cv_target_name
 
 __all__ = [
+    "CV_GOAL_UNITS",
     "BalanceTables",
+    "CvSpec",
     "TargetSpec",
     "balance_tables",
+    "cv_decimal",
+    "cv_report",
+    "explain_cv",
     "explain_target",
     "required_count",
 ]
@@ -44,6 +52,9 @@ __all__ = [
 URBAN_TO_RURAL = "urban_to_rural_share"
 RURAL_SHORTAGE = "rural_shortage_fill_share"
 TARGET_RULES: Mapping[str, str] = {URBAN_TO_RURAL: "R16", RURAL_SHORTAGE: "R17"}
+
+CV_GOAL_UNITS = 1000
+"""A CV target's round goal is its limit in thousandths (rounded down: never looser)."""
 
 
 def required_count(share: Decimal, base: int) -> int:
@@ -66,6 +77,48 @@ class TargetSpec:
 
 
 @attrs.frozen
+class CvSpec:
+    """One declared CV target (R12, §6): an indicator's CV over a segment's schools at most ``limit``.
+
+    ``schools`` are the segment's open schools with pupils (id order) and
+    ``enrolments`` theirs; a teacher counts at the school of the post they hold
+    after the round (protected teachers included), for the post's subject.
+    """
+
+    name: str
+    indicator: str
+    segment: Segment
+    limit: Decimal
+    schools: tuple[str, ...]
+    enrolments: tuple[int, ...]
+    rule: str = "R12"
+
+    def counts(
+        self,
+        held: Iterable[tuple[Teacher, str]],
+        school_of: Mapping[str, str],
+        subject_of: Mapping[str, str],
+    ) -> list[int]:
+        """Each school's indicator count, ``held`` listing (teacher, post) after the round."""
+        index = {s: i for i, s in enumerate(self.schools)}
+        counts_it = INDICATORS[self.indicator]
+        counts = [0] * len(self.schools)
+        for teacher, post in held:
+            i = index.get(school_of[post])
+            if i is not None and counts_it(teacher, subject_of[post]):
+                counts[i] += 1
+        return counts
+
+    def cv_squared(self, counts: Sequence[int]) -> Fraction | None:
+        return cv_squared(self.enrolments, counts)
+
+    def met_by(self, counts: Sequence[int]) -> bool:
+        """Exactly: is the CV defined and at most ``limit``?"""
+        square = self.cv_squared(counts)
+        return square is not None and square <= Fraction(self.limit) ** 2
+
+
+@attrs.frozen
 class BalanceTables:
     """What a scenario and policy fix for balance, computed once per run."""
 
@@ -77,6 +130,7 @@ class BalanceTables:
     needy: frozenset[tuple[str, str]]  # (school, indicator) below its segment's mean
     goals: tuple[BalanceGoal, ...]
     targets: tuple[TargetSpec, ...]
+    cv_targets: tuple[CvSpec, ...] = ()
 
     def weights(
         self, teachers: Sequence[Teacher], applied: Sequence[Sequence[str]]
@@ -141,7 +195,38 @@ def balance_tables(scenario: Scenario, policy: Policy, home: Mapping[str, str]) 
         needy=_needy(scenario, home),
         goals=policy.balance_goals,
         targets=tuple(targets),
+        cv_targets=_cv_specs(scenario, policy),
     )
+
+
+def _cv_specs(scenario: Scenario, policy: Policy) -> tuple[CvSpec, ...]:
+    """One CV target per declared indicator and segment with schools, as §6's table rows."""
+    limits = {
+        Segment.PRIMARY: policy.cv_threshold_primary,
+        Segment.JUNIOR: policy.cv_threshold_junior,
+        Segment.NINE_YEAR: policy.cv_threshold_junior,
+    }
+    specs = []
+    for segment in Segment:
+        group = sorted(
+            (s for s in scenario.schools if s.segment is segment and s.merged_into is None),
+            key=lambda s: s.id,
+        )
+        group = [s for s in group if s.enrolment > 0]
+        if not group:
+            continue
+        for indicator in policy.targets.cv_indicators:
+            specs.append(
+                CvSpec(
+                    name=cv_target_name(indicator, segment),
+                    indicator=indicator,
+                    segment=segment,
+                    limit=limits[segment],
+                    schools=tuple(s.id for s in group),
+                    enrolments=tuple(s.enrolment for s in group),
+                )
+            )
+    return tuple(specs)
 
 
 def _needy(scenario: Scenario, home: Mapping[str, str]) -> frozenset[tuple[str, str]]:
@@ -193,4 +278,77 @@ def explain_target(spec: TargetSpec, round_name: str | None, best: int | None) -
         f"{need}; the most the county reaches is {reach} ({share}), with round {round_name} "
         f"pushed as far as its seats and applications allow, whatever the price in envy. "
         f"Feasible with a target of at most {share}, or with {_LEVERS[spec.name]}"
+    )
+
+
+def cv_decimal(square: Fraction | None) -> Decimal | None:
+    """The CV of an exact CV², to 4 decimals (half to even), for reports."""
+    if square is None:
+        return None
+    exact = Decimal(square.numerator) / Decimal(square.denominator)
+    return exact.sqrt().quantize(Decimal("0.0001"))
+
+
+def cv_report(
+    spec: CvSpec,
+    counts: Sequence[int],
+    round_name: str | None,
+    found: tuple[bool, Fraction | None] | None,
+    envy_pairs: int,
+) -> TargetReport:
+    """A CV target after every round: ``counts`` are the final ones; ``found`` the
+    enforcing round's findings (met there, and its CV² or the lowest reachable), if any."""
+    square = spec.cv_squared(counts)
+    met = spec.met_by(counts)
+    lowest = square if found is None or found[1] is None else found[1]
+    if square is not None and lowest is not None:
+        lowest = min(lowest, square)
+    return TargetReport(
+        target=spec.name,
+        rule=spec.rule,
+        share=spec.limit,
+        base=0,
+        required=0,
+        achieved=0,
+        met=met,
+        feasible=met,
+        round=round_name,
+        envy_pairs=envy_pairs,
+        explanation=None
+        if met
+        else explain_cv(spec, round_name, square, lowest, found is not None and found[0]),
+        cv=cv_decimal(square),
+        best_cv=None if met else cv_decimal(lowest),
+    )
+
+
+def explain_cv(
+    spec: CvSpec,
+    round_name: str | None,
+    now: Fraction | None,
+    lowest: Fraction | None,
+    met_in_round: bool,
+) -> str:
+    """Why a CV target was not met, how close the county gets, what would make it feasible."""
+    need = (
+        f"{spec.name} ({spec.rule}) asks the CV of {spec.indicator} over the "
+        f"{spec.segment.value} schools to be at most {spec.limit}"
+    )
+    reached = "undefined (no such teacher)" if now is None else str(cv_decimal(now))
+    if round_name is None:
+        return (
+            f"{need}; the round plan has no cross-school round to enforce it in, and the "
+            f"placement reaches {reached}: add a cross-school round"
+        )
+    if met_in_round:
+        return (
+            f"{need}; round {round_name} met it, but the adjustment that follows (R6) moved "
+            f"the CV to {reached}"
+        )
+    best = "undefined" if lowest is None else str(cv_decimal(lowest))
+    return (
+        f"{need}; the lowest CV the county reaches is {best} (now {reached}), with round "
+        f"{round_name} pushed as far as its seats and applications allow, whatever the price "
+        f"in envy. Feasible with a threshold of at least {best}, or with more cross-school "
+        f"seats at the schools short of such teachers and more of them applying there"
     )

@@ -12,18 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
+from kgxp.model.balance import INDICATORS
 from kgxp.model.policy import Mechanism, RoundKind, RoundSpec
 from kgxp.model.result import PolicyException, Reason, SolverStats, builder
 from kgxp.model.scenario import Teacher
-from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, TargetSpec
+from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, CvSpec, TargetSpec
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.market import UNMATCHED, Market, Matching
 from kgxp.round.ranking import Ranking
 
-__all__ = ["RoundOutcome", "RoundTarget", "TargetOutcome", "run_competitive_round"]
+__all__ = [
+    "CvOutcome",
+    "RoundCvTarget",
+    "RoundOutcome",
+    "RoundTarget",
+    "TargetOutcome",
+    "run_competitive_round",
+]
 
 _SOLVED = (Mechanism.OPTIMAL, Mechanism.BALANCED, Mechanism.TARGETED)
 
@@ -57,12 +66,39 @@ class TargetOutcome:
 
 
 @attrs.frozen
+class RoundCvTarget:
+    """A declared CV target enforced in this round: its CV at most ``limit`` by its end.
+
+    ``fixed`` is each of the spec's schools' indicator count before the round.
+    """
+
+    spec: CvSpec
+    fixed: tuple[int, ...]
+    limit: Fraction
+
+
+@attrs.frozen
+class CvOutcome:
+    """What the round did for one CV target: met in the round or not, and a CV² (exact).
+
+    ``cv_squared`` is the round's own when the target was met there, else the
+    lowest found by any placement of the round (``proven``: none lower).
+    """
+
+    spec: CvSpec
+    feasible: bool
+    cv_squared: Fraction | None
+    proven: bool
+
+
+@attrs.frozen
 class RoundOutcome:
     placed: Mapping[str, str]  # teacher id -> post id
     reasons: Mapping[str, tuple[Reason, ...]]  # per candidate: placed / outranked / no_application
     solver: SolverStats
     exceptions: tuple[PolicyException, ...] = ()
     targets: tuple[TargetOutcome, ...] = ()
+    cv: tuple[CvOutcome, ...] = ()
 
 
 def run_competitive_round(
@@ -74,6 +110,7 @@ def run_competitive_round(
     mechanism: Mechanism,
     balance: BalanceTables | None = None,
     targets: Sequence[RoundTarget] = (),
+    cv_targets: Sequence[RoundCvTarget] = (),
 ) -> RoundOutcome:
     """Match ``candidates`` to the seats ``offered`` (post id -> seats) in one round.
 
@@ -86,7 +123,7 @@ def run_competitive_round(
     ``balance`` gives the balanced and targeted mechanisms their goals (R12); under
     the targeted mechanism, ``targets`` are met at the price of the fewest
     justified-envy pairs, each returned as a :class:`PolicyException` and added to
-    the teacher's reasons.
+    the teacher's reasons; so are ``cv_targets`` (§6's CV at most a limit).
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
@@ -106,6 +143,7 @@ def run_competitive_round(
     baseline = deferred_acceptance(market)
     exceptions: tuple[PolicyException, ...] = ()
     reached: tuple[TargetOutcome, ...] = ()
+    cv_reached: tuple[CvOutcome, ...] = ()
     if mechanism is Mechanism.MSDA and targets and balance is not None:
         matching = _msda(market, balance, targets, post_ids)
         solver = SolverStats(
@@ -121,14 +159,14 @@ def run_competitive_round(
             if balance is not None and mechanism is not Mechanism.OPTIMAL
             else []
         )
-        if mechanism is Mechanism.TARGETED and targets and balance is not None:
-            matching, solver, exceptions, reached = _targeted(
+        if mechanism is Mechanism.TARGETED and (targets or cv_targets) and balance is not None:
+            matching, solver, exceptions, reached, cv_reached = _targeted(
                 spec,
                 market,
                 baseline,
                 goals,
                 balance,
-                targets,
+                (targets, cv_targets),
                 candidates,
                 applied,
                 post_ids,
@@ -164,6 +202,7 @@ def run_competitive_round(
             reached = tuple(
                 TargetOutcome(t.spec, t.already, 0, 0, t.goal <= t.already, True) for t in targets
             )
+        cv_reached = tuple(_cv_unchanged(t) for t in cv_targets)
     won = [None if p == UNMATCHED else post_ids[p] for p in matching.assignment]
     placed = {
         teacher_id: post for teacher_id, post in zip(ids, won, strict=True) if post is not None
@@ -172,8 +211,20 @@ def run_competitive_round(
     for exception in exceptions:
         reasons[exception.teacher] += (_exception_reason(exception, ranking.score),)
     return RoundOutcome(
-        placed=placed, reasons=reasons, solver=solver, exceptions=exceptions, targets=reached
+        placed=placed,
+        reasons=reasons,
+        solver=solver,
+        exceptions=exceptions,
+        targets=reached,
+        cv=cv_reached,
     )
+
+
+def _cv_unchanged(target: RoundCvTarget) -> CvOutcome:
+    """A CV target in a round that moves nobody: met or not by the counts before it."""
+    square = target.spec.cv_squared(target.fixed)
+    met = square is not None and square <= target.limit**2
+    return CvOutcome(target.spec, met, square, True)
 
 
 def _msda(
@@ -208,14 +259,26 @@ def _targeted(
     baseline: Matching,
     goals: Sequence[Sequence[Sequence[int]]],
     balance: BalanceTables,
-    targets: Sequence[RoundTarget],
+    declared: tuple[Sequence[RoundTarget], Sequence[RoundCvTarget]],
     candidates: Sequence[Teacher],
     applied: Sequence[Sequence[str]],
     post_ids: Sequence[str],
     ranking: Ranking,
-) -> tuple[Matching, SolverStats, tuple[PolicyException, ...], tuple[TargetOutcome, ...]]:
+) -> tuple[
+    Matching,
+    SolverStats,
+    tuple[PolicyException, ...],
+    tuple[TargetOutcome, ...],
+    tuple[CvOutcome, ...],
+]:
     """The targeted mechanism on one market: targets as constraints, fewest envy pairs."""
-    from kgxp.round.mechanisms.targeted import Target, fewest_envy  # CP-SAT on first use
+    from kgxp.round.mechanisms.targeted import (  # CP-SAT on first use
+        CvTarget,
+        Target,
+        fewest_envy,
+    )
+
+    targets, cv_targets = declared
 
     weights = [
         [
@@ -234,6 +297,16 @@ def _targeted(
         ],
         goals=goals,
         time_limit=OPTIMAL_TIME_LIMIT,
+        cv_targets=[
+            CvTarget(
+                t.spec.name,
+                t.spec.enrolments,
+                t.fixed,
+                _cv_adds(t.spec, balance, candidates, applied),
+                t.limit,
+            )
+            for t in cv_targets
+        ],
     )
     matching = found.matching
     solver = SolverStats(
@@ -250,8 +323,17 @@ def _targeted(
         TargetOutcome(t.spec, t.already, c.reached, c.best_possible, c.feasible, c.proven)
         for t, c in zip(targets, found.targets, strict=True)
     )
-    enforced = tuple(
-        t.spec for t, o in zip(targets, outcomes, strict=True) if o.feasible and t.goal > t.already
+    cv_outcomes = tuple(
+        CvOutcome(t.spec, c.feasible, c.reached if c.feasible else c.best_possible, c.proven)
+        for t, c in zip(cv_targets, found.cv, strict=True)
+    )
+    enforced: tuple[TargetSpec | CvSpec, ...] = (
+        *(
+            t.spec
+            for t, o in zip(targets, outcomes, strict=True)
+            if o.feasible and t.goal > t.already
+        ),
+        *(o.spec for o in cv_outcomes if o.feasible),
     )
     ids = [t.id for t in candidates]
     order = ranking.order
@@ -281,7 +363,23 @@ def _targeted(
             )
         )
     exceptions.sort(key=lambda e: (e.teacher, e.post))
-    return matching, solver, tuple(exceptions), outcomes
+    return matching, solver, tuple(exceptions), outcomes, cv_outcomes
+
+
+def _cv_adds(
+    spec: CvSpec,
+    balance: BalanceTables,
+    candidates: Sequence[Teacher],
+    applied: Sequence[Sequence[str]],
+) -> list[list[int]]:
+    """Per candidate and application: the spec's school it adds an indicator teacher to, or -1."""
+    index = {s: i for i, s in enumerate(spec.schools)}
+    counts_it = INDICATORS[spec.indicator]
+    school_of, subject_of = balance.school_of, balance.subject_of
+    return [
+        [index.get(school_of[p], -1) if counts_it(teacher, subject_of[p]) else -1 for p in posts]
+        for teacher, posts in zip(candidates, applied, strict=True)
+    ]
 
 
 _policy_exception = builder(Reason, "rule", "code", "round", "post", "rival", "score", "detail")

@@ -20,6 +20,7 @@ import copy
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from heapq import heapify, heappop, heapreplace
 from operator import attrgetter
 
@@ -44,13 +45,17 @@ from kgxp.model.validation import check
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.round.applications import default_in_school_applications
 from kgxp.round.balance import (
+    CV_GOAL_UNITS,
     RURAL_SHORTAGE,
     URBAN_TO_RURAL,
     BalanceTables,
     balance_tables,
+    cv_report,
     explain_target,
 )
 from kgxp.round.competition import (
+    CvOutcome,
+    RoundCvTarget,
     RoundOutcome,
     RoundTarget,
     TargetOutcome,
@@ -239,7 +244,9 @@ class _RoundState:
         self.infeasible: Mapping[str, int] = {}
         if policy.mechanism in (Mechanism.BALANCED, Mechanism.TARGETED, Mechanism.MSDA):
             self.balance = balance_tables(scenario, policy, prepared.home)
-            if policy.mechanism is not Mechanism.BALANCED and self.balance.targets:
+            if policy.mechanism is not Mechanism.BALANCED and (
+                self.balance.targets or self.balance.cv_targets
+            ):
                 self.target_round = next(
                     (r.name for r in policy.rounds if r.kind is RoundKind.CROSS_SCHOOL), None
                 )
@@ -247,6 +254,9 @@ class _RoundState:
                 self.goals = {t.name: t.required for t in self.balance.targets}
         self.exceptions: tuple[PolicyException, ...] = ()
         self.target_outcomes: tuple[TargetOutcome, ...] = ()
+        self.cv_outcomes: tuple[CvOutcome, ...] = ()
+        # CV targets dropped as out of reach, with what the enforcing round found.
+        self.cv_infeasible: Mapping[str, CvOutcome] = {}
         self.done = 0  # rounds of the plan run so far
 
     def fork(
@@ -356,6 +366,18 @@ class _RoundState:
                 for t in self.balance.targets
                 if t.name in self.goals
             ]
+        cv_targets: list[RoundCvTarget] = []
+        if spec.name == self.target_round and self.balance is not None:
+            held = self.held()
+            cv_targets = [
+                RoundCvTarget(
+                    c,
+                    tuple(c.counts(held, school_of, self.balance.subject_of)),
+                    Fraction(self.goals[c.name], CV_GOAL_UNITS),
+                )
+                for c in self.balance.cv_targets
+                if c.name in self.goals
+            ]
         outcome = run_competitive_round(
             spec,
             candidates,
@@ -365,10 +387,12 @@ class _RoundState:
             self.mechanisms.get(spec.kind, self.policy.mechanism),
             self.balance,
             targets,
+            cv_targets,
         )
-        if targets:
+        if targets or cv_targets:
             self.exceptions = outcome.exceptions
             self.target_outcomes = outcome.targets
+            self.cv_outcomes = outcome.cv
         self._record(spec, len(candidates), offered, outcome)
 
     def counted(self, target: str) -> int:
@@ -385,6 +409,27 @@ class _RoundState:
         held = [p for p, _ in self.placed.values()]
         held += [p for p in self.prepared.protected_post.values() if p is not None]
         return sum(1 for p in held if p in shortage)
+
+    def held(self) -> list[tuple[Teacher, str]]:
+        """Every (teacher, post) held so far, protected teachers included."""
+        teachers = {t.id: t for t in self.teachers}
+        held = [(teachers[t], p) for t, (p, _) in self.placed.items()]
+        held += [(teachers[t], p) for t, p in self.prepared.protected_post.items() if p is not None]
+        return held
+
+    def cv_squared(self, name: str) -> Fraction | None:
+        """The exact CV² of a declared CV target's indicator over the placements so far."""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        spec = next(c for c in tables.cv_targets if c.name == name)
+        return spec.cv_squared(spec.counts(self.held(), self.school_of, tables.subject_of))
+
+    def cv_met(self, name: str) -> bool:
+        """Is a declared CV target met by the placements so far?"""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        spec = next(c for c in tables.cv_targets if c.name == name)
+        return spec.met_by(spec.counts(self.held(), self.school_of, tables.subject_of))
 
     def county_goals(self) -> tuple[int, ...]:
         """Teachers placed, then each balance goal's county-wide count (balanced policies)."""
@@ -435,6 +480,19 @@ class _RoundState:
                     best_possible=best,
                     envy_pairs=sum(1 for e in self.exceptions if spec.name in e.targets),
                     explanation=None if met else explain_target(spec, self.target_round, best),
+                )
+            )
+        outcomes = {o.spec.name: o for o in self.cv_outcomes} | dict(self.cv_infeasible)
+        held = self.held()
+        for cv in self.balance.cv_targets:
+            found = outcomes.get(cv.name)
+            reports.append(
+                cv_report(
+                    cv,
+                    cv.counts(held, self.school_of, self.balance.subject_of),
+                    self.target_round,
+                    None if found is None else (found.feasible, found.cv_squared),
+                    sum(1 for e in self.exceptions if cv.name in e.targets),
                 )
             )
         return tuple(reports)

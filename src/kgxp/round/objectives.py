@@ -12,14 +12,18 @@ mechanism overrides.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Protocol, TypeVar
+
+import attrs
 
 from kgxp._internal.log import get_logger
 from kgxp.model.policy import Mechanism, RoundKind
 from kgxp.model.result import PolicyException
-from kgxp.round.balance import BalanceTables
-from kgxp.round.competition import TargetOutcome
+from kgxp.round.balance import CV_GOAL_UNITS, BalanceTables
+from kgxp.round.competition import CvOutcome, TargetOutcome
 
 __all__ = ["PlanRun", "RunPlan", "run_balanced", "run_targeted"]
 
@@ -27,6 +31,8 @@ log = get_logger(__name__)
 
 # Runs spent lowering an over-met target's round goal (see run_targeted).
 _DESCENT_STEPS = 2
+# Runs spent tightening a CV target that adjustment pushed back above its limit.
+_CV_STEPS = 2
 
 _OPTIMAL = dict.fromkeys(RoundKind, Mechanism.OPTIMAL)
 # Balance only where teachers move between schools: the in-school round picks the
@@ -40,12 +46,18 @@ class PlanRun(Protocol):
     balance: BalanceTables | None
     target_round: str | None
     target_outcomes: tuple[TargetOutcome, ...]
+    cv_outcomes: tuple[CvOutcome, ...]
     exceptions: tuple[PolicyException, ...]
     infeasible: Mapping[str, int]
+    cv_infeasible: Mapping[str, CvOutcome]
 
     done: int
 
     def counted(self, target: str) -> int: ...
+
+    def cv_met(self, target: str) -> bool: ...
+
+    def cv_squared(self, target: str) -> Fraction | None: ...
 
     def county_goals(self) -> tuple[int, ...]: ...
 
@@ -107,6 +119,13 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
     for a target not met) and reported with the best count reached. (4) A target met
     with room to spare has its round goal lowered by the surplus, kept while every
     target is still met and the envy pairs do not grow.
+
+    A CV target (§6) the balanced placement misses is enforced at its threshold
+    (its round goal: the limit in thousandths, rounded down); the round drops one it
+    cannot meet. Adjustment may move a CV either way, so a CV target met in the
+    round and missed at the end has its round limit lowered by the overshoot and
+    the plan is run again (at most ``_CV_STEPS`` times); one still missed is
+    dropped (no price for a target not met) and reported with what the round found.
     """
     head = run_plan(mechanisms=_OPTIMAL, head_only=True)
     free = run_balanced(run_plan, head)
@@ -115,11 +134,16 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
         return free
     specs = {t.name: t for t in tables.targets}
     goals = {n: t.required for n, t in specs.items() if free.counted(n) < t.required}
-    if not goals:
+    cv_goals = {
+        c.name: math.floor(c.limit * CV_GOAL_UNITS)
+        for c in tables.cv_targets
+        if not free.cv_met(c.name)
+    }
+    if not goals and not cv_goals:
         return free
 
     def run(goals: Mapping[str, int]) -> Run:
-        return run_plan(goals, _BALANCED_ACROSS, start=head)
+        return run_plan({**goals, **cv_goals}, _BALANCED_ACROSS, start=head)
 
     state = run(goals)
     reach = {o.spec.name: o.already + o.best_possible for o in state.target_outcomes}
@@ -131,16 +155,46 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
     if infeasible:
         goals = {n: g for n, g in goals.items() if n not in infeasible}
         state = run(goals)
+    cv_infeasible: dict[str, CvOutcome] = {}
+    tightened = 0
+    held_in_round: set[str] = set()  # met by the round at some limit, undone by adjustment
+    # Ends: each pass tightens (at most _CV_STEPS passes) or drops at least one target.
+    while missed := [n for n in cv_goals if not state.cv_met(n)]:
+        found = {o.spec.name: o for o in state.cv_outcomes}
+        held_in_round.update(n for n, o in found.items() if o.feasible)
+        tighten = tightened < _CV_STEPS
+        rerun = False
+        for name in missed:
+            outcome = found.get(name)
+            final = state.cv_squared(name)
+            if not tighten or outcome is None or not outcome.feasible or final is None:
+                # Out of reach, or still missed: it costs nothing, and is reported.
+                if outcome is not None:
+                    rerun = rerun or outcome.feasible
+                    # Reported as the round meeting it if any run's round did.
+                    cv_infeasible[name] = attrs.evolve(outcome, feasible=name in held_in_round)
+                del cv_goals[name]
+            else:  # met in the round, undone by adjustment: tighten by the overshoot
+                overshoot = math.sqrt(final) - cv_goals[name] / CV_GOAL_UNITS
+                cv_goals[name] -= max(math.ceil(overshoot * CV_GOAL_UNITS), 1)
+                rerun = True
+        tightened += tighten
+        if not rerun:  # only targets the round never held were dropped: nothing changes
+            break
+        state = run(goals)
     for _ in range(_DESCENT_STEPS if goals else 0):
         surplus = {n: state.counted(n) - specs[n].required for n in goals}
         if not any(v > 0 for v in surplus.values()):
             break
         lower = {n: g - max(surplus[n], 0) for n, g in goals.items()}
         attempt = run(lower)
-        if len(attempt.exceptions) > len(state.exceptions) or any(
-            attempt.counted(n) < t.required for n, t in specs.items() if n not in infeasible
+        if (
+            len(attempt.exceptions) > len(state.exceptions)
+            or any(attempt.counted(n) < t.required for n, t in specs.items() if n not in infeasible)
+            or not all(attempt.cv_met(n) for n in cv_goals)
         ):
             break
         goals, state = lower, attempt
     state.infeasible = infeasible
+    state.cv_infeasible = cv_infeasible
     return state

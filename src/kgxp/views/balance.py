@@ -96,6 +96,13 @@ def balance_comparison(
         # Counted here for every mechanism (MSDA and the others report no targets).
         reached = {URBAN_TO_RURAL: moved, RURAL_SHORTAGE: filled}
         met = sum(1 for t in tables.targets if reached[t.name] >= t.required)
+        teachers = {t.id: t for t in scenario.teachers}
+        held = [(teachers[o.teacher], o.post) for o in result.outcomes if o.post is not None]
+        met += sum(
+            1
+            for c in tables.cv_targets
+            if c.met_by(c.counts(held, tables.school_of, tables.subject_of))
+        )
         rows.append(
             MechanismBalance(
                 label=label,
@@ -110,7 +117,7 @@ def balance_comparison(
                 envy_pairs=len(all_justified_envy(Context(scenario, result))),
                 declared_exceptions=len(result.exceptions),
                 rank_sum=sum(o.preference_rank or 0 for o in placed),
-                targets_met=f"{met}/{len(tables.targets)}",
+                targets_met=f"{met}/{len(tables.targets) + len(tables.cv_targets)}",
             )
         )
     return tuple(rows)

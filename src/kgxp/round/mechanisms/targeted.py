@@ -19,27 +19,45 @@ that cannot reach its minimum, the target is *infeasible* in this market, it
 is dropped, and the best value reachable is reported, so the caller can say
 how close the county can get rather than raise.
 
+CV targets (:mod:`.cv_target`: an indicator's inter-school CV at most a
+limit, domain §6) are hard constraints too, checked after the count targets
+in the same way; one out of reach is dropped and the lowest CV reachable is
+searched by bisection (:class:`CvCheck`).
+
 Determinism: a fixed seed, one worker by default, deterministic time limits.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
+from fractions import Fraction
 
 import attrs
 from ortools.sat.python import cp_model
 
+from kgxp.round.mechanisms.cv_target import (
+    CvTarget,
+    add_cv_constraint,
+    cv_squared,
+    indicator_counts,
+)
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.lexicographic import Goal, solve_lexicographic
 from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
 from kgxp.round.mechanisms.optimal import ApplicationWeights, goal_value, max_weakly_stable
 from kgxp.round.mechanisms.stability import BlockingPair, blocking_pairs
 
-__all__ = ["Target", "TargetCheck", "TargetedResult", "fewest_envy"]
+__all__ = ["CvCheck", "CvTarget", "Target", "TargetCheck", "TargetedResult", "fewest_envy"]
 
 # Share of the budget the feasibility checks may use, all targets together.
 _FEASIBILITY_SHARE = 0.2
+
+CV_STEP = Fraction(1, 1000)
+"""Resolution of the search for the lowest CV a matching reaches (see ``CvCheck``)."""
+# Bisection steps per CV target out of reach: 2**-12 of the range is below CV_STEP.
+_CV_SEARCH_STEPS = 12
 
 
 @attrs.frozen
@@ -72,6 +90,26 @@ class TargetCheck:
 
 
 @attrs.frozen
+class CvCheck:
+    """One CV target in one market: the CV reached, and the lowest found if it is out of reach.
+
+    CVs are exact squares (``cv_squared``; ``None``: undefined). ``feasible`` is
+    ``False`` when no matching within capacities (stable or not, holding the
+    count targets and the CV targets listed before it) was found to meet
+    ``limit``; ``best_possible`` is then the lowest CV² a matching was found to
+    reach, and ``proven`` says whether the search showed that nothing lower by
+    more than :data:`CV_STEP` is reachable and that ``limit`` is out of reach.
+    """
+
+    name: str
+    limit: Fraction
+    reached: Fraction | None
+    best_possible: Fraction | None
+    feasible: bool
+    proven: bool = True
+
+
+@attrs.frozen
 class TargetedResult:
     """The matching, its justified-envy pairs (weak: strictly better class) and targets."""
 
@@ -81,6 +119,7 @@ class TargetedResult:
     status: str  # "optimal", "feasible" (time ran out) or "fallback" (no solution: hint)
     deterministic_time: float
     wall_time: float
+    cv: tuple[CvCheck, ...] = ()
 
 
 def fewest_envy(
@@ -91,9 +130,11 @@ def fewest_envy(
     time_limit: float = 10.0,
     seed: int = 0,
     workers: int = 1,
+    cv_targets: Sequence[CvTarget] = (),
 ) -> TargetedResult:
     """A matching meeting every feasible target with the fewest justified-envy pairs.
 
+    ``cv_targets`` are CV ceilings held the same way (:class:`CvTarget`).
     Without feasible targets (none given, or none reachable) this is
     :func:`~kgxp.round.mechanisms.max_weakly_stable` with ``goals``: no envy at
     all. ``time_limit`` is a deterministic budget for the whole call.
@@ -112,13 +153,21 @@ def fewest_envy(
         f"target {t.name!r}: {p}" for t in targets for p in _weight_problems(market, t.weights)
     ]
     problems += [f"target {t.name!r}: minimum {t.minimum} < 0" for t in targets if t.minimum < 0]
+    problems += [
+        f"CV target {t.name!r}: {p}" for t in cv_targets for p in t.problems(market.preferences)
+    ]
     if problems:
         raise MarketError(problems, summary="targets do not fit the market")
+    budget = time_limit * _FEASIBILITY_SHARE
     checks, kept, det = _feasibility(
-        market, targets, time_limit * _FEASIBILITY_SHARE, seed, workers
+        market, targets, budget / (1 + bool(cv_targets)), seed, workers
     )
+    cv_checks, kept_cv, spent = _cv_feasibility(
+        market, kept, cv_targets, max(budget - det, 0.0), seed, workers
+    )
+    det += spent
     hint = deferred_acceptance(market)
-    if not kept:
+    if not kept and not kept_cv:
         optimal = max_weakly_stable(
             market,
             hint=hint,
@@ -132,7 +181,7 @@ def fewest_envy(
         det += optimal.deterministic_time
     else:
         matching, status, spent = _solve(
-            market, kept, goals, hint, max(time_limit - det, 0.0), seed, workers
+            market, kept, kept_cv, goals, hint, max(time_limit - det, 0.0), seed, workers
         )
         det += spent
     envy = tuple(blocking_pairs(market, matching, strict=False))
@@ -140,10 +189,17 @@ def fewest_envy(
         attrs.evolve(check, reached=goal_value(weights, matching))
         for check, weights in zip(checks, [t.weights for t in targets], strict=True)
     )
+    reached_cv = tuple(
+        attrs.evolve(
+            check, reached=cv_squared(target.enrolments, indicator_counts(target, matching))
+        )
+        for check, target in zip(cv_checks, cv_targets, strict=True)
+    )
     return TargetedResult(
         matching=matching,
         envy=envy,
         targets=reached,
+        cv=reached_cv,
         status=status,
         deterministic_time=det,
         wall_time=time.perf_counter() - started,
@@ -230,9 +286,133 @@ def _feasibility(
     return checks, kept, spent
 
 
+def _cv_feasibility(
+    market: Market,
+    counts: Sequence[Target],
+    cv_targets: Sequence[CvTarget],
+    budget: float,
+    seed: int,
+    workers: int,
+) -> tuple[list[CvCheck], list[CvTarget], float]:
+    """Each CV target in order: met by some matching holding the targets kept before it?
+
+    One out of reach is searched for the lowest CV reachable: bisection on the
+    limit, on a grid of :data:`CV_STEP`, between the target's limit and the CV
+    of a matching holding only the earlier targets.
+    """
+    checks: list[CvCheck] = []
+    kept: list[CvTarget] = []
+    spent = 0.0
+    for i, target in enumerate(cv_targets):
+        share = max(budget - spent, 0.0) / (len(cv_targets) - i) / (_CV_SEARCH_STEPS + 2)
+        found, infeasible, used = _satisfy(market, counts, [*kept, target], share, seed, workers)
+        spent += used
+        if found is not None:
+            checks.append(CvCheck(target.name, target.limit, None, None, True))
+            kept.append(target)
+            continue
+        best, proven, used = _lowest_cv(market, counts, kept, target, share, seed, workers)
+        spent += used
+        checks.append(CvCheck(target.name, target.limit, None, best, False, proven and infeasible))
+    return checks, kept, spent
+
+
+def _lowest_cv(
+    market: Market,
+    counts: Sequence[Target],
+    kept: Sequence[CvTarget],
+    target: CvTarget,
+    share: float,
+    seed: int,
+    workers: int,
+) -> tuple[Fraction | None, bool, float]:
+    """The lowest CV² found for ``target`` (out of reach at its limit), proven or not, time.
+
+    Bisection between the limit and the CV of a matching holding only the other
+    targets; a limit tried and not met moves the lower end, a matching found
+    moves the upper end to its own CV. Proven when every failed attempt was
+    proven infeasible and the ends meet within :data:`CV_STEP`.
+    """
+    free, _, spent = _satisfy(market, counts, kept, share, seed, workers)
+    if free is None:
+        return None, False, spent
+    best = cv_squared(target.enrolments, indicator_counts(target, free))
+    if best is None:
+        return None, False, spent
+    low, high = target.limit, _grid_above(best)
+    proven = True
+    for _ in range(_CV_SEARCH_STEPS):
+        if high - low <= CV_STEP:
+            break
+        middle = min(max(_grid_above(((low + high) / 2) ** 2), low + CV_STEP), high - CV_STEP)
+        found, infeasible, used = _satisfy(
+            market, counts, [*kept, attrs.evolve(target, limit=middle)], share, seed, workers
+        )
+        spent += used
+        if found is None:
+            low, proven = middle, proven and infeasible
+            continue
+        square = cv_squared(target.enrolments, indicator_counts(target, found))
+        assert square is not None  # the constraint keeps an indicator teacher
+        best = min(best, square)
+        high = _grid_above(best)
+    return best, proven and high - low <= CV_STEP, spent
+
+
+def _grid_above(square: Fraction) -> Fraction:
+    """The smallest multiple of :data:`CV_STEP` whose square is at least ``square``."""
+    units = math.ceil(square / CV_STEP**2)  # k * CV_STEP >= sqrt(square) <=> k**2 >= units
+    k = math.isqrt(units)
+    return (k + (k * k < units)) * CV_STEP
+
+
+def _satisfy(
+    market: Market,
+    counts: Sequence[Target],
+    cv_targets: Sequence[CvTarget],
+    budget: float,
+    seed: int,
+    workers: int,
+) -> tuple[Matching | None, bool, float]:
+    """Some matching within capacities meeting every target (stability ignored).
+
+    Returns the matching (``None``: none found), whether none exists (proven),
+    and the deterministic time spent.
+    """
+    model, x = _base_model(market)
+    for target in counts:
+        goal = _target_goal(x, target.weights)
+        if goal.variables:
+            model.add(goal.expression() >= target.minimum)
+    for cv in cv_targets:
+        add_cv_constraint(model, x, cv)
+    solver = cp_model.CpSolver()
+    _params(solver, seed, workers)
+    solver.parameters.max_deterministic_time = budget
+    status = solver.solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solution = [solver.value(v) for row in x for v in row]
+        return _matching_of(market, x, solution), False, solver.deterministic_time
+    return None, status == cp_model.INFEASIBLE, solver.deterministic_time
+
+
+def _matching_of(
+    market: Market, x: Sequence[Sequence[cp_model.IntVar]], values: Sequence[int]
+) -> Matching:
+    """The matching of application values listed row by row (``x``'s order)."""
+    assignment = [UNMATCHED] * market.n_candidates
+    flat = iter(values)
+    for c, (prefs, row) in enumerate(zip(market.preferences, x, strict=True)):
+        for p, _ in zip(prefs, row, strict=True):
+            if next(flat):
+                assignment[c] = p
+    return Matching.of(market, assignment)
+
+
 def _solve(
     market: Market,
     targets: Sequence[Target],
+    cv_targets: Sequence[CvTarget],
     goals: Sequence[ApplicationWeights],
     hint: Matching,
     budget: float,
@@ -244,6 +424,8 @@ def _solve(
     for target in targets:
         goal = _target_goal(x, target.weights)
         model.add(goal.expression() >= target.minimum)
+    for cv in cv_targets:
+        add_cv_constraint(model, x, cv)
     # Per (post, class): closed[p, g] means p is full and holds no one worse than g.
     levels: dict[int, set[int]] = {}
     for prefs, classes in zip(market.preferences, market.priority, strict=True):
@@ -288,6 +470,10 @@ def _solve(
     solver = cp_model.CpSolver()
     _params(solver, seed, workers)
     solver.parameters.linearization_level = 2
+    # Symmetry detection finds only small orbits here (tied candidates with equal
+    # lists) and its breaking constraints slow the LP-driven proof: on the
+    # 10,000-teacher benchmark county it costs about a third of the CPU time.
+    solver.parameters.symmetry_level = 0
     outcome = solve_lexicographic(model, goals_in_order, solver, budget)
     if outcome.solution is None:
         return hint, "fallback", outcome.deterministic_time
