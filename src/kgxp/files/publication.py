@@ -34,11 +34,9 @@ the order of the input records (I12; the workbook's timestamps are fixed).
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import warnings
-import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
@@ -49,10 +47,12 @@ import attrs
 
 from kgxp._internal.extras import require
 from kgxp._internal.frames import ColumnKind, typed_frame
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import OutputError
 from kgxp.files.notice import PublicityNotice
 from kgxp.files.posting import PostingText, SheetLayout, posting_html, posting_text
 from kgxp.files.safe_output import (
+    _FIXED_CREATED,
     excel_sheet_name,
     neutralise,
     safe_file_names,
@@ -61,7 +61,7 @@ from kgxp.files.safe_output import (
 )
 from kgxp.files.safe_output import write_workbook as write_record
 from kgxp.files.scenario_json import StrPath
-from kgxp.files.sheet_style import write_laid_out
+from kgxp.files.sheet_style import SheetFormats, write_laid_out, write_plain
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.model.result import Outcome, RoundResult, Status
@@ -110,10 +110,6 @@ OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
 
 ``规则`` is the audit column: the rule id (R4…) behind the deciding reason, which
 ``原因`` states in words without it."""
-
-# Excel's fixed epoch for a workbook's own dates: files stay byte-identical (I12).
-_FIXED_TIME = "2000-01-01T00:00:00Z"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 Cell = str | int | Decimal
 """A published cell: text, or a number (序号, 综合得分) kept a number in every format."""
@@ -515,7 +511,6 @@ def write_results(
         )
     if "xlsx" in chosen:  # both checked before anything is written
         require("xlsxwriter", "excel", "Writing .xlsx results")
-        require("openpyxl", "excel", "Writing the print-ready 公示 workbook")
     tr = texts(locale)
     all_lists = tr("All lists")  # the file name of the county's whole 公示
     lists = publication_lists(
@@ -587,7 +582,7 @@ def write_results(
                 numeric=item.numeric,
                 number_formats=tuple((i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)),
             )
-            sheets.append((_sheet_name(item, scenario), item.header, _safe(item.rows), layout))
+            sheets.append((_sheet_name(item, scenario), item.header, item.rows, layout))
         written.append(write_workbook(folder / f"{all_lists}.xlsx", sheets))
     return written
 
@@ -605,26 +600,37 @@ def write_workbook(path: StrPath, sheets: Sequence[Sheet]) -> Path:
     Sheet names are made valid for Excel (31 characters, no ``[]:*?/\\``) and
     unique; the header row is frozen. A sheet with a
     :class:`~kgxp.files.posting.SheetLayout` is laid out for printing
-    (:mod:`kgxp.files.sheet_style`). Numbers (``int``, ``Decimal``) stay numbers.
+    (:mod:`kgxp.files.sheet_style`). Numbers (``int``, ``Decimal``) stay numbers;
+    text is written as text (never a formula or a link) after the formula guard
+    (:func:`kgxp.files.safe_output.neutralise`). Written with XlsxWriter.
     """
-    openpyxl = require("openpyxl", "excel", "Writing .xlsx files")
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for name, header, rows, *layout in sheets:
-        sheet = book.create_sheet(unique_sheet_name(excel_sheet_name(name), used))
-        if layout:
-            write_laid_out(sheet, header, [[_cell(v) for v in row] for row in rows], layout[0])
-            continue
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
+    xlsxwriter = require("xlsxwriter", "excel", "Writing .xlsx files")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_fixed_zip(buffer.getvalue()))
+    # XlsxWriter makes an object or two per cell, and no cycles: the collector's passes
+    # over them would be wasted.
+    with collector_paused():
+        book = xlsxwriter.Workbook(
+            str(target),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        book.set_properties({"created": _FIXED_CREATED})
+        formats = SheetFormats(book)
+        used: set[str] = set()
+        for name, header, rows, *layout in sheets:
+            sheet = book.add_worksheet(unique_sheet_name(excel_sheet_name(name), used))
+            title = [neutralise(str(h)) for h in header]
+            cells = [[_cell(v) for v in row] for row in rows]
+            if layout:
+                write_laid_out(sheet, formats, title, cells, layout[0])
+            else:
+                write_plain(sheet, title, cells)
+        book.close()
     return target
 
 
@@ -655,39 +661,12 @@ def _plain(value: Cell) -> str | int:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _safe(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
-    """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) starts with ``'``.
-
-    Names and school names come from input files; a cell ``=HYPERLINK(...)`` in a
-    published list must show as text, never run (OWASP CSV injection): the same guard
-    as every file kgxp writes (:func:`kgxp.files.safe_output.neutralise`).
-    """
-    return [[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
-
-
 def _cell(value: Any) -> Any:
-    # A Decimal score becomes an Excel number (scores have two places: exact in a double).
+    # A Decimal score becomes an Excel number (scores have two places: exact in a double);
+    # text goes through the formula guard, as in every file kgxp writes (OWASP CSV injection).
+    if isinstance(value, str):
+        return neutralise(value)
     return float(value) if isinstance(value, Decimal) else value
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same .xlsx with fixed entry times and document dates, so equal input gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<2>",
-                    content,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return buffer.getvalue()
 
 
 def _sheet_name(item: PublicationList, scenario: Scenario) -> str:
