@@ -35,6 +35,7 @@ import difflib
 import re
 import warnings
 from collections.abc import Iterator, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ import attrs
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
-from kgxp.files.roster_cells import LIST_FIELDS, blank, convert, reader
+from kgxp.files.roster_cells import LEFT_OUT, blank, convert, convert_column
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
     IGNORED_HEADERS,
@@ -326,16 +327,23 @@ def _county(
 class _RowCells:
     """Where each field of one record came from; cells are made only when a problem needs one."""
 
-    __slots__ = ("extra", "layout", "number", "table")
+    __slots__ = ("choices", "extra", "layout", "number", "table")
 
     def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
         self.table, self.number, self.layout = table, number, layout
         self.extra: dict[str, _Cell | tuple[_RowCells, str]] | None = None
+        # The teacher's choices from the preferences table: its columns and, by rank,
+        # the rows; ``preferences[k]`` is located at the k-th row's post.
+        self.choices: tuple[_Columns, list[int]] | None = None
 
     def get(self, key: str) -> _Cell | None:
         if self.extra is not None and key in self.extra:
             found = self.extra[key]
             return found[0].get(found[1]) if isinstance(found, tuple) else found
+        if self.choices is not None and key.startswith("preferences["):
+            read, rows = self.choices
+            k = int(key[len("preferences[") :].split("]", 1)[0])
+            return read.cells(rows[k]).get("post") if k < len(rows) else None
         position = self.layout.get(key)
         if position is None:
             return None
@@ -352,14 +360,58 @@ class _RowCells:
             self.extra = {}
         self.extra[key] = cell
 
-    def link(self, key: str, other: _RowCells, other_key: str) -> None:
-        """``key`` of this record is located at ``other_key`` of another (a choice's row)."""
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = (other, other_key)
-
     def any_cell(self) -> _Cell:
         return _Cell(self.table.name, self.number, None, "")
+
+
+class _Columns:
+    """A table's columns read: each field's values by row (:data:`LEFT_OUT` where the record
+    leaves it out), the problems of each row, and where each field sits (for its cells)."""
+
+    __slots__ = ("failed", "keys", "layout", "table", "values")
+
+    def __init__(self, table: _Table, fields: Mapping[int, str]) -> None:
+        self.table = table
+        self.layout: dict[str, int] = {}
+        for position, field in fields.items():
+            self.layout[field.split(".")[0]] = position
+            self.layout[field] = position
+        self.keys: list[str] = []
+        self.values: list[list[Any]] = []
+        self.failed: dict[int, list[Problem]] = {}
+        # Column by column: the common well-formed column in a few passes in C
+        # (roster_cells.convert_column), an unusual one cell by cell.
+        bodies = [row for _, row in table.rows]
+        narrowest = min(map(len, bodies), default=0)
+        for position, field in fields.items():
+            if position < narrowest:
+                raws = list(map(itemgetter(position), bodies))
+            else:  # a ragged CSV row: its missing cells are blank
+                raws = [row[position] if position < len(row) else None for row in bodies]
+            values, errors = convert_column(field, raws)
+            for i, error in errors:
+                cell = _Cell(table.name, table.rows[i][0], position + 1, table.headers[position])
+                self.failed.setdefault(i, []).append(
+                    Problem(cell.record(), cell.field(), str(error), code="bad_cell")
+                )
+            self.keys.append(field)
+            self.values.append(values)
+
+    def column(self, field: str) -> list[Any]:
+        """The values of ``field`` by row (all :data:`LEFT_OUT` without such a column)."""
+        if field in self.keys:
+            return self.values[self.keys.index(field)]
+        return [LEFT_OUT] * len(self.table.rows)
+
+    def cells(self, i: int) -> _RowCells:
+        return _RowCells(self.table, self.table.rows[i][0], self.layout)
+
+
+def _read_columns(
+    table: _Table, name: str, columns: Mapping[str, Mapping[str, str]], problems: list[Problem]
+) -> _Columns | None:
+    fields = _resolve_headers(table, name, columns[name], problems)
+    return None if fields is None else _Columns(table, fields)
 
 
 def _records(
@@ -368,39 +420,28 @@ def _records(
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
 ) -> Iterator[tuple[dict[str, Any], _RowCells]]:
-    fields = _resolve_headers(table, name, columns[name], problems)
-    if fields is None:
+    """Each row's record and cells; each row's problems are reported, in column order, just
+    before its record, as a reading cell by cell would."""
+    read = _read_columns(table, name, columns, problems)
+    if read is None:
         return
-    layout: dict[str, int] = {}
-    for position, field in fields.items():
-        layout[field.split(".")[0]] = position
-        layout[field] = position
-    # Per column, once: where, which field, nested or not, how to read a filled cell.
-    plan = [
-        (position, field, "." in field, reader(field), field in LIST_FIELDS)
-        for position, field in fields.items()
-    ]
-    for number, row in table.rows:
-        record: dict[str, Any] = {}
-        width = len(row)
-        for position, field, nested, read, is_list in plan:
-            raw = row[position] if position < width else None
-            # Blank (as roster_cells.convert has it), inline: this loop runs for every cell.
-            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-                if is_list:
-                    record[field] = []
-                continue
-            try:
-                value = read(raw)
-            except ValueError as error:
-                cell = _Cell(table.name, number, position + 1, table.headers[position])
-                problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
-                continue
-            if nested:
-                _put(record, field, value)
-            else:
-                record[field] = value
-        yield record, _RowCells(table, number, layout)
+    keys, failed = read.keys, read.failed
+    gaps: set[int] = set()  # the rows with a field left out
+    for values in read.values:
+        if LEFT_OUT in values:  # identity first: quick when no cell is left out
+            gaps.update(i for i, value in enumerate(values) if value is LEFT_OUT)
+    nested = [key for key in keys if "." in key]
+    per_row = zip(*read.values, strict=True) if keys else iter([()] * len(table.rows))
+    for i, row_values in enumerate(per_row):
+        if i in failed:
+            problems += failed[i]  # found column by column: already in column order
+        record = dict(zip(keys, row_values, strict=True))
+        if i in gaps:
+            record = {key: value for key, value in record.items() if value is not LEFT_OUT}
+        for key in nested:
+            if key in record:
+                _put(record, key, record.pop(key))
+        yield record, read.cells(i)
 
 
 def _resolve_headers(
@@ -480,14 +521,23 @@ def _attach_preferences(
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
 ) -> None:
+    read = _read_columns(table, "preferences", columns, problems)
+    if read is None:
+        return
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}
-    chosen: dict[int, list[tuple[int, str, _RowCells]]] = {}
-    for record, cells in _records(table, "preferences", columns, problems):
-        teacher, rank, post = record.get("teacher"), record.get("rank"), record.get("post")
-        if teacher is None or rank is None or post is None:
+    # Teacher -> (rank, row) of each choice, in the table's order; read column-wise, with
+    # each row's problems (its cells, then an unknown teacher) reported in row order.
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    failed = read.failed
+    rows = zip(read.column("teacher"), read.column("rank"), read.column("post"), strict=True)
+    for i, (teacher, rank, post) in enumerate(rows):
+        if i in failed:
+            problems += failed[i]
+        if teacher is LEFT_OUT or rank is LEFT_OUT or post is LEFT_OUT:
             continue  # a missing cell is already reported
-        if teacher not in index_of:
-            cell = cells["teacher"]
+        index = index_of.get(teacher)
+        if index is None:
+            cell = read.cells(i)["teacher"]
             problems.append(
                 Problem(
                     cell.record(),
@@ -497,7 +547,12 @@ def _attach_preferences(
                 )
             )
             continue
-        chosen.setdefault(index_of[teacher], []).append((rank, post, cells))
+        entries = chosen.get(index)
+        if entries is None:
+            chosen[index] = [(rank, i)]
+        else:
+            entries.append((rank, i))
+    posts = read.column("post")
     for index, entries in chosen.items():
         teacher_cells = origins[("teachers", index)]
         if teachers[index].get("preferences"):
@@ -512,10 +567,11 @@ def _attach_preferences(
                 )
             )
             continue
-        entries.sort(key=lambda entry: entry[0])
-        ranks = [rank for rank, _, _ in entries]
+        entries.sort(key=_rank_of)
+        ranks = [rank for rank, _ in entries]
         if len(set(ranks)) != len(ranks):
-            rank, duplicate = next((r, c["post"]) for r, _, c in entries if ranks.count(r) > 1)
+            rank, row = next((r, i) for r, i in entries if ranks.count(r) > 1)
+            duplicate = read.cells(row)["post"]
             problems.append(
                 Problem(
                     duplicate.record(),
@@ -526,10 +582,12 @@ def _attach_preferences(
                 )
             )
             continue
-        teachers[index]["preferences"] = [post for _, post, _ in entries]
+        teachers[index]["preferences"] = [posts[i] for _, i in entries]
         # A problem with preferences[k] is located at the row of the k-th choice.
-        for k, (_, _, cells) in enumerate(entries):
-            teacher_cells.link(f"preferences[{k}]", cells, "post")
+        teacher_cells.choices = (read, [i for _, i in entries])
+
+
+_rank_of = itemgetter(0)
 
 
 def _put(record: dict[str, Any], field: str, value: Any) -> None:

@@ -24,6 +24,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -248,27 +249,40 @@ def _numbered(
     """Rows with their 1-based numbers, blank rows dropped; over-long cells refused."""
     numbered = []
     too_long = []
+    rows = rows if isinstance(rows, list) else list(rows)
+    # As a row-by-row reading finds them: a row too wide up to the first row too many.
+    checked = rows[: limits.max_rows + 1]
+    if max(map(len, checked), default=0) > limits.max_columns:
+        number = next(n for n, row in enumerate(checked, start=1) if len(row) > limits.max_columns)
+        raise _problem(
+            name,
+            f"第 {number} 行超过 {limits.max_columns} 列 (row {number} above max_columns)",
+            "too_large",
+        )
+    if len(rows) > limits.max_rows:
+        raise _problem(name, f"超过 {limits.max_rows:,} 行 (above max_rows)", "too_large")
+    # The longest text of the whole sheet in one pass in C (filter, map, max): a Python
+    # step per cell, or per row, was a tenth of reading a roster. Rows are looked at
+    # one by one only when some cell is too long.
+    if max(map(len, filter(_is_text, chain.from_iterable(rows))), default=0) > (
+        limits.max_cell_chars
+    ):
+        too_long = [
+            _long_cell(name, number, position, len(value), limits)
+            for number, row in enumerate(rows, start=1)
+            for position, value in enumerate(row)
+            if isinstance(value, str) and len(value) > limits.max_cell_chars
+        ]
     for number, row in enumerate(rows, start=1):
-        if len(row) > limits.max_columns:
-            raise _problem(
-                name,
-                f"第 {number} 行超过 {limits.max_columns} 列 (row {number} above max_columns)",
-                "too_large",
-            )
-        if number > limits.max_rows:
-            raise _problem(name, f"超过 {limits.max_rows:,} 行 (above max_rows)", "too_large")
-        # In C (filter, map, max): a Python step per cell was a tenth of reading a roster.
-        if max(map(len, filter(_is_text, row)), default=0) > limits.max_cell_chars:
-            too_long += [
-                _long_cell(name, number, position, len(value), limits)
-                for position, value in enumerate(row)
-                if isinstance(value, str) and len(value) > limits.max_cell_chars
-            ]
         # Blank: no value but empty or white-space text (a zero or False is a value).
-        if any(row):
-            if any(v.__class__ is not str or not v.isspace() for v in row if v):
-                numbered.append((number, tuple(row)))
-        elif any(v is not None and v != "" for v in row):
+        # Usually the first value decides (an id); white space alone looks further.
+        first = next(filter(None, row), None)
+        if first is None:
+            filled = any(v is not None and v != "" for v in row)
+        else:
+            filled = first.__class__ is not str or not first.isspace()
+            filled = filled or any(v.__class__ is not str or not v.isspace() for v in row if v)
+        if filled:
             numbered.append((number, tuple(row)))
     if too_long:
         raise ScenarioError(too_long[:20], summary=f"invalid roster table {name}")
