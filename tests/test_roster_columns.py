@@ -27,6 +27,7 @@ FIELDS = [
     "sex",
     "title",
     "birth",
+    "service_start",
     "subjects",
     "circumstances",
     "pay.basic_salary",
@@ -48,6 +49,9 @@ _UNIFORM = st.one_of(
     st.lists(st.sampled_from(["a", " b ", "张三", "", "  ", "'=x", "'ok"]), max_size=30),
     st.lists(st.sampled_from(["是", "否", "", " N ", "true"]), max_size=30),
     st.lists(st.sampled_from(["男", "女", "", " 男", "高级", "一级"]), max_size=30),
+    st.lists(
+        st.sampled_from(["1976-10", " 1980-01 ", "", "2001-12", "1976-1", "1976.10"]), max_size=30
+    ),
     st.lists(st.sampled_from([1, 2, 10**9, 10**9 + 1, -5]), min_size=1, max_size=30),
     st.lists(st.booleans(), max_size=30),
 )

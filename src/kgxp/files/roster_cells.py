@@ -60,6 +60,7 @@ _MONTH = re.compile(
     r"^\s*(\d{4})\s*(?:([-./年])\s*(\d{1,2})\s*月?|(\d{2}))\s*"
     r"(?:[-./]\s*(\d{1,2})\s*日?)?\s*$"
 )
+_ISO_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 INTEGER_FIELDS = {
     "staffing.total_posts",
@@ -131,6 +132,11 @@ def convert_column(
         numbers = _plain_numbers(raws, kinds, read is _integer)
         if numbers is not None:
             return numbers, []
+    if kinds == {str} and read is _month:
+        # The form kgxp writes and most clerks type, 1976-10, is already the value.
+        stripped = list(map(str.strip, raws))
+        if all(map(_ISO_MONTH.fullmatch, filter(None, stripped))):
+            return [text or LEFT_OUT for text in stripped], []
     if kinds == {bool} and read is _boolean:
         return list(raws), []
     if kinds == {str} and read is _boolean:

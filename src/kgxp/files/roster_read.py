@@ -34,7 +34,7 @@ import dataclasses
 import difflib
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -43,12 +43,20 @@ import attrs
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
-from kgxp.files.roster_cells import LEFT_OUT, blank, convert, convert_column
+from kgxp.files.roster_cells import LEFT_OUT, blank, convert
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
     IGNORED_HEADERS,
     TABLES,
     merge_columns,
+)
+from kgxp.files.roster_records import (
+    Cell,
+    Columns,
+    HeadedTable,
+    column_letter,
+    put_field,
+    table_records,
 )
 from kgxp.files.roster_sources import RosterLimits, Table, read_tables
 from kgxp.files.scenario_json import StrPath, parse_scenario
@@ -69,33 +77,6 @@ _REQUIRED: Mapping[str, tuple[str, ...]] = {
     "teachers": ("id", "name", "school", "subjects", "sex", "birth", "service_start"),
     "preferences": ("teacher", "rank", "post"),
 }
-
-
-@attrs.frozen
-class _Cell:
-    """Where a value came from, as the user sees it: ``教师 row 12``, ``综合得分 (column F)``."""
-
-    sheet: str
-    row: int
-    column: int | None  # 1-based column number; None for a setting of the county table
-    header: str
-
-    def record(self) -> str:
-        return f"{self.sheet} row {self.row}"
-
-    def field(self) -> str:
-        if self.column is None:
-            return self.header
-        return f"{self.header} (column {_column_letter(self.column)})"
-
-
-@attrs.frozen
-class _Table:
-    """One sheet or CSV file: its name as found, header row and data rows (1-based row numbers)."""
-
-    name: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[Any, ...]], ...]
 
 
 @attrs.frozen
@@ -214,9 +195,9 @@ def _has_preferences(data: Mapping[str, Any]) -> bool:
 
 def _match_tables(
     found: Mapping[str, Table], sheet_names: Mapping[str, str], problems: list[Problem]
-) -> dict[str, _Table]:
+) -> dict[str, HeadedTable]:
     """Each table's sheet (or CSV file); any other sheet with content is reported."""
-    tables: dict[str, _Table] = {}
+    tables: dict[str, HeadedTable] = {}
     by_stem = {name.removesuffix(".csv").removesuffix(".CSV"): name for name in found}
     used = set()
     for table in TABLES:
@@ -248,20 +229,20 @@ def _closest(name: str, known: list[str]) -> str:
     return f"，是不是“{close[0]}”？(did you mean {close[0]!r}?)" if close else ""
 
 
-def _with_header(table: Table) -> _Table:
+def _with_header(table: Table) -> HeadedTable:
     """The first non-blank row is the header; row numbers are Excel's."""
     if not table.rows:
-        return _Table(table.name, (), ())
+        return HeadedTable(table.name, (), ())
     (_, header), *body = table.rows
     headers = tuple("" if v is None else str(v).strip() for v in header)
-    return _Table(table.name, headers, tuple(body))
+    return HeadedTable(table.name, headers, tuple(body))
 
 
 # --- assembling ------------------------------------------------------------
 
 
 def _assemble(
-    tables: Mapping[str, _Table], columns: Mapping[str, Mapping[str, str]]
+    tables: Mapping[str, HeadedTable], columns: Mapping[str, Mapping[str, str]]
 ) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
@@ -276,12 +257,14 @@ def _assemble(
             )
     if problems:
         return {}, {}, problems
-    settings: dict[str, _Cell] = {}
+    settings: dict[str, Cell] = {}
     origins: dict[tuple[str, int], Any] = {("county", 0): settings}
     data = _county(tables["county"], columns["county"], problems, settings)
     for table in ("schools", "posts", "teachers"):
         records = []
-        for index, (record, cells) in enumerate(_records(tables[table], table, columns, problems)):
+        for index, (record, cells) in enumerate(
+            table_records(_read_columns(tables[table], table, columns, problems), problems)
+        ):
             records.append(record)
             origins[(table, index)] = cells
         data[table] = records
@@ -292,7 +275,7 @@ def _assemble(
 
 
 def _county(
-    table: _Table, columns: Mapping[str, str], problems: list[Problem], cells: dict[str, _Cell]
+    table: HeadedTable, columns: Mapping[str, str], problems: list[Problem], cells: dict[str, Cell]
 ) -> dict[str, Any]:
     """The county's settings; ``cells`` gets each setting's cell, keyed ``staffing.total_posts``."""
     data: dict[str, Any] = {"county": {}, "staffing": {}}
@@ -304,7 +287,7 @@ def _county(
         key = str(row[0]).strip()
         if number == 1 and key in {"项目", "setting", "key"}:
             continue
-        cell = _Cell(table.name, number, None, key)
+        cell = Cell(table.name, number, None, key)
         level = _LEVEL_SETTING.match(key)
         if level:
             value = _convert("staffing.total_posts", row[1], cell, problems)
@@ -320,132 +303,19 @@ def _county(
         value = _convert(field, row[1], cell, problems)
         cells[field] = cell
         if value is not None:
-            _put(data, field, value)
+            put_field(data, field, value)
     return data
 
 
-class _RowCells:
-    """Where each field of one record came from; cells are made only when a problem needs one."""
-
-    __slots__ = ("choices", "extra", "layout", "number", "table")
-
-    def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
-        self.table, self.number, self.layout = table, number, layout
-        self.extra: dict[str, _Cell | tuple[_RowCells, str]] | None = None
-        # The teacher's choices from the preferences table: its columns and, by rank,
-        # the rows; ``preferences[k]`` is located at the k-th row's post.
-        self.choices: tuple[_Columns, list[int]] | None = None
-
-    def get(self, key: str) -> _Cell | None:
-        if self.extra is not None and key in self.extra:
-            found = self.extra[key]
-            return found[0].get(found[1]) if isinstance(found, tuple) else found
-        if self.choices is not None and key.startswith("preferences["):
-            read, rows = self.choices
-            k = int(key[len("preferences[") :].split("]", 1)[0])
-            return read.cells(rows[k]).get("post") if k < len(rows) else None
-        position = self.layout.get(key)
-        if position is None:
-            return None
-        return _Cell(self.table.name, self.number, position + 1, self.table.headers[position])
-
-    def __getitem__(self, key: str) -> _Cell:
-        cell = self.get(key)
-        if cell is None:
-            raise KeyError(key)
-        return cell
-
-    def __setitem__(self, key: str, cell: _Cell) -> None:
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = cell
-
-    def any_cell(self) -> _Cell:
-        return _Cell(self.table.name, self.number, None, "")
-
-
-class _Columns:
-    """A table's columns read: each field's values by row (:data:`LEFT_OUT` where the record
-    leaves it out), the problems of each row, and where each field sits (for its cells)."""
-
-    __slots__ = ("failed", "keys", "layout", "table", "values")
-
-    def __init__(self, table: _Table, fields: Mapping[int, str]) -> None:
-        self.table = table
-        self.layout: dict[str, int] = {}
-        for position, field in fields.items():
-            self.layout[field.split(".")[0]] = position
-            self.layout[field] = position
-        self.keys: list[str] = []
-        self.values: list[list[Any]] = []
-        self.failed: dict[int, list[Problem]] = {}
-        # Column by column: the common well-formed column in a few passes in C
-        # (roster_cells.convert_column), an unusual one cell by cell.
-        bodies = [row for _, row in table.rows]
-        narrowest = min(map(len, bodies), default=0)
-        for position, field in fields.items():
-            if position < narrowest:
-                raws = list(map(itemgetter(position), bodies))
-            else:  # a ragged CSV row: its missing cells are blank
-                raws = [row[position] if position < len(row) else None for row in bodies]
-            values, errors = convert_column(field, raws)
-            for i, error in errors:
-                cell = _Cell(table.name, table.rows[i][0], position + 1, table.headers[position])
-                self.failed.setdefault(i, []).append(
-                    Problem(cell.record(), cell.field(), str(error), code="bad_cell")
-                )
-            self.keys.append(field)
-            self.values.append(values)
-
-    def column(self, field: str) -> list[Any]:
-        """The values of ``field`` by row (all :data:`LEFT_OUT` without such a column)."""
-        if field in self.keys:
-            return self.values[self.keys.index(field)]
-        return [LEFT_OUT] * len(self.table.rows)
-
-    def cells(self, i: int) -> _RowCells:
-        return _RowCells(self.table, self.table.rows[i][0], self.layout)
-
-
 def _read_columns(
-    table: _Table, name: str, columns: Mapping[str, Mapping[str, str]], problems: list[Problem]
-) -> _Columns | None:
+    table: HeadedTable, name: str, columns: Mapping[str, Mapping[str, str]], problems: list[Problem]
+) -> Columns | None:
     fields = _resolve_headers(table, name, columns[name], problems)
-    return None if fields is None else _Columns(table, fields)
-
-
-def _records(
-    table: _Table,
-    name: str,
-    columns: Mapping[str, Mapping[str, str]],
-    problems: list[Problem],
-) -> Iterator[tuple[dict[str, Any], _RowCells]]:
-    """Each row's record and cells; each row's problems are reported, in column order, just
-    before its record, as a reading cell by cell would."""
-    read = _read_columns(table, name, columns, problems)
-    if read is None:
-        return
-    keys, failed = read.keys, read.failed
-    gaps: set[int] = set()  # the rows with a field left out
-    for values in read.values:
-        if LEFT_OUT in values:  # identity first: quick when no cell is left out
-            gaps.update(i for i, value in enumerate(values) if value is LEFT_OUT)
-    nested = [key for key in keys if "." in key]
-    per_row = zip(*read.values, strict=True) if keys else iter([()] * len(table.rows))
-    for i, row_values in enumerate(per_row):
-        if i in failed:
-            problems += failed[i]  # found column by column: already in column order
-        record = dict(zip(keys, row_values, strict=True))
-        if i in gaps:
-            record = {key: value for key, value in record.items() if value is not LEFT_OUT}
-        for key in nested:
-            if key in record:
-                _put(record, key, record.pop(key))
-        yield record, read.cells(i)
+    return None if fields is None else Columns(table, fields)
 
 
 def _resolve_headers(
-    table: _Table, name: str, columns: Mapping[str, str], problems: list[Problem]
+    table: HeadedTable, name: str, columns: Mapping[str, str], problems: list[Problem]
 ) -> dict[int, str] | None:
     known_fields = set(columns.values())
     fields: dict[int, str] = {}
@@ -492,16 +362,16 @@ def _resolve_headers(
     return None if missing else fields
 
 
-def _empty(table: _Table, position: int) -> bool:
+def _empty(table: HeadedTable, position: int) -> bool:
     """Whether a column has neither a header nor any value (a stray formatted column)."""
     return not table.headers[position] and all(
         position >= len(row) or blank(row[position]) for _, row in table.rows
     )
 
 
-def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) -> Problem:
+def _unknown_column(table: HeadedTable, position: int, columns: Mapping[str, str]) -> Problem:
     header = table.headers[position]
-    letter = _column_letter(position + 1)
+    letter = column_letter(position + 1)
     known = [h for h, f in columns.items() if f]
     shown = f"“{header}”" if header else "（没有列名）"
     return Problem(
@@ -517,7 +387,7 @@ def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) ->
 def _attach_preferences(
     teachers: list[dict[str, Any]],
     origins: dict[tuple[str, int], Any],
-    table: _Table,
+    table: HeadedTable,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
 ) -> None:
@@ -590,14 +460,7 @@ def _attach_preferences(
 _rank_of = itemgetter(0)
 
 
-def _put(record: dict[str, Any], field: str, value: Any) -> None:
-    *parents, leaf = field.split(".")
-    for parent in parents:
-        record = record.setdefault(parent, {})
-    record[leaf] = value
-
-
-def _convert(field: str, raw: Any, cell: _Cell, problems: list[Problem]) -> Any:
+def _convert(field: str, raw: Any, cell: Cell, problems: list[Problem]) -> Any:
     """A cell's value as the scenario's JSON has it, or ``None`` when blank or wrong (reported)."""
     try:
         return convert(field, raw)
@@ -627,11 +490,3 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Any]) -> Problem
     if cell is None:
         return dataclasses.replace(problem, record=cells.any_cell().record())
     return dataclasses.replace(problem, record=cell.record(), field=cell.field())
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
