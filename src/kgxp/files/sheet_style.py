@@ -103,7 +103,16 @@ def write_laid_out(
     for values in rows:
         row += 1
         for column, (value, style) in enumerate(zip(values, column_formats, strict=False)):
-            if value is None or value == "":
+            # The common cells first, by exact type (one test each, for every cell).
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    write_string(row, column, value, style)
+                else:
+                    write_blank(row, column, None, style)
+            elif kind is int or kind is float:
+                write_number(row, column, value, style)
+            elif value is None or value == "":
                 write_blank(row, column, None, style)
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 write_number(row, column, value, style)
@@ -137,9 +146,15 @@ def write_plain(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]]
         write_string(0, column, str(title))
     for number, values in enumerate(rows, start=1):
         for column, value in enumerate(values):
-            if value is None or value == "":
+            kind = value.__class__
+            if kind is str:
+                if value:
+                    write_string(number, column, value)
+            elif kind is int or kind is float:
+                write_number(number, column, value)
+            elif value is None or value == "":
                 continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            elif isinstance(value, int | float) and not isinstance(value, bool):
                 write_number(number, column, value)
             else:
                 write_string(number, column, str(value))
