@@ -171,7 +171,10 @@ def _merged(sheet: Any, row: int, columns: int, value: str, style: Any) -> None:
 def _widths(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
     widths = []
     for index, title in enumerate(header):
-        longest = max([display_width(title), *(display_width(_shown(row[index])) for row in rows)])
+        # Each distinct text measured once (a column of a list repeats its schools, subjects
+        # and statuses).
+        shown = {_shown(row[index]) for row in rows}
+        longest = max([display_width(title), *map(display_width, shown)])
         widths.append(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
     return widths
 
