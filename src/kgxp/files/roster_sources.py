@@ -178,9 +178,8 @@ def _check_extent(name: str, xml: bytes, limits: RosterLimits) -> None:
             name, f"工作表过大 (sheet of {len(xml):,} bytes above max_bytes)", "too_large"
         )
     # Two scans in C rather than a Python step per cell: rows of filled cells, and the
-    # columns past Z (a roster has a few dozen columns). A row's number repeats for each
-    # of its cells: converted once per row (the set), not once per cell.
-    last_row = max(map(int, set(_FILLED_ROW.findall(xml))), default=0)
+    # columns past Z (a roster has a few dozen columns).
+    last_row = max(map(int, _FILLED_ROW.findall(xml)), default=0)
     wide = set(_WIDE_COLUMN.findall(xml))
     widest = max(((len(c), c) for c in wide), default=(1, b"A"))
     last_column = _column_number(widest[1].decode())
