@@ -9,8 +9,10 @@ Prints a Markdown table of wall-clock seconds (median of ``--repeat`` runs) for
 kgxp's own ``read_roster``, ``write_roster`` (.xlsx) and ``write_results``
 (xlsx only), on a seeded county from :mod:`generator`. ``--compare`` adds the
 candidate libraries on the same workbook: reading every cell with
-python-calamine, fastexcel and openpyxl (read-only), writing the roster's
-sheets with XlsxWriter (constant memory) and openpyxl (write-only). No test
+python-calamine, fastexcel (into Arrow; to Python values when pyarrow is
+installed) and openpyxl (read-only), writing the roster's sheets with
+XlsxWriter (constant memory; through kgxp and alone, its floor), openpyxl
+(write-only) and rustpy-xlsxwriter (when installed). No test
 asserts on the numbers; docs/benchmarks.md records a run.
 """
 
@@ -67,6 +69,63 @@ def _read_fastexcel(path: Path) -> int:
         # The cells are parsed into Arrow columns in Rust; turning them into Python
         # values needs pyarrow (not installed): this is a lower bound for fastexcel.
     return total
+
+
+def _read_fastexcel_values(path: Path) -> int:
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    # Python values through pyarrow (each column typed as a whole: see docs/benchmarks.md).
+    return sum(
+        len(reader.load_sheet_by_name(name, header_row=None).to_arrow().to_pylist())
+        for name in reader.sheet_names
+    )
+
+
+def _write_xlsxwriter_alone(tables: dict[str, Any], path: Path) -> None:
+    """XlsxWriter's own cost on the roster's cells: prepared cells, no kgxp code per cell."""
+    import xlsxwriter
+
+    from kgxp.files.safe_output import neutralise
+
+    prepared = [
+        (name, [(0, c, neutralise(v), True) for c, v in enumerate(header)]
+         + [(r, c, neutralise(v) if isinstance(v, str) else v, isinstance(v, str))
+            for r, row in enumerate(rows, start=1) for c, v in enumerate(row) if v != ""])
+        for name, (header, rows) in tables.items()
+    ]  # fmt: skip
+    options = {"constant_memory": True, "strings_to_formulas": False,
+               "strings_to_urls": False, "strings_to_numbers": False}  # fmt: skip
+    book = xlsxwriter.Workbook(str(path), options)
+    for name, cells in prepared:
+        sheet = book.add_worksheet(name)
+        # The private writers skip XlsxWriter's argument decoding: its floor, not an API.
+        text, number = sheet._write_string, sheet._write_number
+        for row, column, value, is_text in cells:
+            (text if is_text else number)(row, column, value, None)
+        sheet.freeze_panes(1, 0)
+    book.close()
+
+
+def _write_rustpy(tables: dict[str, Any], path: Path) -> None:
+    import rustpy_xlsxwriter
+
+    from kgxp.files.safe_output import neutralise
+
+    sheets = [
+        (name, [{h: neutralise(v) if isinstance(v, str) else v
+                 for h, v in zip(header, row, strict=True) if v != ""} for row in rows])
+        for name, (header, rows) in tables.items()
+    ]  # fmt: skip
+    rustpy_xlsxwriter.write_worksheets(
+        sheets, str(path), freeze_panes={"general": {"row": 1, "col": 0}}
+    )
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _read_openpyxl(path: Path) -> int:
@@ -128,12 +187,27 @@ def measure(size: int, repeat: int, compare: bool) -> list[tuple[str, int, tuple
                     _timed(lambda: _read_calamine(roster), repeat),
                 )
             )
-            rows.append(
-                ("read cells: fastexcel", size, _timed(lambda: _read_fastexcel(roster), repeat))
-            )
+            if _installed("fastexcel"):
+                rows.append(
+                    ("read cells: fastexcel", size, _timed(lambda: _read_fastexcel(roster), repeat))
+                )
+            if _installed("fastexcel") and _installed("pyarrow"):
+                rows.append(
+                    ("read cells: fastexcel + pyarrow to Python values", size,
+                     _timed(lambda: _read_fastexcel_values(roster), repeat))
+                )  # fmt: skip
             rows.append(
                 ("read cells: openpyxl read-only", size, _timed(lambda: _read_openpyxl(roster), 1))
             )
+            rows.append(
+                ("write roster: XlsxWriter alone (its floor)", size,
+                 _timed(lambda: _write_xlsxwriter_alone(tables, Path(folder) / "a.xlsx"), repeat))
+            )  # fmt: skip
+            if _installed("rustpy_xlsxwriter"):
+                rows.append(
+                    ("write roster: rustpy-xlsxwriter", size,
+                     _timed(lambda: _write_rustpy(tables, Path(folder) / "r.xlsx"), repeat))
+                )  # fmt: skip
             rows.append(
                 ("write roster: XlsxWriter constant-memory", size,
                  _timed(lambda: _write_xlsxwriter(tables, Path(folder) / "x.xlsx"), repeat))

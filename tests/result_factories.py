@@ -132,12 +132,13 @@ def round_result(
     policy = policy or Policy()
     ordered = tuple(sorted(outcomes, key=lambda o: o.teacher))
     rows = seat_rows(scenario, ordered, split, policy)
+    entered = _candidates(scenario, ordered, policy)
     stats = tuple(
         RoundStats(
             name=spec.name,
             kind=spec.kind,
             scope=spec.scope,
-            candidates=0,  # not a verified quantity; left out of hand-made results
+            candidates=entered[spec.name],
             seats_offered=sum(row.offered.get(spec.name, 0) for row in rows),
             placed=sum(row.filled.get(spec.name, 0) for row in rows),
         )
@@ -153,6 +154,25 @@ def round_result(
         conflicts=tuple(conflicts),
         warning_talks=warning_list(scenario, policy),
     )
+
+
+def _candidates(scenario: Scenario, outcomes: Iterable[Outcome], policy: Policy) -> dict[str, int]:
+    """Round name -> teachers who entered it, walked round by round from the outcomes:
+    everyone not protected, until the round that placed them; an in-school round without
+    the volunteers, an adjustment round without the unwilling (when the policy asks)."""
+    teachers = {t.id: t for t in scenario.teachers}
+    pool = [teachers[o.teacher] for o in outcomes if o.status is not Status.PROTECTED]
+    placed_in = {o.teacher: o.round for o in outcomes}
+    entered: dict[str, int] = {}
+    for spec in policy.rounds:
+        if spec.kind is RoundKind.IN_SCHOOL and policy.allow_voluntary_cross_school:
+            entered[spec.name] = sum(1 for t in pool if not t.volunteers_cross_school)
+        elif spec.kind is RoundKind.ADJUSTMENT and policy.adjustment_requires_willingness:
+            entered[spec.name] = sum(1 for t in pool if t.willing_to_adjust)
+        else:
+            entered[spec.name] = len(pool)
+        pool = [t for t in pool if placed_in[t.id] != spec.name]
+    return entered
 
 
 def with_outcomes(

@@ -84,3 +84,29 @@ def test_run_formats_without_out_is_an_error(
 ) -> None:
     assert main(["run", str(example_path), "--formats", "csv", "--quiet"]) == 2
     assert "--formats applies only with --out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "name", "text"),
+    [
+        (["validate"], "deep.json", "[" * 50_000 + "]" * 50_000),
+        (["policy", "--policy"], "deep.json", '{"lottery_seed": ' + "[" * 5_000),
+        (["policy", "--policy"], "deep.toml", "lottery_seed = " + "[" * 5_000 + "]" * 5_000),
+    ],
+)
+def test_input_nested_too_deeply_exits_2_with_one_located_line(
+    tmp_path: Path, argv: list[str], name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "kgxp", *argv, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
+    assert completed.returncode == 2, completed.stderr
+    [line] = completed.stderr.splitlines()
+    assert line.startswith("kgxp: ") and "Traceback" not in line
+    assert "nested more than 100 levels" in line and ", column " in line

@@ -52,7 +52,8 @@ def test_bytes_with_bom_are_accepted() -> None:
         (b"\xff\xfe{}", "not_utf8", "byte 0"),
         (b"[1, 2]", "not_an_object", "(top level)"),
         (b'{"a": 1}\n}', "malformed_json", "line 2, column 1"),
-        (b"[" * 100_000 + b"]" * 100_000, "malformed_json", "(document)"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested_too_deeply", "line 1, column 101"),
+        (b'{"a":\n  ' + b'{"b": [' * 3000, "nested_too_deeply", "line 2, column 352"),
     ],
 )
 def test_malformed_files_raise_scenario_error(raw: bytes, code: str, field: str) -> None:
@@ -60,6 +61,15 @@ def test_malformed_files_raise_scenario_error(raw: bytes, code: str, field: str)
         parse_scenario(raw)
     (problem,) = caught.value.problems
     assert (problem.record, problem.code, problem.field) == ("file", code, field)
+
+
+def test_brackets_inside_strings_do_not_nest() -> None:
+    # Deep nesting is found by the parser, not by counting brackets: a name made of
+    # brackets is an ordinary (here incomplete) scenario.
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario('{"county": "' + "[{" * 5000 + '"}')
+    assert "nested_too_deeply" not in caught.value.codes()
+    assert "competition_month" in {p.field for p in caught.value.problems}
 
 
 def test_missing_top_level_fields_are_listed() -> None:

@@ -168,6 +168,24 @@ def test_numbers_are_numbers_and_the_sheet_prints(
     footer = [r[0].value for r in sheet.iter_rows(min_row=sheet.max_row - 1)]
     assert footer == ["紫阳县 (示例)教育局", "2026年8月24日"]
     assert "A1:H1" in {str(m) for m in sheet.merged_cells.ranges}
+    assert {"A2:H2", "A3:H3"} <= {str(m) for m in sheet.merged_cells.ranges}  # 公示期, objections
+    # Fit to post: a bold title, a shaded bold header, boxed cells, A4 one page wide,
+    # centred, page numbers, each column as wide as its longest entry (CJK counts two).
+    assert sheet["A1"].font.b and sheet["A1"].font.sz == 16
+    assert sheet["A1"].alignment.horizontal == "center"
+    assert sheet.row_dimensions[1].height == 30
+    assert all(c.font.b for c in sheet[4])
+    assert sheet["B4"].fill.fgColor.rgb.endswith("EEEEEE")
+    assert first[1].border.left.style == "thin" and first[1].alignment.horizontal == "center"
+    assert score.alignment.horizontal == "right" and first[0].number_format == "0"
+    assert sheet.page_setup.fitToWidth in (1, None) and int(sheet.page_setup.fitToHeight) == 0
+    assert sheet.page_setup.orientation in ("portrait", "landscape")
+    assert sheet.print_options.horizontalCentered
+    assert "&P / &N" in str(sheet.oddFooter.center.text)
+    names = [c.value for c in sheet["B"][4:] if c.value]
+    widest = max(2 * len(n) for n in names if isinstance(n, str))
+    assert sheet.column_dimensions["B"].width >= widest
+    assert sheet[sheet.max_row][0].alignment.horizontal == "right"  # the 落款
     record = openpyxl.load_workbook(tmp_path / "results.xlsx")["结果"]
     assert isinstance(record["F2"].value, int | float)  # 综合得分 of the outcome record
 

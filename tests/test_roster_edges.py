@@ -20,6 +20,7 @@ import pytest
 import kgxp
 from kgxp import OutputError, RosterWarning, ScenarioError, load_scenario, run_round
 from kgxp.files.publication import write_results
+from kgxp.files.publication import write_workbook as publication_workbook
 from kgxp.files.roster_read import read_roster, read_roster_report
 from kgxp.files.roster_sources import RosterLimits
 from kgxp.files.roster_write import write_roster
@@ -264,9 +265,22 @@ def test_formula_names_round_trip_and_are_never_formulas(tmp_path: Path) -> None
     for path in (tmp_path / "out").rglob("*.csv"):
         for line in path.read_text(encoding="utf-8-sig").splitlines():
             assert not any(cell.startswith(("=", "+", "-", "@")) for cell in line.split(","))
-    with zipfile.ZipFile(tmp_path / "out" / "results.xlsx") as archive:
-        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
-        assert not any(b"<f>" in archive.read(n) for n in sheets)
+    for book in ("results.xlsx", "公示名单.xlsx"):
+        with zipfile.ZipFile(tmp_path / "out" / book) as archive:
+            sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+            assert not any(b"<f>" in archive.read(n) for n in sheets), book
+    posted = openpyxl.load_workbook(tmp_path / "out" / "公示名单.xlsx", read_only=True)
+    shown = {c for sheet in posted for row in sheet.iter_rows(values_only=True) for c in row}
+    posted.close()
+    assert "'" + _DANGEROUS[0] + "某" in shown and _DANGEROUS[0] + "某" not in shown
+
+
+def test_every_workbook_sheet_guards_formulas(tmp_path: Path) -> None:
+    # The plain sheets of publication.write_workbook (the payroll and review lists) too.
+    path = publication_workbook(tmp_path / "p.xlsx", [("表", ["=名"], [["=1+1", 2]])])
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["'=名", None], ["'=1+1", 2]]
+    assert sheet.freeze_panes == "A2"
 
 
 def test_file_names_are_safe_bounded_and_unique_ignoring_case(tmp_path: Path) -> None:

@@ -107,3 +107,14 @@ def test_edited_round_statistics_are_caught(published: tuple[Scenario, RoundResu
         tampered = result.model_copy(update={"rounds": (changed, *result.rounds[1:])})
         [violation] = verify(scenario, tampered)
         assert violation.invariant == "I12" and field in violation.message
+
+
+def test_an_edited_candidates_count_is_caught(published: tuple[Scenario, RoundResult]) -> None:
+    scenario, result = published
+    for position, stats in enumerate(result.rounds):
+        rounds = list(result.rounds)
+        rounds[position] = stats.model_copy(update={"candidates": stats.candidates - 1})
+        tampered = result.model_copy(update={"rounds": tuple(rounds)})
+        [violation] = verify(scenario, tampered)
+        assert violation.invariant == "I12" and "candidates" in violation.message
+        assert violation.evidence["round"] == stats.name

@@ -3,7 +3,8 @@
 A scenario FILE is a JSON scenario, an Excel roster (``.xlsx``) or a directory
 of CSV roster files (see docs/tables.md). Exit status: 0 on success, 1 when
 the input is invalid (every problem is printed) or verify finds a violation,
-2 on usage errors and missing files.
+2 on usage errors, missing files, outputs that cannot be written and hostile input
+(JSON or TOML nested deeper than the parser follows: one located line).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
 from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
+from kgxp.files.nesting import NESTED_TOO_DEEPLY
 from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.policy_file import load_policy
 from kgxp.files.publication import EXPORT_FORMATS
@@ -70,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kgxp: {error}", file=sys.stderr)
         return 2
     except ScenarioError as error:
+        hostile = [p for p in error.problems if p.code == NESTED_TOO_DEEPLY]
+        if hostile:  # not a mistyped file but one no parser should follow: refused as usage
+            print(f"kgxp: {error.summary}: {hostile[0]}", file=sys.stderr)
+            return 2
         print(error, file=sys.stderr)
         return 1
     except FileNotFoundError as error:

@@ -14,16 +14,18 @@ difference under I12 (the result is the one the engine gives for this input):
 - a reason naming a ``rival``: the rival is another teacher of the scenario who
   holds that post, ``rival_score`` is the rival's composite score, and
   ``decided_by`` is ``score`` exactly when the two scores differ (R12);
-- each round's ``placed`` agrees with the outcomes, and ``seats_offered`` with
-  the seats the plan offers it (R5, R6) given the outcomes. (A round's ``candidates`` is not checked: who entered a round is
-  not recorded apart from the reasons, which a hand-made result may leave out.)
+- each round's ``placed`` agrees with the outcomes, ``seats_offered`` with
+  the seats the plan offers it (R5, R6) given the outcomes, and ``candidates`` with
+  who entered it: every teacher not protected whom no earlier round placed,
+  less the volunteers in an in-school round (R5) and, when the policy requires
+  willingness, the unwilling in an adjustment round (R6).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from kgxp.checks.context import Context
+from kgxp.checks.context import ADJUSTMENT, IN_SCHOOL, PROTECTED, Context
 from kgxp.checks.violation import Violation
 from kgxp.model.result import Reason
 from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
@@ -89,8 +91,10 @@ def check_published_fields(context: Context) -> list[Violation]:
         spec.name: sum(seats)
         for spec, seats in zip(context.plan, context.expected_offers, strict=True)
     }
+    entered = _candidates(context)
     for stats in context.result.rounds:
         for label, claimed, actual in (
+            ("candidates", stats.candidates, entered.get(stats.name, 0)),
             ("placed", stats.placed, placed[stats.name]),
             ("seats_offered", stats.seats_offered, offered.get(stats.name, 0)),
         ):
@@ -109,6 +113,55 @@ def check_published_fields(context: Context) -> list[Violation]:
                     )
                 )
     return found
+
+
+def _candidates(context: Context) -> dict[str, int]:
+    """Round name -> how many teachers entered it, as the engine builds its pool (R4-R6).
+
+    Every teacher not protected stays in the pool until the round that places them,
+    which they still entered; an in-school round leaves out the volunteers (R5), an
+    adjustment round the unwilling when the policy requires willingness (R6). Who is
+    protected and who was placed where are read from the outcomes (I4 and I7 check
+    those), and a teacher without an outcome (I1's) counts as R4 says and never placed,
+    so that each of those faults is reported once, by its own invariant.
+    """
+    policy = context.policy
+    teachers = context.scenario.teachers
+    protected = [reasons is not None for reasons in context.roster.protected]
+    round_of = [-1] * len(teachers)
+    positions = context.positions
+    for e, (status, k) in enumerate(zip(context.tally.status, context.tally.round_of, strict=True)):
+        j = e if positions is None else positions[e]
+        protected[j] = status is PROTECTED
+        round_of[j] = k
+    volunteers_allowed = policy.allow_voluntary_cross_school
+    willing_only = policy.adjustment_requires_willingness
+    # Per placing round (-1: never placed), the unprotected teachers it took out of the
+    # pool, and how many of them were volunteers or unwilling; then walk the plan.
+    placed_by, volunteers_by, unwilling_by = Counter[int](), Counter[int](), Counter[int]()
+    for teacher, is_protected, k in zip(teachers, protected, round_of, strict=True):
+        if is_protected:
+            continue
+        placed_by[k] += 1
+        if volunteers_allowed and teacher.volunteers_cross_school:
+            volunteers_by[k] += 1
+        if willing_only and not teacher.willing_to_adjust:
+            unwilling_by[k] += 1
+    pool = sum(placed_by.values())
+    volunteers, unwilling = sum(volunteers_by.values()), sum(unwilling_by.values())
+    entered: dict[str, int] = {}
+    for k, spec in enumerate(context.plan):
+        if spec.kind is IN_SCHOOL:
+            count = pool - volunteers
+        elif spec.kind is ADJUSTMENT:
+            count = pool - unwilling
+        else:
+            count = pool
+        entered.setdefault(spec.name, count)
+        pool -= placed_by[k]
+        volunteers -= volunteers_by[k]
+        unwilling -= unwilling_by[k]
+    return entered
 
 
 def _rival_problems(

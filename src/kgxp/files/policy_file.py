@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from kgxp.exceptions import PolicyError, Problem
+from kgxp.files.nesting import nesting_problem
 from kgxp.files.scenario_json import StrPath
 from kgxp.model.policy import Policy, policy_problems
 
@@ -70,3 +71,5 @@ def _decode(source: str | bytes, fmt: PolicyFormat) -> Any:
         raise PolicyError([Problem("file", where, error.msg, code="malformed_json")]) from None
     except tomllib.TOMLDecodeError as error:
         raise PolicyError([Problem("file", "(toml)", str(error), code="malformed_toml")]) from None
+    except RecursionError:
+        raise PolicyError([nesting_problem(source)]) from None

@@ -113,7 +113,10 @@ def column_widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> li
     """Each column's width in characters: its longest cell (or title) and a margin, bounded."""
     widths = []
     for index, title in enumerate(header):
-        longest = max([display_width(title), *(display_width(_shown(row[index])) for row in rows)])
+        # Each distinct text measured once (a column of a list repeats its schools, subjects
+        # and statuses); a short row's missing cells are empty.
+        shown = {_shown(row[index]) if index < len(row) else "" for row in rows}
+        longest = max([display_width(title), *map(display_width, shown)])
         widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
     return widths
 

@@ -58,7 +58,7 @@ from kgxp.files.published_lists import (  # noqa: F401 (list_kind, mask_name… 
     mask_name,
     publication_lists,
 )
-from kgxp.files.safe_output import neutralise, safe_file_names, write_csv
+from kgxp.files.safe_output import safe_file_names, write_csv
 from kgxp.files.safe_output import write_workbook as write_record
 from kgxp.files.scenario_json import StrPath
 from kgxp.files.workbook import Sheet, write_workbook
@@ -123,7 +123,6 @@ def write_results(
         )
     if "xlsx" in chosen:  # both checked before anything is written
         require("xlsxwriter", "excel", "Writing .xlsx results")
-        require("openpyxl", "excel", "Writing the print-ready 公示 workbook")
     tr = texts(locale)
     all_lists = tr("All lists")  # the file name of the county's whole 公示
     lists = publication_lists(
@@ -195,7 +194,7 @@ def write_results(
                 numeric=item.numeric,
                 number_formats=tuple((i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)),
             )
-            sheets.append((_sheet_name(item, scenario), item.header, _safe(item.rows), layout))
+            sheets.append((_sheet_name(item, scenario), item.header, item.rows, layout))
         written.append(write_workbook(folder / f"{all_lists}.xlsx", sheets))
     return written
 
@@ -225,16 +224,6 @@ def _published(
 
 def _plain(value: Cell) -> str | int:
     return str(value) if isinstance(value, Decimal) else value
-
-
-def _safe(rows: Iterable[Sequence[Any]]) -> list[list[Any]]:
-    """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``…) starts with ``'``.
-
-    Names and school names come from input files; a cell ``=HYPERLINK(...)`` in a
-    published list must show as text, never run (OWASP CSV injection): the same guard
-    as every file kgxp writes (:func:`kgxp.files.safe_output.neutralise`).
-    """
-    return [[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 def _sheet_name(item: PublicationList, scenario: Scenario) -> str:

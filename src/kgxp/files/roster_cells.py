@@ -28,25 +28,39 @@ import datetime as dt
 import functools
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from kgxp.files.roster_layout import MONTH_FIELDS, VALUE_NAMES
 from kgxp.files.safe_output import restore
 
-__all__ = ["LIST_FIELDS", "MAX_NUMBER_CHARS", "convert", "converter", "reader"]
+__all__ = [
+    "LEFT_OUT",
+    "LIST_FIELDS",
+    "MAX_NUMBER_CHARS",
+    "convert",
+    "convert_column",
+    "converter",
+    "reader",
+]
 
 MAX_NUMBER_CHARS = 30
 """Longest text read as a number (digits, thousands commas, point and sign)."""
 
+LEFT_OUT: Any = type("LeftOut", (), {"__repr__": lambda self: "LEFT_OUT"})()
+"""What :func:`convert_column` gives for a cell the record leaves out: blank, or wrong."""
+
+
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "t"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "✗", "f", ""}
+_BOOLEAN_TEXT = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE - {""}, False), "": LEFT_OUT}
 _SEPARATORS = re.compile(r"[、,，;；/|\s]+")
 _MONTH = re.compile(
     r"^\s*(\d{4})\s*(?:([-./年])\s*(\d{1,2})\s*月?|(\d{2}))\s*"
     r"(?:[-./]\s*(\d{1,2})\s*日?)?\s*$"
 )
+_ISO_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 INTEGER_FIELDS = {
     "staffing.total_posts",
@@ -92,6 +106,103 @@ def converter(field: str) -> Callable[[Any], Any]:
         return read(raw)
 
     return convert_cell
+
+
+def convert_column(
+    field: str, raws: Sequence[Any]
+) -> tuple[list[Any], list[tuple[int, ValueError]]]:
+    """Every cell of a column of ``field``, as :func:`convert` reads each, and the failures.
+
+    A blank cell gives ``[]`` in a list column and :data:`LEFT_OUT` elsewhere (the
+    record leaves the field out); a cell :func:`convert` refuses gives
+    :data:`LEFT_OUT` and its ``(index, error)`` pair, in order. The common columns
+    (all text, all whole numbers, all numbers in range, all booleans) are read in a
+    few passes in C; any other column, cell by cell, with the same readers.
+    """
+    read = reader(field)
+    kinds = set(map(type, raws))
+    if kinds == {str} and read is _text:
+        stripped = list(map(str.strip, raws))
+        # Blank cells (white space only) and the writer's formula guard, the only
+        # cells that need more than the strip: usually none.
+        for i in [i for i, text in enumerate(stripped) if not text or text[0] == "'"]:
+            stripped[i] = restore(stripped[i]) if stripped[i] else LEFT_OUT
+        return stripped, []
+    if read is _integer or read is _number:
+        numbers = _plain_numbers(raws, kinds, read is _integer)
+        if numbers is not None:
+            return numbers, []
+    if kinds == {str} and read is _month:
+        # The form kgxp writes and most clerks type, 1976-10, is already the value.
+        stripped = list(map(str.strip, raws))
+        if all(map(_ISO_MONTH.fullmatch, filter(None, stripped))):
+            return [text or LEFT_OUT for text in stripped], []
+    if kinds == {bool} and read is _boolean:
+        return list(raws), []
+    if kinds == {str} and read is _boolean:
+        found = list(map(_BOOLEAN_TEXT.get, map(str.lower, map(str.strip, raws))))
+        if None not in found:
+            return found, []
+    leaf = _enumerated_leaf(field)
+    if kinds == {str} and leaf is not None:
+        # The names as typed; a blank cell is left out before any look-up.
+        lookup = {**_ENUM_LOOKUP[leaf], "": LEFT_OUT}
+        found = list(map(lookup.get, map(str.strip, raws)))
+        if None not in found:
+            return found, []
+    empty: Any = [] if field in LIST_FIELDS else LEFT_OUT
+    values: list[Any] = []
+    failed: list[tuple[int, ValueError]] = []
+    keep, fail = values.append, failed.append
+    for i, raw in enumerate(raws):
+        if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
+            keep([] if empty is not LEFT_OUT else LEFT_OUT)
+            continue
+        try:
+            keep(read(raw))
+        except ValueError as error:
+            fail((i, error))
+            keep(LEFT_OUT)
+    return values, failed
+
+
+def _plain_numbers(raws: Sequence[Any], kinds: set[type], whole: bool) -> list[Any] | None:
+    """A column of number cells (and blank text) in range, read as :func:`_integer` (``whole``)
+    or :func:`_number` would; ``None`` when any cell needs the cell-by-cell reading."""
+    if not kinds <= {float, int, str}:
+        return None
+    numbers = [v for v in raws if v.__class__ is not str]
+    if len(numbers) != len(raws) and any(v.strip() for v in raws if v.__class__ is str):
+        return None  # text that is not blank: digits typed as text, or a mistake
+    if not numbers:
+        return None
+    if float in kinds and not all(map(math.isfinite, numbers)):
+        return None
+    low, high = min(numbers), max(numbers)
+    if whole:
+        if float in kinds and not all(v.__class__ is int or v.is_integer() for v in numbers):
+            return None
+        if not (low >= -_LARGEST_INTEGER and high <= _LARGEST_INTEGER):
+            return None
+        return [LEFT_OUT if v.__class__ is str else int(v) for v in raws]
+    if not (low > -_LARGEST_FLOAT and high < _LARGEST_FLOAT):
+        return None
+    return [LEFT_OUT if v.__class__ is str else float(v) for v in raws]
+
+
+def _enumerated_leaf(field: str) -> str | None:
+    """The name of the value list a cell of ``field`` is one of (:func:`reader`'s choice)."""
+    if (
+        field in BOOL_FIELDS
+        or field in INTEGER_FIELDS
+        or field in _FLOAT_FIELDS
+        or field.startswith(("evaluation.", "pay."))
+        or field in MONTH_FIELDS
+        or field in LIST_FIELDS
+    ):
+        return None
+    leaf = field.rsplit(".", 1)[-1]
+    return leaf if leaf in VALUE_NAMES else None
 
 
 def reader(field: str) -> Callable[[Any], Any]:

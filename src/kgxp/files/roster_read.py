@@ -34,7 +34,8 @@ import dataclasses
 import difflib
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +43,20 @@ import attrs
 
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import Problem, RosterWarning, ScenarioError
-from kgxp.files.roster_cells import LIST_FIELDS, blank, convert, reader
+from kgxp.files.roster_cells import LEFT_OUT, blank, convert
 from kgxp.files.roster_layout import (
     DEFAULT_SHEETS,
     IGNORED_HEADERS,
     TABLES,
     merge_columns,
+)
+from kgxp.files.roster_records import (
+    Cell,
+    Columns,
+    HeadedTable,
+    column_letter,
+    put_field,
+    table_records,
 )
 from kgxp.files.roster_sources import RosterLimits, Table, read_tables
 from kgxp.files.scenario_json import StrPath, parse_scenario
@@ -68,33 +77,6 @@ _REQUIRED: Mapping[str, tuple[str, ...]] = {
     "teachers": ("id", "name", "school", "subjects", "sex", "birth", "service_start"),
     "preferences": ("teacher", "rank", "post"),
 }
-
-
-@attrs.frozen
-class _Cell:
-    """Where a value came from, as the user sees it: ``教师 row 12``, ``综合得分 (column F)``."""
-
-    sheet: str
-    row: int
-    column: int | None  # 1-based column number; None for a setting of the county table
-    header: str
-
-    def record(self) -> str:
-        return f"{self.sheet} row {self.row}"
-
-    def field(self) -> str:
-        if self.column is None:
-            return self.header
-        return f"{self.header} (column {_column_letter(self.column)})"
-
-
-@attrs.frozen
-class _Table:
-    """One sheet or CSV file: its name as found, header row and data rows (1-based row numbers)."""
-
-    name: str
-    headers: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[Any, ...]], ...]
 
 
 @attrs.frozen
@@ -213,9 +195,9 @@ def _has_preferences(data: Mapping[str, Any]) -> bool:
 
 def _match_tables(
     found: Mapping[str, Table], sheet_names: Mapping[str, str], problems: list[Problem]
-) -> dict[str, _Table]:
+) -> dict[str, HeadedTable]:
     """Each table's sheet (or CSV file); any other sheet with content is reported."""
-    tables: dict[str, _Table] = {}
+    tables: dict[str, HeadedTable] = {}
     by_stem = {name.removesuffix(".csv").removesuffix(".CSV"): name for name in found}
     used = set()
     for table in TABLES:
@@ -247,20 +229,20 @@ def _closest(name: str, known: list[str]) -> str:
     return f"，是不是“{close[0]}”？(did you mean {close[0]!r}?)" if close else ""
 
 
-def _with_header(table: Table) -> _Table:
+def _with_header(table: Table) -> HeadedTable:
     """The first non-blank row is the header; row numbers are Excel's."""
     if not table.rows:
-        return _Table(table.name, (), ())
+        return HeadedTable(table.name, (), ())
     (_, header), *body = table.rows
     headers = tuple("" if v is None else str(v).strip() for v in header)
-    return _Table(table.name, headers, tuple(body))
+    return HeadedTable(table.name, headers, tuple(body))
 
 
 # --- assembling ------------------------------------------------------------
 
 
 def _assemble(
-    tables: Mapping[str, _Table], columns: Mapping[str, Mapping[str, str]]
+    tables: Mapping[str, HeadedTable], columns: Mapping[str, Mapping[str, str]]
 ) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
@@ -275,12 +257,14 @@ def _assemble(
             )
     if problems:
         return {}, {}, problems
-    settings: dict[str, _Cell] = {}
+    settings: dict[str, Cell] = {}
     origins: dict[tuple[str, int], Any] = {("county", 0): settings}
     data = _county(tables["county"], columns["county"], problems, settings)
     for table in ("schools", "posts", "teachers"):
         records = []
-        for index, (record, cells) in enumerate(_records(tables[table], table, columns, problems)):
+        for index, (record, cells) in enumerate(
+            table_records(_read_columns(tables[table], table, columns, problems), problems)
+        ):
             records.append(record)
             origins[(table, index)] = cells
         data[table] = records
@@ -291,7 +275,7 @@ def _assemble(
 
 
 def _county(
-    table: _Table, columns: Mapping[str, str], problems: list[Problem], cells: dict[str, _Cell]
+    table: HeadedTable, columns: Mapping[str, str], problems: list[Problem], cells: dict[str, Cell]
 ) -> dict[str, Any]:
     """The county's settings; ``cells`` gets each setting's cell, keyed ``staffing.total_posts``."""
     data: dict[str, Any] = {"county": {}, "staffing": {}}
@@ -303,7 +287,7 @@ def _county(
         key = str(row[0]).strip()
         if number == 1 and key in {"项目", "setting", "key"}:
             continue
-        cell = _Cell(table.name, number, None, key)
+        cell = Cell(table.name, number, None, key)
         level = _LEVEL_SETTING.match(key)
         if level:
             value = _convert("staffing.total_posts", row[1], cell, problems)
@@ -319,92 +303,19 @@ def _county(
         value = _convert(field, row[1], cell, problems)
         cells[field] = cell
         if value is not None:
-            _put(data, field, value)
+            put_field(data, field, value)
     return data
 
 
-class _RowCells:
-    """Where each field of one record came from; cells are made only when a problem needs one."""
-
-    __slots__ = ("extra", "layout", "number", "table")
-
-    def __init__(self, table: _Table, number: int, layout: Mapping[str, int]) -> None:
-        self.table, self.number, self.layout = table, number, layout
-        self.extra: dict[str, _Cell | tuple[_RowCells, str]] | None = None
-
-    def get(self, key: str) -> _Cell | None:
-        if self.extra is not None and key in self.extra:
-            found = self.extra[key]
-            return found[0].get(found[1]) if isinstance(found, tuple) else found
-        position = self.layout.get(key)
-        if position is None:
-            return None
-        return _Cell(self.table.name, self.number, position + 1, self.table.headers[position])
-
-    def __getitem__(self, key: str) -> _Cell:
-        cell = self.get(key)
-        if cell is None:
-            raise KeyError(key)
-        return cell
-
-    def __setitem__(self, key: str, cell: _Cell) -> None:
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = cell
-
-    def link(self, key: str, other: _RowCells, other_key: str) -> None:
-        """``key`` of this record is located at ``other_key`` of another (a choice's row)."""
-        if self.extra is None:
-            self.extra = {}
-        self.extra[key] = (other, other_key)
-
-    def any_cell(self) -> _Cell:
-        return _Cell(self.table.name, self.number, None, "")
-
-
-def _records(
-    table: _Table,
-    name: str,
-    columns: Mapping[str, Mapping[str, str]],
-    problems: list[Problem],
-) -> Iterator[tuple[dict[str, Any], _RowCells]]:
+def _read_columns(
+    table: HeadedTable, name: str, columns: Mapping[str, Mapping[str, str]], problems: list[Problem]
+) -> Columns | None:
     fields = _resolve_headers(table, name, columns[name], problems)
-    if fields is None:
-        return
-    layout: dict[str, int] = {}
-    for position, field in fields.items():
-        layout[field.split(".")[0]] = position
-        layout[field] = position
-    # Per column, once: where, which field, nested or not, how to read a filled cell.
-    plan = [
-        (position, field, "." in field, reader(field), field in LIST_FIELDS)
-        for position, field in fields.items()
-    ]
-    for number, row in table.rows:
-        record: dict[str, Any] = {}
-        width = len(row)
-        for position, field, nested, read, is_list in plan:
-            raw = row[position] if position < width else None
-            # Blank (as roster_cells.convert has it), inline: this loop runs for every cell.
-            if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-                if is_list:
-                    record[field] = []
-                continue
-            try:
-                value = read(raw)
-            except ValueError as error:
-                cell = _Cell(table.name, number, position + 1, table.headers[position])
-                problems.append(Problem(cell.record(), cell.field(), str(error), code="bad_cell"))
-                continue
-            if nested:
-                _put(record, field, value)
-            else:
-                record[field] = value
-        yield record, _RowCells(table, number, layout)
+    return None if fields is None else Columns(table, fields)
 
 
 def _resolve_headers(
-    table: _Table, name: str, columns: Mapping[str, str], problems: list[Problem]
+    table: HeadedTable, name: str, columns: Mapping[str, str], problems: list[Problem]
 ) -> dict[int, str] | None:
     known_fields = set(columns.values())
     fields: dict[int, str] = {}
@@ -451,16 +362,16 @@ def _resolve_headers(
     return None if missing else fields
 
 
-def _empty(table: _Table, position: int) -> bool:
+def _empty(table: HeadedTable, position: int) -> bool:
     """Whether a column has neither a header nor any value (a stray formatted column)."""
     return not table.headers[position] and all(
         position >= len(row) or blank(row[position]) for _, row in table.rows
     )
 
 
-def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) -> Problem:
+def _unknown_column(table: HeadedTable, position: int, columns: Mapping[str, str]) -> Problem:
     header = table.headers[position]
-    letter = _column_letter(position + 1)
+    letter = column_letter(position + 1)
     known = [h for h, f in columns.items() if f]
     shown = f"“{header}”" if header else "（没有列名）"
     return Problem(
@@ -476,18 +387,27 @@ def _unknown_column(table: _Table, position: int, columns: Mapping[str, str]) ->
 def _attach_preferences(
     teachers: list[dict[str, Any]],
     origins: dict[tuple[str, int], Any],
-    table: _Table,
+    table: HeadedTable,
     columns: Mapping[str, Mapping[str, str]],
     problems: list[Problem],
 ) -> None:
+    read = _read_columns(table, "preferences", columns, problems)
+    if read is None:
+        return
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}
-    chosen: dict[int, list[tuple[int, str, _RowCells]]] = {}
-    for record, cells in _records(table, "preferences", columns, problems):
-        teacher, rank, post = record.get("teacher"), record.get("rank"), record.get("post")
-        if teacher is None or rank is None or post is None:
+    # Teacher -> (rank, row) of each choice, in the table's order; read column-wise, with
+    # each row's problems (its cells, then an unknown teacher) reported in row order.
+    chosen: dict[int, list[tuple[int, int]]] = {}
+    failed = read.failed
+    rows = zip(read.column("teacher"), read.column("rank"), read.column("post"), strict=True)
+    for i, (teacher, rank, post) in enumerate(rows):
+        if i in failed:
+            problems += failed[i]
+        if teacher is LEFT_OUT or rank is LEFT_OUT or post is LEFT_OUT:
             continue  # a missing cell is already reported
-        if teacher not in index_of:
-            cell = cells["teacher"]
+        index = index_of.get(teacher)
+        if index is None:
+            cell = read.cells(i)["teacher"]
             problems.append(
                 Problem(
                     cell.record(),
@@ -497,7 +417,12 @@ def _attach_preferences(
                 )
             )
             continue
-        chosen.setdefault(index_of[teacher], []).append((rank, post, cells))
+        entries = chosen.get(index)
+        if entries is None:
+            chosen[index] = [(rank, i)]
+        else:
+            entries.append((rank, i))
+    posts = read.column("post")
     for index, entries in chosen.items():
         teacher_cells = origins[("teachers", index)]
         if teachers[index].get("preferences"):
@@ -512,10 +437,11 @@ def _attach_preferences(
                 )
             )
             continue
-        entries.sort(key=lambda entry: entry[0])
-        ranks = [rank for rank, _, _ in entries]
+        entries.sort(key=_rank_of)
+        ranks = [rank for rank, _ in entries]
         if len(set(ranks)) != len(ranks):
-            rank, duplicate = next((r, c["post"]) for r, _, c in entries if ranks.count(r) > 1)
+            rank, row = next((r, i) for r, i in entries if ranks.count(r) > 1)
+            duplicate = read.cells(row)["post"]
             problems.append(
                 Problem(
                     duplicate.record(),
@@ -526,20 +452,15 @@ def _attach_preferences(
                 )
             )
             continue
-        teachers[index]["preferences"] = [post for _, post, _ in entries]
+        teachers[index]["preferences"] = [posts[i] for _, i in entries]
         # A problem with preferences[k] is located at the row of the k-th choice.
-        for k, (_, _, cells) in enumerate(entries):
-            teacher_cells.link(f"preferences[{k}]", cells, "post")
+        teacher_cells.choices = (read, [i for _, i in entries])
 
 
-def _put(record: dict[str, Any], field: str, value: Any) -> None:
-    *parents, leaf = field.split(".")
-    for parent in parents:
-        record = record.setdefault(parent, {})
-    record[leaf] = value
+_rank_of = itemgetter(0)
 
 
-def _convert(field: str, raw: Any, cell: _Cell, problems: list[Problem]) -> Any:
+def _convert(field: str, raw: Any, cell: Cell, problems: list[Problem]) -> Any:
     """A cell's value as the scenario's JSON has it, or ``None`` when blank or wrong (reported)."""
     try:
         return convert(field, raw)
@@ -569,11 +490,3 @@ def _locate(problem: Problem, origins: Mapping[tuple[str, int], Any]) -> Problem
     if cell is None:
         return dataclasses.replace(problem, record=cells.any_cell().record())
     return dataclasses.replace(problem, record=cell.record(), field=cell.field())
-
-
-def _column_letter(number: int) -> str:
-    letters = ""
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters

@@ -61,6 +61,8 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f\s]+')
 # Names Windows reserves for devices, whatever the extension.
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 _FIXED_CREATED = dt.datetime(2000, 1, 1)
+# The first characters :func:`neutralise` may act on: other text is written as it is.
+_GUARDED_STARTS = frozenset((*_DANGEROUS, "'"))
 
 
 def neutralise(text: str) -> str:
@@ -164,9 +166,21 @@ def _write_workbook(
             write_string(0, column, neutralise(str(title)))
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
-                if value is None or value == "":
+                # The common cells first, by exact type (one test each: this loop runs
+                # for every cell of a province); anything else as before.
+                kind = value.__class__
+                if kind is str:
+                    if value:
+                        write_string(
+                            number,
+                            column,
+                            neutralise(value) if value[:1] in _GUARDED_STARTS else value,
+                        )
+                elif kind is int or kind is float:
+                    write_number(number, column, value)
+                elif value is None or value == "":
                     continue
-                if isinstance(value, bool):
+                elif isinstance(value, bool):
                     write_string(number, column, str(value))
                 elif isinstance(value, int | float):
                     write_number(number, column, value)

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp.exceptions import Problem, ScenarioError
+from kgxp.files.nesting import nesting_problem
 from kgxp.model.scenario import Scenario
 from kgxp.model.validation import problems_beside_field_errors, problems_from_validation_error
 
@@ -135,8 +136,10 @@ def _decode(source: str | bytes) -> Any:
                 )
             ]
         ) from None
-    except (RecursionError, ValueError) as error:
-        # Pathological nesting or numbers too long to convert.
+    except RecursionError:
+        raise ScenarioError([nesting_problem(source)]) from None
+    except ValueError as error:
+        # Numbers too long to convert.
         raise ScenarioError(
             [
                 Problem(

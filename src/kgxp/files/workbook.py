@@ -1,33 +1,33 @@
 """Workbooks out, byte-identical: sheets of rows, laid out for print when asked.
 
-:func:`write_workbook` is the one openpyxl writer of kgxp's published workbooks
-(the 公示 lists, payroll): numbers stay numbers, the header row is frozen, a
-sheet with a :class:`~kgxp.files.posting.SheetLayout` gets the print layout of
-:mod:`kgxp.files.sheet_style`, and the zip's entry times and document dates are
-fixed so that equal input gives equal bytes (I12).
+:func:`write_workbook` is the one writer of kgxp's published workbooks (the 公示
+lists, payroll), with XlsxWriter: numbers stay numbers, text is written as text
+after the formula guard, the header row is frozen, a sheet with a
+:class:`~kgxp.files.posting.SheetLayout` gets the print layout of
+:mod:`kgxp.files.sheet_style`, and the document dates are fixed so that equal
+input gives equal bytes (I12).
 """
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from kgxp._internal.extras import require
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.posting import SheetLayout
-from kgxp.files.safe_output import excel_sheet_name, unique_sheet_name
+from kgxp.files.safe_output import (
+    _FIXED_CREATED,
+    excel_sheet_name,
+    neutralise,
+    unique_sheet_name,
+)
 from kgxp.files.scenario_json import StrPath
-from kgxp.files.sheet_style import write_laid_out
+from kgxp.files.sheet_style import SheetFormats, write_laid_out, write_plain
 
 __all__ = ["Sheet", "write_workbook"]
-
-# Excel's fixed epoch for a workbook's own dates: files stay byte-identical (I12).
-_FIXED_TIME = "2000-01-01T00:00:00Z"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 Sheet = (
     tuple[str, Sequence[str], Sequence[Sequence[Any]]]
@@ -42,49 +42,43 @@ def write_workbook(path: StrPath, sheets: Sequence[Sheet]) -> Path:
     Sheet names are made valid for Excel (31 characters, no ``[]:*?/\\``) and
     unique; the header row is frozen. A sheet with a
     :class:`~kgxp.files.posting.SheetLayout` is laid out for printing
-    (:mod:`kgxp.files.sheet_style`). Numbers (``int``, ``Decimal``) stay numbers.
+    (:mod:`kgxp.files.sheet_style`). Numbers (``int``, ``Decimal``) stay numbers;
+    text is written as text (never a formula or a link) after the formula guard
+    (:func:`kgxp.files.safe_output.neutralise`). Written with XlsxWriter.
     """
-    openpyxl = require("openpyxl", "excel", "Writing .xlsx files")
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for name, header, rows, *layout in sheets:
-        sheet = book.create_sheet(unique_sheet_name(excel_sheet_name(name), used))
-        if layout:
-            write_laid_out(sheet, header, [[_cell(v) for v in row] for row in rows], layout[0])
-            continue
-        sheet.append(list(header))
-        for row in rows:
-            sheet.append([_cell(value) for value in row])
-        sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
+    xlsxwriter = require("xlsxwriter", "excel", "Writing .xlsx files")
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(_fixed_zip(buffer.getvalue()))
+    # XlsxWriter makes an object or two per cell, and no cycles: the collector's passes
+    # over them would be wasted.
+    with collector_paused():
+        book = xlsxwriter.Workbook(
+            str(target),
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        book.set_properties({"created": _FIXED_CREATED})
+        formats = SheetFormats(book)
+        used: set[str] = set()
+        for name, header, rows, *layout in sheets:
+            sheet = book.add_worksheet(unique_sheet_name(excel_sheet_name(name), used))
+            title = [neutralise(str(h)) for h in header]
+            cells = [[_cell(v) for v in row] for row in rows]
+            if layout:
+                write_laid_out(sheet, formats, title, cells, layout[0])
+            else:
+                write_plain(sheet, title, cells)
+        book.close()
     return target
 
 
 def _cell(value: Any) -> Any:
-    # A Decimal score becomes an Excel number (scores have two places: exact in a double).
+    # A Decimal score becomes an Excel number (scores have two places: exact in a double);
+    # text goes through the formula guard, as in every file kgxp writes (OWASP CSV injection).
+    if isinstance(value, str):
+        return neutralise(value)
     return float(value) if isinstance(value, Decimal) else value
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same .xlsx with fixed entry times and document dates, so equal input gives equal bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + _FIXED_TIME.encode() + rb"\g<2>",
-                    content,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, content)
-    return buffer.getvalue()

@@ -1,0 +1,58 @@
+"""JSON and TOML nested too deeply to parse: hostile input, refused with its place.
+
+Python's parsers follow nesting recursively, up to the interpreter's recursion limit
+(``sys.getrecursionlimit()``, 1,000 by default, less what the caller's stack already
+uses), and raise ``RecursionError`` beyond it. No kgxp file comes near: a scenario
+nests 4 levels, a policy 3. So a file the parser cannot follow is not a mistyped file
+but a hostile one (or not kgxp's); kgxp refuses it with code ``nested_too_deeply`` and
+the line and column where the nesting first passes :data:`NESTING_REPORTED_AT` levels,
+and the command line exits 2 (docs/security.md).
+
+Finding that place scans the text, which costs about as much as parsing it, so it is
+done only once the parser has given up: reading a good file costs nothing more.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kgxp.exceptions import Problem
+
+__all__ = ["NESTED_TOO_DEEPLY", "NESTING_REPORTED_AT", "nesting_problem"]
+
+NESTED_TOO_DEEPLY = "nested_too_deeply"
+"""The ``Problem.code`` of a file nested deeper than the parser follows."""
+
+NESTING_REPORTED_AT = 100
+"""The depth whose first crossing the error points at (no kgxp file nests past 5)."""
+
+# A JSON or TOML string (double or single quoted; brackets inside do not nest), else a
+# bracket or a newline (to count lines). Written without nested repetition so that an
+# unterminated quote costs linear time.
+_TOKEN = re.compile(r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|\'[^\'\n]*\'|[\[\]{}\n]')
+_OPENING, _CLOSING = frozenset("[{"), frozenset("]}")
+
+
+def nesting_problem(text: str) -> Problem:
+    """The located problem of ``text``, which the parser found nested too deeply."""
+    depth, line, line_start = 0, 1, 0
+    where = "(document)"
+    for token in _TOKEN.finditer(text):
+        kind = token.group()
+        if kind in _OPENING:
+            depth += 1
+            if depth > NESTING_REPORTED_AT:
+                where = f"line {line}, column {token.start() - line_start + 1}"
+                break
+        elif kind in _CLOSING:
+            depth -= 1
+        elif kind == "\n":
+            line, line_start = line + 1, token.end()
+    return Problem(
+        "file",
+        where,
+        f"嵌套超过 {NESTING_REPORTED_AT} 层，超出解析器能跟随的深度，不是 kgxp 文件 "
+        f"(nested more than {NESTING_REPORTED_AT} levels deep, beyond what the parser "
+        "follows: not a kgxp file)",
+        code=NESTED_TOO_DEEPLY,
+    )
