@@ -21,7 +21,7 @@ import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kgxp.files.posting import PostingText, SheetLayout
+from kgxp.files.posting import PostingText, SheetLayout, display_width
 from kgxp.files.publication import write_workbook as publication_workbook
 from kgxp.files.safe_output import neutralise, write_workbook
 
@@ -116,3 +116,23 @@ def test_the_publication_sheets_write_each_cell_by_the_rule(
             assert found[-1][0] == "落款" and all(c is None for c in found[-2])
             found = found[:-2]
         _same(rows, found, decimals_as_numbers=True)
+
+
+def test_a_long_reason_gets_a_row_tall_enough_to_read() -> None:
+    # A reason wider than the widest column wraps; spreadsheet programs do not all grow
+    # the row on opening (LibreOffice printed it cut off), so the writer sets the height.
+
+    reason = "竞聘最低分85.00，本人74.00分；组织调剂时无本人可任教学科的空缺岗位" * 2
+    rows = [[1, "张三", "语文"], [2, "李四", reason]]
+    layout = SheetLayout(PostingText("名单", ("说明",), ("落款",)))
+    with tempfile.TemporaryDirectory() as folder:
+        path = publication_workbook(
+            Path(folder) / "p.xlsx", [("表", ["序号", "姓名", "说明"], rows, layout)]
+        )
+        sheet = openpyxl.load_workbook(path)["表"]
+        # Title, one line, header, then the two rows (1-based: rows 4 and 5).
+        assert sheet.cell(5, 3).value == reason
+        assert sheet.row_dimensions[4].height is None  # a short row keeps the default
+        lines = -(-display_width(reason) // 46)
+        assert sheet.row_dimensions[5].height == 16 * lines
+        assert sheet.cell(5, 3).alignment.wrap_text

@@ -20,11 +20,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kgxp.files.posting import LANDSCAPE_FROM, SheetLayout, column_widths, display_width
+from kgxp.files.posting import (
+    LANDSCAPE_FROM,
+    MAX_WIDTH,
+    SheetLayout,
+    column_widths,
+    display_width,
+)
 
 __all__ = ["SheetFormats", "write_laid_out", "write_plain"]
 
 _A4 = 9  # the paper size code of A4 in the Office formats
+_LINE_HEIGHT = 16  # points per line of wrapped 11-point CJK text
 
 
 class SheetFormats:
@@ -81,7 +88,7 @@ def write_laid_out(
     row = 0
     for line in text.lines:
         row += 1
-        sheet.set_row(row, 16 * (1 + display_width(line) // width_sum))
+        sheet.set_row(row, _LINE_HEIGHT * (1 + display_width(line) // width_sum))
         _merged(sheet, row, columns, line, formats.line)
 
     row += 1
@@ -97,8 +104,16 @@ def write_laid_out(
         for index in range(len(header))
     ]
     write_number, write_blank = sheet.write_number, sheet.write_blank
+    # A text longer than its column's widest setting wraps: its row is made tall enough
+    # here, because spreadsheet programs do not all grow a row to fit on opening
+    # (LibreOffice printed such a reason cut off at the column's edge).
+    capped = [i for i, width in enumerate(widths) if width >= MAX_WIDTH]
     for values in rows:
         row += 1
+        if capped:
+            lines = max(_lines(values[i], MAX_WIDTH - 2) if i < len(values) else 1 for i in capped)
+            if lines > 1:
+                sheet.set_row(row, _LINE_HEIGHT * lines)
         for column, (value, style) in enumerate(zip(values, column_formats, strict=False)):
             # The common cells first, by exact type (one test each, for every cell).
             kind = value.__class__
@@ -163,3 +178,10 @@ def _merged(sheet: Any, row: int, columns: int, value: str, style: Any) -> None:
         sheet.merge_range(row, 0, row, columns - 1, value, style)
     else:
         sheet.write_string(row, 0, value, style)
+
+
+def _lines(value: Any, width: int) -> int:
+    """How many lines ``value`` takes wrapped in a column ``width`` characters wide."""
+    if value.__class__ is not str:
+        return 1
+    return max(1, -(-display_width(value) // width))
