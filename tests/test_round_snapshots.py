@@ -4,7 +4,9 @@ tests/data/round_snapshots.json.gz was written by tests/data/make_round_snapshot
 the code of /work/main at 1425d07 (before the result was held as columns): two generated
 counties stored as scenario JSON, every preset × mechanism, the default tie-breakers and
 ranking by score then the lottery under two seeds; for the example county the SHA-256 of
-each result. Any change of the published JSON fails here, naming the case and the first
+each result. Amended once since, deliberately: issue 20 added ``Policy.targets.cv_indicators``
+(``[]`` in every stored policy); the amendment checked that every stored text differed by that
+key alone. Any change of the published JSON fails here, naming the case and the first
 differing teacher or post.
 """
 
