@@ -85,7 +85,7 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
         mechanisms: Mapping[RoundKind, Mechanism] | None = None,
         start: PlanState | None = None,
         head_only: bool = False,
-    ) -> _RoundState:
+    ) -> PlanState:
         """The plan, or its leading in-school round (``head_only``), from ``start`` if given."""
         if start is None:
             state = PlanState(scenario, policy, prepared, ranking, goals, mechanisms)
