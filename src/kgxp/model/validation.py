@@ -1,7 +1,9 @@
 """Cross-record validation of a scenario: every problem, at once, naming record and field.
 
 Field-level checks (types, ranges) are pydantic's; this module checks what
-needs several records at once. Codes are stable strings a UI can group by.
+needs several records at once — ids, merges, posts, staffing totals, incoming
+waiting teachers — and each teacher against the scenario through
+:mod:`kgxp.model.teacher_validation`. Codes are stable strings a UI can group by.
 """
 
 from __future__ import annotations
@@ -16,16 +18,26 @@ from pydantic import ValidationError
 from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
-from kgxp.model.retirement import BASE_AGES, months_to_retirement, statutory_retirement
-from kgxp.model.scenario import Circumstance, Sex
+
+# The per-teacher checks moved to kgxp.model.teacher_validation; their old private
+# names stay importable from here.
+from kgxp.model.teacher_validation import _FEMALE_ONLY as _FEMALE_ONLY
+from kgxp.model.teacher_validation import _YOUNGEST_BASE_MONTHS as _YOUNGEST_BASE_MONTHS
+from kgxp.model.teacher_validation import _YOUNGEST_SERVICE_MONTHS as _YOUNGEST_SERVICE_MONTHS
+from kgxp.model.teacher_validation import _not_plainly_valid as _not_plainly_valid
+from kgxp.model.teacher_validation import _preference_problems as _preference_problems
+from kgxp.model.teacher_validation import _teacher_problems as _teacher_problems
+from kgxp.model.teacher_validation import teacher_problems
 
 if TYPE_CHECKING:
     from kgxp.model.months import YearMonth
-    from kgxp.model.scenario import Scenario, Teacher
+    from kgxp.model.scenario import Scenario
 
 __all__ = ["check", "problems_from_validation_error", "raise_for_problems", "validate"]
 
 log = get_logger(__name__)
+
+_check_teachers = teacher_problems
 
 
 def validate(scenario: Scenario) -> list[Problem]:
@@ -49,7 +61,7 @@ def _problems(scenario: Scenario) -> list[Problem]:
     problems += _check_merges(scenario, school_ids)
     problems += _check_posts(scenario, school_ids)
     problems += _check_staffing(scenario)
-    problems += _check_teachers(scenario, school_ids)
+    problems += teacher_problems(scenario, school_ids)
     problems += _check_incoming_waiting(scenario, school_ids)
     return problems
 
@@ -330,179 +342,6 @@ def _check_staffing(scenario: Scenario) -> list[Problem]:
                     )
                 )
     return problems
-
-
-def _check_teachers(scenario: Scenario, school_ids: set[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    month = scenario.competition_month
-    teachers = scenario.teachers
-    subject_of = {post.id: post.subject for post in scenario.posts}
-    for index in _not_plainly_valid(teachers, school_ids, month.index, subject_of):
-        problems += _teacher_problems(index, teachers[index], school_ids, month, subject_of)
-    return problems
-
-
-# The youngest statutory base age (§4): a teacher younger than it in the competition
-# month cannot have reached retirement, whatever their base age and delay.
-_YOUNGEST_BASE_MONTHS = min(BASE_AGES) * 12
-# Service starting before 18 is implausible for a teacher (and would lengthen the
-# seniority R4 and the adjustment order count): a typo in one of the two months.
-_YOUNGEST_SERVICE_MONTHS = 18 * 12
-# Circumstances only a woman can be in (R4 protects them): on a man's record they are
-# a typo, and would protect him. Paternity leave (陪产假) is not one of them.
-_FEMALE_ONLY = {
-    Circumstance.MATERNITY_LEAVE: "产假",
-    Circumstance.PREGNANCY: "孕期",
-    Circumstance.BREASTFEEDING: "哺乳期",
-}
-
-
-def _not_plainly_valid(
-    teachers: Sequence[Teacher],
-    school_ids: set[str],
-    month_index: int,
-    subject_of: Mapping[str, str],
-) -> list[int]:
-    """Indices of the teachers a cheap sufficient test cannot clear (they may have a problem).
-
-    Runs over every teacher on every validation (each run of a scenario validates it
-    again), so it avoids the retirement computation for teachers far from it and
-    builds no messages; :func:`_teacher_problems` is the reference and reports.
-    One loop with its look-ups bound to locals: a function call per teacher was
-    5–15% of it (less for large counties, where reading the teachers dominates).
-    """
-    subject_get = subject_of.get
-    # Born after this month: younger than the youngest base age in the competition month.
-    born_young = month_index - _YOUNGEST_BASE_MONTHS
-    suspects = []
-    for index, teacher in enumerate(teachers):
-        birth = teacher.birth.index
-        subjects = teacher.subjects
-        preferences = teacher.preferences
-        if (
-            teacher.school in school_ids
-            and birth + _YOUNGEST_SERVICE_MONTHS <= teacher.service_start.index <= month_index
-            and not (
-                teacher.circumstances
-                and teacher.sex is Sex.MALE
-                and _FEMALE_ONLY.keys() & set(teacher.circumstances)
-            )
-            # Statutory age is base age plus a delay >= 0: younger than the base age is enough.
-            and (birth > born_young or birth + teacher.base_age * 12 > month_index)
-            and (len(subjects) < 2 or len(set(subjects)) == len(subjects))
-            and len(set(preferences)) == len(preferences)
-            # An unknown post (None) or one of a subject the teacher does not teach fails.
-            # In C (map, set) rather than a generator: a Python step per preference (five
-            # to eight a teacher) was a tenth of the cross-record checks of a county.
-            and set(map(subject_get, preferences)).issubset(subjects)
-        ):
-            continue
-        suspects.append(index)
-    return suspects
-
-
-def _teacher_problems(
-    index: int,
-    teacher: Teacher,
-    school_ids: set[str],
-    month: YearMonth,
-    subject_of: Mapping[str, str],
-) -> list[Problem]:
-    """Every problem of one teacher, in the order they are reported."""
-    found: list[tuple[str, str, str, str | None]] = []  # field, message, code, rule
-    if teacher.school not in school_ids:
-        found.append(("school", f"unknown school {teacher.school!r}", "unknown_reference", None))
-    if len(set(teacher.subjects)) != len(teacher.subjects):
-        found.append(("subjects", "a subject is listed twice", "duplicate_subject", None))
-    if teacher.birth >= month:
-        found.append(
-            (
-                "birth",
-                f"{teacher.birth} is not before the competition month {month}",
-                "date_after_competition",
-                None,
-            )
-        )
-    elif months_to_retirement(teacher.birth, teacher.base_age, month) < 0:
-        # A teacher who reaches the age *in* the competition month is still in service
-        # that month and protected (R4); only an earlier retirement month is an error.
-        retired = statutory_retirement(teacher.birth, teacher.base_age).month
-        found.append(
-            (
-                "birth",
-                f"{teacher.name} reached the statutory retirement age (base "
-                f"{teacher.base_age}) in {retired}, before the competition month {month}: "
-                "remove the teacher from the roster, or correct the birth month or "
-                "retirement_base_age",
-                "past_retirement",
-                "R4",
-            )
-        )
-    if teacher.service_start > month:
-        found.append(
-            (
-                "service_start",
-                f"{teacher.service_start} is after the competition month {month}",
-                "date_after_competition",
-                None,
-            )
-        )
-    if teacher.service_start <= teacher.birth:
-        found.append(("service_start", "service starts before birth", "implausible_date", None))
-    elif teacher.service_start.index < teacher.birth.index + _YOUNGEST_SERVICE_MONTHS:
-        found.append(
-            (
-                "service_start",
-                f"参加工作时间 {teacher.service_start} 时未满 18 周岁（出生 {teacher.birth}），"
-                "请核对 (service starts before the age of 18: check both months)",
-                "implausible_date",
-                None,
-            )
-        )
-    if teacher.sex is Sex.MALE:
-        for circumstance in sorted(_FEMALE_ONLY.keys() & set(teacher.circumstances)):
-            found.append(
-                (
-                    "circumstances",
-                    f"男教师不能登记“{_FEMALE_ONLY[circumstance]}”（陪产假另是一回事，不属于保留原岗情形），"
-                    f"请核对性别或特殊情形 (a male teacher recorded with {circumstance})",
-                    "implausible_circumstance",
-                    "R4",
-                )
-            )
-    if teacher.preferences:
-        found += _preference_problems(teacher.preferences, set(teacher.subjects), subject_of)
-    return [
-        Problem(f"teachers[{index}]", field, message, record_id=teacher.id, rule=rule, code=code)
-        for field, message, code, rule in found
-    ]
-
-
-def _preference_problems(
-    preferences: Sequence[str], qualified: set[str], subject_of: Mapping[str, str]
-) -> list[tuple[str, str, str, str | None]]:
-    found: list[tuple[str, str, str, str | None]] = []
-    seen: set[str] = set()
-    for k, post_id in enumerate(preferences):
-        field = f"preferences[{k}]"
-        if post_id in seen:
-            found.append((field, f"post {post_id!r} is listed twice", "duplicate_preference", None))
-            continue
-        seen.add(post_id)
-        subject = subject_of.get(post_id)
-        if subject is None:
-            found.append((field, f"unknown post {post_id!r}", "unknown_reference", None))
-        elif subject not in qualified:
-            found.append(
-                (
-                    field,
-                    f"post {post_id!r} is for {subject}, which the teacher is not "
-                    "qualified to teach",
-                    "unqualified_preference",
-                    "I3",
-                )
-            )
-    return found
 
 
 def problems_from_validation_error(error: ValidationError, data: Any = None) -> list[Problem]:

@@ -7,29 +7,9 @@ resolution of the ties would fill; this module finds the largest weakly
 stable matching and, among those, the one with the smallest sum of
 preference ranks (lexicographically: size first, then ranks).
 
-Model. For each application ``(c, k)`` to post ``p`` in class ``g``, weak
-stability requires (Kwanashie & Manlove 2014)::
-
-    cap_p * (1 - sum_{k' <= k} x[c, k'])  <=  #{holders of p in classes <= g, c excluded}
-
-that is: ``c`` holds a post at position ``<= k``, or ``p`` is *closed at
-g* (full, and every holder's class is ``<= g``; a holder in the same class
-is a tie, and ties do not block). Written per pair the right-hand side
-makes the model quadratic. Instead one literal ``closed[p, g]`` is shared
-by all applicants of ``p`` in class ``g`` (in the spirit of the constraint
-merging of Delorme et al. 2019) and linked along the post's class levels:
-
-* per application, the clause ``x[c, 0] or ... or x[c, k] or closed[p, g]``;
-* ``closed[p, g] -> closed[p, g']`` for the next level ``g' > g`` in use;
-* ``closed[p, g] -> not x[c', p]`` for applicants in classes ``(g, g']``;
-* the last ``closed`` of the chain implies ``full[p]``, which implies
-  ``sum x[., p] >= cap_p``;
-* ``upto[p, g] = upto[p, g_prev] + sum_{class in (g_prev, g]} x[., p]``
-  and ``upto[p, g] >= cap_p * closed[p, g]``: redundant for the integer
-  model, but it gives the LP relaxation the strength of the original
-  constraint, and as a running count every ``x`` enters one equation.
-
-So the model is linear in the total length of the lists.
+The model (weak stability as one clause per application plus one shared
+``closed`` literal per post and class level, linear in the total length of the
+lists) and the grouping into units are in :mod:`.optimal_model`.
 
 Before modelling, :mod:`.reduction` settles what weak stability already
 forces, and the undecided part splits into independent components (no
@@ -56,10 +36,27 @@ from ortools.sat.python import cp_model
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.lexicographic import Goal, LexicographicOutcome, solve_lexicographic
 from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
+from kgxp.round.mechanisms.optimal_model import (
+    POOL_VARIABLES,
+    Unit,
+    UnitModel,
+    build_unit_model,
+    independent_units,
+    set_solution_hint,
+)
 from kgxp.round.mechanisms.reduction import Reduction, reduce_market
 from kgxp.round.mechanisms.stability import blocking_pairs, check_matching
 
 __all__ = ["ApplicationWeights", "OptimalResult", "OptimalStatus", "max_weakly_stable"]
+
+# The model's building blocks moved to kgxp.round.mechanisms.optimal_model; their old
+# private names stay importable from here.
+_Unit = Unit
+_UnitModel = UnitModel
+_units = independent_units
+_build_unit = build_unit_model
+_set_hint = set_solution_hint
+_POOL_VARIABLES = POOL_VARIABLES
 
 ApplicationWeights = Sequence[Sequence[int]]
 """A secondary goal: ``weights[c][k]`` is what candidate ``c`` holding their
@@ -67,10 +64,6 @@ ApplicationWeights = Sequence[Sequence[int]]
 
 OptimalStatus = Literal["optimal", "feasible", "fallback", "infeasible"]
 
-# Components are solved one model each, but a model costs about a
-# millisecond even when trivial; small components are therefore pooled
-# into one model until it holds this many application variables.
-_POOL_VARIABLES = 400
 
 # Share of a unit's budget given to the lexicographic phase before falling
 # back to maximising size alone (see _solve_unit).
@@ -121,15 +114,6 @@ class OptimalResult:
 def goal_value(goal: ApplicationWeights, matching: Matching) -> int:
     """What ``matching`` scores on one secondary goal."""
     return sum(goal[c][k] for c, k in enumerate(matching.ranks) if k >= 0)
-
-
-@attrs.define
-class _Unit:
-    """One or more independent components, solved as one CP-SAT model."""
-
-    candidates: list[int] = attrs.Factory(list)
-    posts: list[int] = attrs.Factory(list)
-    n_vars: int = 0
 
 
 @attrs.frozen
@@ -224,7 +208,7 @@ def max_weakly_stable(
         )
 
     red = reduce_market(market, propagate=preprocess)
-    units = _units(market, red)
+    units = independent_units(market, red)
     n = market.n_candidates
     offsets = red.offsets
     post_of = red.post_of
@@ -302,210 +286,10 @@ def _goal_problems(market: Market, goals: Sequence[ApplicationWeights]) -> list[
     return problems
 
 
-def _units(market: Market, red: Reduction) -> list[_Unit]:
-    """Group undecided candidates into independent components, then pool small ones."""
-    n_posts = market.n_posts
-    parent = list(range(n_posts))
-
-    def find(p: int) -> int:
-        root = p
-        while parent[root] != root:
-            root = parent[root]
-        while parent[p] != root:
-            parent[p], p = root, parent[p]
-        return root
-
-    post_of = red.post_of
-    members: list[tuple[int, list[int]]] = []
-    for c in range(market.n_candidates):
-        if red.certain[c]:
-            continue
-        apps = red.alive_apps(c)
-        if not apps:
-            continue
-        members.append((c, apps))
-        root = find(post_of[apps[0]])
-        for a in apps[1:]:
-            other = find(post_of[a])
-            if other != root:
-                # Union by smaller index keeps the forest deterministic.
-                if other < root:
-                    root, other = other, root
-                parent[other] = root
-
-    components: dict[int, _Unit] = {}
-    seen_post = bytearray(n_posts)
-    for c, apps in members:
-        root = find(post_of[apps[0]])
-        unit = components.get(root)
-        if unit is None:
-            unit = components[root] = _Unit()
-        unit.candidates.append(c)
-        unit.n_vars += len(apps)
-        for a in apps:
-            p = post_of[a]
-            if not seen_post[p]:
-                seen_post[p] = 1
-                unit.posts.append(p)
-
-    ordered = sorted(components.values(), key=lambda u: (u.n_vars, u.candidates[0]))
-    units: list[_Unit] = []
-    pool = _Unit()
-    for unit in ordered:
-        if unit.n_vars >= _POOL_VARIABLES:
-            units.append(unit)
-            continue
-        pool.candidates.extend(unit.candidates)
-        pool.posts.extend(unit.posts)
-        pool.n_vars += unit.n_vars
-        if pool.n_vars >= _POOL_VARIABLES:
-            units.append(pool)
-            pool = _Unit()
-    if pool.candidates:
-        units.append(pool)
-    units.sort(key=lambda u: (u.n_vars, u.candidates[0]))
-    return units
-
-
-@attrs.define
-class _UnitModel:
-    """A unit's CP-SAT model plus what is needed to read solutions back."""
-
-    model: cp_model.CpModel
-    apps: list[int]  # application of each x variable, in variable order
-    xs: list[cp_model.IntVar]
-    weight: int
-    hint: list[int]  # one value per model variable, by index
-
-
-def _build_unit(market: Market, red: Reduction, unit: _Unit, hint: Matching) -> _UnitModel:
-    """The unit's model (see the module docstring), with a complete hint."""
-    model = cp_model.CpModel()
-    offsets = red.offsets
-    post_of = red.post_of
-    candidate_of = red.candidate_of
-    level = red.level
-    alive = red.alive
-    forced = red.forced
-    last = red.last
-    capacities = market.capacities
-    hinted = hint.assignment
-    hint_values: list[int] = []
-
-    x: dict[int, cp_model.IntVar] = {}
-    at_post: dict[int, list[int]] = {p: [] for p in unit.posts}
-    cand_apps: list[list[int]] = []
-    weight = 1
-    for c in unit.candidates:
-        apps = [a for a in range(offsets[c], last[c] + 1) if alive[a]]
-        cand_apps.append(apps)
-        weight += apps[-1] - offsets[c]
-        lits = []
-        held = hinted[c]
-        for a in apps:
-            v = model.new_bool_var("")
-            hint_values.append(post_of[a] == held)
-            x[a] = v
-            lits.append(v)
-            at_post[post_of[a]].append(a)
-        if forced[c]:
-            model.add_exactly_one(lits)
-        elif len(lits) > 1:
-            model.add_at_most_one(lits)
-
-    # What the hint does at each post decides the hint of its literals.
-    room: dict[int, int] = {}
-    hint_full: dict[int, bool] = {}
-    hint_worst: dict[int, int] = {}
-    for p in unit.posts:
-        count = red.certain_at[p]
-        worst = -1
-        for a in at_post[p]:
-            if hinted[candidate_of[a]] == p:
-                count += 1
-                worst = max(worst, level[a])
-        room[p] = capacities[p] - red.certain_at[p]
-        hint_full[p] = count == capacities[p]
-        hint_worst[p] = worst
-
-    closed: dict[tuple[int, int], cp_model.IntVar] = {}
-    for c, apps in zip(unit.candidates, cand_apps, strict=True):
-        prefix: list[cp_model.IntVar] = []
-        # A forced candidate holds one of its alive applications, so the
-        # constraint of its last one is already met.
-        stop = last[c] if forced[c] else offsets[c + 1]
-        for a in apps:
-            if a >= stop:
-                break
-            prefix.append(x[a])
-            p = post_of[a]
-            key = (p, level[a])
-            lit = closed.get(key)
-            if lit is None:
-                lit = closed[key] = model.new_bool_var("")
-                hint_values.append(hint_full[p] and hint_worst[p] <= key[1])
-            model.add_bool_or([*prefix, lit])
-
-    needed: dict[int, list[int]] = {}
-    for p, j in closed:
-        needed.setdefault(p, []).append(j)
-    for p in unit.posts:
-        apps = at_post[p]
-        seats = room[p]
-        total = cp_model.LinearExpr.sum([x[a] for a in apps])
-        if len(apps) > seats:
-            model.add(total <= seats)
-        levels = needed.get(p)
-        if not levels:
-            continue
-        levels.sort()
-        full = model.new_bool_var("")
-        hint_values.append(hint_full[p])
-        model.add(total >= seats).only_enforce_if(full)
-        apps.sort(key=level.__getitem__)
-        i = 0
-        hinted_below = 0
-        below: cp_model.IntVar | None = None
-        for idx, j in enumerate(levels):
-            lit = closed[(p, j)]
-            upper = levels[idx + 1] if idx + 1 < len(levels) else None
-            start = i
-            while i < len(apps) and level[apps[i]] <= j:
-                hinted_below += hinted[candidate_of[apps[i]]] == p
-                i += 1
-            # Holders in classes <= j, as a running count so that every x
-            # enters one equation (linear size, however many levels).
-            upto = model.new_int_var(0, i, "")
-            hint_values.append(hinted_below)
-            segment = cp_model.LinearExpr.sum([x[a] for a in apps[start:i]])
-            model.add(upto == (segment if below is None else below + segment))
-            model.add(upto >= seats * lit)
-            below = upto
-            k = i
-            while k < len(apps) and (upper is None or level[apps[k]] <= upper):
-                model.add_implication(lit, ~x[apps[k]])
-                k += 1
-            model.add_implication(lit, full if upper is None else closed[(p, upper)])
-
-    return _UnitModel(
-        model=model, apps=list(x), xs=list(x.values()), weight=weight, hint=hint_values
-    )
-
-
-def _set_hint(model: cp_model.CpModel, values: Sequence[int]) -> None:
-    # One bulk copy instead of a Python call per variable (add_hint costs
-    # tens of microseconds each, which adds up to seconds at this scale).
-    proto = model.proto
-    proto.clear_solution_hint()
-    hint = proto.solution_hint
-    hint.vars.extend(range(len(values)))
-    hint.values.extend(values)
-
-
 def _solve_unit(
     market: Market,
     red: Reduction,
-    unit: _Unit,
+    unit: Unit,
     hint: Matching,
     budget: float,
     seed: int,
@@ -522,14 +306,14 @@ def _solve_unit(
     so if phase 1 does not finish within its share of the budget, phase 2
     spends the rest on size alone, starting from phase 1's best.
     """
-    built = _build_unit(market, red, unit, hint)
+    built = build_unit_model(market, red, unit, hint)
     model = built.model
     xs = built.xs
     apps = built.apps
     offsets = red.offsets
     candidate_of = red.candidate_of
     weight = built.weight
-    _set_hint(model, built.hint)
+    set_solution_hint(model, built.hint)
     model.maximize(
         cp_model.LinearExpr.weighted_sum(
             xs, [weight - (a - offsets[candidate_of[a]]) for a in apps]
@@ -565,7 +349,7 @@ def _solve_unit(
 
     remaining = budget - det
     if outcome != "OPTIMAL" and remaining > 0:
-        _set_hint(model, best if best is not None else built.hint)
+        set_solution_hint(model, best if best is not None else built.hint)
         model.maximize(cp_model.LinearExpr.sum(xs))
         params.max_deterministic_time = remaining
         status = solver.solve(model)
@@ -601,7 +385,7 @@ def _solve_unit(
 
 
 def _balance_unit(
-    built: _UnitModel,
+    built: UnitModel,
     red: Reduction,
     goals: Sequence[ApplicationWeights],
     best: list[int],

@@ -1,0 +1,406 @@
+"""The round plan's state: seats left and who is placed, one round at a time (R5, R6, R12).
+
+:func:`kgxp.round.engine.run_round` advances a :class:`PlanState` through
+``Policy.rounds`` — the in-school round, the cross-school round(s) and adjustment —
+and the balanced and targeted mechanisms (:mod:`kgxp.round.objectives`) fork it to
+run the rest of the plan differently. Each step books the seats offered and taken,
+the placements, every teacher's reasons and the round's statistics.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from operator import attrgetter
+
+from kgxp._internal.log import get_logger
+from kgxp.model.balance import INDICATORS
+from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
+from kgxp.model.result import PolicyException, Reason, RoundStats, builder
+from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
+from kgxp.round.applications import default_in_school_applications
+from kgxp.round.balance import (
+    CV_GOAL_UNITS,
+    RURAL_SHORTAGE,
+    URBAN_TO_RURAL,
+    BalanceTables,
+    balance_tables,
+)
+from kgxp.round.competition import (
+    CvOutcome,
+    RoundCvTarget,
+    RoundOutcome,
+    RoundTarget,
+    TargetOutcome,
+    run_competitive_round,
+)
+from kgxp.round.prepare import Prepared
+from kgxp.round.ranking import Ranking
+from kgxp.round.scope import scope_unit
+
+__all__ = ["PlanState"]
+
+# The stage events keep the engine's logger name: users filter and configure the
+# round's log by "kgxp.round.engine" (docs, benchmarks/run.py), whichever module books it.
+log = get_logger("kgxp.round.engine")
+
+_BY_ID = attrgetter("id")
+
+# One builder per shape of reason (see kgxp.model.result.builder).
+_unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
+_default_application = builder(Reason, "rule", "code", "round", "score", "detail")
+_DEFAULT_APPLICATION_DETAIL = (
+    "listed no post of the own school: applied to its posts of the main subject, then of "
+    "other qualified subjects"
+)
+
+
+class PlanState:
+    """Seats left and who is placed, advanced one round at a time (internal).
+
+    :mod:`kgxp.round.result_assembly` turns the state after the last round into the
+    :class:`~kgxp.model.result.RoundResult`.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        policy: Policy,
+        prepared: Prepared,
+        ranking: Ranking,
+        goals: Mapping[str, int] | None = None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.policy = policy
+        self.prepared = prepared
+        self.ranking = ranking
+        self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
+        self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
+        self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
+        self.teachers: list[Teacher] = sorted(scenario.teachers, key=_BY_ID)
+        # Everyone neither placed nor protected, in id order: each round starts from it
+        # and shrinks it, rather than every round scanning the whole county again.
+        protected = prepared.protected
+        self.pool: list[Teacher] = [t for t in self.teachers if t.id not in protected]
+        self.left_in = {p: s.in_school for p, s in prepared.split.items()}
+        self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
+        self.offered: dict[str, dict[str, int]] = defaultdict(dict)
+        self.filled: dict[str, dict[str, int]] = defaultdict(dict)
+        self.placed: dict[str, tuple[str, RoundSpec]] = {}  # teacher -> (post, round)
+        self.reasons: dict[str, tuple[Reason, ...]] = {}  # teacher -> every round's, in order
+        self.stats: list[RoundStats] = []
+        # Per round kind, a mechanism other than the policy's (kgxp.round.objectives).
+        self.mechanisms: Mapping[RoundKind, Mechanism] = mechanisms or {}
+        # R12 均衡发展: goals for the balanced and targeted mechanisms; the targets are
+        # enforced in the plan's first cross-school round (the in-school round moves
+        # nobody, and adjustment only adds placements, so what it reaches holds).
+        self.balance: BalanceTables | None = None
+        self.target_round: str | None = None
+        # Per enforced target, the count to reach by the end of the target round.
+        self.goals: Mapping[str, int] = goals or {}
+        # Targets found infeasible, with the best count reached (see _run_targeted).
+        self.infeasible: Mapping[str, int] = {}
+        if policy.mechanism in (Mechanism.BALANCED, Mechanism.TARGETED, Mechanism.MSDA):
+            self.balance = balance_tables(scenario, policy, prepared.home)
+            if policy.mechanism is not Mechanism.BALANCED and (
+                self.balance.targets or self.balance.cv_targets
+            ):
+                self.target_round = next(
+                    (r.name for r in policy.rounds if r.kind is RoundKind.CROSS_SCHOOL), None
+                )
+            if policy.mechanism is Mechanism.MSDA:  # one pass, every target at its count
+                self.goals = {t.name: t.required for t in self.balance.targets}
+        self.exceptions: tuple[PolicyException, ...] = ()
+        self.target_outcomes: tuple[TargetOutcome, ...] = ()
+        self.cv_outcomes: tuple[CvOutcome, ...] = ()
+        # CV targets dropped as out of reach, with what the enforcing round found.
+        self.cv_infeasible: Mapping[str, CvOutcome] = {}
+        self.done = 0  # rounds of the plan run so far
+
+    def fork(
+        self,
+        goals: Mapping[str, int] | None,
+        mechanisms: Mapping[RoundKind, Mechanism] | None,
+    ) -> PlanState:
+        """A copy to run the rest of the plan differently; this state is unchanged."""
+        other = copy.copy(self)
+        other.goals = goals or {}
+        other.mechanisms = mechanisms or {}
+        other.pool = list(self.pool)
+        other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
+        other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
+        other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
+        other.placed, other.reasons = dict(self.placed), dict(self.reasons)
+        other.stats = list(self.stats)
+        return other
+
+    def run(self, spec: RoundSpec) -> None:
+        started = time.perf_counter()
+        self.done += 1
+        if spec.kind is RoundKind.ADJUSTMENT:
+            self._adjust(spec)
+        else:
+            self._compete(spec)
+        last = self.stats[-1]
+        log.info(
+            "round.stage",
+            round=spec.name,
+            kind=spec.kind.value,
+            candidates=last.candidates,
+            seats=last.seats_offered,
+            placed=last.placed,
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    def units(self, spec: RoundSpec) -> dict[str, str]:
+        """School id -> its unit at the round's scope (R11), once per round, not per check."""
+        return {
+            school_id: scope_unit(school, spec.scope) for school_id, school in self.schools.items()
+        }
+
+    def _compete(self, spec: RoundSpec) -> None:
+        home = self.prepared.home
+        school_of = self.school_of
+        applies: Callable[[Teacher], list[str]]
+        if spec.kind is RoundKind.IN_SCHOOL:
+            volunteers = self.prepared.volunteers
+            candidates = [t for t in self.pool if t.id not in volunteers]
+            offered = {p: n for p, n in self.left_in.items() if n > 0}
+            offered_at: dict[str, set[str]] = defaultdict(set)
+            for post_id in offered:
+                offered_at[school_of[post_id]].add(post_id)
+            none: set[str] = set()
+            defaults = default_in_school_applications(self.scenario, self.policy)
+
+            def applies(teacher: Teacher) -> list[str]:
+                # R5: the in-school round offers a teacher the posts of their home school;
+                # one who listed none of them applies to them main subject first.
+                own = offered_at.get(home[teacher.id], none)
+                default = defaults.get(teacher.id)
+                return [
+                    p for p in (teacher.preferences if default is None else default) if p in own
+                ]
+
+            self._add_reasons(
+                {
+                    t.id: (
+                        _default_application(
+                            "R5",
+                            "default_application",
+                            spec.name,
+                            self.ranking.score[t.id],
+                            _DEFAULT_APPLICATION_DETAIL,
+                        ),
+                    )
+                    for t in candidates
+                    if defaults.get(t.id)
+                }
+            )
+        else:
+            candidates = self.pool
+            offered = {
+                p: self.left_cross[p]
+                + (self.left_in[p] if spec.offer_unfilled_in_school_seats else 0)
+                for p in self.posts
+            }
+            offered = {p: n for p, n in offered.items() if n > 0}
+            unit = self.units(spec)
+            unit_of_post = {p: unit[school_of[p]] for p in offered}
+
+            def applies(teacher: Teacher) -> list[str]:
+                # R5, R11: other schools' posts inside the teacher's scope unit.
+                own = home[teacher.id]
+                mine = unit[own]
+                return [
+                    p
+                    for p in teacher.preferences
+                    if unit_of_post.get(p) == mine and school_of[p] != own
+                ]
+
+        targets: list[RoundTarget] = []
+        if spec.name == self.target_round and self.balance is not None:
+            targets = [
+                RoundTarget(t, self.counted(t.name), self.goals[t.name])
+                for t in self.balance.targets
+                if t.name in self.goals
+            ]
+        cv_targets: list[RoundCvTarget] = []
+        if spec.name == self.target_round and self.balance is not None:
+            held = self.held()
+            cv_targets = [
+                RoundCvTarget(
+                    c,
+                    tuple(c.counts(held, school_of, self.balance.subject_of)),
+                    Fraction(self.goals[c.name], CV_GOAL_UNITS),
+                )
+                for c in self.balance.cv_targets
+                if c.name in self.goals
+            ]
+        outcome = run_competitive_round(
+            spec,
+            candidates,
+            offered,
+            applies,
+            self.ranking,
+            self.mechanisms.get(spec.kind, self.policy.mechanism),
+            self.balance,
+            targets,
+            cv_targets,
+        )
+        if targets or cv_targets:
+            self.exceptions = outcome.exceptions
+            self.target_outcomes = outcome.targets
+            self.cv_outcomes = outcome.cv
+        self._record(spec, len(candidates), offered, outcome)
+
+    def counted(self, target: str) -> int:
+        """What the placements so far (protected included) count toward a target."""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        school_of = self.school_of
+        if target == URBAN_TO_RURAL:
+            urban, rural = tables.urban_home, tables.rural
+            return sum(
+                1 for t, (p, _) in self.placed.items() if t in urban and school_of[p] in rural
+            )
+        shortage = tables.shortage_posts
+        held = [p for p, _ in self.placed.values()]
+        held += [p for p in self.prepared.protected_post.values() if p is not None]
+        return sum(1 for p in held if p in shortage)
+
+    def held(self) -> list[tuple[Teacher, str]]:
+        """Every (teacher, post) held so far, protected teachers included."""
+        teachers = {t.id: t for t in self.teachers}
+        held = [(teachers[t], p) for t, (p, _) in self.placed.items()]
+        held += [(teachers[t], p) for t, p in self.prepared.protected_post.items() if p is not None]
+        return held
+
+    def cv_squared(self, name: str) -> Fraction | None:
+        """The exact CV² of a declared CV target's indicator over the placements so far."""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        spec = next(c for c in tables.cv_targets if c.name == name)
+        return spec.cv_squared(spec.counts(self.held(), self.school_of, tables.subject_of))
+
+    def cv_met(self, name: str) -> bool:
+        """Is a declared CV target met by the placements so far?"""
+        tables = self.balance
+        assert tables is not None  # only called with balance tables
+        spec = next(c for c in tables.cv_targets if c.name == name)
+        return spec.met_by(spec.counts(self.held(), self.school_of, tables.subject_of))
+
+    def county_goals(self) -> tuple[int, ...]:
+        """Teachers placed, then each balance goal's county-wide count (balanced policies)."""
+        tables = self.balance
+        assert tables is not None  # only for balanced and targeted policies
+        school_of, subject_of = tables.school_of, tables.subject_of
+        teachers = {t.id: t for t in self.teachers}
+        values = [len(self.placed)]
+        for goal in tables.goals:
+            if goal is BalanceGoal.RURAL_SHORTAGE:
+                values.append(self.counted(RURAL_SHORTAGE))
+            elif goal is BalanceGoal.URBAN_TO_RURAL:
+                values.append(self.counted(URBAN_TO_RURAL))
+            else:
+                values.append(
+                    sum(
+                        1
+                        for t, (p, _) in self.placed.items()
+                        for name, counts in INDICATORS.items()
+                        if (school_of[p], name) in tables.needy
+                        and counts(teachers[t], subject_of[p])
+                    )
+                )
+        return tuple(values)
+
+    def _record(
+        self,
+        spec: RoundSpec,
+        candidates: int,
+        offered: Mapping[str, int],
+        outcome: RoundOutcome | AdjustmentOutcome,
+    ) -> None:
+        """Book a round: seats offered and taken, placements, reasons, statistics."""
+        for post_id, seats in offered.items():
+            self.offered[post_id][spec.name] = seats
+        placed = outcome.placed
+        for post_id, taken in Counter(placed.values()).items():
+            self._take(post_id, spec, taken)
+        booked = self.placed
+        for teacher_id, post_id in placed.items():
+            booked[teacher_id] = (post_id, spec)
+        self._add_reasons(outcome.reasons)
+        if placed:
+            self.pool = [t for t in self.pool if t.id not in placed]
+        self.stats.append(
+            RoundStats(
+                name=spec.name,
+                kind=spec.kind,
+                scope=spec.scope,
+                candidates=candidates,
+                seats_offered=sum(offered.values()),
+                placed=len(placed),
+                solver=outcome.solver,
+            )
+        )
+
+    def _add_reasons(self, found: Mapping[str, tuple[Reason, ...]]) -> None:
+        reasons = self.reasons
+        for teacher_id, more in found.items():
+            before = reasons.get(teacher_id)
+            reasons[teacher_id] = more if before is None else before + more
+
+    def _take(self, post_id: str, spec: RoundSpec, taken: int) -> None:
+        filled = self.filled[post_id]
+        filled[spec.name] = filled.get(spec.name, 0) + taken
+        if spec.kind is RoundKind.IN_SCHOOL:
+            self.left_in[post_id] -= taken
+        else:  # cross-school seats first, then leftovers
+            cross = min(taken, max(self.left_cross[post_id], 0))
+            self.left_cross[post_id] -= cross
+            self.left_in[post_id] -= taken - cross
+
+    def _adjust(self, spec: RoundSpec) -> None:
+        unplaced = self.pool
+        willing = [
+            t
+            for t in unplaced
+            if t.willing_to_adjust or not self.policy.adjustment_requires_willingness
+        ]
+        willing_ids = {t.id for t in willing}
+        self._add_reasons(
+            {
+                t.id: (
+                    _unwilling(
+                        "R6",
+                        "unwilling",
+                        spec.name,
+                        self.ranking.score[t.id],
+                        "not willing to accept organisational adjustment (I9)",
+                    ),
+                )
+                for t in unplaced
+                if t.id not in willing_ids
+            }
+        )
+        vacancies = {
+            p: self.left_in[p] + self.left_cross[p]
+            for p in self.posts
+            if self.left_in[p] + self.left_cross[p] > 0
+        }
+        outcome = run_adjustment(
+            spec.name,
+            willing,
+            vacancies,
+            self.posts,
+            self.units(spec),
+            self.prepared.home,
+            self.ranking,
+            {s.id: s.locality for s in self.scenario.schools},
+        )
+        self._record(spec, len(willing), vacancies, outcome)

@@ -1,0 +1,290 @@
+"""The round's result from the plan's final state: outcomes, seat table, target reports (R7).
+
+Every teacher gets one :class:`~kgxp.model.result.Outcome` — placed in the round
+that placed them, protected (R4), or waiting one term at a school chosen by need
+for their main subject (R7, 跟岗学习/顶岗实践) — and every post one
+:class:`~kgxp.model.result.PostSeats` row. Everything is sorted by id and holds no
+wall-clock data, so the result's JSON is byte-identical whatever the input's record
+order (I12).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from heapq import heapify, heappop, heapreplace
+
+from kgxp.model.digest import scenario_digest
+from kgxp.model.policy import Mechanism, RoundKind
+from kgxp.model.result import (
+    Outcome,
+    PostSeats,
+    Reason,
+    RoundResult,
+    Status,
+    TargetReport,
+    builder,
+)
+from kgxp.model.scenario import Teacher
+from kgxp.round.balance import cv_report, explain_target
+from kgxp.round.plan_state import PlanState
+from kgxp.round.warning import warning_list
+
+__all__ = ["assemble_result"]
+
+_WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned school"
+
+# One builder per shape of reason and outcome (see kgxp.model.result.builder).
+_protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
+_waiting_reason = builder(Reason, "rule", "code", "score", "detail")
+_placed_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "round",
+    "score",
+    "preference_rank",
+    "reasons",
+)
+_protected_outcome = builder(
+    Outcome,
+    "teacher",
+    "status",
+    "home_school",
+    "post",
+    "school",
+    "score",
+    "protected_by",
+    "preference_rank",
+    "reasons",
+)
+_waiting_outcome = builder(
+    Outcome, "teacher", "status", "home_school", "school", "score", "reasons"
+)
+
+_post_seats = builder(
+    PostSeats,
+    "post",
+    "school",
+    "subject",
+    "seats",
+    "reserved",
+    "protected",
+    "in_school",
+    "cross_school",
+    "offered",
+    "filled",
+    "vacant",
+)
+
+_STATUS = {
+    RoundKind.IN_SCHOOL: Status.IN_SCHOOL,
+    RoundKind.CROSS_SCHOOL: Status.CROSS_SCHOOL,
+    RoundKind.ADJUSTMENT: Status.ADJUSTED,
+}
+
+
+def assemble_result(state: PlanState, seed: int) -> RoundResult:
+    """The round's result from the plan's state after its last round (sorted by id, no clock)."""
+    return RoundResult(
+        scenario_digest=scenario_digest(state.scenario),
+        seed=seed,
+        policy=state.policy,
+        outcomes=tuple(_outcomes(state, _shadow_schools(state))),
+        posts=_seat_table(state),
+        rounds=tuple(state.stats),
+        conflicts=state.prepared.conflicts,
+        warning_talks=warning_list(state.scenario, state.policy, state.ranking.score),
+        exceptions=state.exceptions,
+        targets=_target_reports(state),
+    )
+
+
+def _target_reports(state: PlanState) -> tuple[TargetReport, ...]:
+    """Each declared target after every round, with the enforcing round's findings."""
+    if state.balance is None or state.policy.mechanism is not Mechanism.TARGETED:
+        return ()
+    reports = []
+    for spec in state.balance.targets:
+        achieved = state.counted(spec.name)
+        met = achieved >= spec.required
+        best = state.infeasible.get(spec.name)
+        if not met and best is None:  # never enforced: no cross-school round
+            best = achieved
+        reports.append(
+            TargetReport(
+                target=spec.name,
+                rule=spec.rule,
+                share=spec.share,
+                base=spec.base,
+                required=spec.required,
+                achieved=achieved,
+                met=met,
+                feasible=met,
+                round=state.target_round,
+                best_possible=best,
+                envy_pairs=sum(1 for e in state.exceptions if spec.name in e.targets),
+                explanation=None if met else explain_target(spec, state.target_round, best),
+            )
+        )
+    outcomes = {o.spec.name: o for o in state.cv_outcomes} | dict(state.cv_infeasible)
+    held = state.held()
+    for cv in state.balance.cv_targets:
+        found = outcomes.get(cv.name)
+        reports.append(
+            cv_report(
+                cv,
+                cv.counts(held, state.school_of, state.balance.subject_of),
+                state.target_round,
+                None if found is None else (found.feasible, found.cv_squared),
+                sum(1 for e in state.exceptions if cv.name in e.targets),
+            )
+        )
+    return tuple(reports)
+
+
+def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
+    """Every teacher's outcome, in id order (one loop for 100,000s of teachers)."""
+    score_of = state.ranking.score
+    home_of = state.prepared.home
+    protected = state.prepared.protected
+    protected_post = state.prepared.protected_post
+    placed = state.placed
+    reasons = state.reasons
+    school_of = state.school_of
+    outcomes: list[Outcome] = []
+    append = outcomes.append
+    for teacher in state.teachers:
+        tid = teacher.id
+        score = score_of[tid]
+        home = home_of[tid]
+        booked = placed.get(tid)
+        if booked is not None:
+            post_id, spec = booked
+            append(
+                _placed_outcome(
+                    tid,
+                    _STATUS[spec.kind],
+                    home,
+                    post_id,
+                    school_of[post_id],
+                    spec.name,
+                    score,
+                    _rank(teacher, post_id),
+                    reasons[tid],
+                )
+            )
+        elif tid in protected:
+            seat = protected_post[tid]
+            by = protected[tid]
+            code = "protected" if seat else "protected_without_seat"
+            append(
+                _protected_outcome(
+                    tid,
+                    Status.PROTECTED,
+                    home,
+                    seat,
+                    school_of[seat] if seat else None,
+                    score,
+                    by,
+                    _rank(teacher, seat),
+                    (_protected_reason("R4", code, seat, score, ", ".join(by)),),
+                )
+            )
+        else:
+            waiting = _waiting_reason("R7", "waiting", score, _WAITING_DETAIL)
+            append(
+                _waiting_outcome(
+                    tid,
+                    Status.WAITING,
+                    home,
+                    shadow[tid],
+                    score,
+                    (*reasons.get(tid, ()), waiting),
+                )
+            )
+    return outcomes
+
+
+def _shadow_schools(state: PlanState) -> dict[str, str]:
+    """R7: a school for each waiting teacher, by need for their main subject.
+
+    Need is a school's seats of that subject still empty or reserved for new
+    recruits (顶岗 stands in until they come); the neediest school inside the
+    teacher's last round's scope unit wins, ties by id; no need: home school.
+    """
+    unit = state.units(state.policy.rounds[-1])
+    need: Counter[tuple[str, str]] = Counter()
+    for post in state.posts.values():
+        empty = state.left_in[post.id] + state.left_cross[post.id] + post.reserved
+        if empty > 0 and state.schools[post.school].merged_into is None:
+            need[(post.school, post.subject)] += empty
+    waiting = sorted(
+        state.pool,
+        key=lambda t: state.ranking.order[t.id],
+    )
+    # Per (unit, subject), the schools still in need as a heap of (-need, school): the
+    # top is the neediest school, ties by id, without scanning a county-wide unit's
+    # schools for every teacher. Only the top entry ever changes, so none goes stale.
+    needy: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    for (school, subject), count in need.items():
+        needy[(unit[school], subject)].append((-count, school))
+    for schools in needy.values():
+        heapify(schools)
+    assigned: dict[str, str] = {}
+    for teacher in waiting:
+        home = state.prepared.home[teacher.id]
+        heap = needy.get((unit[home], teacher.main_subject))
+        if not heap:
+            assigned[teacher.id] = home
+            continue
+        negative_need, best = heap[0]
+        if negative_need == -1:
+            heappop(heap)  # its last empty seat
+        else:
+            heapreplace(heap, (negative_need + 1, best))
+        assigned[teacher.id] = best
+    return assigned
+
+
+def _seat_table(state: PlanState) -> tuple[PostSeats, ...]:
+    protected = Counter(p for p in state.prepared.protected_post.values() if p is not None)
+    # Per-round counts keyed by round name in name order (byte-stable JSON); one
+    # sort of the plan's names rather than two sorts per post.
+    names = sorted({spec.name for spec in state.policy.rounds})
+
+    def by_name(counts: Mapping[str, int]) -> dict[str, int]:
+        return {name: counts[name] for name in names if name in counts}
+
+    rows = []
+    left_in, left_cross = state.left_in, state.left_cross
+    offered, filled = state.offered, state.filled
+    splits = state.prepared.split
+    for post_id in sorted(state.posts):
+        post = state.posts[post_id]
+        split = splits[post_id]
+        rows.append(
+            _post_seats(
+                post_id,
+                post.school,
+                post.subject,
+                post.seats,
+                post.reserved,
+                protected[post_id],
+                split.in_school,
+                split.cross_school,
+                by_name(offered.get(post_id, {})),
+                by_name(filled.get(post_id, {})),
+                left_in[post_id] + left_cross[post_id],
+            )
+        )
+    return tuple(rows)
+
+
+def _rank(teacher: Teacher, post_id: str | None) -> int | None:
+    """0-based position of ``post_id`` in the teacher's preferences (``None``: not listed)."""
+    preferences = teacher.preferences
+    return preferences.index(post_id) if post_id in preferences else None
