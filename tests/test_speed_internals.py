@@ -18,6 +18,7 @@ import copy
 import gc
 import hashlib
 import pickle
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -307,3 +308,43 @@ def test_shared_pay_amounts_validate_as_before() -> None:
         with pytest.raises(kgxp.ScenarioError) as caught:
             kgxp.parse_scenario(data)
         assert [(p.field, p.code) for p in caught.value.problems] == [("pay.basic_salary", code)]
+
+
+def test_equal_reasons_of_a_round_are_one_shared_instance() -> None:
+    # Issue 19: a 100,000-teacher result's memory is mostly one object per reason. Waiting,
+    # unwilling and unplaced-by-adjustment teachers of one score have equal reasons; each
+    # must be built once and shared (frozen), and every warning-talk entry share one
+    # fields-set as the engine's other bulk models do.
+    scenario = kgxp.load_scenario("examples/ziyang_county.json")
+    result = kgxp.run_round(scenario)
+    uses: Counter[str] = Counter()
+    instances: dict[str, set[int]] = defaultdict(set)
+    values: dict[str, set[str]] = defaultdict(set)
+    for outcome in result.outcomes:
+        for reason in outcome.reasons:
+            uses[reason.code] += 1
+            instances[reason.code].add(id(reason))
+            values[reason.code].add(reason.model_dump_json())
+    for code in ("waiting", "unwilling", "not_eligible", "lower_adjustment_priority"):
+        assert uses[code] > len(values[code])  # the county has equal ones to share
+        assert len(instances[code]) == len(values[code]), code
+    assert len(result.warning_talks) > 1
+    assert len({id(talk.model_fields_set) for talk in result.warning_talks}) == 1
+
+
+def test_shared_reasons_keep_a_negative_zero_score_apart() -> None:
+    # Decimal('0.00') == Decimal('-0.00'), but the JSON tells them apart: sharing must not.
+    data = scenario_data()
+    # No post of their subject and unwilling to be adjusted: both wait, with equal reasons.
+    data["teachers"] += [
+        teacher(id, "A", ("物理",), score=score, willing_to_adjust=False)
+        for id, score in (("T4", 0.0), ("T5", -0.0))
+    ]
+    result = kgxp.run_round(kgxp.parse_scenario(data))
+    first, second = result.outcome("T4"), result.outcome("T5")
+    assert first.status is second.status is Status.WAITING
+    assert [r.code for r in first.reasons] == [r.code for r in second.reasons]
+    assert str(first.score) == "0.00" and str(second.score) == "-0.00"
+    for mine, theirs in zip(first.reasons, second.reasons, strict=True):
+        assert mine is not theirs and mine.score == theirs.score
+        assert str(mine.score) == "0.00" and str(theirs.score) == "-0.00"

@@ -232,7 +232,7 @@ _FIELD_DEFAULTS: dict[type[FrozenModel], dict[str, Any]] = {
         name: _REQUIRED if field.is_required() else field.get_default(call_default_factory=True)
         for name, field in model.model_fields.items()
     }
-    for model in (Reason, Outcome, PostSeats)
+    for model in (Reason, Outcome, PostSeats, WarningTalk)
 }
 _REQUIRED_FIELDS = {
     model: frozenset(name for name, default in defaults.items() if default is _REQUIRED)

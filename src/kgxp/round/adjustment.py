@@ -373,6 +373,10 @@ def _explain(
     ranking: Ranking,
 ) -> dict[str, tuple[Reason, ...]]:
     reasons: dict[str, tuple[Reason, ...]] = {}
+    # The teachers left unplaced share one (frozen) reason per code and score (issue 19:
+    # the result's memory); keyed by the digits and exponent, not the value, so 0.00
+    # and -0.00 stay apart as in the JSON.
+    unplaced: dict[tuple[bool, object], tuple[Reason, ...]] = {}
     for teacher in people:
         score = ranking.score[teacher.id]
         if teacher.id in placed:
@@ -388,27 +392,30 @@ def _explain(
                     detail=f"performance {teacher.performance:g}",
                 ),
             )
-        elif not options[teacher.id]:
-            reasons[teacher.id] = (
-                trusted(
-                    Reason,
-                    rule="R6",
-                    code="not_eligible",
-                    round=round_name,
-                    score=score,
-                    detail="no vacancy of a qualified subject in scope",
-                ),
-            )
         else:
-            reasons[teacher.id] = (
-                trusted(
-                    Reason,
-                    rule="R6",
-                    code="lower_adjustment_priority",
-                    round=round_name,
-                    score=score,
-                    detail="the vacancies of their subjects went to teachers with higher "
-                    "teaching performance",
-                ),
-            )
+            eligible = bool(options[teacher.id])
+            key = (eligible, score.as_tuple())
+            found = unplaced.get(key)
+            if found is None:
+                found = unplaced[key] = (
+                    trusted(
+                        Reason,
+                        rule="R6",
+                        code="lower_adjustment_priority",
+                        round=round_name,
+                        score=score,
+                        detail="the vacancies of their subjects went to teachers with higher "
+                        "teaching performance",
+                    )
+                    if eligible
+                    else trusted(
+                        Reason,
+                        rule="R6",
+                        code="not_eligible",
+                        round=round_name,
+                        score=score,
+                        detail="no vacancy of a qualified subject in scope",
+                    ),
+                )
+            reasons[teacher.id] = found
     return reasons

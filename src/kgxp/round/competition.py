@@ -431,16 +431,19 @@ def _explain(
     reasons: dict[str, tuple[Reason, ...]] = {}
     # Equal reasons are one shared (frozen) instance: teachers of one score who lost the
     # same post to the same bar, or won it, get the same reason — a third to a half of
-    # a round's reasons, built and kept once (issue 19: the result's memory).
-    placed: dict[tuple[str, Decimal], Reason] = {}
-    outranked: dict[tuple[str, Decimal, str], Reason] = {}
-    unapplied: dict[Decimal, tuple[Reason, ...]] = {}
+    # a round's reasons, built and kept once (issue 19: the result's memory). Scores
+    # are keyed with their sign: Decimal('0.00') == Decimal('-0.00') but the JSON
+    # tells them apart, and kgxp writes equal scores alike otherwise (scoring._exact).
+    placed: dict[tuple[str, tuple[Decimal, bool]], Reason] = {}
+    outranked: dict[tuple[str, tuple[Decimal, bool], str], Reason] = {}
+    unapplied: dict[tuple[Decimal, bool], tuple[Reason, ...]] = {}
     for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
         score = score_of[teacher_id]
+        key = (score, score.is_signed())
         if not posts:
-            none = unapplied.get(score)
+            none = unapplied.get(key)
             if none is None:
-                none = unapplied[score] = (
+                none = unapplied[key] = (
                     _no_application(
                         "R12",
                         "no_application",
@@ -455,9 +458,9 @@ def _explain(
         found: list[Reason] = []
         for post_id in posts:
             if post_id == post_won:
-                won_reason = placed.get((post_id, score))
+                won_reason = placed.get((post_id, key))
                 if won_reason is None:
-                    won_reason = placed[post_id, score] = _placed(
+                    won_reason = placed[post_id, key] = _placed(
                         "R5", "placed", name, post_id, score
                     )
                 found.append(won_reason)
@@ -478,9 +481,9 @@ def _explain(
             rival, rival_rank, rival_score = bar
             # Optimal mechanism: tied with the holder, who was kept to place more teachers.
             decided = explain(rival, teacher_id) if rival_rank < rank else "max_placement"
-            lost = outranked.get((post_id, score, decided))
+            lost = outranked.get((post_id, key, decided))
             if lost is None:
-                lost = outranked[post_id, score, decided] = _outranked(
+                lost = outranked[post_id, key, decided] = _outranked(
                     outranked_rule,
                     "outranked",
                     name,

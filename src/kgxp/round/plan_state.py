@@ -373,21 +373,27 @@ class PlanState:
             if t.willing_to_adjust or not self.policy.adjustment_requires_willingness
         ]
         willing_ids = {t.id for t in willing}
-        self._add_reasons(
-            {
-                t.id: (
+        # One shared (frozen) reason per score, as for the other reasons (issue 19).
+        unwilling: dict[object, tuple[Reason, ...]] = {}
+        declined: dict[str, tuple[Reason, ...]] = {}
+        for t in unplaced:
+            if t.id in willing_ids:
+                continue
+            score = self.ranking.score[t.id]
+            key = score.as_tuple()
+            found = unwilling.get(key)
+            if found is None:
+                found = unwilling[key] = (
                     _unwilling(
                         "R6",
                         "unwilling",
                         spec.name,
-                        self.ranking.score[t.id],
+                        score,
                         "not willing to accept organisational adjustment (I9)",
                     ),
                 )
-                for t in unplaced
-                if t.id not in willing_ids
-            }
-        )
+            declined[t.id] = found
+        self._add_reasons(declined)
         vacancies = {
             p: self.left_in[p] + self.left_cross[p]
             for p in self.posts

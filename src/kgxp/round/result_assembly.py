@@ -157,6 +157,17 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
     school_of = state.school_of
     outcomes: list[Outcome] = []
     append = outcomes.append
+    # One shared (frozen) waiting reason per score: waiting teachers of one score have
+    # equal ones (issue 19: the result's memory). Keyed by the digits and exponent, not
+    # the value, so Decimal('0.00') and Decimal('-0.00') stay apart as in the JSON.
+    waiting_reasons: dict[object, Reason] = {}
+    # Equal tuples of (shared) reasons are one tuple too: keyed by their members'
+    # identities, which the kept tuple holds alive, so no id is reused meanwhile.
+    tuples: dict[tuple[int, ...], tuple[Reason, ...]] = {}
+
+    def shared(found: tuple[Reason, ...]) -> tuple[Reason, ...]:
+        return tuples.setdefault(tuple(map(id, found)), found)
+
     for teacher in state.teachers:
         tid = teacher.id
         score = score_of[tid]
@@ -174,7 +185,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                     spec.name,
                     score,
                     _rank(teacher, post_id),
-                    reasons[tid],
+                    shared(reasons[tid]),
                 )
             )
         elif tid in protected:
@@ -195,7 +206,12 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                 )
             )
         else:
-            waiting = _waiting_reason("R7", "waiting", score, _WAITING_DETAIL)
+            key = score.as_tuple()
+            waiting = waiting_reasons.get(key)
+            if waiting is None:
+                waiting = waiting_reasons[key] = _waiting_reason(
+                    "R7", "waiting", score, _WAITING_DETAIL
+                )
             append(
                 _waiting_outcome(
                     tid,
@@ -203,7 +219,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                     home,
                     shadow[tid],
                     score,
-                    (*reasons.get(tid, ()), waiting),
+                    shared((*reasons.get(tid, ()), waiting)),
                 )
             )
     return outcomes
