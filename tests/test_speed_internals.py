@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import json
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -330,6 +331,11 @@ def test_equal_reasons_of_a_round_are_one_shared_instance() -> None:
         assert len(instances[code]) == len(values[code]), code
     assert len(result.warning_talks) > 1
     assert len({id(talk.model_fields_set) for talk in result.warning_talks}) == 1
+    # Posts with equal per-round counts share one dict (both fields, every post).
+    counts = [c for row in result.posts for c in (row.offered, row.filled)]
+    distinct = {json.dumps(c) for c in counts}
+    assert len(counts) > len(distinct)
+    assert len({id(c) for c in counts}) == len(distinct)
 
 
 def test_shared_reasons_keep_a_negative_zero_score_apart() -> None:
