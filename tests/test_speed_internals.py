@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
-import json
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -331,11 +330,6 @@ def test_equal_reasons_of_a_round_are_one_shared_instance() -> None:
         assert len(instances[code]) == len(values[code]), code
     assert len(result.warning_talks) > 1
     assert len({id(talk.model_fields_set) for talk in result.warning_talks}) == 1
-    # Posts with equal per-round counts share one dict (both fields, every post).
-    counts = [c for row in result.posts for c in (row.offered, row.filled)]
-    distinct = {json.dumps(c) for c in counts}
-    assert len(counts) > len(distinct)
-    assert len({id(c) for c in counts}) == len(distinct)
 
 
 def test_shared_reasons_keep_a_negative_zero_score_apart() -> None:
@@ -354,3 +348,13 @@ def test_shared_reasons_keep_a_negative_zero_score_apart() -> None:
     for mine, theirs in zip(first.reasons, second.reasons, strict=True):
         assert mine is not theirs and mine.score == theirs.score
         assert str(mine.score) == "0.00" and str(theirs.score) == "-0.00"
+
+
+def test_posts_do_not_share_their_count_dicts() -> None:
+    # The result is frozen but its per-round count dicts are plain dicts: sharing equal ones
+    # between posts saved ~7% of the memory, and a caller's write into one post's counts
+    # would have changed every post with the same counts. Each post keeps its own.
+    scenario = kgxp.load_scenario("examples/ziyang_county.json")
+    result = kgxp.run_round(scenario)
+    counts = [c for row in result.posts for c in (row.offered, row.filled)]
+    assert len({id(c) for c in counts}) == len(counts)

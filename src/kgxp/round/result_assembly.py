@@ -272,18 +272,8 @@ def _seat_table(state: PlanState) -> tuple[PostSeats, ...]:
     # sort of the plan's names rather than two sorts per post.
     names = sorted({spec.name for spec in state.policy.rounds})
 
-    # Equal counts are one dict, shared by every post (and field) with them: ~200
-    # distinct ones among a 10,000-teacher county's 2,140 posts, whose own two dicts
-    # each were ~7% of the result's memory (issue 19). The result is frozen and
-    # nothing in kgxp writes to them; a result read back from JSON has its own dicts.
-    shared: dict[tuple[tuple[str, int], ...], dict[str, int]] = {}
-
     def by_name(counts: Mapping[str, int]) -> dict[str, int]:
-        items = tuple((name, counts[name]) for name in names if name in counts)
-        found = shared.get(items)
-        if found is None:
-            found = shared[items] = dict(items)
-        return found
+        return {name: counts[name] for name in names if name in counts}
 
     rows = []
     left_in, left_cross = state.left_in, state.left_cross
