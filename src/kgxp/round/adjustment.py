@@ -43,6 +43,7 @@ import attrs
 from kgxp.model.result import Reason, SolverStats, trusted
 from kgxp.model.scenario import Locality, Post, Teacher
 from kgxp.round.ranking import Ranking
+from kgxp.round.scoring import ScoreKey, written_score_key
 
 __all__ = ["AdjustmentOutcome", "adjustment_placements", "run_adjustment"]
 
@@ -376,7 +377,7 @@ def _explain(
     # The teachers left unplaced share one (frozen) reason per code and score (issue 19:
     # the result's memory); keyed by the digits and exponent, not the value, so 0.00
     # and -0.00 stay apart as in the JSON.
-    unplaced: dict[tuple[bool, object], tuple[Reason, ...]] = {}
+    unplaced: dict[tuple[bool, ScoreKey], tuple[Reason, ...]] = {}
     for teacher in people:
         score = ranking.score[teacher.id]
         if teacher.id in placed:
@@ -394,7 +395,7 @@ def _explain(
             )
         else:
             eligible = bool(options[teacher.id])
-            key = (eligible, score.as_tuple())
+            key = (eligible, written_score_key(score))
             found = unplaced.get(key)
             if found is None:
                 found = unplaced[key] = (

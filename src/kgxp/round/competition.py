@@ -24,6 +24,7 @@ from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, CvSpec, TargetSpec
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.market import UNMATCHED, Market, Matching
 from kgxp.round.ranking import Ranking
+from kgxp.round.scoring import ScoreKey, written_score_key
 
 __all__ = [
     "CvOutcome",
@@ -432,14 +433,13 @@ def _explain(
     # Equal reasons are one shared (frozen) instance: teachers of one score who lost the
     # same post to the same bar, or won it, get the same reason — a third to a half of
     # a round's reasons, built and kept once (issue 19: the result's memory). Scores
-    # are keyed with their sign: Decimal('0.00') == Decimal('-0.00') but the JSON
-    # tells them apart, and kgxp writes equal scores alike otherwise (scoring._exact).
-    placed: dict[tuple[str, tuple[Decimal, bool]], Reason] = {}
-    outranked: dict[tuple[str, tuple[Decimal, bool], str], Reason] = {}
-    unapplied: dict[tuple[Decimal, bool], tuple[Reason, ...]] = {}
+    # are keyed as written (scoring.written_score_key), as everywhere reasons are shared.
+    placed: dict[tuple[str, ScoreKey], Reason] = {}
+    outranked: dict[tuple[str, ScoreKey, str], Reason] = {}
+    unapplied: dict[ScoreKey, tuple[Reason, ...]] = {}
     for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
         score = score_of[teacher_id]
-        key = (score, score.is_signed())
+        key = written_score_key(score)
         if not posts:
             none = unapplied.get(key)
             if none is None:

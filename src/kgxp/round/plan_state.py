@@ -41,6 +41,7 @@ from kgxp.round.competition import (
 from kgxp.round.prepare import Prepared
 from kgxp.round.ranking import Ranking
 from kgxp.round.scope import scope_unit
+from kgxp.round.scoring import ScoreKey, written_score_key
 
 __all__ = ["PlanState"]
 
@@ -374,13 +375,13 @@ class PlanState:
         ]
         willing_ids = {t.id for t in willing}
         # One shared (frozen) reason per score, as for the other reasons (issue 19).
-        unwilling: dict[object, tuple[Reason, ...]] = {}
+        unwilling: dict[ScoreKey, tuple[Reason, ...]] = {}
         declined: dict[str, tuple[Reason, ...]] = {}
         for t in unplaced:
             if t.id in willing_ids:
                 continue
             score = self.ranking.score[t.id]
-            key = score.as_tuple()
+            key = written_score_key(score)
             found = unwilling.get(key)
             if found is None:
                 found = unwilling[key] = (

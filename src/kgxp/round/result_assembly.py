@@ -28,6 +28,7 @@ from kgxp.model.result import (
 from kgxp.model.scenario import Teacher
 from kgxp.round.balance import cv_report, explain_target
 from kgxp.round.plan_state import PlanState
+from kgxp.round.scoring import ScoreKey, written_score_key
 from kgxp.round.warning import warning_list
 
 __all__ = ["assemble_result"]
@@ -160,7 +161,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
     # One shared (frozen) waiting reason per score: waiting teachers of one score have
     # equal ones (issue 19: the result's memory). Keyed by the digits and exponent, not
     # the value, so Decimal('0.00') and Decimal('-0.00') stay apart as in the JSON.
-    waiting_reasons: dict[object, Reason] = {}
+    waiting_reasons: dict[ScoreKey, Reason] = {}
     # Equal tuples of (shared) reasons are one tuple too: keyed by their members'
     # identities, which the kept tuple holds alive, so no id is reused meanwhile.
     tuples: dict[tuple[int, ...], tuple[Reason, ...]] = {}
@@ -206,7 +207,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                 )
             )
         else:
-            key = score.as_tuple()
+            key = written_score_key(score)
             waiting = waiting_reasons.get(key)
             if waiting is None:
                 waiting = waiting_reasons[key] = _waiting_reason(

@@ -18,7 +18,7 @@ from typing import Final
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Teacher
 
-__all__ = ["composite_score", "composite_scores"]
+__all__ = ["ScoreKey", "composite_score", "composite_scores", "written_score_key"]
 
 _CENT: Final = Decimal("0.01")
 # Weights (any number of places) times components (up to 17 significant digits): a
@@ -32,6 +32,20 @@ def _exact(value: Decimal) -> Decimal:
     if isinstance(exponent, int) and exponent > -2:
         return value.quantize(_CENT)  # only appends zeros: exact
     return value
+
+
+ScoreKey = tuple[int, tuple[int, ...], int | str]
+"""A score as written: sign, digits, exponent (:meth:`decimal.Decimal.as_tuple`)."""
+
+
+def written_score_key(score: Decimal) -> ScoreKey:
+    """A key equal only for scores written alike: reasons shared between teachers key on it.
+
+    ``Decimal('0.00') == Decimal('-0.00') == Decimal('0.000')``, but a reason states
+    its teacher's score as written, and the JSON tells them apart.
+    """
+    sign, digits, exponent = score.as_tuple()
+    return sign, digits, exponent
 
 
 def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
