@@ -44,6 +44,7 @@ __all__ = [
     "MAX_NAME_BYTES",
     "excel_sheet_name",
     "neutralise",
+    "open_workbook",
     "restore",
     "safe_file_names",
     "unique_sheet_name",
@@ -142,11 +143,10 @@ def write_workbook(
         return _write_workbook(xlsxwriter, Path(path), sheets)
 
 
-def _write_workbook(
-    xlsxwriter: Any,
-    target: Path,
-    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
-) -> Path:
+def open_workbook(xlsxwriter: Any, target: Path) -> Any:
+    """An XlsxWriter workbook at ``target`` as kgxp writes every one: rows streamed
+    (constant memory), text kept text (never a formula, link or number), and a fixed
+    creation date so that equal input gives equal bytes (I12)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(
         str(target),
@@ -158,6 +158,15 @@ def _write_workbook(
         },
     )
     book.set_properties({"created": _FIXED_CREATED})
+    return book
+
+
+def _write_workbook(
+    xlsxwriter: Any,
+    target: Path,
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> Path:
+    book = open_workbook(xlsxwriter, target)
     used: set[str] = set()
     for name, header, rows in sheets:
         sheet = book.add_worksheet(unique_sheet_name(excel_sheet_name(name), used))

@@ -18,12 +18,7 @@ from typing import Any
 from kgxp._internal.extras import require
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.posting import SheetLayout
-from kgxp.files.safe_output import (
-    _FIXED_CREATED,
-    excel_sheet_name,
-    neutralise,
-    unique_sheet_name,
-)
+from kgxp.files.safe_output import excel_sheet_name, neutralise, open_workbook, unique_sheet_name
 from kgxp.files.scenario_json import StrPath
 from kgxp.files.sheet_style import SheetFormats, write_laid_out, write_plain
 
@@ -48,20 +43,10 @@ def write_workbook(path: StrPath, sheets: Sequence[Sheet]) -> Path:
     """
     xlsxwriter = require("xlsxwriter", "excel", "Writing .xlsx files")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     # XlsxWriter makes an object or two per cell, and no cycles: the collector's passes
     # over them would be wasted.
     with collector_paused():
-        book = xlsxwriter.Workbook(
-            str(target),
-            {
-                "constant_memory": True,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-            },
-        )
-        book.set_properties({"created": _FIXED_CREATED})
+        book = open_workbook(xlsxwriter, target)
         formats = SheetFormats(book)
         used: set[str] = set()
         for name, header, rows, *layout in sheets:
