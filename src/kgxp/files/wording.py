@@ -26,7 +26,13 @@ from kgxp.model.policy import RoundKind, TieBreaker
 from kgxp.model.result import Outcome, Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
 
-__all__ = ["CATEGORY_MESSAGES", "STATUS_MESSAGES", "Wording", "deciding_reason"]
+__all__ = [
+    "CATEGORY_MESSAGES",
+    "ROUND_KIND_MESSAGES",
+    "STATUS_MESSAGES",
+    "Wording",
+    "deciding_reason",
+]
 
 STATUS_MESSAGES: Final[Mapping[Status, str]] = {
     Status.PROTECTED: N_("Placed in advance"),
@@ -50,11 +56,12 @@ CATEGORY_MESSAGES: Final[Mapping[str, str]] = {
 }
 """Each protected category (R4) as a message id."""
 
-_ROUNDS: Final[Mapping[RoundKind, str]] = {
+ROUND_KIND_MESSAGES: Final[Mapping[RoundKind, str]] = {
     RoundKind.IN_SCHOOL: N_("in-school round"),
     RoundKind.CROSS_SCHOOL: N_("cross-school round"),
     RoundKind.ADJUSTMENT: N_("adjustment by the bureau"),
 }
+"""The kinds of round (R5, R6) as message ids."""
 
 _TIE_BREAKERS: Final[Mapping[str, str]] = {
     TieBreaker.PERFORMANCE.value: N_("teaching performance"),
@@ -118,7 +125,7 @@ class Wording:
 
     def round(self, name: str | None) -> str:
         kind = self._kinds.get(name or "")
-        return self.tr(_ROUNDS[kind]) if kind is not None else (name or "")
+        return self.tr(ROUND_KIND_MESSAGES[kind]) if kind is not None else (name or "")
 
     def reason(self, reason: Reason, protected_by: Iterable[str] = ()) -> str:
         """One reason as a sentence (``protected_by``: the outcome's protected categories)."""

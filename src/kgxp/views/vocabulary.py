@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Final
 
-from kgxp.files.wording import CATEGORY_MESSAGES, STATUS_MESSAGES
+from kgxp.files.wording import CATEGORY_MESSAGES, ROUND_KIND_MESSAGES, STATUS_MESSAGES
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.model.policy import Mechanism, RoundKind, Scope
 from kgxp.model.result import RoundStats, Status
@@ -77,12 +77,8 @@ MECHANISM_NAMES: Final[Mapping[str, str]] = {
 }
 """How a round was matched (a policy's mechanism, or a round's solver) as message ids."""
 
-ROUND_KIND_NAMES: Final[Mapping[RoundKind, str]] = {
-    RoundKind.IN_SCHOOL: N_("in-school round"),
-    RoundKind.CROSS_SCHOOL: N_("cross-school round"),
-    RoundKind.ADJUSTMENT: N_("adjustment by the bureau"),
-}
-"""The kinds of round as message ids."""
+ROUND_KIND_NAMES: Final[Mapping[RoundKind, str]] = ROUND_KIND_MESSAGES
+"""The kinds of round as message ids (the publication's own words for them)."""
 
 _SOLVER_STATUS: Final[Mapping[str, str]] = {
     "optimal": N_("proven best"),
