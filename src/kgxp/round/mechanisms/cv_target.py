@@ -1,7 +1,7 @@
 """A CV target as a CP-SAT constraint: an indicator's inter-school spread at most a threshold.
 
-Domain §6 measures balance by the enrolment-weighted coefficient of variation
-(校际差异系数) of a teacher indicator over a segment's schools. With school
+R12's 均衡发展 is measured as domain §6 says: the enrolment-weighted coefficient
+of variation (校际差异系数) of a teacher indicator over a segment's schools. With school
 ``i``'s enrolment ``P_i`` and indicator count ``y_i`` (teachers, an integer a
 placement changes), ``Y = Σ y_i`` and ``P = Σ P_i``, the indicator per 100
 pupils is ``100 y_i / P_i``, its mean ``100 Y / P``, and::

@@ -1,4 +1,4 @@
-"""A published baseline for minimum quotas: multi-stage deferred acceptance (MSDA).
+"""A published baseline for minimum quotas (R16, R17): multi-stage deferred acceptance (MSDA).
 
 Fragiadakis, Iwasaki, Troyan, Ueda and Yokoo, "Strategyproof matching with minimum
 quotas" (ACM Transactions on Economics and Computation 4(1), article 6, 2016;
