@@ -277,11 +277,12 @@ def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
     ``dataclasses`` and ``attrs`` generate ``__init__``: ~40% cheaper than
     :func:`trusted`, which merges and checks keyword dicts on every call. The
     names are checked once, here (unknown or missing required fields are a
-    ``TypeError``), and the instances are exactly :func:`trusted`'s.
+    ``TypeError``), and the instances are exactly :func:`trusted`'s. Any frozen
+    model can be built so (the waiting package's rows, :mod:`kgxp.waiting._rows`).
     """
-    defaults = _FIELD_DEFAULTS[model]
+    defaults = _field_defaults(model)
     unknown = sorted(set(names) - defaults.keys())
-    missing = sorted(_REQUIRED_FIELDS[model] - set(names))
+    missing = sorted({n for n, value in defaults.items() if value is _REQUIRED} - set(names))
     repeated = sorted({name for name in names if names.count(name) > 1})
     if unknown or missing or repeated:
         raise TypeError(
@@ -325,6 +326,17 @@ def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
 # on attribute assignment (refused) and gives ``model_copy`` and ``copy`` their own
 # copy before adding to it (tests/test_speed_internals.py checks both).
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+
+
+def _field_defaults(model: type[FrozenModel]) -> dict[str, Any]:
+    """``model``'s fields with their defaults in declaration order (any frozen model)."""
+    defaults = _FIELD_DEFAULTS.get(model)
+    if defaults is None:
+        defaults = {
+            name: _REQUIRED if field.is_required() else field.get_default(call_default_factory=True)
+            for name, field in model.model_fields.items()
+        }
+    return defaults
 
 
 def _shared_fields_set(names: Iterable[str]) -> set[str]:
