@@ -135,12 +135,41 @@ def write_workbook(
     Sheet names are made valid for Excel (31 characters, no ``[]:*?/\\``) and
     unique ignoring case; the header row is frozen. Text is written as text
     (never a formula or a link) after :func:`neutralise`; numbers as numbers.
-    Written with XlsxWriter in constant-memory mode (chosen by measurement: see
+    Written by the compiled rust_xlsxwriter when ``rustpy-xlsxwriter`` is installed
+    (``kgxp[excel-fast]``: the same cells, several times faster; see
+    :mod:`kgxp.files.fast_workbook`), else, and for what it cannot write alike,
+    with XlsxWriter in constant-memory mode (chosen by measurement: see
     docs/benchmarks.md).
     """
+    from kgxp.files.fast_workbook import fast_module, write_fast  # it imports this module
+
     xlsxwriter = require("xlsxwriter", "excel", "Writing .xlsx files")
-    with collector_paused():  # XlsxWriter makes an object or two per cell, and no cycles
-        return _write_workbook(xlsxwriter, Path(path), sheets)
+    target = Path(path)
+    # Both writers make an object or two per cell, and no cycles.
+    with collector_paused():
+        named: Sequence[tuple[str, list[str], Iterable[Sequence[Any]]]] = _named(sheets)
+        fast = fast_module()
+        if fast is not None:
+            listed = [(name, header, list(rows)) for name, header, rows in named]
+            if write_fast(fast, target, listed):
+                return target
+            named = listed
+        return _write_workbook(xlsxwriter, target, named)
+
+
+def _named(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> list[tuple[str, list[str], Iterable[Sequence[Any]]]]:
+    """The sheets with valid, unique names and guarded headers."""
+    used: set[str] = set()
+    return [
+        (
+            unique_sheet_name(excel_sheet_name(name), used),
+            [neutralise(str(h)) for h in header],
+            rows,
+        )
+        for name, header, rows in sheets
+    ]
 
 
 def open_workbook(xlsxwriter: Any, target: Path) -> Any:
@@ -166,13 +195,13 @@ def _write_workbook(
     target: Path,
     sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
 ) -> Path:
+    """XlsxWriter's path: ``sheets`` named and their headers guarded (:func:`_named`)."""
     book = open_workbook(xlsxwriter, target)
-    used: set[str] = set()
     for name, header, rows in sheets:
-        sheet = book.add_worksheet(unique_sheet_name(excel_sheet_name(name), used))
+        sheet = book.add_worksheet(name)
         write_string, write_number = sheet.write_string, sheet.write_number
         for column, title in enumerate(header):
-            write_string(0, column, neutralise(str(title)))
+            write_string(0, column, title)
         for number, row in enumerate(rows, start=1):
             for column, value in enumerate(row):
                 # The common cells first, by exact type (one test each: this loop runs
