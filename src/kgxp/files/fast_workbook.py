@@ -17,7 +17,7 @@ rustpy-xlsxwriter takes each row as a dict keyed by the header and writes its
 values **by position** (a row missing a key shifts the later cells left), so
 every row is given every header, in order. What it cannot write the same way
 is left to XlsxWriter (``write_fast`` returns ``False`` before touching the
-file): two columns with one header, a row wider than its header, a sheet with
+file): two columns with one header, an empty header, a row wider than its header, a sheet with
 no header, text longer than Excel's 32,767 characters (XlsxWriter cuts it), a
 number that is not finite, or anything the binding refuses.
 
@@ -116,7 +116,11 @@ def write_fast(
 
 def _records(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
     width = len(header)
-    if width == 0 or len(set(header)) != width or any(len(h) > MAX_TEXT for h in header):
+    if (
+        width == 0
+        or len(set(header)) != width
+        or any(not h or len(h) > MAX_TEXT for h in header)  # XlsxWriter writes "" as a cell
+    ):
         raise _Unsupported
     guarded = _GUARDED_STARTS
     records = []
