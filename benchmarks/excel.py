@@ -12,7 +12,8 @@ candidate libraries on the same workbook: reading every cell with
 python-calamine, fastexcel (into Arrow; to Python values when pyarrow is
 installed) and openpyxl (read-only), writing the roster's sheets with
 XlsxWriter (constant memory; through kgxp and alone, its floor), openpyxl
-(write-only) and rustpy-xlsxwriter (when installed). No test
+(write-only) and rustpy-xlsxwriter (when installed: kgxp's own writers then use
+it, see kgxp.files.fast_workbook). No test
 asserts on the numbers; docs/benchmarks.md records a run.
 """
 
@@ -112,9 +113,11 @@ def _write_rustpy(tables: dict[str, Any], path: Path) -> None:
 
     from kgxp.files.safe_output import neutralise
 
+    # Every row gives every header, in order: the binding writes a row's values by
+    # position, so a key left out would shift the later cells left.
     sheets = [
-        (name, [{h: neutralise(v) if isinstance(v, str) else v
-                 for h, v in zip(header, row, strict=True) if v != ""} for row in rows])
+        (name, [dict(zip(header, [None if v == "" else neutralise(v) if isinstance(v, str) else v
+                                  for v in row], strict=True)) for row in rows])
         for name, (header, rows) in tables.items()
     ]  # fmt: skip
     rustpy_xlsxwriter.write_worksheets(
@@ -150,9 +153,15 @@ def _write_openpyxl(tables: dict[str, Any], path: Path) -> None:
 
 
 def _write_xlsxwriter(tables: dict[str, Any], path: Path) -> None:
-    from kgxp.files.safe_output import write_workbook
+    """kgxp's XlsxWriter path (what ``write_workbook`` does without rustpy-xlsxwriter)."""
+    import xlsxwriter
 
-    write_workbook(path, [(name, header, rows) for name, (header, rows) in tables.items()])
+    from kgxp._internal.gc_pause import collector_paused
+    from kgxp.files.safe_output import _named, _write_workbook
+
+    with collector_paused():
+        sheets = _named([(name, header, rows) for name, (header, rows) in tables.items()])
+        _write_workbook(xlsxwriter, path, sheets)
 
 
 def measure(size: int, repeat: int, compare: bool) -> list[tuple[str, int, tuple[float, float]]]:
@@ -209,7 +218,7 @@ def measure(size: int, repeat: int, compare: bool) -> list[tuple[str, int, tuple
                      _timed(lambda: _write_rustpy(tables, Path(folder) / "r.xlsx"), repeat))
                 )  # fmt: skip
             rows.append(
-                ("write roster: XlsxWriter constant-memory", size,
+                ("write roster: kgxp's XlsxWriter path (constant memory)", size,
                  _timed(lambda: _write_xlsxwriter(tables, Path(folder) / "x.xlsx"), repeat))
             )  # fmt: skip
             rows.append(

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from kgxp._internal.extras import require
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import OutputError
 from kgxp.files.notice import PublicityNotice
 from kgxp.files.outcome_record import OUTCOME_COLUMNS, STATUS_NAMES, outcome_rows, outcomes_frame
@@ -123,80 +124,86 @@ def write_results(
         )
     if "xlsx" in chosen:  # both checked before anything is written
         require("xlsxwriter", "excel", "Writing .xlsx results")
-    tr = texts(locale)
-    all_lists = tr("All lists")  # the file name of the county's whole 公示
-    lists = publication_lists(
-        scenario,
-        result,
-        redact=redact,
-        mask_names=mask_names,
-        hide_ids=hide_ids,
-        warning_talks=warning_talks,
-        locale=locale,
-    )
-    words = {
-        (item.kind, item.key): posting_text(scenario, item.title, notice, locale=locale)
-        for item in lists
-    }
-    folder = Path(out)
-    stems = _stems(lists, scenario)
-    _refuse_to_replace(
-        folder, _planned(folder, chosen, lists, stems, all_lists), overwrite=overwrite
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = outcome_rows(scenario, result, redact=redact, locale=locale)
-    outcome_header = [header for _, header in OUTCOME_COLUMNS]
-    outcome_table = [[row[key] for key, _ in OUTCOME_COLUMNS] for row in rows]
-    written = [_write_text(folder / "result.json", result.to_json())]
-    if "csv" in chosen:
-        written.append(write_csv(folder / "outcomes.csv", outcome_header, outcome_table))
-        for item in lists:
-            file = folder / "publication" / f"{stems[item.kind, item.key]}.csv"
-            written.append(write_csv(file, item.header, item.rows))
-    if "html" in chosen:
-        page = folder / "publication"
-        page.mkdir(parents=True, exist_ok=True)
-        for item in lists:
-            text = words[item.kind, item.key]
-            written.append(
-                _write_text(
-                    page / f"{stems[item.kind, item.key]}.html",
-                    posting_html([(text, item.header, item.rows, item.numeric)], locale=locale),
-                )
-            )
-        county = [
-            (words[i.kind, i.key], i.header, i.rows, i.numeric)
-            for i in lists
-            if i.kind is not ListKind.SCHOOL
-        ]
-        if county:
-            written.append(
-                _write_text(page / f"{all_lists}.html", posting_html(county, locale=locale))
-            )
-    if "json" in chosen:
-        written.append(_write_text(folder / "outcomes.json", _json(rows)))
-        written.append(
-            _write_text(folder / "publication.json", _json(_published(lists, words, notice)))
+    # Lists, rows and cells are many small objects and no cycles: see kgxp._internal.gc_pause.
+    with collector_paused():
+        tr = texts(locale)
+        all_lists = tr("All lists")  # the file name of the county's whole 公示
+        lists = publication_lists(
+            scenario,
+            result,
+            redact=redact,
+            mask_names=mask_names,
+            hide_ids=hide_ids,
+            warning_talks=warning_talks,
+            locale=locale,
         )
-    if "xlsx" in chosen:
-        # The record's score is text in CSV and JSON (exact); in the workbook a number.
-        score_at = [key for key, _ in OUTCOME_COLUMNS].index("score")
-        record = [
-            [float(Decimal(v)) if i == score_at else v for i, v in enumerate(row)]
-            for row in outcome_table
-        ]
-        # The whole record, one row per teacher: the fast writer (guards formulas itself).
-        written.append(write_record(folder / "results.xlsx", [("结果", outcome_header, record)]))
-        sheets: list[Sheet] = []
-        for item in lists:
-            layout = SheetLayout(
-                words[item.kind, item.key],
-                numeric=item.numeric,
-                number_formats=tuple((i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)),
+        words = {
+            (item.kind, item.key): posting_text(scenario, item.title, notice, locale=locale)
+            for item in lists
+        }
+        folder = Path(out)
+        stems = _stems(lists, scenario)
+        _refuse_to_replace(
+            folder, _planned(folder, chosen, lists, stems, all_lists), overwrite=overwrite
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = outcome_rows(scenario, result, redact=redact, locale=locale)
+        outcome_header = [header for _, header in OUTCOME_COLUMNS]
+        outcome_table = [[row[key] for key, _ in OUTCOME_COLUMNS] for row in rows]
+        written = [_write_text(folder / "result.json", result.to_json())]
+        if "csv" in chosen:
+            written.append(write_csv(folder / "outcomes.csv", outcome_header, outcome_table))
+            for item in lists:
+                file = folder / "publication" / f"{stems[item.kind, item.key]}.csv"
+                written.append(write_csv(file, item.header, item.rows))
+        if "html" in chosen:
+            page = folder / "publication"
+            page.mkdir(parents=True, exist_ok=True)
+            for item in lists:
+                text = words[item.kind, item.key]
+                written.append(
+                    _write_text(
+                        page / f"{stems[item.kind, item.key]}.html",
+                        posting_html([(text, item.header, item.rows, item.numeric)], locale=locale),
+                    )
+                )
+            county = [
+                (words[i.kind, i.key], i.header, i.rows, i.numeric)
+                for i in lists
+                if i.kind is not ListKind.SCHOOL
+            ]
+            if county:
+                written.append(
+                    _write_text(page / f"{all_lists}.html", posting_html(county, locale=locale))
+                )
+        if "json" in chosen:
+            written.append(_write_text(folder / "outcomes.json", _json(rows)))
+            written.append(
+                _write_text(folder / "publication.json", _json(_published(lists, words, notice)))
             )
-            sheets.append((_sheet_name(item, scenario), item.header, item.rows, layout))
-        written.append(write_workbook(folder / f"{all_lists}.xlsx", sheets))
-    return written
+        if "xlsx" in chosen:
+            # The record's score is text in CSV and JSON (exact); in the workbook a number.
+            score_at = [key for key, _ in OUTCOME_COLUMNS].index("score")
+            record = [
+                [float(Decimal(v)) if i == score_at else v for i, v in enumerate(row)]
+                for row in outcome_table
+            ]
+            # The whole record, one row per teacher: the fast writer (guards formulas itself).
+            written.append(
+                write_record(folder / "results.xlsx", [("结果", outcome_header, record)])
+            )
+            sheets: list[Sheet] = []
+            for item in lists:
+                layout = SheetLayout(
+                    words[item.kind, item.key],
+                    numeric=item.numeric,
+                    number_formats=tuple(
+                        (i, "0" if i == 0 else "0.00") for i in sorted(item.numeric)
+                    ),
+                )
+                sheets.append((_sheet_name(item, scenario), item.header, item.rows, layout))
+            written.append(write_workbook(folder / f"{all_lists}.xlsx", sheets))
+        return written
 
 
 def _published(

@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.roster_layout import DEFAULT_COLUMNS, DEFAULT_SHEETS, MONTH_FIELDS, VALUE_NAMES
 from kgxp.files.safe_output import write_csv, write_workbook
 from kgxp.files.scenario_json import StrPath
@@ -35,15 +36,19 @@ def write_roster(scenario: Scenario, path: StrPath) -> Path:
     UTF-8 with a BOM so that Excel opens them with the Chinese intact.
     """
     target = Path(path)
-    tables = _roster_tables(scenario)
-    if target.suffix.lower() == ".xlsx":
-        write_workbook(
-            target,
-            [(DEFAULT_SHEETS[name], header, rows) for name, (header, rows) in tables.items()],
-        )
-        return target
-    for name, (header, rows) in tables.items():
-        write_csv(target / f"{DEFAULT_SHEETS[name]}.csv", header, rows)
+    # The rows are a list or two per teacher and preference, and no cycles: the
+    # collector's passes over them (and the scenario) were three quarters of building
+    # them at 100,000 teachers (docs/benchmarks.md).
+    with collector_paused():
+        tables = _roster_tables(scenario)
+        if target.suffix.lower() == ".xlsx":
+            write_workbook(
+                target,
+                [(DEFAULT_SHEETS[name], header, rows) for name, (header, rows) in tables.items()],
+            )
+            return target
+        for name, (header, rows) in tables.items():
+            write_csv(target / f"{DEFAULT_SHEETS[name]}.csv", header, rows)
     return target
 
 
