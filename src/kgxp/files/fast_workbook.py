@@ -45,8 +45,9 @@ from __future__ import annotations
 import importlib
 import io
 import math
+import shutil
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -99,21 +100,22 @@ def write_fast(
     Returns ``False``, with nothing written, when a sheet holds something the
     binding would write differently from XlsxWriter (see the module's notes).
     """
-    try:
-        records = [(name, _records(header, rows)) for name, header, rows in sheets]
-    except _Unsupported:
-        return False
+    # Each sheet's records are made as the binding asks for them, not held all at once
+    # (a 100,000-teacher roster's would take ≈ 0.3 GB); a cell it cannot write alike
+    # stops the write (the exception passes through the binding) before anything is
+    # on disk.
+    records = [(name, _records(header, rows)) for name, header, rows in sheets]
     buffer = io.BytesIO()
     try:
         module.write_worksheets(records, buffer, freeze_panes={"general": {"row": 1, "col": 0}})
-    except (RuntimeError, ValueError, TypeError, OverflowError):
+    except (_Unsupported, RuntimeError, ValueError, TypeError, OverflowError):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_fixed(buffer.getvalue()))
     return True
 
 
-def _records(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+def _records(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Iterator[dict[str, Any]]:
     width = len(header)
     if (
         width == 0
@@ -122,7 +124,6 @@ def _records(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[
     ):
         raise _Unsupported
     guarded = _GUARDED_STARTS
-    records = []
     for row in rows:
         if len(row) > width:
             raise _Unsupported
@@ -137,9 +138,9 @@ def _records(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[dict[
         ]
         if len(cells) < width:
             cells += [None] * (width - len(cells))
-        records.append(dict(zip(header, cells, strict=True)))
-    # A sheet with no rows still has its header: the binding takes it from a record.
-    return records or [dict.fromkeys(header)]
+        yield dict(zip(header, cells, strict=True))
+    if not rows:  # a sheet with no rows still has its header: the binding takes it from a record
+        yield dict.fromkeys(header)
 
 
 def _cell(value: Any) -> Any:
@@ -171,6 +172,13 @@ def _fixed(archive: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # whatever system writes it
             info.external_attr = 0o600 << 16
-            content = _FIXED_CORE if member.filename == _CORE else source.read(member)
-            copy.writestr(info, content, compresslevel=_LEVEL)
+            # open(info, "w") compresses at the info's own level ('compress_level' since
+            # Python 3.13, '_compresslevel' before), not the archive's.
+            level = "compress_level" if hasattr(info, "compress_level") else "_compresslevel"
+            setattr(info, level, _LEVEL)
+            if member.filename == _CORE:
+                copy.writestr(info, _FIXED_CORE, compresslevel=_LEVEL)
+                continue
+            with source.open(member) as data, copy.open(info, "w") as into:
+                shutil.copyfileobj(data, into, 1 << 20)
     return out.getvalue()
