@@ -171,6 +171,7 @@ def test_the_record_order_does_not_change_the_results_bytes(tmp_path: Path) -> N
         (["", "名"], []),  # an empty header: XlsxWriter writes it as a cell
         (["名"], [["x" * 40_000]]),  # longer than a cell holds: XlsxWriter cuts it
         (["名"], [["=" + "x" * 32_767]]),  # the guard's quote makes it too long
+        (["名"], [["a"]] * 3 + [["x" * 40_000]]),  # found after rows the binding has written
     ],
 )
 def test_what_the_binding_cannot_write_alike_goes_to_xlsxwriter(
