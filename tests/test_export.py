@@ -186,3 +186,17 @@ def test_school_names_with_spaces_keep_their_lists_apart(tmp_path: Path) -> None
     result = run_round(scenario)
     files = write_results(scenario, result, tmp_path, formats=("csv",))
     assert "publication/A_城关_第一小学.csv" in {p.relative_to(tmp_path).as_posix() for p in files}
+
+
+def test_the_record_and_the_print_workbook_are_separate_formats(
+    tmp_path: Path, small: tuple[Scenario, RoundResult]
+) -> None:
+    # "xlsx" is the record, one row per teacher (results.xlsx); "print" is the print-ready
+    # 公示 workbook. A province-scale analyst asks for the first without paying for the second.
+    record = write_results(*small, tmp_path / "record", formats=("xlsx",))
+    assert {p.name for p in record} == {"result.json", "results.xlsx"}
+    printed = write_results(*small, tmp_path / "print", formats=("print",))
+    assert {p.name for p in printed} == {"result.json", "公示名单.xlsx"}
+    assert {"results.xlsx", "公示名单.xlsx"} <= {
+        p.name for p in write_results(*small, tmp_path / "all")
+    }

@@ -148,7 +148,7 @@ def test_numbers_are_numbers_and_the_sheet_prints(
     tmp_path: Path, example: tuple[Scenario, RoundResult]
 ) -> None:
     scenario, result = example
-    write_results(scenario, result, tmp_path, formats=("xlsx",), notice=NOTICE)
+    write_results(scenario, result, tmp_path, formats=("xlsx", "print"), notice=NOTICE)
     book = openpyxl.load_workbook(tmp_path / "公示名单.xlsx")
     sheet = book["校内竞聘上岗人员名单"]
     assert sheet["A1"].value == "紫阳县 (示例)2026年县管校聘校内竞聘上岗人员名单"
@@ -192,7 +192,7 @@ def test_numbers_are_numbers_and_the_sheet_prints(
 
 @pytest.mark.parametrize(
     ("which", "formats"),
-    [("example", ("csv", "json", "html")), ("conflict", ("csv", "json", "html", "xlsx"))],
+    [("example", ("csv", "json", "html")), ("conflict", ("csv", "json", "html", "xlsx", "print"))],
 )
 def test_files_are_byte_identical_whatever_the_input_order(
     tmp_path: Path, which: str, formats: tuple[str, ...]
@@ -227,7 +227,7 @@ def test_no_formula_from_input_runs(formula: str) -> None:
     result = run_round(scenario)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
-        write_results(scenario, result, out, formats=("csv", "xlsx", "html"))
+        write_results(scenario, result, out, formats=("csv", "xlsx", "html", "print"))
         for csv_file in out.rglob("*.csv"):
             text = csv_file.read_text(encoding="utf-8-sig")
             assert not re.search(r"(^|,)[=+\-@]", text, re.MULTILINE), csv_file.name
@@ -283,7 +283,7 @@ def test_a_list_prints_in_landscape_on_paper_and_on_the_page_alike(
     # A school's list (9 columns, long reasons) is too wide for A4 portrait: the sheet and
     # the HTML page both turn it, so school names and categories stay on one line.
     scenario, result = example
-    write_results(scenario, result, tmp_path, formats=("xlsx", "html"), notice=NOTICE)
+    write_results(scenario, result, tmp_path, formats=("print", "html"), notice=NOTICE)
     book = openpyxl.load_workbook(tmp_path / "公示名单.xlsx")
     orientation = {
         "提前聘用人员名单": "portrait",

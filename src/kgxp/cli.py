@@ -241,7 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_FORMATS = "csv,xlsx,json,html"
+_FORMATS = "csv,xlsx,json,html,print"
 
 
 def _policy_option(parser: argparse.ArgumentParser) -> None:
