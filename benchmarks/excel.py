@@ -187,6 +187,18 @@ def measure(size: int, repeat: int, compare: bool) -> list[tuple[str, int, tuple
                 ),
             )
         )
+        rows.append(
+            (
+                "write_results (print: 公示名单.xlsx)",
+                size,
+                _timed(
+                    lambda: kgxp.write_results(
+                        scenario, result, Path(folder) / f"out{next(counter)}", formats=("print",)
+                    ),
+                    repeat,
+                ),
+            )
+        )
         if compare:
             tables = _roster_tables(scenario)
             rows.append(
