@@ -123,10 +123,10 @@ def test_an_edited_candidates_count_is_caught(published: tuple[Scenario, RoundRe
 def test_a_shared_reason_is_checked_for_every_teacher_holding_it(
     published: tuple[Scenario, RoundResult],
 ) -> None:
-    # Equal reasons are one instance (issue 19) and verify checks an instance's rival once;
-    # what depends on the teacher must still be checked for each: here the instance,
-    # already seen clean for another teacher, is given to its own rival (same score,
-    # decided by a tie-breaker), who cannot have lost a post to themself.
+    # Equal reasons are one instance (issue 19): a check that remembered an instance as
+    # clean would miss what depends on the teacher holding it. Here the instance, clean
+    # for the teachers before, is given to its own rival (same score, decided by a
+    # tie-breaker), who cannot have lost a post to themself.
     scenario, result = published
     order = {o.teacher: i for i, o in enumerate(result.outcomes)}
     first_holder: dict[int, int] = {}

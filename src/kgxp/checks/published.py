@@ -43,24 +43,15 @@ def check_published_fields(context: Context) -> list[Violation]:
     ranking = context.ranking
     score_of = ranking.score
     declared = {(e.teacher, e.post) for e in context.result.exceptions}
-    # The preferences each entry's teacher stated, by position (entries are scenario
-    # positions when the outcomes are aligned with the teachers).
-    teachers = context.scenario.teachers
-    positions = context.positions
-    stated_at = [
-        t.preferences for t in (teachers if positions is None else [teachers[j] for j in positions])
-    ]
+    stated_of = {t.id: t.preferences for t in context.scenario.teachers}
     holder = {o.teacher: o.post for o in context.entry_outcomes}
-    # Reasons are shared between teachers (one frozen instance per equal reason, issue
-    # 19), so what a reason's check reads besides the teacher is checked once per
-    # instance: these are the reasons found clean so (ids: the result holds them alive).
-    clean: set[int] = set()
-    for stated, outcome in zip(stated_at, context.entry_outcomes, strict=True):
+    for teacher, outcome in zip(context.entry_teachers, context.entry_outcomes, strict=True):
         expected = score_of.get(outcome.teacher)
         if expected is not None and outcome.score != expected:
             found.append(_wrong(outcome.teacher, None, "composite score", outcome.score, expected))
         # The rank among the preferences the teacher stated (R12); a default in-school
         # application (R5) is no stated preference, so it has none.
+        stated = stated_of.get(teacher.id, ())
         rank = stated.index(outcome.post) if outcome.post in stated else None
         if outcome.preference_rank != rank:
             found.append(
@@ -69,18 +60,32 @@ def check_published_fields(context: Context) -> list[Violation]:
                 )
             )
         for reason in outcome.reasons:
-            own_score = reason.score is not None and expected is not None
-            if own_score and reason.score != expected:
+            if reason.score is not None and expected is not None and reason.score != expected:
                 found.append(
                     _wrong(outcome.teacher, reason.post, "reason's score", reason.score, expected)
                 )
-                own_score = False
-            if id(reason) in clean and (
-                reason.rival is None
-                or (own_score and reason.rival != outcome.teacher and not declared)
-            ):
-                continue  # what else it could find was checked on this instance: nothing
-            found += _reason_problems(context, outcome.teacher, reason, holder, declared, clean)
+            if reason.code == "policy_exception":
+                continue  # a claim set aside on purpose, naming the holder: I7 and I15 check it
+            if reason.rival is None:
+                # Without a rival, only the adjustment's seat choice (R6: main subject,
+                # other subject, balance; checked by I8) may name what decided.
+                seat_choice = reason.code == "placed" and reason.decided_by in SEAT_CHOICES
+                if reason.rival_score is not None or (
+                    reason.decided_by is not None and not seat_choice
+                ):
+                    found.append(
+                        _wrong(
+                            outcome.teacher,
+                            reason.post,
+                            "rival",
+                            None,
+                            "a rival for the score given",
+                        )
+                    )
+                continue
+            found += _rival_problems(
+                context, outcome.teacher, reason, holder, (outcome.teacher, reason.post) in declared
+            )
     placed = Counter(o.round for o in context.entry_outcomes if o.round)
     offered = {
         spec.name: sum(seats)
@@ -107,40 +112,6 @@ def check_published_fields(context: Context) -> list[Violation]:
                         },
                     )
                 )
-    return found
-
-
-def _reason_problems(
-    context: Context,
-    teacher: str,
-    reason: Reason,
-    holder: dict[str, str | None],
-    declared: set[tuple[str, str]],
-    clean: set[int],
-) -> list[Violation]:
-    """What is wrong with one reason of ``teacher``'s besides its score; notes a clean instance.
-
-    An instance goes into ``clean`` when nothing here depends on the teacher for it:
-    without a rival, every check reads the reason alone; with one, the rival's post and
-    score do, and so does the deciding criterion when the reason's own score is the
-    teacher's (the caller skips a clean instance only then, for another teacher than
-    the rival, and when no policy exception is declared).
-    """
-    if reason.code == "policy_exception":
-        clean.add(id(reason))
-        return []  # a claim set aside on purpose, naming the holder: I7 and I15 check it
-    if reason.rival is None:
-        # Without a rival, only the adjustment's seat choice (R6: main subject,
-        # other subject, balance; checked by I8) may name what decided.
-        seat_choice = reason.code == "placed" and reason.decided_by in SEAT_CHOICES
-        if reason.rival_score is not None or (reason.decided_by is not None and not seat_choice):
-            return [_wrong(teacher, reason.post, "rival", None, "a rival for the score given")]
-        clean.add(id(reason))
-        return []
-    is_declared = (teacher, reason.post) in declared
-    found = _rival_problems(context, teacher, reason, holder, is_declared)
-    if not found and not is_declared and reason.score == context.ranking.score.get(teacher):
-        clean.add(id(reason))
     return found
 
 
