@@ -124,9 +124,9 @@ def _fast_decode(source: str | bytes) -> Any:
     """The decoded document when jiter accepts it, else ``_UNDECIDED``.
 
     jiter (pydantic's JSON parser) reads the bytes as they are and refuses a key given
-    twice in one object itself: ~0.45 s of the ~0.95 s the standard ``json`` module with
-    a Python hook per object (and the UTF-8 decoding before it) spent on a
-    100,000-teacher file (issue 19). Whatever it refuses — malformed JSON, invalid
+    twice in one object itself: 0.43–0.58 CPU s for a 100,000-teacher file, where the
+    standard ``json`` module with a Python hook per object (and the UTF-8 decoding before
+    it) took 0.70–0.95 s (issue 19, measured on a loaded machine). Whatever it refuses — malformed JSON, invalid
     UTF-8, a duplicate key, lone surrogate escapes, nesting past its limit of 200 —
     goes to :func:`_checked_decode`, which accepts or reports exactly as before;
     what it accepts, it decodes as ``json.loads`` does (tests/test_io.py compares them).
