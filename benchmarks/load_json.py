@@ -7,7 +7,8 @@ Usage::
 
 Writes a generated county (:mod:`generator`) to a temporary file, then times, side
 by side in this one process and in alternation, ``json.loads`` of its bytes with the
-collector running and paused (what ``load_scenario`` now does), pydantic's own JSON
+collector running and paused, with the duplicate-key hook ``load_scenario`` used
+before issue 19's third pass and jiter refusing duplicates itself (what it does now), pydantic's own JSON
 path (``Scenario.model_validate_json``) against decoding then ``model_validate`` (both
 field validation only, no cross-record check), and the whole ``load_scenario``. Medians of wall-clock seconds. No test asserts on them.
 """
@@ -33,6 +34,7 @@ from generator import generate_county  # noqa: E402
 
 import kgxp  # noqa: E402
 from kgxp._internal.gc_pause import collector_paused  # noqa: E402
+from kgxp.files.scenario_json import _checked_decode, _fast_decode  # noqa: E402
 
 
 def _seconds(action: Callable[[], object]) -> float:
@@ -69,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
 
         cases: dict[str, Callable[[], object]] = {
             "json.loads, collector running (before)": lambda: json.loads(text),
-            "json.loads, collector paused (load_scenario now)": paused,
+            "json.loads, collector paused": paused,
+            "json.loads paused, duplicate-key hook (load_scenario before)": lambda: _checked_decode(
+                raw
+            ),
+            "jiter paused, duplicates refused (load_scenario now)": lambda: _fast_decode(raw),
             "json.loads paused + Scenario.model_validate (fields only)": decode_then_validate,
             "Scenario.model_validate_json (pydantic's JSON path, fields only)": pydantic_json,
             "load_scenario (decode + validate)": lambda: kgxp.load_scenario(path),

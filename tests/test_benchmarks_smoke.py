@@ -70,7 +70,7 @@ def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> 
     assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "| 300 teachers," in out
-    assert "| json.loads, collector paused (load_scenario now) |" in out
+    assert "| jiter paused, duplicates refused (load_scenario now) |" in out
 
 
 def test_excel_benchmark_measures_a_tiny_county() -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import kgxp
 from kgxp import ScenarioError, dump_scenario, load_scenario, parse_scenario, save_scenario
@@ -107,14 +109,19 @@ def test_decoding_runs_with_the_collector_paused(
 
     import kgxp.files.scenario_json as scenario_json
 
-    seen: list[bool] = []
-    real = json.loads
+    seen: list[tuple[str, bool]] = []
+    real_loads, real_from_json = json.loads, scenario_json.jiter.from_json
 
-    def watching(text: str, **options: Any) -> object:
-        seen.append(gc.isenabled())
-        return real(text, **options)
+    def watching_loads(text: str, **options: Any) -> object:
+        seen.append(("json", gc.isenabled()))
+        return real_loads(text, **options)
 
-    monkeypatch.setattr(scenario_json.json, "loads", watching)
+    def watching_jiter(raw: bytes, **options: Any) -> object:
+        seen.append(("jiter", gc.isenabled()))
+        return real_from_json(raw, **options)
+
+    monkeypatch.setattr(scenario_json.json, "loads", watching_loads)
+    monkeypatch.setattr(scenario_json.jiter, "from_json", watching_jiter)
     # "auto" pauses only in a single-threaded process, and earlier tests (a Dask cluster,
     # a server) may leave threads behind: ask for the pause whatever the threads.
     previous = kgxp.set_collector_pause("always")
@@ -122,8 +129,77 @@ def test_decoding_runs_with_the_collector_paused(
     assert gc.isenabled()
     text = json.dumps(scenario_data(), ensure_ascii=False)
     assert parse_scenario(text) == parse_scenario(scenario_data())
-    assert seen == [False]
+    assert seen == [("jiter", False)]
     assert gc.isenabled()
     with pytest.raises(ScenarioError, match=r"line 1, column"):
-        parse_scenario(text[:-1])
+        parse_scenario(text[:-1])  # refused by jiter, then reported by the json module
+    assert seen[1:] == [("jiter", False), ("json", False)]
     assert gc.isenabled()
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12)
+)
+_DOCUMENTS = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS, st.booleans(), st.booleans())
+def test_the_fast_decoder_decodes_as_the_json_module(
+    document: Any, ascii_only: bool, as_bytes: bool
+) -> None:
+    # Scenario files are decoded by jiter, and by the json module only when jiter refuses
+    # them (issue 19): whatever jiter accepts must decode to exactly what json.loads gives,
+    # float bits, big integers, escapes and key order included.
+    from kgxp.files.scenario_json import _UNDECIDED, _fast_decode
+
+    text = json.dumps(document, ensure_ascii=ascii_only)
+    expected = json.loads(text)
+    found = _fast_decode(text.encode() if as_bytes else text)
+    if found is not _UNDECIDED:  # refused (a lone surrogate): the json module decides
+        assert repr(found) == repr(expected) and found == expected
+        assert _same_floats(found, expected)
+
+
+def _same_floats(a: Any, b: Any) -> bool:
+    """Equal, and every float the same bits (0.0 and -0.0 apart)."""
+    if isinstance(a, float):
+        return isinstance(b, float) and a.hex() == b.hex()
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same_floats, a, b))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_floats(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"a": "\\ud800"}',  # a lone surrogate escape: json accepts it, jiter does not
+        b'{"a": {"b": 1, "\\u0062": 2}}',  # the same key spelled two ways
+        b"\xef\xbb\xbf" + b'{"a": 1}',  # a byte-order mark
+        b"[" * 500 + b"]" * 500,  # deeper than jiter's limit, within json's
+    ],
+)
+def test_what_jiter_refuses_is_decided_as_before(raw: bytes) -> None:
+    from kgxp.files.scenario_json import _UNDECIDED, _checked_decode, _decode, _fast_decode
+
+    def outcome(decode: Any) -> Any:
+        try:
+            return ("decoded", repr(decode(raw)))
+        except ScenarioError as error:
+            return ("refused", [(p.record, p.field, p.code, p.message) for p in error.problems])
+
+    assert outcome(_decode) == outcome(_checked_decode)
+    if not raw.startswith(b"\xef"):
+        assert _fast_decode(raw) is _UNDECIDED

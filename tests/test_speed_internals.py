@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
+import json
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -31,7 +32,15 @@ from kgxp import Scenario, Teacher
 from kgxp._internal.gc_pause import collector_paused, set_collector_pause
 from kgxp._internal.memo import _MEMO
 from kgxp.model.digest import _canonical_digest, scenario_digest
-from kgxp.model.result import Outcome, PostSeats, Reason, Status, builder, trusted
+from kgxp.model.result import (
+    FrozenCounts,
+    Outcome,
+    PostSeats,
+    Reason,
+    Status,
+    builder,
+    trusted,
+)
 from kgxp.model.validation import validate
 from kgxp.round.mechanisms.market import Market
 from kgxp.round.ranking import rank_teachers, scenario_ranking
@@ -350,11 +359,44 @@ def test_shared_reasons_keep_a_negative_zero_score_apart() -> None:
         assert str(mine.score) == "0.00" and str(theirs.score) == "-0.00"
 
 
-def test_posts_do_not_share_their_count_dicts() -> None:
-    # The result is frozen but its per-round count dicts are plain dicts: sharing equal ones
-    # between posts saved ~7% of the memory, and a caller's write into one post's counts
-    # would have changed every post with the same counts. Each post keeps its own.
+def test_posts_share_equal_counts_that_no_caller_can_change() -> None:
+    # Issue 19: equal per-round counts are one object across posts (~7% of a 100,000-
+    # teacher result's memory). Safe only because they are read-only: a caller's write
+    # into one post's counts must fail, not change every post with the same counts.
     scenario = kgxp.load_scenario("examples/ziyang_county.json")
     result = kgxp.run_round(scenario)
+    before = result.to_json()
     counts = [c for row in result.posts for c in (row.offered, row.filled)]
-    assert len({id(c) for c in counts}) == len(counts)
+    assert all(type(c) is FrozenCounts for c in counts)
+    assert len({id(c) for c in counts}) < len({json.dumps(c) for c in counts}) * 2 < len(counts)
+    shared = next(c for c in counts if sum(d is c for d in counts) > 1 and c)
+    name = next(iter(shared))
+    writes = (
+        lambda c: c.__setitem__(name, 99),
+        lambda c: c.__delitem__(name),
+        lambda c: c.update({name: 99}),
+        lambda c: c.setdefault("x", 1),
+        lambda c: c.pop(name),
+        lambda c: c.popitem(),
+        lambda c: c.clear(),
+        lambda c: c.__ior__({name: 99}),
+    )
+    for write in writes:
+        with pytest.raises(TypeError, match="read-only"):
+            write(shared)
+    mutable = shared.copy()
+    mutable[name] = 99
+    assert type(mutable) is dict and shared[name] != 99
+    assert result.to_json() == before
+    # Copies, pickles and a reload stay read-only and equal, and serialise alike.
+    for again in (
+        pickle.loads(pickle.dumps(result)),
+        copy.deepcopy(result),
+        result.model_copy(deep=True),
+        kgxp.RoundResult.from_json(before),
+    ):
+        assert again == result and again.to_json() == before
+        assert all(
+            type(c) is FrozenCounts for row in again.posts for c in (row.offered, row.filled)
+        )
+    assert hash(result.posts[0]) == hash(result.posts[0].model_copy())

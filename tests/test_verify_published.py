@@ -118,3 +118,33 @@ def test_an_edited_candidates_count_is_caught(published: tuple[Scenario, RoundRe
         [violation] = verify(scenario, tampered)
         assert violation.invariant == "I12" and "candidates" in violation.message
         assert violation.evidence["round"] == stats.name
+
+
+def test_a_shared_reason_is_checked_for_every_teacher_holding_it(
+    published: tuple[Scenario, RoundResult],
+) -> None:
+    # Equal reasons are one instance (issue 19): a check that remembered an instance as
+    # clean would miss what depends on the teacher holding it. Here the instance, clean
+    # for the teachers before, is given to its own rival (same score, decided by a
+    # tie-breaker), who cannot have lost a post to themself.
+    scenario, result = published
+    order = {o.teacher: i for i, o in enumerate(result.outcomes)}
+    first_holder: dict[int, int] = {}
+    for i, o in enumerate(result.outcomes):
+        for r in o.reasons:
+            first_holder.setdefault(id(r), i)
+    shared = next(
+        r
+        for o in result.outcomes
+        for r in o.reasons
+        if r.rival and r.decided_by not in (None, "score") and first_holder[id(r)] < order[r.rival]
+    )
+    assert shared.rival is not None
+    rival = result.outcome(shared.rival)
+    assert rival.score == shared.score  # the fast path's case: the score matches
+    outcomes = list(result.outcomes)
+    outcomes[order[rival.teacher]] = rival.model_copy(update={"reasons": (*rival.reasons, shared)})
+    tampered = result.model_copy(update={"outcomes": tuple(outcomes)})
+    found = verify(scenario, tampered)
+    assert [(v.invariant, v.teacher) for v in found] == [("I12", rival.teacher)]
+    assert "published rival is " + rival.teacher in found[0].message

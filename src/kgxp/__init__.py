@@ -71,6 +71,7 @@ from kgxp.model.policy import (
 )
 from kgxp.model.result import (
     Conflict,
+    FrozenCounts,
     Outcome,
     PolicyException,
     PostSeats,
@@ -174,6 +175,7 @@ __all__ = [
     "Evaluation",
     "EvaluationWeights",
     "Executor",
+    "FrozenCounts",
     "IllegalTransition",
     "IncomingWaiting",
     "KgxpError",

@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
@@ -26,6 +27,7 @@ from kgxp.model.scenario import Scenario
 
 __all__ = [
     "Conflict",
+    "FrozenCounts",
     "Outcome",
     "PolicyException",
     "PostSeats",
@@ -99,6 +101,59 @@ class Outcome(FrozenModel):
     reasons: tuple[Reason, ...] = ()
 
 
+class FrozenCounts(dict[str, int]):
+    """A read-only ``dict`` of counts per round name, as :class:`PostSeats` holds them.
+
+    It is a ``dict`` for reading (``==``, ``in``, ``items()``, ``json.dumps``) and
+    serialises to the same JSON object, but every writing method raises
+    ``TypeError``: the result is frozen, and equal counts are one shared object
+    across posts (issue 19: a 100,000-teacher result's memory), so a write into one
+    post's counts would otherwise change every post with the same counts.
+    ``dict(counts)`` or ``counts.copy()`` gives a plain, writable copy.
+
+    >>> counts = FrozenCounts({"in_school": 2})
+    >>> counts == {"in_school": 2}, counts.copy() | {"cross_school": 1}
+    (True, {'in_school': 2, 'cross_school': 1})
+    >>> counts["in_school"] = 3
+    Traceback (most recent call last):
+    TypeError: FrozenCounts is read-only; dict(counts) makes a writable copy
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only; dict(counts) makes a writable copy")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only  # ``counts |= other`` would write in place
+
+    def __hash__(self) -> int:  # type: ignore[override]  # frozen, so a PostSeats can be hashed
+        return hash(frozenset(self.items()))
+
+    def copy(self) -> dict[str, int]:
+        """A plain, writable ``dict`` with the same counts."""
+        return dict(self)
+
+    def __copy__(self) -> FrozenCounts:
+        return self  # immutable: a copy may be the same object
+
+    def __deepcopy__(self, memo: dict[int, object]) -> FrozenCounts:
+        return self
+
+    def __reduce__(self) -> tuple[type[FrozenCounts], tuple[dict[str, int]]]:
+        # A dict subclass is otherwise unpickled by writing its items one by one.
+        return (type(self), (dict(self),))
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        # Validated as dict[str, int], then made read-only; serialised as that dict.
+        return core_schema.no_info_after_validator_function(
+            cls, handler.generate_schema(dict[str, int])
+        )
+
+
 class PostSeats(FrozenModel):
     """How a post's seats were used (R2, R4, R5; I2, I5)."""
 
@@ -110,8 +165,8 @@ class PostSeats(FrozenModel):
     protected: int
     in_school: int = Field(description="seats of the in-school round (R5)")
     cross_school: int = Field(description="seats of the cross-school round (R5)")
-    offered: dict[str, int] = Field(description="seats offered per round name")
-    filled: dict[str, int] = Field(description="seats filled per round name")
+    offered: FrozenCounts = Field(description="seats offered per round name (read-only)")
+    filled: FrozenCounts = Field(description="seats filled per round name (read-only)")
     vacant: int = Field(description="seats left empty after every round (reserved excluded)")
 
 
