@@ -43,6 +43,8 @@ _CELLS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, 1.0, 12.0, 2.5, 1e9, 1e9 + 1, 1e15, -1e15, 1976.1]),
 )
+_AMOUNTS = ["3360.00", " 0.05 ", "0.00", "", "999999999999999.99", "1000000000000000.00"]
+_AMOUNTS += ["0012.00", "-1.00", "5.0", "5.001", "1,000.00", "１.00", "+2.00", "7.10"]
 # Columns of one kind, the common case the quick passes take, with a stray cell or not.
 _UNIFORM = st.one_of(
     st.lists(st.sampled_from([1.0, 2.0, 45.0, 1e9, 88.5, -3.0]), min_size=1, max_size=30),
@@ -54,6 +56,7 @@ _UNIFORM = st.one_of(
     ),
     st.lists(st.sampled_from([1, 2, 10**9, 10**9 + 1, -5]), min_size=1, max_size=30),
     st.lists(st.booleans(), max_size=30),
+    st.lists(st.sampled_from(_AMOUNTS), max_size=30),
 )
 
 
@@ -114,6 +117,8 @@ def test_a_uniform_column_with_a_stray_cell_reads_as_its_cells(
         ("key_teacher", ["是", "也许", "否"], 1),
         ("sex", ["男", "男性?", "女"], 1),
         ("birth", ["1976-10", 1976.1, "1980-01"], 1),
+        ("pay.basic_salary", ["3360.00", "5.001", "0.05"], 1),
+        ("pay.basic_salary", ["3360.00", "1000000000000000.00"], 1),
     ],
 )
 def test_one_bad_cell_in_a_well_formed_column_is_found_at_its_place(

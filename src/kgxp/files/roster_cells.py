@@ -61,6 +61,8 @@ _MONTH = re.compile(
     r"(?:[-./]\s*(\d{1,2})\s*日?)?\s*$"
 )
 _ISO_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
+# An amount _money returns unchanged: no sign, no leading zero, two decimals, below 10**15.
+_CANONICAL_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,14})\.[0-9]{2}")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 INTEGER_FIELDS = {
     "staffing.total_posts",
@@ -136,6 +138,11 @@ def convert_column(
         # The form kgxp writes and most clerks type, 1976-10, is already the value.
         stripped = list(map(str.strip, raws))
         if all(map(_ISO_MONTH.fullmatch, filter(None, stripped))):
+            return [text or LEFT_OUT for text in stripped], []
+    if kinds == {str} and read is _money:
+        # Amounts as kgxp writes them (3360.00) are already the value _money gives.
+        stripped = list(map(str.strip, raws))
+        if all(map(_CANONICAL_MONEY.fullmatch, filter(None, stripped))):
             return [text or LEFT_OUT for text in stripped], []
     if kinds == {bool} and read is _boolean:
         return list(raws), []
