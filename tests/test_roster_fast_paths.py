@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from kgxp.files import roster_read
 from kgxp.files.roster_cells import LEFT_OUT
 from kgxp.files.roster_read import read_roster
 from kgxp.files.roster_records import _records, _records_by_row
-from kgxp.files.roster_sources import RosterLimits, _numbered
+from kgxp.files.roster_sources import RosterLimits, _numbered, read_tables
 from tests.test_tables import TEACHERS, _roster
 
 _KEYS = ["id", "name", "score", "evaluation.a", "evaluation.b", "pay.x", "pay.y", "deep.a.b"]
@@ -111,3 +112,42 @@ def test_preferences_shuffled_read_as_in_order(tmp_path: Path) -> None:
         random.Random(seed).shuffle(lines)
         shuffled = "\n".join([header, *lines]) + "\n"
         assert read_roster(_roster(tmp_path / f"s{seed}", 志愿=shuffled)) == in_order
+
+
+def _workbook(path: Path, sheets: dict[str, list[list[Any]]], merged: str = "") -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if merged and name == "B":
+            sheet.merge_cells(merged)
+    book.save(path)
+    return path
+
+
+_LIMITS = RosterLimits(max_rows=5, max_cell_chars=10)
+_SHORT = [["id", "x"], ["a", 1]]
+_LONG_ROWS = [["id"], *[[f"r{i}"] for i in range(8)]]
+_LONG_CELL = [["id"], ["x" * 11]]
+
+
+@pytest.mark.parametrize(
+    ("b", "c", "merged", "code", "where"),
+    [
+        (_LONG_CELL, _LONG_ROWS, "", "too_long", "B row 2"),  # B's cells, then C's extent
+        (_LONG_ROWS, _LONG_CELL, "", "too_large", "B"),  # B's extent: C is never parsed
+        (_SHORT, _LONG_ROWS, "A1:B1", "too_large", "C"),  # C's extent, though B is merged
+        (_SHORT, _LONG_CELL, "A1:B1", "too_long", "C row 2"),
+        (_SHORT, _SHORT, "A1:B1", "merged_cells", "B row 1"),
+    ],
+)
+def test_sheets_parsed_in_a_thread_are_refused_in_sheet_order(
+    tmp_path: Path, b: Any, c: Any, merged: str, code: str, where: str
+) -> None:
+    """The first problem a sheet-by-sheet reading meets, while the next sheets are parsed."""
+    path = _workbook(tmp_path / "r.xlsx", {"A": _SHORT, "B": b, "C": c, "D": _SHORT}, merged)
+    with pytest.raises(ScenarioError) as error:
+        read_tables(path, _LIMITS)
+    assert [(p.code, p.record) for p in error.value.problems] == [(code, where)]

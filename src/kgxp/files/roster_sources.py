@@ -23,7 +23,8 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -98,28 +99,59 @@ def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
         ) from None
     tables = {}
     found_problems: list[Problem] = []
+    # calamine parses a sheet without holding the GIL (half of reading a province's
+    # roster): it parses the sheets one after another in a thread, each once its extent
+    # is checked, while this thread checks the next sheets and converts the parsed ones.
+    # Everything is still found and raised in the order of a sheet-by-sheet reading.
+    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgxp-calamine")
+    # The book is not to be touched while the thread parses (calamine refuses: "Already
+    # mutably borrowed"), the names included.
+    names = list(book.sheet_names)
     try:
-        for name in book.sheet_names:
-            xml = sheet_files.get(name)
-            if xml is not None:
-                _check_extent(name, xml, limits)
+        parsing, refused = _start_parsing(book, names, sheet_files, limits, parser)
+        for name in names:
+            if name not in parsing and refused is not None:
+                raise refused  # the first sheet whose extent is refused, in its turn
             try:
-                sheet = book.get_sheet_by_name(name)
+                sheet = parsing[name].result()
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ())
             except Exception as error:  # a damaged sheet
                 raise _problem(name, f"工作表无法读取 (sheet cannot be read: {error})") from None
             problems = [_merged_problem(name, span) for span in merged]
+            xml = sheet_files.get(name)
             if xml is not None and b"<f" in xml:
                 problems += _uncached_formulas(name, xml)
             found_problems += problems
             if rows and not problems:
                 tables[name] = Table(name, _numbered(name, rows, limits))
     finally:
+        parser.shutdown(wait=True, cancel_futures=True)
         book.close()
     if found_problems:
         raise ScenarioError(found_problems, summary=f"invalid roster {path.name}")
     return tables
+
+
+def _start_parsing(
+    book: Any,
+    names: list[str],
+    sheet_files: Mapping[str, bytes],
+    limits: RosterLimits,
+    parser: ThreadPoolExecutor,
+) -> tuple[dict[str, Future[Any]], ScenarioError | None]:
+    """Each sheet's parse, started in book order once its extent is checked, up to the
+    first sheet refused, and why it is refused (none is parsed from there on)."""
+    parsing: dict[str, Future[Any]] = {}
+    for name in names:
+        xml = sheet_files.get(name)
+        if xml is not None:
+            try:
+                _check_extent(name, xml, limits)
+            except ScenarioError as refused:
+                return parsing, refused
+        parsing[name] = parser.submit(book.get_sheet_by_name, name)
+    return parsing, None
 
 
 def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
