@@ -24,7 +24,10 @@ from kgxp.files.roster_cells import LEFT_OUT
 from kgxp.files.roster_read import read_roster
 from kgxp.files.roster_records import _records, _records_by_row
 from kgxp.files.roster_sources import RosterLimits, _numbered, read_tables
+from tests.conftest import EXAMPLE
 from tests.test_tables import TEACHERS, _roster
+
+ROSTER = EXAMPLE.with_name("ziyang_roster.xlsx")
 
 _KEYS = ["id", "name", "score", "evaluation.a", "evaluation.b", "pay.x", "pay.y", "deep.a.b"]
 
@@ -151,3 +154,42 @@ def test_sheets_parsed_in_a_thread_are_refused_in_sheet_order(
     with pytest.raises(ScenarioError) as error:
         read_tables(path, _LIMITS)
     assert [(p.code, p.record) for p in error.value.problems] == [(code, where)]
+
+
+def _edited(folder: Path, edits: list[tuple[str, str, int, object]]) -> Path:
+    """The example roster with cells changed: (sheet, header, row, value)."""
+    book = openpyxl.load_workbook(ROSTER)
+    for sheet, header, row, value in edits:
+        headers = [c.value for c in book[sheet][1]]
+        column = headers.index(header) + 1 if header in headers else len(headers) + 1
+        book[sheet].cell(row, column).value = value
+    path = folder / "roster.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        [],
+        [
+            ("教师", "出生年月", 3, 1976.1),
+            ("教师", "综合得分", 5, "高"),
+            ("岗位", "岗位数", 2, "x"),
+            ("教师", "特殊情形", 1, "特殊情况"),  # an unknown header
+        ],
+        [("教师", "姓名", 1, "教师编号")],  # two columns hold the id
+        [("教师", "教师编号", 4, None), ("志愿", "岗位编号", 3, "nowhere")],
+    ],
+)
+def test_columns_read_while_later_sheets_are_parsed_read_as_after(
+    tmp_path: Path, edits: list[tuple[str, str, int, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table's columns read early (as soon as its sheet is) give the same scenario, or
+    the same problems in the same order, as read after every sheet is."""
+    path = _edited(tmp_path, edits)
+    early = _read(path)
+    monkeypatch.setattr(roster_read._EarlyColumns, "table_read", lambda self, table: None)
+    assert _read(path) == early
+    assert edits or not isinstance(early, list)
+    assert not edits or isinstance(early, list)

@@ -154,10 +154,11 @@ def _read_roster_report(
             ]
         )
     summary = f"invalid roster {source.name}"
-    found = read_tables(source, limits or RosterLimits())
+    early = _EarlyColumns(sheet_names, merged_columns)
+    found = read_tables(source, limits or RosterLimits(), early.table_read)
     problems: list[Problem] = []
-    tables = _match_tables(found, sheet_names, problems)
-    data, origins, more = _assemble(tables, merged_columns)
+    tables = _match_tables(found, sheet_names, problems, early)
+    data, origins, more = _assemble(tables, merged_columns, early)
     problems += more
     if not any(p.code in _STRUCTURAL for p in problems) and not _has_preferences(data):
         problems.append(
@@ -197,7 +198,10 @@ def _has_preferences(data: Mapping[str, Any]) -> bool:
 
 
 def _match_tables(
-    found: Mapping[str, Table], sheet_names: Mapping[str, str], problems: list[Problem]
+    found: Mapping[str, Table],
+    sheet_names: Mapping[str, str],
+    problems: list[Problem],
+    early: _EarlyColumns,
 ) -> dict[str, HeadedTable]:
     """Each table's sheet (or CSV file); any other sheet with content is reported."""
     tables: dict[str, HeadedTable] = {}
@@ -206,7 +210,7 @@ def _match_tables(
     for table in TABLES:
         for name in (sheet_names[table], table):
             if name in by_stem:
-                tables[table] = _with_header(found[by_stem[name]])
+                tables[table] = early.headed(found[by_stem[name]])
                 used.add(by_stem[name])
                 break
     known = [name for table in TABLES for name in (sheet_names[table], table)]
@@ -241,11 +245,59 @@ def _with_header(table: Table) -> HeadedTable:
     return HeadedTable(table.name, headers, tuple(body))
 
 
+class _EarlyColumns:
+    """Tables' columns read as soon as their sheet is (:func:`read_tables`'s ``ready``),
+    while calamine still parses the sheets after it: a province's teachers are converted
+    while its 700,000 preferences are parsed. :meth:`read_columns` then gives what
+    :func:`_read_columns` would give, its problems added in their turn; a table that
+    ends up unused, or a roster refused later, just wastes the work."""
+
+    def __init__(
+        self, sheet_names: Mapping[str, str], columns: Mapping[str, Mapping[str, str]]
+    ) -> None:
+        self._columns = columns
+        self._kinds: dict[str, list[str]] = {}
+        for kind in TABLES:
+            if kind != "county":  # the county's settings are not columns
+                for name in dict.fromkeys((sheet_names[kind], kind)):
+                    self._kinds.setdefault(name, []).append(kind)
+        # By the id of the table, kept alive beside its value so that the id stays its.
+        self._headed: dict[int, tuple[Table, HeadedTable]] = {}
+        self._read: dict[tuple[int, str], tuple[HeadedTable, Columns | None, list[Problem]]] = {}
+
+    def table_read(self, table: Table) -> None:
+        for kind in self._kinds.get(table.name.removesuffix(".csv").removesuffix(".CSV"), ()):
+            headed = self.headed(table)
+            problems: list[Problem] = []
+            try:
+                read = _read_columns(headed, kind, self._columns, problems)
+            except Exception:  # raised again in its turn, by read_columns
+                return  # (a later sheet's problem, found first sheet by sheet, comes first)
+            self._read[(id(headed), kind)] = (headed, read, problems)
+
+    def headed(self, table: Table) -> HeadedTable:
+        found = self._headed.get(id(table))
+        if found is None or found[0] is not table:
+            found = self._headed[id(table)] = (table, _with_header(table))
+        return found[1]
+
+    def read_columns(
+        self, table: HeadedTable, kind: str, problems: list[Problem]
+    ) -> Columns | None:
+        found = self._read.get((id(table), kind))
+        if found is None or found[0] is not table:
+            return _read_columns(table, kind, self._columns, problems)
+        problems += found[2]
+        return found[1]
+
+
 # --- assembling ------------------------------------------------------------
 
 
 def _assemble(
-    tables: Mapping[str, HeadedTable], columns: Mapping[str, Mapping[str, str]]
+    tables: Mapping[str, HeadedTable],
+    columns: Mapping[str, Mapping[str, str]],
+    early: _EarlyColumns,
 ) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
@@ -266,14 +318,14 @@ def _assemble(
     for table in ("schools", "posts", "teachers"):
         records = []
         for index, (record, cells) in enumerate(
-            table_records(_read_columns(tables[table], table, columns, problems), problems)
+            table_records(early.read_columns(tables[table], table, problems), problems)
         ):
             records.append(record)
             origins[(table, index)] = cells
         data[table] = records
     if "preferences" in tables and (data["teachers"] or not tables["teachers"].rows):
         # With the teachers' header broken, every choice would name an "unknown teacher".
-        _attach_preferences(data["teachers"], origins, tables["preferences"], columns, problems)
+        _attach_preferences(data["teachers"], origins, tables["preferences"], early, problems)
     return data, origins, problems
 
 
@@ -391,10 +443,10 @@ def _attach_preferences(
     teachers: list[dict[str, Any]],
     origins: dict[tuple[str, int], Any],
     table: HeadedTable,
-    columns: Mapping[str, Mapping[str, str]],
+    early: _EarlyColumns,
     problems: list[Problem],
 ) -> None:
-    read = _read_columns(table, "preferences", columns, problems)
+    read = early.read_columns(table, "preferences", problems)
     if read is None:
         return
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}

@@ -23,7 +23,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
 from operator import itemgetter
@@ -72,11 +72,22 @@ def _problem(where: str, message: str, code: str = "unreadable_file") -> Scenari
     return ScenarioError([Problem(where, "file", message, code=code)])
 
 
-def read_tables(source: Path, limits: RosterLimits) -> dict[str, Table]:
-    """Every sheet (or ``.csv`` file) of ``source`` that has a non-blank cell, by name."""
+def read_tables(
+    source: Path, limits: RosterLimits, ready: Callable[[Table], None] | None = None
+) -> dict[str, Table]:
+    """Every sheet (or ``.csv`` file) of ``source`` that has a non-blank cell, by name.
+
+    ``ready`` is called with each table as soon as it is read, while the sheets after
+    it are still being parsed (work on it can start early); the whole may still be
+    refused afterwards.
+    """
     if source.is_dir():
         return _read_csv_directory(source, limits)
-    return _read_workbook(source, limits)
+    return _read_workbook(source, limits, ready or _nothing)
+
+
+def _nothing(table: Table) -> None:
+    pass
 
 
 # --- .xlsx ---------------------------------------------------------------------
@@ -88,7 +99,9 @@ _WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>/]*>\s*<f[^>]*?(?:/>|>[^<]*</f>)')
 
 
-def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
+def _read_workbook(
+    path: Path, limits: RosterLimits, ready: Callable[[Table], None]
+) -> dict[str, Table]:
     calamine = require("python_calamine", "excel", "Reading .xlsx rosters")
     sheet_files = _sheet_files(path, limits)
     try:
@@ -125,6 +138,7 @@ def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
             found_problems += problems
             if rows and not problems:
                 tables[name] = Table(name, _numbered(name, rows, limits))
+                ready(tables[name])
     finally:
         parser.shutdown(wait=True, cancel_futures=True)
         book.close()
