@@ -15,6 +15,11 @@ faithfully:
 - CSV text that is neither UTF-8 nor GB18030, located by line and column.
 
 The limits are parameters (:class:`RosterLimits`); docs/tables.md lists them.
+
+calamine parses a sheet without holding the GIL: the sheets are parsed one after
+another in a thread, each once its extent is checked, while the calling thread checks
+the next ones and converts those parsed (``read_tables``' ``ready``); problems are
+still raised in the order a sheet-by-sheet reading meets them.
 """
 
 from __future__ import annotations
