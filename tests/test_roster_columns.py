@@ -43,6 +43,9 @@ _CELLS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([0.0, 1.0, 12.0, 2.5, 1e9, 1e9 + 1, 1e15, -1e15, 1976.1]),
 )
+_AMOUNTS = ["3360.00", " 0.05 ", "0.00", "", "999999999999999.99", "1000000000000000.00"]
+_AMOUNTS += ["0012.00", "-1.00", "5.0", "5.001", "1,000.00", "１.00", "+2.00", "7.10"]
+_NAMES = ["语文、数学", " 语文 ", "", "数学 、 科学", "、语文、", "a\u3000b", "x\u00a0y", "P1,P2"]
 # Columns of one kind, the common case the quick passes take, with a stray cell or not.
 _UNIFORM = st.one_of(
     st.lists(st.sampled_from([1.0, 2.0, 45.0, 1e9, 88.5, -3.0]), min_size=1, max_size=30),
@@ -54,6 +57,8 @@ _UNIFORM = st.one_of(
     ),
     st.lists(st.sampled_from([1, 2, 10**9, 10**9 + 1, -5]), min_size=1, max_size=30),
     st.lists(st.booleans(), max_size=30),
+    st.lists(st.sampled_from(_AMOUNTS), max_size=30),
+    st.lists(st.sampled_from(_NAMES), max_size=30),
 )
 
 
@@ -114,6 +119,8 @@ def test_a_uniform_column_with_a_stray_cell_reads_as_its_cells(
         ("key_teacher", ["是", "也许", "否"], 1),
         ("sex", ["男", "男性?", "女"], 1),
         ("birth", ["1976-10", 1976.1, "1980-01"], 1),
+        ("pay.basic_salary", ["3360.00", "5.001", "0.05"], 1),
+        ("pay.basic_salary", ["3360.00", "1000000000000000.00"], 1),
     ],
 )
 def test_one_bad_cell_in_a_well_formed_column_is_found_at_its_place(
@@ -121,4 +128,20 @@ def test_one_bad_cell_in_a_well_formed_column_is_found_at_its_place(
 ) -> None:
     _, errors = convert_column(field, raws)
     assert [i for i, _ in errors] == [bad]
+    _same(field, raws)
+
+
+@pytest.mark.parametrize(
+    ("field", "raws"),
+    [
+        ("subjects", ["语文、数学", "、语文、", " 数学 ", "", "a\u3000b"]),
+        ("preferences", ["P1,P2", "P3；P4", "  "]),
+        ("subjects", ["语文", "'=1、数学"]),  # a part guarded against formulas
+        ("name", ["'=x", "张三", " '+1 "]),  # no blank cell, guarded names
+        ("seats", [1.0, 2.0, " ", 3]),
+        ("seats", [1.0, 2.5]),
+        ("score", [88.5, "", 1e3]),
+    ],
+)
+def test_well_formed_columns_read_as_their_cells(field: str, raws: list[Any]) -> None:
     _same(field, raws)

@@ -27,9 +27,11 @@ import calendar
 import datetime as dt
 import functools
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from itertools import filterfalse, repeat
 from typing import Any
 
 from kgxp.files.roster_layout import MONTH_FIELDS, VALUE_NAMES
@@ -60,7 +62,14 @@ _MONTH = re.compile(
     r"^\s*(\d{4})\s*(?:([-./年])\s*(\d{1,2})\s*月?|(\d{2}))\s*"
     r"(?:[-./]\s*(\d{1,2})\s*日?)?\s*$"
 )
+_quoted = operator.methodcaller("startswith", "'")
+_has_quote = operator.methodcaller("__contains__", "'")
+_is_text = str.__instancecheck__
+_is_float = float.__instancecheck__
+_non_empty = functools.partial(filter, None)
 _ISO_MONTH = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])")
+# An amount _money returns unchanged: no sign, no leading zero, two decimals, below 10**15.
+_CANONICAL_MONEY = re.compile(r"(?:0|[1-9][0-9]{0,14})\.[0-9]{2}")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 INTEGER_FIELDS = {
     "staffing.total_posts",
@@ -80,6 +89,7 @@ BOOL_FIELDS = {
     "volunteers_cross_school",
 }
 LIST_FIELDS = {"subjects", "preferences", "circumstances"}
+_PLAIN_LIST_FIELDS = LIST_FIELDS - {"circumstances"}  # lists of names as typed
 # The largest whole number a roster holds (seats, pupils): far beyond any county.
 _LARGEST_INTEGER = 10**9
 _LARGEST_FLOAT = 1e15  # as _decimal's bound on text
@@ -125,9 +135,17 @@ def convert_column(
         stripped = list(map(str.strip, raws))
         # Blank cells (white space only) and the writer's formula guard, the only
         # cells that need more than the strip: usually none.
-        for i in [i for i, text in enumerate(stripped) if not text or text[0] == "'"]:
-            stripped[i] = restore(stripped[i]) if stripped[i] else LEFT_OUT
+        if "" in stripped or any(map(_quoted, stripped)):
+            for i in [i for i, text in enumerate(stripped) if not text or text[0] == "'"]:
+                stripped[i] = restore(stripped[i]) if stripped[i] else LEFT_OUT
         return stripped, []
+    if kinds == {str} and field in _PLAIN_LIST_FIELDS:
+        # Names separated as a clerk types them, none guarded against formulas: what
+        # reader's list rule gives (the parts hold no white space: it separates them).
+        stripped = list(map(str.strip, raws))
+        if not any(map(_has_quote, stripped)):
+            parts = map(_SEPARATORS.split, stripped)
+            return list(map(list, map(map, repeat(str.strip), map(_non_empty, parts)))), []
     if read is _integer or read is _number:
         numbers = _plain_numbers(raws, kinds, read is _integer)
         if numbers is not None:
@@ -136,6 +154,11 @@ def convert_column(
         # The form kgxp writes and most clerks type, 1976-10, is already the value.
         stripped = list(map(str.strip, raws))
         if all(map(_ISO_MONTH.fullmatch, filter(None, stripped))):
+            return [text or LEFT_OUT for text in stripped], []
+    if kinds == {str} and read is _money:
+        # Amounts as kgxp writes them (3360.00) are already the value _money gives.
+        stripped = list(map(str.strip, raws))
+        if all(map(_CANONICAL_MONEY.fullmatch, filter(None, stripped))):
             return [text or LEFT_OUT for text in stripped], []
     if kinds == {bool} and read is _boolean:
         return list(raws), []
@@ -171,8 +194,9 @@ def _plain_numbers(raws: Sequence[Any], kinds: set[type], whole: bool) -> list[A
     or :func:`_number` would; ``None`` when any cell needs the cell-by-cell reading."""
     if not kinds <= {float, int, str}:
         return None
-    numbers = [v for v in raws if v.__class__ is not str]
-    if len(numbers) != len(raws) and any(v.strip() for v in raws if v.__class__ is str):
+    # Exact types only (kinds), so isinstance is the class test, in C.
+    numbers = list(filterfalse(_is_text, raws)) if str in kinds else raws
+    if len(numbers) != len(raws) and any(map(str.strip, filter(_is_text, raws))):
         return None  # text that is not blank: digits typed as text, or a mistake
     if not numbers:
         return None
@@ -180,7 +204,7 @@ def _plain_numbers(raws: Sequence[Any], kinds: set[type], whole: bool) -> list[A
         return None
     low, high = min(numbers), max(numbers)
     if whole:
-        if float in kinds and not all(v.__class__ is int or v.is_integer() for v in numbers):
+        if float in kinds and not all(map(float.is_integer, filter(_is_float, numbers))):
             return None
         if not (low >= -_LARGEST_INTEGER and high <= _LARGEST_INTEGER):
             return None

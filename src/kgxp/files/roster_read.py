@@ -32,12 +32,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import operator
 import re
 import warnings
+from collections import Counter
 from collections.abc import Mapping
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -151,10 +154,11 @@ def _read_roster_report(
             ]
         )
     summary = f"invalid roster {source.name}"
-    found = read_tables(source, limits or RosterLimits())
+    early = _EarlyColumns(sheet_names, merged_columns)
+    found = read_tables(source, limits or RosterLimits(), early.table_read)
     problems: list[Problem] = []
-    tables = _match_tables(found, sheet_names, problems)
-    data, origins, more = _assemble(tables, merged_columns)
+    tables = _match_tables(found, sheet_names, problems, early)
+    data, origins, more = _assemble(tables, merged_columns, early)
     problems += more
     if not any(p.code in _STRUCTURAL for p in problems) and not _has_preferences(data):
         problems.append(
@@ -194,7 +198,10 @@ def _has_preferences(data: Mapping[str, Any]) -> bool:
 
 
 def _match_tables(
-    found: Mapping[str, Table], sheet_names: Mapping[str, str], problems: list[Problem]
+    found: Mapping[str, Table],
+    sheet_names: Mapping[str, str],
+    problems: list[Problem],
+    early: _EarlyColumns,
 ) -> dict[str, HeadedTable]:
     """Each table's sheet (or CSV file); any other sheet with content is reported."""
     tables: dict[str, HeadedTable] = {}
@@ -203,7 +210,7 @@ def _match_tables(
     for table in TABLES:
         for name in (sheet_names[table], table):
             if name in by_stem:
-                tables[table] = _with_header(found[by_stem[name]])
+                tables[table] = early.headed(found[by_stem[name]])
                 used.add(by_stem[name])
                 break
     known = [name for table in TABLES for name in (sheet_names[table], table)]
@@ -238,11 +245,59 @@ def _with_header(table: Table) -> HeadedTable:
     return HeadedTable(table.name, headers, tuple(body))
 
 
+class _EarlyColumns:
+    """Tables' columns read as soon as their sheet is (:func:`read_tables`'s ``ready``),
+    while calamine still parses the sheets after it: a province's teachers are converted
+    while its 700,000 preferences are parsed. :meth:`read_columns` then gives what
+    :func:`_read_columns` would give, its problems added in their turn; a table that
+    ends up unused, or a roster refused later, just wastes the work."""
+
+    def __init__(
+        self, sheet_names: Mapping[str, str], columns: Mapping[str, Mapping[str, str]]
+    ) -> None:
+        self._columns = columns
+        self._kinds: dict[str, list[str]] = {}
+        for kind in TABLES:
+            if kind != "county":  # the county's settings are not columns
+                for name in dict.fromkeys((sheet_names[kind], kind)):
+                    self._kinds.setdefault(name, []).append(kind)
+        # By the id of the table, kept alive beside its value so that the id stays its.
+        self._headed: dict[int, tuple[Table, HeadedTable]] = {}
+        self._read: dict[tuple[int, str], tuple[HeadedTable, Columns | None, list[Problem]]] = {}
+
+    def table_read(self, table: Table) -> None:
+        for kind in self._kinds.get(table.name.removesuffix(".csv").removesuffix(".CSV"), ()):
+            headed = self.headed(table)
+            problems: list[Problem] = []
+            try:
+                read = _read_columns(headed, kind, self._columns, problems)
+            except Exception:  # raised again in its turn, by read_columns
+                return  # (a later sheet's problem, found first sheet by sheet, comes first)
+            self._read[(id(headed), kind)] = (headed, read, problems)
+
+    def headed(self, table: Table) -> HeadedTable:
+        found = self._headed.get(id(table))
+        if found is None or found[0] is not table:
+            found = self._headed[id(table)] = (table, _with_header(table))
+        return found[1]
+
+    def read_columns(
+        self, table: HeadedTable, kind: str, problems: list[Problem]
+    ) -> Columns | None:
+        found = self._read.get((id(table), kind))
+        if found is None or found[0] is not table:
+            return _read_columns(table, kind, self._columns, problems)
+        problems += found[2]
+        return found[1]
+
+
 # --- assembling ------------------------------------------------------------
 
 
 def _assemble(
-    tables: Mapping[str, HeadedTable], columns: Mapping[str, Mapping[str, str]]
+    tables: Mapping[str, HeadedTable],
+    columns: Mapping[str, Mapping[str, str]],
+    early: _EarlyColumns,
 ) -> tuple[dict[str, Any], dict[tuple[str, int], Any], list[Problem]]:
     problems: list[Problem] = []
     for table in ("county", "schools", "posts", "teachers"):
@@ -263,14 +318,14 @@ def _assemble(
     for table in ("schools", "posts", "teachers"):
         records = []
         for index, (record, cells) in enumerate(
-            table_records(_read_columns(tables[table], table, columns, problems), problems)
+            table_records(early.read_columns(tables[table], table, problems), problems)
         ):
             records.append(record)
             origins[(table, index)] = cells
         data[table] = records
     if "preferences" in tables and (data["teachers"] or not tables["teachers"].rows):
         # With the teachers' header broken, every choice would name an "unknown teacher".
-        _attach_preferences(data["teachers"], origins, tables["preferences"], columns, problems)
+        _attach_preferences(data["teachers"], origins, tables["preferences"], early, problems)
     return data, origins, problems
 
 
@@ -388,13 +443,15 @@ def _attach_preferences(
     teachers: list[dict[str, Any]],
     origins: dict[tuple[str, int], Any],
     table: HeadedTable,
-    columns: Mapping[str, Mapping[str, str]],
+    early: _EarlyColumns,
     problems: list[Problem],
 ) -> None:
-    read = _read_columns(table, "preferences", columns, problems)
+    read = early.read_columns(table, "preferences", problems)
     if read is None:
         return
     index_of = {t.get("id"): i for i, t in enumerate(teachers)}
+    if _attach_in_order(teachers, origins, read, index_of, problems):
+        return
     # Teacher -> (rank, row) of each choice, in the table's order; read column-wise, with
     # each row's problems (its cells, then an unknown teacher) reported in row order.
     chosen: dict[int, list[tuple[int, int]]] = {}
@@ -426,16 +483,7 @@ def _attach_preferences(
     for index, entries in chosen.items():
         teacher_cells = origins[("teachers", index)]
         if teachers[index].get("preferences"):
-            cell = teacher_cells["preferences"]
-            problems.append(
-                Problem(
-                    cell.record(),
-                    cell.field(),
-                    f"preferences given twice: here and in {table.name}",
-                    record_id=str(teachers[index]["id"]),
-                    code="duplicate_preferences",
-                )
-            )
+            problems.append(_given_twice(teacher_cells["preferences"], table.name, teachers[index]))
             continue
         entries.sort(key=_rank_of)
         ranks = [rank for rank, _ in entries]
@@ -458,6 +506,50 @@ def _attach_preferences(
 
 
 _rank_of = itemgetter(0)
+
+
+def _attach_in_order(
+    teachers: list[dict[str, Any]],
+    origins: dict[tuple[str, int], Any],
+    read: Columns,
+    index_of: Mapping[Any, int],
+    problems: list[Problem],
+) -> bool:
+    """The preferences of a well-formed table listed teacher by teacher, in the teachers'
+    order and by rank (as :func:`~kgxp.write_roster` writes them), attached without a
+    Python step per row; ``False`` (nothing done) for any other table."""
+    teacher, rank, post = read.column("teacher"), read.column("rank"), read.column("post")
+    if read.failed or LEFT_OUT in teacher or LEFT_OUT in rank or LEFT_OUT in post:
+        return False
+    looked_up = list(map(index_of.get, teacher))
+    if None in looked_up or set(map(type, rank)) - {int}:
+        return False
+    found = cast("list[int]", looked_up)  # no None: just checked
+    keys = list(zip(found, rank, strict=True))
+    if not all(map(operator.lt, keys, islice(keys, 1, None))):
+        return False  # not teacher by teacher and rank by rank, each (teacher, rank) once
+    start = 0
+    for index, count in Counter(found).items():  # the teachers in the table's order
+        end = start + count
+        teacher_cells = origins[("teachers", index)]
+        if teachers[index].get("preferences"):
+            cell = teacher_cells["preferences"]
+            problems.append(_given_twice(cell, read.table.name, teachers[index]))
+        else:
+            teachers[index]["preferences"] = post[start:end]
+            teacher_cells.choices = (read, range(start, end))
+        start = end
+    return True
+
+
+def _given_twice(cell: Cell, table: str, teacher: Mapping[str, Any]) -> Problem:
+    return Problem(
+        cell.record(),
+        cell.field(),
+        f"preferences given twice: here and in {table}",
+        record_id=str(teacher["id"]),
+        code="duplicate_preferences",
+    )
 
 
 def _convert(field: str, raw: Any, cell: Cell, problems: list[Problem]) -> Any:

@@ -10,8 +10,10 @@ province's roster has millions of cells and, usually, no problem.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from operator import itemgetter
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import compress, repeat
+from operator import is_, itemgetter
 from typing import Any
 
 import attrs
@@ -67,7 +69,7 @@ class RowCells:
         self.extra: dict[str, Cell | tuple[RowCells, str]] | None = None
         # The teacher's choices from the preferences table: its columns and, by rank,
         # the rows; ``preferences[k]`` is located at the k-th row's post.
-        self.choices: tuple[Columns, list[int]] | None = None
+        self.choices: tuple[Columns, Sequence[int]] | None = None
 
     def get(self, key: str) -> Cell | None:
         if self.extra is not None and key in self.extra:
@@ -144,27 +146,75 @@ def table_records(
     read: Columns | None, problems: list[Problem]
 ) -> Iterator[tuple[dict[str, Any], RowCells]]:
     """Each row's record and cells (none when the table's header was refused); each row's
-    problems are added to ``problems``, in column order, just before its record, as a
-    reading cell by cell would."""
+    problems are added to ``problems``, in column order, row by row, as a reading cell by
+    cell would."""
     if read is None:
         return
-    keys, failed = read.keys, read.failed
-    gaps: set[int] = set()  # the rows with a field left out
-    for values in read.values:
-        if LEFT_OUT in values:  # identity first: quick when no cell is left out
-            gaps.update(i for i, value in enumerate(values) if value is LEFT_OUT)
+    failed = read.failed
+    for i in sorted(failed):
+        problems += failed[i]  # found column by column: already in column order
+    rows = len(read.table.rows)
+    records = _records(read.keys, read.values, rows)
+    yield from zip(records, map(read.cells, range(rows)), strict=True)
+
+
+def _records(keys: list[str], columns: list[list[Any]], rows: int) -> list[dict[str, Any]]:
+    """The records of a table's columns: a dict per row, column by column rather than a
+    Python step per cell, with the key order of :func:`_records_by_row`'s."""
     nested = [key for key in keys if "." in key]
-    per_row = zip(*read.values, strict=True) if keys else iter([()] * len(read.table.rows))
-    for i, row_values in enumerate(per_row):
-        if i in failed:
-            problems += failed[i]  # found column by column: already in column order
-        record = dict(zip(keys, row_values, strict=True))
-        if i in gaps:
-            record = {key: value for key, value in record.items() if value is not LEFT_OUT}
+    parents = [key.split(".")[0] for key in nested]
+    # Nested fields (evaluation.*, pay.*) one level deep, each parent's columns side by
+    # side: its dict goes after the flat fields, parents in column order, as put_field
+    # puts them. Any other layout takes the row-by-row path.
+    flat_parents = [p for k, p in enumerate(parents) if k == 0 or parents[k - 1] != p]
+    grouped = (
+        len(flat_parents) == len(set(flat_parents))
+        and all(key.count(".") == 1 for key in nested)
+        and not set(flat_parents) & set(keys)
+    )
+    if not grouped:
+        return _records_by_row(keys, columns, rows)
+    flat = [(key, values) for key, values in zip(keys, columns, strict=True) if "." not in key]
+    records = _dicts([key for key, _ in flat], [values for _, values in flat], rows)
+    for parent in flat_parents:
+        children = [
+            (key.split(".")[1], values)
+            for key, values in zip(keys, columns, strict=True)
+            if key.split(".")[0] == parent and "." in key
+        ]
+        inner = _dicts([leaf for leaf, _ in children], [values for _, values in children], rows)
+        for record, values in zip(records, inner, strict=True):
+            if values:
+                record[parent] = values
+    return records
+
+
+def _dicts(keys: list[str], columns: list[list[Any]], rows: int) -> list[dict[str, Any]]:
+    """A dict per row of ``keys`` to the row's values, the :data:`LEFT_OUT` ones left out."""
+    if not keys:
+        return [{} for _ in range(rows)]
+    records = list(map(dict, map(zip, repeat(keys), zip(*columns, strict=True))))
+    for key, values in zip(keys, columns, strict=True):
+        if LEFT_OUT in values:  # identity first: quick when no cell is left out
+            gaps = compress(records, map(is_, values, repeat(LEFT_OUT)))
+            deque(map(dict.__delitem__, gaps, repeat(key)), maxlen=0)
+    return records
+
+
+def _records_by_row(keys: list[str], columns: list[list[Any]], rows: int) -> list[dict[str, Any]]:
+    """The records made row by row, for any layout of nested fields."""
+    nested = [key for key in keys if "." in key]
+    per_row = zip(*columns, strict=True) if keys else iter([()] * rows)
+    records = []
+    for row_values in per_row:
+        record = {
+            key: value for key, value in zip(keys, row_values, strict=True) if value is not LEFT_OUT
+        }
         for key in nested:
             if key in record:
                 put_field(record, key, record.pop(key))
-        yield record, read.cells(i)
+        records.append(record)
+    return records
 
 
 def put_field(record: dict[str, Any], field: str, value: Any) -> None:

@@ -15,6 +15,11 @@ faithfully:
 - CSV text that is neither UTF-8 nor GB18030, located by line and column.
 
 The limits are parameters (:class:`RosterLimits`); docs/tables.md lists them.
+
+calamine parses a sheet without holding the GIL: the sheets are parsed one after
+another in a thread, each once its extent is checked, while the calling thread checks
+the next ones and converts those parsed (``read_tables``' ``ready``); problems are
+still raised in the order a sheet-by-sheet reading meets them.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +77,22 @@ def _problem(where: str, message: str, code: str = "unreadable_file") -> Scenari
     return ScenarioError([Problem(where, "file", message, code=code)])
 
 
-def read_tables(source: Path, limits: RosterLimits) -> dict[str, Table]:
-    """Every sheet (or ``.csv`` file) of ``source`` that has a non-blank cell, by name."""
+def read_tables(
+    source: Path, limits: RosterLimits, ready: Callable[[Table], None] | None = None
+) -> dict[str, Table]:
+    """Every sheet (or ``.csv`` file) of ``source`` that has a non-blank cell, by name.
+
+    ``ready`` is called with each table as soon as it is read, while the sheets after
+    it are still being parsed (work on it can start early); the whole may still be
+    refused afterwards.
+    """
     if source.is_dir():
         return _read_csv_directory(source, limits)
-    return _read_workbook(source, limits)
+    return _read_workbook(source, limits, ready or _nothing)
+
+
+def _nothing(table: Table) -> None:
+    pass
 
 
 # --- .xlsx ---------------------------------------------------------------------
@@ -86,7 +104,9 @@ _WIDE_COLUMN = re.compile(rb'<c r="([A-Z]{2,3})[0-9]{1,7}"[^>/]*>')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>/]*>\s*<f[^>]*?(?:/>|>[^<]*</f>)')
 
 
-def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
+def _read_workbook(
+    path: Path, limits: RosterLimits, ready: Callable[[Table], None]
+) -> dict[str, Table]:
     calamine = require("python_calamine", "excel", "Reading .xlsx rosters")
     sheet_files = _sheet_files(path, limits)
     try:
@@ -97,28 +117,60 @@ def _read_workbook(path: Path, limits: RosterLimits) -> dict[str, Table]:
         ) from None
     tables = {}
     found_problems: list[Problem] = []
+    # calamine parses a sheet without holding the GIL (half of reading a province's
+    # roster): it parses the sheets one after another in a thread, each once its extent
+    # is checked, while this thread checks the next sheets and converts the parsed ones.
+    # Everything is still found and raised in the order of a sheet-by-sheet reading.
+    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgxp-calamine")
+    # The book is not to be touched while the thread parses (calamine refuses: "Already
+    # mutably borrowed"), the names included.
+    names = list(book.sheet_names)
     try:
-        for name in book.sheet_names:
-            xml = sheet_files.get(name)
-            if xml is not None:
-                _check_extent(name, xml, limits)
+        parsing, refused = _start_parsing(book, names, sheet_files, limits, parser)
+        for name in names:
+            if name not in parsing and refused is not None:
+                raise refused  # the first sheet whose extent is refused, in its turn
             try:
-                sheet = book.get_sheet_by_name(name)
+                sheet = parsing[name].result()
                 rows = sheet.to_python(skip_empty_area=False)
                 merged = list(getattr(sheet, "merged_cell_ranges", None) or ())
             except Exception as error:  # a damaged sheet
                 raise _problem(name, f"工作表无法读取 (sheet cannot be read: {error})") from None
             problems = [_merged_problem(name, span) for span in merged]
+            xml = sheet_files.get(name)
             if xml is not None and b"<f" in xml:
                 problems += _uncached_formulas(name, xml)
             found_problems += problems
             if rows and not problems:
                 tables[name] = Table(name, _numbered(name, rows, limits))
+                ready(tables[name])
     finally:
+        parser.shutdown(wait=True, cancel_futures=True)
         book.close()
     if found_problems:
         raise ScenarioError(found_problems, summary=f"invalid roster {path.name}")
     return tables
+
+
+def _start_parsing(
+    book: Any,
+    names: list[str],
+    sheet_files: Mapping[str, bytes],
+    limits: RosterLimits,
+    parser: ThreadPoolExecutor,
+) -> tuple[dict[str, Future[Any]], ScenarioError | None]:
+    """Each sheet's parse, started in book order once its extent is checked, up to the
+    first sheet refused, and why it is refused (none is parsed from there on)."""
+    parsing: dict[str, Future[Any]] = {}
+    for name in names:
+        xml = sheet_files.get(name)
+        if xml is not None:
+            try:
+                _check_extent(name, xml, limits)
+            except ScenarioError as refused:
+                return parsing, refused
+        parsing[name] = parser.submit(book.get_sheet_by_name, name)
+    return parsing, None
 
 
 def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
@@ -307,15 +359,22 @@ def _numbered(
             for position, value in enumerate(row)
             if isinstance(value, str) and len(value) > limits.max_cell_chars
         ]
+    if rows and min(map(len, rows)):
+        firsts = list(map(itemgetter(0), rows))
+        if set(map(type, firsts)) == {str} and all(map(str.strip, firsts)):
+            # Every row starts with text that is not blank (an id): no row is blank, and
+            # no Python step per row is needed (a province has 700,000 preferences).
+            numbered = list(zip(range(1, len(rows) + 1), map(tuple, rows), strict=True))
+            rows = []  # nothing left to look at row by row
     for number, row in enumerate(rows, start=1):
         # Blank: no value but empty or white-space text (a zero or False is a value).
         # Usually the first value decides (an id); white space alone looks further.
         first = next(filter(None, row), None)
-        if first is None:
-            filled = any(v is not None and v != "" for v in row)
-        else:
-            filled = first.__class__ is not str or not first.isspace()
-            filled = filled or any(v.__class__ is not str or not v.isspace() for v in row if v)
+        filled = first is not None and (first.__class__ is not str or not first.isspace())
+        # Else any value that is not text decides, zero and False included.
+        filled = filled or any(
+            v is not None and (v.__class__ is not str or (v != "" and not v.isspace())) for v in row
+        )
         if filled:
             numbered.append((number, tuple(row)))
     if too_long:
