@@ -27,11 +27,12 @@ from decimal import Decimal
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Locality, Pay, Scenario
 from kgxp.model.semester import Semester
-from kgxp.waiting._rows import constructor
 from kgxp.waiting.ledger import (
     LedgerError,
     LedgerLine,
     LineKind,
+    PricedLine,
+    PricedSegment,
     in_range,
     ledger_for,
     line_kinds,
@@ -39,7 +40,7 @@ from kgxp.waiting.ledger import (
     round_yuan,
     semester_base,
 )
-from kgxp.waiting.register import Register, retirement_semesters
+from kgxp.waiting.register import Register, retirement_positions
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["payroll"]
@@ -54,7 +55,7 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
     return Payroll(scenario, policy).book(register)
 
 
-_new_line = constructor(LedgerLine)
+_UNKNOWN: int = -1  # a register teacher the scenario does not have
 
 # Per component, the (base, amount) of one teacher's line.
 _Amounts = tuple[tuple[Decimal, Decimal], ...]
@@ -76,65 +77,85 @@ class Payroll:
         self.policy = policy
         self.teachers = {t.id: t for t in scenario.teachers}
         self.rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
-        self.retiring = retirement_semesters(scenario)
+        self.retiring = retirement_positions(scenario)
         self.reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
+        # Teachers paid alike (same amounts of every component) are priced once: a teacher's
+        # scale is the number of their pay's values, None without pay data.
+        scales: dict[tuple[object, ...], int] = {}
+        self.scale: dict[str, int | None] = {}
+        self._pays: list[Pay] = []
+        for t in scenario.teachers:
+            if t.pay is None:
+                self.scale[t.id] = None
+                continue
+            found = scales.setdefault(tuple(t.pay.__dict__.values()), len(scales))
+            if found == len(self._pays):
+                self._pays.append(t.pay)
+            self.scale[t.id] = found
         self._kinds: dict[WaitingState, tuple[LineKind, ...]] = {}
-        self._amounts: dict[tuple[str, WaitingState, bool, bool], _Amounts] = {}
+        self._blocks: dict[tuple[int, WaitingState, bool, bool, bool], tuple[PricedLine, ...]] = {}
 
     def book(self, register: Register) -> tuple[LedgerLine, ...]:
         """The lines of ``register.semester`` (see :func:`payroll`)."""
+        return tuple(self.book_segment(register).models())
+
+    def book_segment(self, register: Register) -> PricedSegment:
+        """:meth:`book`'s lines as a segment of a simulation's ledger: per paid teacher the
+        state and the priced lines, shared by the teachers and semesters priced alike."""
         semester = register.semester
-        bonus = semester.holds_year_end_bonus
-        teachers, rural, amounts = self.teachers, self.rural, self._amounts
-        lines: list[LedgerLine] = []
+        at, bonus = semester.index, semester.holds_year_end_bonus
+        scale_of, rural, blocks, retiring = self.scale, self.rural, self._blocks, self.retiring
+        paid: list[str] = []
+        states: list[WaitingState] = []
+        priced: list[tuple[PricedLine, ...]] = []
         for entry in register.entries:
             state = entry.state
             if state.is_terminal:
                 continue
-            teacher = teachers.get(entry.teacher)
-            if teacher is None:
-                raise LedgerError(f"teacher {entry.teacher} of the register is not in the scenario")
-            pay = teacher.pay
-            if pay is None:
+            teacher = entry.teacher
+            scale = scale_of.get(teacher, _UNKNOWN)
+            if scale is None:
                 continue
+            if scale < 0:
+                raise LedgerError(f"teacher {teacher} of the register is not in the scenario")
             where = entry.school
             at_rural = bool(where and rural.get(where))
             if entry.due:  # ledger_for refuses it, naming the teacher and the semester
-                ledger_for(entry.teacher, entry.status(semester), pay, self.policy, rural=at_rural)
-            kinds = self._kinds.get(state)
-            if kinds is None:
-                kinds = self._kinds[state] = line_kinds(state, self.policy)
-            key = (entry.teacher, state, bonus, at_rural)
-            priced = amounts.get(key)
-            if priced is None:
-                priced = self._price(pay, kinds, semester, at_rural)
-                checked = zip(kinds, priced, strict=True)
-                if not all(in_range(base, kind[1]) for kind, (base, _) in checked):
-                    # out of range: pay_lines validates, and refuses, as before
-                    pay_lines(entry.teacher, pay, state, semester, self.policy, rural=at_rural)
-                amounts[key] = priced
-            retiring = self.retiring[entry.teacher] == semester
-            for (component, share, rule, parameter, readings), (base, amount) in zip(
-                kinds, priced, strict=True
-            ):
-                if retiring:
-                    # Paid through the retirement semester: say which reading applied.
-                    readings = (*readings, self.reading)
-                lines.append(
-                    _new_line(
-                        entry.teacher,
-                        semester,
-                        state,
-                        component,
-                        base,
-                        share,
-                        amount,
-                        rule,
-                        parameter,
-                        readings,
-                    )
-                )
-        return tuple(lines)
+                pay = self._pays[scale]
+                ledger_for(teacher, entry.status(semester), pay, self.policy, rural=at_rural)
+            key = (scale, state, bonus, at_rural, retiring[teacher] == at)
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = self._block(teacher, key, semester)
+            paid.append(teacher)
+            states.append(state)
+            priced.append(block)
+        return PricedSegment(semester, paid, states, priced)
+
+    def _block(
+        self,
+        teacher_id: str,
+        key: tuple[int, WaitingState, bool, bool, bool],
+        semester: Semester,
+    ) -> tuple[PricedLine, ...]:
+        scale, state, _, rural, retiring = key
+        kinds = self._kinds.get(state)
+        if kinds is None:
+            kinds = self._kinds[state] = line_kinds(state, self.policy)
+        pay = self._pays[scale]
+        priced = self._price(pay, kinds, semester, rural)
+        if not all(in_range(base, kind[1]) for kind, (base, _) in zip(kinds, priced, strict=True)):
+            # out of range: pay_lines validates, and refuses, as before
+            pay_lines(teacher_id, pay, state, semester, self.policy, rural=rural)
+        block = []
+        for (component, share, rule, parameter, readings), (base, amount) in zip(
+            kinds, priced, strict=True
+        ):
+            if retiring:
+                # Paid through the retirement semester: say which reading applied.
+                readings = (*readings, self.reading)
+            block.append((component, base, share, amount, rule, parameter, readings))
+        return tuple(block)
 
     def _price(
         self, pay: Pay, kinds: tuple[LineKind, ...], semester: Semester, rural: bool

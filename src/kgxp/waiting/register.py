@@ -81,6 +81,7 @@ __all__ = [
     "record_retirements",
     "register_from_round",
     "register_from_scenario",
+    "retirement_positions",
     "retirement_semesters",
 ]
 
@@ -360,7 +361,7 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    retiring = _retirement_positions(scenario)
+    retiring = retirement_positions(scenario)
     # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
     # through the semester holding the retirement month and the seat opens the next one
     # (retirement < semester); same_semester: retirement <= semester. Compared as positions.
@@ -394,7 +395,7 @@ def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
     )
 
 
-def _retirement_positions(scenario: Scenario) -> Mapping[str, int]:
+def retirement_positions(scenario: Scenario) -> Mapping[str, int]:
     """Teacher id -> the index of their retirement semester (:attr:`Semester.index`)."""
     return remembered(
         scenario,
