@@ -31,6 +31,7 @@ from kgxp.waiting.ledger import (
     LedgerError,
     LedgerLine,
     LineKind,
+    PayComponent,
     PricedLine,
     PricedSegment,
     in_range,
@@ -56,9 +57,14 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
 
 
 _UNKNOWN: int = -1  # a register teacher the scenario does not have
-
-# Per component, the (base, amount) of one teacher's line.
-_Amounts = tuple[tuple[Decimal, Decimal], ...]
+# The Pay field each component's base reads (semester_base).
+_PAY_FIELD = {
+    PayComponent.BASIC_SALARY: "basic_salary",
+    PayComponent.BASIC_PERFORMANCE: "basic_performance",
+    PayComponent.INCENTIVE_PERFORMANCE: "incentive_performance",
+    PayComponent.YEAR_END_BONUS: "year_end_bonus",
+    PayComponent.ALLOWANCES: "rural_allowance",
+}
 
 
 class Payroll:
@@ -94,6 +100,7 @@ class Payroll:
             self.scale[t.id] = found
         self._kinds: dict[WaitingState, tuple[LineKind, ...]] = {}
         self._blocks: dict[tuple[int, WaitingState, bool, bool, bool], tuple[PricedLine, ...]] = {}
+        self._lines: dict[tuple[object, ...], tuple[Decimal, Decimal]] = {}
 
     def book(self, register: Register) -> tuple[LedgerLine, ...]:
         """The lines of ``register.semester`` (see :func:`payroll`)."""
@@ -138,31 +145,37 @@ class Payroll:
         key: tuple[int, WaitingState, bool, bool, bool],
         semester: Semester,
     ) -> tuple[PricedLine, ...]:
-        scale, state, _, rural, retiring = key
+        scale, state, bonus, rural, retiring = key
         kinds = self._kinds.get(state)
         if kinds is None:
             kinds = self._kinds[state] = line_kinds(state, self.policy)
         pay = self._pays[scale]
-        priced = self._price(pay, kinds, semester, rural)
-        if not all(in_range(base, kind[1]) for kind, (base, _) in zip(kinds, priced, strict=True)):
-            # out of range: pay_lines validates, and refuses, as before
-            pay_lines(teacher_id, pay, state, semester, self.policy, rural=rural)
+        basis = self.policy.year_end_bonus_basis
         block = []
-        for (component, share, rule, parameter, readings), (base, amount) in zip(
-            kinds, priced, strict=True
-        ):
+        for component, share, rule, parameter, readings in kinds:
+            # A component's base reads one amount of the pay (semester_base): teachers of
+            # different scales share most of them, so each (amount, case, share) is priced once.
+            value: Decimal = pay.__dict__[_PAY_FIELD[component]]
+            # Equal Decimals of other exponents price alike (the base is quantized); -0 and
+            # 0 do not (the sign is written), hence the signs in the key.
+            amount_key = (
+                component,
+                value,
+                value.is_signed(),
+                bonus,
+                rural,
+                share,
+                share.is_signed(),
+            )
+            priced = self._lines.get(amount_key)
+            if priced is None:
+                base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
+                if not in_range(base, share):
+                    # out of range: pay_lines validates, and refuses, as before
+                    pay_lines(teacher_id, pay, state, semester, self.policy, rural=rural)
+                priced = self._lines[amount_key] = (base, round_yuan(base * share))
             if retiring:
                 # Paid through the retirement semester: say which reading applied.
                 readings = (*readings, self.reading)
-            block.append((component, base, share, amount, rule, parameter, readings))
+            block.append((component, priced[0], share, priced[1], rule, parameter, readings))
         return tuple(block)
-
-    def _price(
-        self, pay: Pay, kinds: tuple[LineKind, ...], semester: Semester, rural: bool
-    ) -> _Amounts:
-        basis = self.policy.year_end_bonus_basis
-        priced = []
-        for component, share, *_ in kinds:
-            base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
-            priced.append((base, round_yuan(base * share)))
-        return tuple(priced)

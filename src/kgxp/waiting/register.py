@@ -391,8 +391,21 @@ def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
         scenario,
         "retirement_semesters",
         (),
-        lambda: {t.id: retirement_semester(t) for t in scenario.teachers},
+        lambda: _retirement_semesters(scenario),
     )
+
+
+def _retirement_semesters(scenario: Scenario) -> dict[str, Semester]:
+    # The semester depends on the birth month and base age only: many teachers share them.
+    by_birth: dict[tuple[object, int], Semester] = {}
+    found = {}
+    for teacher in scenario.teachers:
+        key = (teacher.birth, teacher.base_age)
+        semester = by_birth.get(key)
+        if semester is None:
+            semester = by_birth[key] = retirement_semester(teacher)
+        found[teacher.id] = semester
+    return found
 
 
 def retirement_positions(scenario: Scenario) -> Mapping[str, int]:

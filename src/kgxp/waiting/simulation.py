@@ -30,6 +30,7 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import Field
@@ -72,6 +73,7 @@ __all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 log = get_logger(__name__)
 
 _ZERO = Decimal("0.00")
+_STATE = attrgetter("state")
 
 
 class SemesterSummary(FrozenModel):
@@ -363,10 +365,10 @@ def _summary(
     booked: PricedSegment,
     solver: SolverStats | None,
 ) -> SemesterSummary:
-    states = Counter(entry.state.value for entry in register.entries)
+    states = Counter(map(_STATE, register.entries))
     return SemesterSummary(
         semester=register.semester,
-        states={s.value: states[s.value] for s in WaitingState},
+        states={s.value: states[s] for s in WaitingState},
         competed=competed,
         placed=placed,
         vacancies=sum(register.vacancies.values()) + placed,
@@ -379,9 +381,9 @@ def _summary(
 def _paid(booked: PricedSegment) -> Decimal:
     # Sums of amounts of 2 places are exact (Decimal's 28 digits), so the total per priced
     # block, once, times the teachers priced with it is the sum of the lines.
-    totals: dict[int, Decimal] = {}
-    counts: Counter[int] = Counter(id(block) for block in booked.priced)
-    for block in booked.priced:
-        if id(block) not in totals:
-            totals[id(block)] = sum((line[3] for line in block), start=_ZERO)
-    return sum((totals[key] * n for key, n in counts.items()), start=_ZERO)
+    blocks = dict(zip(map(id, booked.priced), booked.priced, strict=True))
+    counts = Counter(map(id, booked.priced))
+    return sum(
+        (sum((line[3] for line in blocks[key]), start=_ZERO) * n for key, n in counts.items()),
+        start=_ZERO,
+    )
