@@ -170,3 +170,48 @@ def test_a_wrong_flag_held_in_columns_is_caught(example: Scenario, run: Simulati
     broken = run.model_copy(update={"records": SemesterRecords(segments)})
     found = verify_simulation(example, broken)
     assert {(v.invariant, v.teacher) for v in found} == {("I11", entry.teacher)}
+
+
+def test_pay_amounts_priced_once_keep_their_sign_and_places(example: Scenario) -> None:
+    """Teachers whose pay amounts are equal as numbers but written otherwise (-0.00 and
+    0.00, 4860.0 and 4860.00) and shares of -0 and 0 are booked as the code before booked
+    them, each line its own: the pricing shared between teachers keys on what is written."""
+    from kgxp import Pay, Policy, payroll
+    from kgxp.waiting.register import register_from_scenario
+    from tests.legacy_waiting import payroll as old_payroll
+
+    writings = [
+        ("-0.00", "0.00", "0", "-0", "0.0"),
+        ("4860.0", "4860.00", "4860", "4860.000", "4860.00"),
+        ("0.00", "-0.00", "1200.5", "1200.50", "-0"),
+    ]
+    teachers = []
+    for n, teacher in enumerate(example.teachers[:60]):
+        row = writings[n // 3 % 3]  # every writing in every state (n % 3 below)
+        a, b, c, d, e = row[n % 5 :] + row[: n % 5]
+        pay = Pay(
+            basic_salary=a,
+            basic_performance=b,
+            incentive_performance=c,
+            year_end_bonus=d,
+            rural_allowance=e,
+        )
+        teachers.append(teacher.model_copy(update={"pay": pay}))
+    scenario = example.model_copy(update={"teachers": tuple(teachers), "waiting": ()})
+    register = register_from_scenario(scenario)
+    continued = WaitingState.CONTINUED_WAITING  # paid by continued_pay: a share of 0, not -0
+    register = register.model_copy(
+        update={
+            "entries": tuple(
+                e.model_copy(update={"state": (e.state, WaitingState.WAITING, continued)[n % 3]})
+                for n, e in enumerate(register.entries)
+            )
+        }
+    )
+    base = Policy()
+    zero_share = base.first_term_pay.model_copy(update={"incentive_performance": Decimal("-0")})
+    for policy in (base, base.model_copy(update={"first_term_pay": zero_share})):
+        new = [line.model_dump_json() for line in payroll(register, scenario, policy)]
+        old = [line.model_dump_json() for line in old_payroll.payroll(register, scenario, policy)]
+        assert new == old and len(new) == 5 * 60
+        assert any('"-0.00"' in line for line in new) and any('"0.00"' in line for line in new)

@@ -87,14 +87,15 @@ class Payroll:
         self.reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
         # Teachers paid alike (same amounts of every component) are priced once: a teacher's
         # scale is the number of their pay's values, None without pay data.
-        scales: dict[tuple[object, ...], int] = {}
+        scales: dict[tuple[str, ...], int] = {}
         self.scale: dict[str, int | None] = {}
         self._pays: list[Pay] = []
         for t in scenario.teachers:
             if t.pay is None:
                 self.scale[t.id] = None
                 continue
-            found = scales.setdefault(tuple(t.pay.__dict__.values()), len(scales))
+            # As written: Decimals equal as numbers (-0.00 and 0.00) may be written apart.
+            found = scales.setdefault(tuple(map(str, t.pay.__dict__.values())), len(scales))
             if found == len(self._pays):
                 self._pays.append(t.pay)
             self.scale[t.id] = found
