@@ -215,3 +215,17 @@ def test_pay_amounts_priced_once_keep_their_sign_and_places(example: Scenario) -
         old = [line.model_dump_json() for line in old_payroll.payroll(register, scenario, policy)]
         assert new == old and len(new) == 5 * 60
         assert any('"-0.00"' in line for line in new) and any('"0.00"' in line for line in new)
+
+
+def test_terminal_and_waiting_states_are_the_documented_ones() -> None:
+    # is_terminal / is_waiting compare by identity (fast); the sets stay those of domain §R7–R10.
+    assert {s for s in WaitingState if s.is_terminal} == {
+        WaitingState.RETIRED,
+        WaitingState.LEFT,
+        WaitingState.CONTRACT_ENDED,
+    }
+    assert {s for s in WaitingState if s.is_waiting} == {
+        WaitingState.WAITING,
+        WaitingState.CONTINUED_WAITING,
+        WaitingState.DISMISSAL_REVIEW,
+    }

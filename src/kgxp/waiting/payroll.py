@@ -56,6 +56,7 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
     return Payroll(scenario, policy).book(register)
 
 
+_ZERO = Decimal("0.00")
 _UNKNOWN: int = -1  # a register teacher the scenario does not have
 # The Pay field each component's base reads (semester_base).
 _PAY_FIELD = {
@@ -102,6 +103,8 @@ class Payroll:
         self._kinds: dict[WaitingState, tuple[LineKind, ...]] = {}
         self._blocks: dict[tuple[int, WaitingState, bool, bool, bool], tuple[PricedLine, ...]] = {}
         self._lines: dict[tuple[object, ...], tuple[Decimal, Decimal]] = {}
+        # id of a block (kept alive in _blocks) -> the sum of its amounts
+        self._totals: dict[int, Decimal] = {}
 
     def book(self, register: Register) -> tuple[LedgerLine, ...]:
         """The lines of ``register.semester`` (see :func:`payroll`)."""
@@ -135,10 +138,18 @@ class Payroll:
             block = blocks.get(key)
             if block is None:
                 block = blocks[key] = self._block(teacher, key, semester)
+                self._totals[id(block)] = sum((line[3] for line in block), start=_ZERO)
             paid.append(teacher)
             states.append(state)
             priced.append(block)
         return PricedSegment(semester, paid, states, priced)
+
+    def paid(self, segment: PricedSegment) -> Decimal:
+        """The sum of a segment's amounts, from each priced block's total (booked here).
+
+        Sums of 2-place amounts are exact (Decimal's 28 digits): the order does not matter.
+        """
+        return sum(map(self._totals.__getitem__, map(id, segment.priced)), start=_ZERO)
 
     def _block(
         self,

@@ -284,7 +284,8 @@ def _simulate(
         booked = payroll_of.book_segment(register)
         entries.append((semester, register.entries))
         ledger.append(booked)
-        summaries.append(_summary(register, competed, placed, retired, booked, solver))
+        paid = payroll_of.paid(booked)
+        summaries.append(_summary(register, competed, placed, retired, paid, solver))
         log.info(
             "simulate.semester",
             semester=str(semester),
@@ -321,11 +322,14 @@ def _open_semester(
 
     A retiree's seat opens (unless ``retirement_vacancies`` is false: the caller's
     table already counts it) and the given seats are added to it."""
-    register = close_semester(register, policy)
-    before = {e.teacher for e in register.entries if e.state.is_terminal}
-    register = record_retirements(register, scenario, policy, reopen_seats=retirement_vacancies)
+    closed = close_semester(register, policy)
+    register = record_retirements(closed, scenario, policy, reopen_seats=retirement_vacancies)
+    # record_retirements replaces exactly the entries it retires (the others are the same
+    # objects): those now retired are the semester's retirees.
     retired = sum(
-        1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
+        1
+        for old, new in zip(closed.entries, register.entries, strict=True)
+        if old is not new and new.state is WaitingState.RETIRED
     )
     return add_vacancies(register, given.get(register.semester, {})), retired
 
@@ -362,7 +366,7 @@ def _summary(
     competed: int,
     placed: int,
     retired: int,
-    booked: PricedSegment,
+    paid: Decimal,
     solver: SolverStats | None,
 ) -> SemesterSummary:
     states = Counter(map(_STATE, register.entries))
@@ -373,17 +377,6 @@ def _summary(
         placed=placed,
         vacancies=sum(register.vacancies.values()) + placed,
         retired=retired,
-        paid=str(_paid(booked)),
+        paid=str(paid),
         solver=solver,
-    )
-
-
-def _paid(booked: PricedSegment) -> Decimal:
-    # Sums of amounts of 2 places are exact (Decimal's 28 digits), so the total per priced
-    # block, once, times the teachers priced with it is the sum of the lines.
-    blocks = dict(zip(map(id, booked.priced), booked.priced, strict=True))
-    counts = Counter(map(id, booked.priced))
-    return sum(
-        (sum((line[3] for line in blocks[key]), start=_ZERO) * n for key, n in counts.items()),
-        start=_ZERO,
     )
