@@ -101,7 +101,8 @@ class Payroll:
                 self._pays.append(t.pay)
             self.scale[t.id] = found
         self._kinds: dict[WaitingState, tuple[LineKind, ...]] = {}
-        self._blocks: dict[tuple[int, WaitingState, bool, bool, bool], tuple[PricedLine, ...]] = {}
+        self._blocks: dict[tuple[int, int, bool, bool, bool], tuple[PricedLine, ...]] = {}
+        self._retiring_by_position: dict[int, frozenset[str]] | None = None
         self._lines: dict[tuple[object, ...], tuple[Decimal, Decimal]] = {}
         # id of a block (kept alive in _blocks) -> the sum of its amounts
         self._totals: dict[int, Decimal] = {}
@@ -114,14 +115,16 @@ class Payroll:
         """:meth:`book`'s lines as a segment of a simulation's ledger: per paid teacher the
         state and the priced lines, shared by the teachers and semesters priced alike."""
         semester = register.semester
-        at, bonus = semester.index, semester.holds_year_end_bonus
-        scale_of, rural, blocks, retiring = self.scale, self.rural, self._blocks, self.retiring
+        bonus = semester.holds_year_end_bonus
+        retiring_now = self._retiring_in(semester.index)
+        scale_of, rural, blocks = self.scale, self.rural, self._blocks
+        retired, left, ended = WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED
         paid: list[str] = []
         states: list[WaitingState] = []
         priced: list[tuple[PricedLine, ...]] = []
         for entry in register.entries:
             state = entry.state
-            if state.is_terminal:
+            if state is retired or state is left or state is ended:  # terminal: no pay
                 continue
             teacher = entry.teacher
             scale = scale_of.get(teacher, _UNKNOWN)
@@ -134,10 +137,11 @@ class Payroll:
             if entry.due:  # ledger_for refuses it, naming the teacher and the semester
                 pay = self._pays[scale]
                 ledger_for(teacher, entry.status(semester), pay, self.policy, rural=at_rural)
-            key = (scale, state, bonus, at_rural, retiring[teacher] == at)
+            # The state by id: an enum member hashes in Python, an int in C.
+            key = (scale, id(state), bonus, at_rural, teacher in retiring_now)
             block = blocks.get(key)
             if block is None:
-                block = blocks[key] = self._block(teacher, key, semester)
+                block = blocks[key] = self._block(teacher, state, key, semester)
                 self._totals[id(block)] = sum((line[3] for line in block), start=_ZERO)
             paid.append(teacher)
             states.append(state)
@@ -151,13 +155,23 @@ class Payroll:
         """
         return sum(map(self._totals.__getitem__, map(id, segment.priced)), start=_ZERO)
 
+    def _retiring_in(self, position: int) -> frozenset[str]:
+        """The teachers whose retirement semester is the one at ``position``."""
+        if self._retiring_by_position is None:
+            by_position: dict[int, set[str]] = {}
+            for teacher, at in self.retiring.items():
+                by_position.setdefault(at, set()).add(teacher)
+            self._retiring_by_position = {k: frozenset(v) for k, v in by_position.items()}
+        return self._retiring_by_position.get(position, frozenset())
+
     def _block(
         self,
         teacher_id: str,
-        key: tuple[int, WaitingState, bool, bool, bool],
+        state: WaitingState,
+        key: tuple[int, int, bool, bool, bool],
         semester: Semester,
     ) -> tuple[PricedLine, ...]:
-        scale, state, bonus, rural, retiring = key
+        scale, _, bonus, rural, retiring = key
         kinds = self._kinds.get(state)
         if kinds is None:
             kinds = self._kinds[state] = line_kinds(state, self.policy)

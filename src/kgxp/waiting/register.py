@@ -41,7 +41,10 @@ teacher, the state and the event; nothing is half-applied (the functions are pur
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
+from operator import attrgetter
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -150,6 +153,7 @@ class RegisterEntry(FrozenModel):
 _new_entry = constructor(RegisterEntry)
 _new_event = constructor(RegisterEvent)
 _ON_POST = WaitingState.ON_POST
+_TEACHER_ID = attrgetter("teacher")
 
 
 class Register(FrozenModel):
@@ -368,20 +372,46 @@ def record_retirements(
     same = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
     bar = register.semester.index + (1 if same else 0)
     vacancies = dict(register.vacancies)
-    entries = []
-    for entry in register.entries:
+    entries = list(register.entries)
+    for at in _reached(register.entries, scenario, bar):
+        entry = entries[at]
         retirement = retiring.get(entry.teacher)
         if entry.state.is_terminal or retirement is None or retirement >= bar:
-            entries.append(entry)
             continue
         if reopen_seats and entry.post is not None:
             vacancies[entry.post] = vacancies.get(entry.post, 0) + 1
-        entries.append(
-            _apply_event(entry, register.semester, WaitingEvent.RETIREMENT_REACHED, policy, "§4")
+        entries[at] = _apply_event(
+            entry, register.semester, WaitingEvent.RETIREMENT_REACHED, policy, "§4"
         )
     return register.model_copy(
         update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
     )
+
+
+def _reached(entries: tuple[RegisterEntry, ...], scenario: Scenario, bar: int) -> list[int]:
+    """The positions in ``entries``, in order, of the teachers whose retirement position is
+    below ``bar`` (a few per cent of a county), found by bisection rather than a look-up per
+    teacher; every position when the entries are not in strict teacher-id order."""
+    positions, teachers = _by_retirement(scenario)
+    ids = list(map(_TEACHER_ID, entries))
+    if any(a >= b for a, b in pairwise(ids)):
+        return list(range(len(entries)))  # not the order Register validates: look at all
+    found = []
+    for teacher in teachers[: bisect_left(positions, bar)]:
+        at = bisect_left(ids, teacher)
+        if at < len(ids) and ids[at] == teacher:
+            found.append(at)
+    return sorted(found)
+
+
+def _by_retirement(scenario: Scenario) -> tuple[list[int], list[str]]:
+    """Retirement positions in ascending order and the teachers holding them, alike."""
+
+    def ordered() -> tuple[list[int], list[str]]:
+        pairs = sorted((at, teacher) for teacher, at in retirement_positions(scenario).items())
+        return [at for at, _ in pairs], [teacher for _, teacher in pairs]
+
+    return remembered(scenario, "retirement_order", (), ordered)
 
 
 def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
