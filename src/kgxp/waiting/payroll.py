@@ -88,15 +88,18 @@ class Payroll:
         self.reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
         # Teachers paid alike (same amounts of every component) are priced once: a teacher's
         # scale is the number of their pay's values, None without pay data.
-        scales: dict[tuple[str, ...], int] = {}
+        scales: dict[tuple[object, ...], int] = {}
         self.scale: dict[str, int | None] = {}
         self._pays: list[Pay] = []
         for t in scenario.teachers:
             if t.pay is None:
                 self.scale[t.id] = None
                 continue
-            # As written: Decimals equal as numbers (-0.00 and 0.00) may be written apart.
-            found = scales.setdefault(tuple(map(str, t.pay.__dict__.values())), len(scales))
+            # Equal amounts of other exponents price alike (every base is quantized), but -0
+            # and 0 do not (the sign is written): a pay with a signed amount keys as written.
+            values = tuple(t.pay.__dict__.values())
+            key = values if min(values) > 0 else tuple(map(str, values))
+            found = scales.setdefault(key, len(scales))
             if found == len(self._pays):
                 self._pays.append(t.pay)
             self.scale[t.id] = found

@@ -232,6 +232,8 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     school_of_post = {p.id: p.school for p in scenario.posts}
     start = TeacherWaiting.on_post(semester)
     after: dict[WaitingEvent, TeacherWaiting] = {}  # the same start: one status per event
+    # Teachers moved by the same event in the same round share one (frozen) history.
+    histories: dict[tuple[WaitingEvent, str], tuple[RegisterEvent, ...]] = {}
     entries = []
     for teacher in sorted(scenario.teachers, key=lambda t: t.id):
         outcome = outcomes.get(teacher.id)
@@ -242,17 +244,13 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
         if status is None:
             status = after[event] = step(start, event, result.policy)
         school = school_of_post[outcome.post] if outcome.post is not None else outcome.school
-        entries.append(
-            _entry(
-                teacher.id,
-                status,
-                outcome.post,
-                school,
-                event,
-                (),
-                outcome.round or "placement round",
-            )
-        )
+        source = outcome.round or "placement round"
+        history = histories.get((event, source))
+        if history is None:
+            history = histories[event, source] = _entry(
+                teacher.id, status, None, None, event, (), source
+            ).history
+        entries.append(_entry(teacher.id, status, outcome.post, school, event, history, source))
     vacancies = {p.post: p.vacant for p in result.posts if p.vacant > 0}
     return Register(
         semester=semester,
