@@ -72,7 +72,6 @@ __all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 
 log = get_logger(__name__)
 
-_ZERO = Decimal("0.00")
 _STATE = attrgetter("state")
 
 
@@ -264,7 +263,7 @@ def _simulate(
     register = register_from_round(scenario, result)
     first = register.semester
 
-    payroll_of = Payroll(scenario, policy)  # one pricing per teacher and case, not per semester
+    payroll_of = Payroll(scenario, policy)  # one pricing per pay scale and case, not per semester
     # Kept as columns: each semester's register entries and priced pay (kgxp.waiting.columns).
     entries: list[tuple[Semester, tuple[RegisterEntry, ...]]] = []
     ledger: list[PricedSegment] = []
