@@ -262,3 +262,42 @@ def test_payroll_and_dismissal_review_files(tmp_path: Any) -> None:
     lines_out = review.read_text(encoding="utf-8-sig").splitlines()
     assert lines_out[0].startswith("序号,教师编号,姓名,原学校,跟岗学校,连续待岗学期数")
     assert [row.split(",")[1] for row in lines_out[1:]] == ["d", "l"]
+
+
+@pytest.mark.parametrize("order", ["validated", "reversed"])
+def test_retirements_found_by_bisection_equal_the_frozen_scan(order: str) -> None:
+    """record_retirements looks only at the teachers past their retirement semester (found by
+    bisection in the id-ordered entries); entries out of that order (a register built without
+    validation) are all looked at. Both retire exactly whom the frozen copy's full scan did."""
+    from tests.conftest import EXAMPLE
+    from tests.legacy_waiting import register as old
+
+    example = kgxp.load_scenario(EXAMPLE)
+    policy = Policy()
+    result = kgxp.run_round(example)
+    registers = [register_from_round(example, result), old.register_from_round(example, result)]
+
+    def arranged(register: Any) -> Any:
+        # Nobody competes here: an ended term is set back (not due) so the semester can close.
+        entries = tuple(
+            e.model_copy(update={"due": False}) if e.due else e for e in register.entries
+        )
+        return register.model_copy(
+            update={"entries": entries[::-1] if order == "reversed" else entries}
+        )
+
+    retired = 0
+    for _ in range(12):  # six years: teachers within three years of retirement retire
+        closed = [
+            close_semester(arranged(registers[0]), policy),
+            old.close_semester(arranged(registers[1]), policy),
+        ]
+        registers = [
+            record_retirements(closed[0], example, policy),
+            old.record_retirements(closed[1], example, policy),
+        ]
+        assert registers[0].model_dump_json() == registers[1].model_dump_json()
+        retired += sum(
+            a is not b for a, b in zip(closed[0].entries, registers[0].entries, strict=True)
+        )
+    assert retired > 20

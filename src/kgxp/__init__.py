@@ -124,7 +124,7 @@ from kgxp.views.report import render_report, report_sections
 from kgxp.views.report_format import ReportSection, ReportTable
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
 from kgxp.views.whatif import Variant, run_rounds
-from kgxp.waiting.ledger import LedgerLine, PayComponent, ledger_for, pay_lines
+from kgxp.waiting.ledger import LedgerLine, LedgerLines, PayComponent, ledger_for, pay_lines
 from kgxp.waiting.payroll import payroll
 from kgxp.waiting.recompetition_round import (
     RecompetitionOutcome,
@@ -132,6 +132,7 @@ from kgxp.waiting.recompetition_round import (
     apply_recompetition,
     run_recompetition,
 )
+from kgxp.waiting.records import SemesterRecords
 from kgxp.waiting.register import (
     DismissalDecision,
     Register,
@@ -180,6 +181,7 @@ __all__ = [
     "IncomingWaiting",
     "KgxpError",
     "LedgerLine",
+    "LedgerLines",
     "ListKind",
     "Locality",
     "LotteryOdds",
@@ -227,6 +229,7 @@ __all__ = [
     "Segment",
     "Semester",
     "SemesterRecord",
+    "SemesterRecords",
     "SemesterSummary",
     "Sex",
     "Simulation",

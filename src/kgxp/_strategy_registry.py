@@ -68,12 +68,13 @@ from kgxp.views.comparison import Comparison, OutcomeChange, SeatChange
 from kgxp.views.metrics import BalanceRow, RoundMetrics, round_metrics
 from kgxp.views.report import ReportSection, ReportTable, report_sections
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, summarize
-from kgxp.waiting.ledger import LedgerLine
+from kgxp.waiting.ledger import LedgerLine, LedgerLines
 from kgxp.waiting.recompetition_round import (
     RecompetitionOutcome,
     RecompetitionResult,
     run_recompetition,
 )
+from kgxp.waiting.records import SemesterRecords
 from kgxp.waiting.register import (
     DismissalDecision,
     Register,
@@ -182,6 +183,8 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
         SemesterRecord: _one_of(simulated, lambda pair: pair[1].records),
         SemesterSummary: _one_of(simulated, lambda pair: pair[1].summaries),
         LedgerLine: _one_of(simulated, lambda pair: pair[1].ledger),
+        SemesterRecords: simulated.map(lambda pair: pair[1].records),
+        LedgerLines: simulated.map(lambda pair: pair[1].ledger),
         TeacherWaiting: waiting_histories().map(_replay),
         Comparison: comparisons(),
         OutcomeChange: _one_of(comparisons(), lambda c: c.changed),

@@ -24,8 +24,10 @@ from decimal import Decimal
 from kgxp.checks.violation import Violation
 from kgxp.model.policy import Policy, WaitingTermPay
 from kgxp.model.scenario import Locality, Scenario
-from kgxp.waiting.ledger import PayComponent, round_yuan, semester_base
-from kgxp.waiting.simulation import SemesterRecord, Simulation
+from kgxp.model.semester import Semester
+from kgxp.waiting.ledger import LedgerLines, PayComponent, round_yuan, semester_base
+from kgxp.waiting.records import SemesterRecords
+from kgxp.waiting.simulation import Simulation
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["verify_simulation"]
@@ -61,65 +63,69 @@ def _check_pay(scenario: Scenario, simulation: Simulation, policy: Policy) -> li
     found: list[Violation] = []
     teachers = {t.id: t for t in scenario.teachers}
     rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
-    records = {(r.teacher, str(r.semester)): r for r in simulation.records}
-    lines_per: dict[tuple[str, str], int] = defaultdict(int)
+    # Read as columns (field tuples, kgxp.waiting.columns): no model is built for a check.
+    records = SemesterRecords.of(simulation.records)
+    # (teacher, semester) -> the record's (state, school)
+    held = {(r[0], r[1]): (r[2], r[6]) for r in records.rows()}
+    lines_per: dict[tuple[str, Semester], int] = defaultdict(int)
     if policy.first_term_pay.year_end_bonus > policy.first_term_bonus_cap:
         found.append(Violation("I10", "the first-term bonus share exceeds its cap (R8)"))
-    for line in simulation.ledger:
-        key = (line.teacher, str(line.semester))
+    for teacher_id, semester, state, component, paid_base, paid_share, amount, *_ in LedgerLines.of(
+        simulation.ledger
+    ).rows():
+        key = (teacher_id, semester)
         lines_per[key] += 1
-        record = records.get(key)
-        teacher = teachers.get(line.teacher)
-        where = f"teacher {line.teacher} in {line.semester}, {line.component.value}"
+        record = held.get(key)
+        teacher = teachers.get(teacher_id)
+        where = f"teacher {teacher_id} in {semester}, {component.value}"
         if record is None or teacher is None or teacher.pay is None:
             found.append(
                 Violation(
                     "I10",
                     f"{where}: pay booked with no record of the teacher",
-                    teacher=line.teacher,
+                    teacher=teacher_id,
                 )
             )
             continue
-        if record.state.is_terminal or record.state is not line.state:
+        held_state, school = record
+        if held_state.is_terminal or held_state is not state:
             found.append(
                 Violation(
                     "I10",
-                    f"{where}: booked as {line.state.value} but the "
-                    f"teacher is {record.state.value}",
-                    teacher=line.teacher,
+                    f"{where}: booked as {state.value} but the teacher is {held_state.value}",
+                    teacher=teacher_id,
                 )
             )
             continue
         base = semester_base(
             teacher.pay,
-            line.component,
-            line.semester,
-            rural=bool(record.school and rural.get(record.school)),
+            component,
+            semester,
+            rural=bool(school and rural.get(school)),
             bonus_basis=policy.year_end_bonus_basis,
         )
-        share = _expected_share(record.state, line.component, policy)
-        if line.base != base or line.share != share or line.amount != round_yuan(base * share):
+        share = _expected_share(held_state, component, policy)
+        if paid_base != base or paid_share != share or amount != round_yuan(base * share):
             found.append(
                 Violation(
                     "I10",
-                    f"{where}: paid {line.amount} (base {line.base} × share {line.share}); the "
-                    f"rule of {record.state.value} gives {round_yuan(base * share)} "
+                    f"{where}: paid {amount} (base {paid_base} × share {paid_share}); the "
+                    f"rule of {held_state.value} gives {round_yuan(base * share)} "
                     f"(base {base} × share {share})",
-                    teacher=line.teacher,
-                    evidence={"expected": str(round_yuan(base * share)), "paid": str(line.amount)},
+                    teacher=teacher_id,
+                    evidence={"expected": str(round_yuan(base * share)), "paid": str(amount)},
                 )
             )
-    for record in simulation.records:
-        key = (record.teacher, str(record.semester))
-        teacher = teachers.get(record.teacher)
-        expected = 0 if record.state.is_terminal or teacher is None or teacher.pay is None else 5
-        if lines_per.get(key, 0) != expected:
+    for teacher_id, semester, state, *_ in records.rows():
+        teacher = teachers.get(teacher_id)
+        expected = 0 if state.is_terminal or teacher is None or teacher.pay is None else 5
+        booked = lines_per.get((teacher_id, semester), 0)
+        if booked != expected:
             found.append(
                 Violation(
                     "I10",
-                    f"teacher {record.teacher} in {record.semester}: "
-                    f"{lines_per.get(key, 0)} pay lines, expected {expected}",
-                    teacher=record.teacher,
+                    f"teacher {teacher_id} in {semester}: {booked} pay lines, expected {expected}",
+                    teacher=teacher_id,
                 )
             )
     return found
@@ -128,57 +134,59 @@ def _check_pay(scenario: Scenario, simulation: Simulation, policy: Policy) -> li
 def _check_flags(simulation: Simulation, policy: Policy) -> list[Violation]:
     found: list[Violation] = []
     limit = policy.waiting_limit_semesters
-    by_teacher: dict[str, list[SemesterRecord]] = defaultdict(list)
-    for record in simulation.records:
-        by_teacher[record.teacher].append(record)
+    # teacher -> (semester, state, streak, flagged) per record, read from the columns
+    by_teacher: dict[str, list[tuple[Semester, WaitingState, int, bool]]] = defaultdict(list)
+    for teacher, semester, state, streak, flagged, *_ in SemesterRecords.of(
+        simulation.records
+    ).rows():
+        by_teacher[teacher].append((semester, state, streak, flagged))
     for teacher, timeline in by_teacher.items():
-        timeline.sort(key=lambda r: r.semester)
-        previous: SemesterRecord | None = None
+        timeline.sort(key=lambda r: r[0])
+        previous: tuple[Semester, WaitingState, int, bool] | None = None
         for record in timeline:
-            where = f"teacher {teacher} in {record.semester}"
-            if record.state in _FLAGGED and record.streak < limit:
+            semester, state, streak, flagged = record
+            where = f"teacher {teacher} in {semester}"
+            if state in _FLAGGED and streak < limit:
                 found.append(
                     Violation(
                         "I11",
-                        f"{where}: {record.state.value} with a waiting "
-                        f"streak of {record.streak}, before the limit {limit}",
+                        f"{where}: {state.value} with a waiting "
+                        f"streak of {streak}, before the limit {limit}",
                         teacher=teacher,
                     )
                 )
-            if record.state in {WaitingState.WAITING, WaitingState.CONTINUED_WAITING} and (
-                record.streak >= limit
+            if state in {WaitingState.WAITING, WaitingState.CONTINUED_WAITING} and (
+                streak >= limit
             ):
                 found.append(
                     Violation(
                         "I11",
-                        f"{where}: still {record.state.value} at a "
-                        f"streak of {record.streak}; the limit is {limit}",
+                        f"{where}: still {state.value} at a streak of {streak}; the limit is {limit}",
                         teacher=teacher,
                     )
                 )
-            if record.flagged != (record.state is WaitingState.DISMISSAL_REVIEW):
+            if flagged != (state is WaitingState.DISMISSAL_REVIEW):
                 found.append(
                     Violation(
                         "I11",
-                        f"{where}: flag {record.flagged} disagrees with state {record.state.value}",
+                        f"{where}: flag {flagged} disagrees with state {state.value}",
                         teacher=teacher,
                     )
                 )
-            if previous is not None and previous.state in _WAITING and record.state in _WAITING:
-                if record.streak != previous.streak + 1:
+            if previous is not None and previous[1] in _WAITING and state in _WAITING:
+                if streak != previous[2] + 1:
                     found.append(
                         Violation(
                             "I11",
-                            f"{where}: streak {record.streak} after "
-                            f"{previous.streak} the semester before",
+                            f"{where}: streak {streak} after {previous[2]} the semester before",
                             teacher=teacher,
                         )
                     )
-            elif record.state is WaitingState.WAITING and record.streak != 0:
+            elif state is WaitingState.WAITING and streak != 0:
                 found.append(
                     Violation(
                         "I11",
-                        f"{where}: a new waiting streak starts at 0, not {record.streak}",
+                        f"{where}: a new waiting streak starts at 0, not {streak}",
                         teacher=teacher,
                     )
                 )

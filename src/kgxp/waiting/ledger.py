@@ -57,10 +57,10 @@ ledger can also be recomputed from stored statuses without replaying events.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Annotated, Final, Self
+from typing import Annotated, Any, Final, Self
 
 from pydantic import Field, model_validator
 
@@ -70,12 +70,14 @@ from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
 from kgxp.model.scenario import Pay
 from kgxp.model.semester import MONTHS_PER_SEMESTER, Semester
 from kgxp.waiting._rows import constructor
+from kgxp.waiting.columns import ColumnRows
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingState
 
 __all__ = [
     "CENT",
     "LedgerError",
     "LedgerLine",
+    "LedgerLines",
     "PayComponent",
     "ledger_for",
     "ledger_table",
@@ -276,6 +278,70 @@ def in_range(base: Decimal, share: Decimal) -> bool:
 
 _new_line = constructor(LedgerLine)
 _FIELDS = tuple(LedgerLine.model_fields)
+
+
+PricedLine = tuple[PayComponent, Decimal, Decimal, Decimal, str, str | None, tuple[str, ...]]
+"""A line without its teacher, semester and state: component, base, share, amount, rule,
+parameter, readings."""
+
+
+class PricedSegment:
+    """One semester's lines as, per paid teacher, the state and the priced lines (shared
+    between the teachers and semesters priced alike); valid already, not validated again."""
+
+    __slots__ = ("priced", "semester", "states", "teachers")
+
+    def __init__(
+        self,
+        semester: Semester,
+        teachers: list[str],
+        states: list[WaitingState],
+        priced: list[tuple[PricedLine, ...]],
+    ) -> None:
+        self.semester = semester
+        self.teachers = teachers
+        self.states = states
+        self.priced = priced
+
+    def __len__(self) -> int:
+        # Every paid teacher has one line per component (pay_lines).
+        return len(self.teachers) * len(PayComponent)
+
+    def model(self, position: int) -> LedgerLine:
+        teacher, component = divmod(position, len(PayComponent))
+        return _new_line(
+            self.teachers[teacher],
+            self.semester,
+            self.states[teacher],
+            *self.priced[teacher][component],
+        )
+
+    def models(self) -> Iterator[LedgerLine]:
+        return (_new_line(*row) for row in self.rows())
+
+    def rows(self) -> Iterator[tuple[Any, ...]]:
+        semester = self.semester
+        for teacher, state, lines in zip(self.teachers, self.states, self.priced, strict=True):
+            for line in lines:
+                yield (teacher, semester, state, *line)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PricedSegment, (self.semester, self.teachers, self.states, self.priced))
+
+
+class LedgerLines(ColumnRows[LedgerLine]):
+    """:class:`LedgerLine` rows, semester after semester, built on access.
+
+    A read-only sequence: ``len``, indexing, slicing (a tuple), iteration and ``==``
+    as the tuple of lines it replaces; ``tuple(ledger)`` gives that tuple.
+    """
+
+    model = LedgerLine
+    __slots__ = ()
+
+    def for_teacher(self, teacher_id: str) -> list[LedgerLine]:
+        """One teacher's lines, in order (only theirs are built)."""
+        return [_new_line(*row) for row in self.rows() if row[0] == teacher_id]
 
 
 def ledger_for(

@@ -27,11 +27,13 @@ from decimal import Decimal
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Locality, Pay, Scenario
 from kgxp.model.semester import Semester
-from kgxp.waiting._rows import constructor
 from kgxp.waiting.ledger import (
     LedgerError,
     LedgerLine,
     LineKind,
+    PayComponent,
+    PricedLine,
+    PricedSegment,
     in_range,
     ledger_for,
     line_kinds,
@@ -39,7 +41,7 @@ from kgxp.waiting.ledger import (
     round_yuan,
     semester_base,
 )
-from kgxp.waiting.register import Register, retirement_semesters
+from kgxp.waiting.register import Register, retirement_positions
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["payroll"]
@@ -54,10 +56,16 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
     return Payroll(scenario, policy).book(register)
 
 
-_new_line = constructor(LedgerLine)
-
-# Per component, the (base, amount) of one teacher's line.
-_Amounts = tuple[tuple[Decimal, Decimal], ...]
+_ZERO = Decimal("0.00")
+_UNKNOWN: int = -1  # a register teacher the scenario does not have
+# The Pay field each component's base reads (semester_base).
+_PAY_FIELD = {
+    PayComponent.BASIC_SALARY: "basic_salary",
+    PayComponent.BASIC_PERFORMANCE: "basic_performance",
+    PayComponent.INCENTIVE_PERFORMANCE: "incentive_performance",
+    PayComponent.YEAR_END_BONUS: "year_end_bonus",
+    PayComponent.ALLOWANCES: "rural_allowance",
+}
 
 
 class Payroll:
@@ -76,72 +84,127 @@ class Payroll:
         self.policy = policy
         self.teachers = {t.id: t for t in scenario.teachers}
         self.rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
-        self.retiring = retirement_semesters(scenario)
+        self.retiring = retirement_positions(scenario)
         self.reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
+        # Teachers paid alike (same amounts of every component) are priced once: a teacher's
+        # scale is the number of their pay's values, None without pay data.
+        scales: dict[tuple[object, ...], int] = {}
+        self.scale: dict[str, int | None] = {}
+        self._pays: list[Pay] = []
+        for t in scenario.teachers:
+            if t.pay is None:
+                self.scale[t.id] = None
+                continue
+            # Equal amounts of other exponents price alike (every base is quantized), but -0
+            # and 0 do not (the sign is written): a pay with a signed amount keys as written.
+            values = tuple(t.pay.__dict__.values())
+            key = values if min(values) > 0 else tuple(map(str, values))
+            found = scales.setdefault(key, len(scales))
+            if found == len(self._pays):
+                self._pays.append(t.pay)
+            self.scale[t.id] = found
         self._kinds: dict[WaitingState, tuple[LineKind, ...]] = {}
-        self._amounts: dict[tuple[str, WaitingState, bool, bool], _Amounts] = {}
+        self._blocks: dict[tuple[int, int, bool, bool, bool], tuple[PricedLine, ...]] = {}
+        self._retiring_by_position: dict[int, frozenset[str]] | None = None
+        self._lines: dict[tuple[object, ...], tuple[Decimal, Decimal]] = {}
+        # id of a block (kept alive in _blocks) -> the sum of its amounts
+        self._totals: dict[int, Decimal] = {}
 
     def book(self, register: Register) -> tuple[LedgerLine, ...]:
         """The lines of ``register.semester`` (see :func:`payroll`)."""
+        return tuple(self.book_segment(register).models())
+
+    def book_segment(self, register: Register) -> PricedSegment:
+        """:meth:`book`'s lines as a segment of a simulation's ledger: per paid teacher the
+        state and the priced lines, shared by the teachers and semesters priced alike."""
         semester = register.semester
         bonus = semester.holds_year_end_bonus
-        teachers, rural, amounts = self.teachers, self.rural, self._amounts
-        lines: list[LedgerLine] = []
+        retiring_now = self._retiring_in(semester.index)
+        scale_of, rural, blocks = self.scale, self.rural, self._blocks
+        retired, left, ended = WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED
+        paid: list[str] = []
+        states: list[WaitingState] = []
+        priced: list[tuple[PricedLine, ...]] = []
         for entry in register.entries:
             state = entry.state
-            if state.is_terminal:
+            if state is retired or state is left or state is ended:  # terminal: no pay
                 continue
-            teacher = teachers.get(entry.teacher)
-            if teacher is None:
-                raise LedgerError(f"teacher {entry.teacher} of the register is not in the scenario")
-            pay = teacher.pay
-            if pay is None:
+            teacher = entry.teacher
+            scale = scale_of.get(teacher, _UNKNOWN)
+            if scale is None:
                 continue
+            if scale < 0:
+                raise LedgerError(f"teacher {teacher} of the register is not in the scenario")
             where = entry.school
             at_rural = bool(where and rural.get(where))
             if entry.due:  # ledger_for refuses it, naming the teacher and the semester
-                ledger_for(entry.teacher, entry.status(semester), pay, self.policy, rural=at_rural)
-            kinds = self._kinds.get(state)
-            if kinds is None:
-                kinds = self._kinds[state] = line_kinds(state, self.policy)
-            key = (entry.teacher, state, bonus, at_rural)
-            priced = amounts.get(key)
-            if priced is None:
-                priced = self._price(pay, kinds, semester, at_rural)
-                checked = zip(kinds, priced, strict=True)
-                if not all(in_range(base, kind[1]) for kind, (base, _) in checked):
-                    # out of range: pay_lines validates, and refuses, as before
-                    pay_lines(entry.teacher, pay, state, semester, self.policy, rural=at_rural)
-                amounts[key] = priced
-            retiring = self.retiring[entry.teacher] == semester
-            for (component, share, rule, parameter, readings), (base, amount) in zip(
-                kinds, priced, strict=True
-            ):
-                if retiring:
-                    # Paid through the retirement semester: say which reading applied.
-                    readings = (*readings, self.reading)
-                lines.append(
-                    _new_line(
-                        entry.teacher,
-                        semester,
-                        state,
-                        component,
-                        base,
-                        share,
-                        amount,
-                        rule,
-                        parameter,
-                        readings,
-                    )
-                )
-        return tuple(lines)
+                pay = self._pays[scale]
+                ledger_for(teacher, entry.status(semester), pay, self.policy, rural=at_rural)
+            # The state by id: an enum member hashes in Python, an int in C.
+            key = (scale, id(state), bonus, at_rural, teacher in retiring_now)
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = self._block(teacher, state, key, semester)
+                self._totals[id(block)] = sum((line[3] for line in block), start=_ZERO)
+            paid.append(teacher)
+            states.append(state)
+            priced.append(block)
+        return PricedSegment(semester, paid, states, priced)
 
-    def _price(
-        self, pay: Pay, kinds: tuple[LineKind, ...], semester: Semester, rural: bool
-    ) -> _Amounts:
+    def paid(self, segment: PricedSegment) -> Decimal:
+        """The sum of a segment's amounts, from each priced block's total (booked here).
+
+        Sums of 2-place amounts are exact (Decimal's 28 digits): the order does not matter.
+        """
+        return sum(map(self._totals.__getitem__, map(id, segment.priced)), start=_ZERO)
+
+    def _retiring_in(self, position: int) -> frozenset[str]:
+        """The teachers whose retirement semester is the one at ``position``."""
+        if self._retiring_by_position is None:
+            by_position: dict[int, set[str]] = {}
+            for teacher, at in self.retiring.items():
+                by_position.setdefault(at, set()).add(teacher)
+            self._retiring_by_position = {k: frozenset(v) for k, v in by_position.items()}
+        return self._retiring_by_position.get(position, frozenset())
+
+    def _block(
+        self,
+        teacher_id: str,
+        state: WaitingState,
+        key: tuple[int, int, bool, bool, bool],
+        semester: Semester,
+    ) -> tuple[PricedLine, ...]:
+        scale, _, bonus, rural, retiring = key
+        kinds = self._kinds.get(state)
+        if kinds is None:
+            kinds = self._kinds[state] = line_kinds(state, self.policy)
+        pay = self._pays[scale]
         basis = self.policy.year_end_bonus_basis
-        priced = []
-        for component, share, *_ in kinds:
-            base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
-            priced.append((base, round_yuan(base * share)))
-        return tuple(priced)
+        block = []
+        for component, share, rule, parameter, readings in kinds:
+            # A component's base reads one amount of the pay (semester_base): teachers of
+            # different scales share most of them, so each (amount, case, share) is priced once.
+            value: Decimal = pay.__dict__[_PAY_FIELD[component]]
+            # Equal Decimals of other exponents price alike (the base is quantized); -0 and
+            # 0 do not (the sign is written), hence the signs in the key.
+            amount_key = (
+                component,
+                value,
+                value.is_signed(),
+                bonus,
+                rural,
+                share,
+                share.is_signed(),
+            )
+            priced = self._lines.get(amount_key)
+            if priced is None:
+                base = semester_base(pay, component, semester, rural=rural, bonus_basis=basis)
+                if not in_range(base, share):
+                    # out of range: pay_lines validates, and refuses, as before
+                    pay_lines(teacher_id, pay, state, semester, self.policy, rural=rural)
+                priced = self._lines[amount_key] = (base, round_yuan(base * share))
+            if retiring:
+                # Paid through the retirement semester: say which reading applied.
+                readings = (*readings, self.reading)
+            block.append((component, priced[0], share, priced[1], rule, parameter, readings))
+        return tuple(block)

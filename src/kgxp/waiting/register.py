@@ -41,7 +41,10 @@ teacher, the state and the event; nothing is half-applied (the functions are pur
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from itertools import pairwise
+from operator import attrgetter
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -81,6 +84,7 @@ __all__ = [
     "record_retirements",
     "register_from_round",
     "register_from_scenario",
+    "retirement_positions",
     "retirement_semesters",
 ]
 
@@ -149,6 +153,7 @@ class RegisterEntry(FrozenModel):
 _new_entry = constructor(RegisterEntry)
 _new_event = constructor(RegisterEvent)
 _ON_POST = WaitingState.ON_POST
+_TEACHER_ID = attrgetter("teacher")
 
 
 class Register(FrozenModel):
@@ -227,6 +232,8 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     school_of_post = {p.id: p.school for p in scenario.posts}
     start = TeacherWaiting.on_post(semester)
     after: dict[WaitingEvent, TeacherWaiting] = {}  # the same start: one status per event
+    # Teachers moved by the same event in the same round share one (frozen) history.
+    histories: dict[tuple[WaitingEvent, str], tuple[RegisterEvent, ...]] = {}
     entries = []
     for teacher in sorted(scenario.teachers, key=lambda t: t.id):
         outcome = outcomes.get(teacher.id)
@@ -237,17 +244,13 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
         if status is None:
             status = after[event] = step(start, event, result.policy)
         school = school_of_post[outcome.post] if outcome.post is not None else outcome.school
-        entries.append(
-            _entry(
-                teacher.id,
-                status,
-                outcome.post,
-                school,
-                event,
-                (),
-                outcome.round or "placement round",
-            )
-        )
+        source = outcome.round or "placement round"
+        history = histories.get((event, source))
+        if history is None:
+            history = histories[event, source] = _entry(
+                teacher.id, status, None, None, event, (), source
+            ).history
+        entries.append(_entry(teacher.id, status, outcome.post, school, event, history, source))
     vacancies = {p.post: p.vacant for p in result.posts if p.vacant > 0}
     return Register(
         semester=semester,
@@ -360,27 +363,53 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    retiring = _retirement_positions(scenario)
+    retiring = retirement_positions(scenario)
     # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
     # through the semester holding the retirement month and the seat opens the next one
     # (retirement < semester); same_semester: retirement <= semester. Compared as positions.
     same = policy.retirement_vacancy is RetirementVacancy.SAME_SEMESTER
     bar = register.semester.index + (1 if same else 0)
     vacancies = dict(register.vacancies)
-    entries = []
-    for entry in register.entries:
+    entries = list(register.entries)
+    for at in _reached(register.entries, scenario, bar):
+        entry = entries[at]
         retirement = retiring.get(entry.teacher)
         if entry.state.is_terminal or retirement is None or retirement >= bar:
-            entries.append(entry)
             continue
         if reopen_seats and entry.post is not None:
             vacancies[entry.post] = vacancies.get(entry.post, 0) + 1
-        entries.append(
-            _apply_event(entry, register.semester, WaitingEvent.RETIREMENT_REACHED, policy, "§4")
+        entries[at] = _apply_event(
+            entry, register.semester, WaitingEvent.RETIREMENT_REACHED, policy, "§4"
         )
     return register.model_copy(
         update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
     )
+
+
+def _reached(entries: tuple[RegisterEntry, ...], scenario: Scenario, bar: int) -> list[int]:
+    """The positions in ``entries``, in order, of the teachers whose retirement position is
+    below ``bar`` (a few per cent of a county), found by bisection rather than a look-up per
+    teacher; every position when the entries are not in strict teacher-id order."""
+    positions, teachers = _by_retirement(scenario)
+    ids = list(map(_TEACHER_ID, entries))
+    if any(a >= b for a, b in pairwise(ids)):
+        return list(range(len(entries)))  # not the order Register validates: look at all
+    found = []
+    for teacher in teachers[: bisect_left(positions, bar)]:
+        at = bisect_left(ids, teacher)
+        if at < len(ids) and ids[at] == teacher:
+            found.append(at)
+    return sorted(found)
+
+
+def _by_retirement(scenario: Scenario) -> tuple[list[int], list[str]]:
+    """Retirement positions in ascending order and the teachers holding them, alike."""
+
+    def ordered() -> tuple[list[int], list[str]]:
+        pairs = sorted((at, teacher) for teacher, at in retirement_positions(scenario).items())
+        return [at for at, _ in pairs], [teacher for _, teacher in pairs]
+
+    return remembered(scenario, "retirement_order", (), ordered)
 
 
 def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
@@ -390,11 +419,24 @@ def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
         scenario,
         "retirement_semesters",
         (),
-        lambda: {t.id: retirement_semester(t) for t in scenario.teachers},
+        lambda: _retirement_semesters(scenario),
     )
 
 
-def _retirement_positions(scenario: Scenario) -> Mapping[str, int]:
+def _retirement_semesters(scenario: Scenario) -> dict[str, Semester]:
+    # The semester depends on the birth month and base age only: many teachers share them.
+    by_birth: dict[tuple[object, int], Semester] = {}
+    found = {}
+    for teacher in scenario.teachers:
+        key = (teacher.birth, teacher.base_age)
+        semester = by_birth.get(key)
+        if semester is None:
+            semester = by_birth[key] = retirement_semester(teacher)
+        found[teacher.id] = semester
+    return found
+
+
+def retirement_positions(scenario: Scenario) -> Mapping[str, int]:
     """Teacher id -> the index of their retirement semester (:attr:`Semester.index`)."""
     return remembered(
         scenario,

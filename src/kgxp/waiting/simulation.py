@@ -30,12 +30,13 @@ import warnings
 from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Literal
 
 from pydantic import Field
 
 from kgxp._internal.frames import ColumnKind, typed_frame
-from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
@@ -47,7 +48,7 @@ from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting._rows import constructor
-from kgxp.waiting.ledger import LedgerLine
+from kgxp.waiting.ledger import LedgerLine, LedgerLines, PricedSegment
 from kgxp.waiting.payroll import Payroll
 from kgxp.waiting.recompetition import (
     VacancyIndex,
@@ -56,37 +57,22 @@ from kgxp.waiting.recompetition import (
     placements,
 )
 from kgxp.waiting.recompetition_round import _moved, apply_recompetition, run_recompetition
+from kgxp.waiting.records import SemesterRecord, SemesterRecords
 from kgxp.waiting.register import (
     Register,
+    RegisterEntry,
     add_vacancies,
     close_semester,
     record_retirements,
     register_from_round,
 )
-from kgxp.waiting.state_machine import WaitingEvent, WaitingState
+from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 
 log = get_logger(__name__)
 
-_ZERO = Decimal("0.00")
-
-
-class SemesterRecord(FrozenModel):
-    """One teacher in one semester: state, streak, where they are, what moved them."""
-
-    teacher: Id
-    semester: Semester
-    state: WaitingState
-    streak: int
-    flagged: bool = Field(description="R10: under dismissal review")
-    post: Id | None = None
-    school: Id | None = Field(
-        default=None, description="the post's school; while waiting, the assigned school (R7)"
-    )
-    event: WaitingEvent | None = Field(
-        default=None, description="the round or exit event applied at the start of the semester"
-    )
+_STATE = attrgetter("state")
 
 
 class SemesterSummary(FrozenModel):
@@ -102,25 +88,24 @@ class SemesterSummary(FrozenModel):
     solver: SolverStats | None = None
 
 
-_new_record = constructor(SemesterRecord)
-
-
 class Simulation(FrozenModel):
     """The round and what followed, as data (JSON round-trips unchanged)."""
 
     round: RoundResult
     semesters: tuple[Semester, ...]
-    records: tuple[SemesterRecord, ...]
-    ledger: tuple[LedgerLine, ...]
+    # Read-only sequences of records and lines built on access (kgxp.waiting.columns): read,
+    # written and described in the JSON schema as the tuples of models they replace.
+    records: SemesterRecords
+    ledger: LedgerLines
     summaries: tuple[SemesterSummary, ...]
 
     def timeline(self, teacher_id: str) -> list[SemesterRecord]:
         """One teacher's records, in semester order."""
-        return [r for r in self.records if r.teacher == teacher_id]
+        return SemesterRecords.of(self.records).for_teacher(teacher_id)
 
     def pay(self, teacher_id: str) -> list[LedgerLine]:
         """One teacher's ledger lines, in semester order."""
-        return [line for line in self.ledger if line.teacher == teacher_id]
+        return LedgerLines.of(self.ledger).for_teacher(teacher_id)
 
     def to_frame(self, table: Literal["records", "ledger", "summaries"] = "records") -> Any:
         """One table of the simulation as a pandas DataFrame with real dtypes.
@@ -278,9 +263,10 @@ def _simulate(
     register = register_from_round(scenario, result)
     first = register.semester
 
-    payroll_of = Payroll(scenario, policy)  # one pricing per teacher and case, not per semester
-    records: list[SemesterRecord] = []
-    ledger: list[LedgerLine] = []
+    payroll_of = Payroll(scenario, policy)  # one pricing per pay scale and case, not per semester
+    # Kept as columns: each semester's register entries and priced pay (kgxp.waiting.columns).
+    entries: list[tuple[Semester, tuple[RegisterEntry, ...]]] = []
+    ledger: list[PricedSegment] = []
     summaries: list[SemesterSummary] = []
     for k in range(semesters):
         semester = first + k
@@ -294,10 +280,11 @@ def _simulate(
                 register, competed, placed, solver = _recompetition(
                     scenario, register, policy, seed, f"recompetition {semester}"
                 )
-        booked = payroll_of.book(register)
-        records += _records(register)
-        ledger += booked
-        summaries.append(_summary(register, competed, placed, retired, booked, solver))
+        booked = payroll_of.book_segment(register)
+        entries.append((semester, register.entries))
+        ledger.append(booked)
+        paid = payroll_of.paid(booked)
+        summaries.append(_summary(register, competed, placed, retired, paid, solver))
         log.info(
             "simulate.semester",
             semester=str(semester),
@@ -317,8 +304,8 @@ def _simulate(
     return _new_simulation(
         result,
         tuple(first + k for k in range(semesters)),
-        tuple(records),
-        tuple(ledger),
+        SemesterRecords.of_registers(tuple(entries)),
+        LedgerLines(ledger),
         tuple(summaries),
     )
 
@@ -334,11 +321,14 @@ def _open_semester(
 
     A retiree's seat opens (unless ``retirement_vacancies`` is false: the caller's
     table already counts it) and the given seats are added to it."""
-    register = close_semester(register, policy)
-    before = {e.teacher for e in register.entries if e.state.is_terminal}
-    register = record_retirements(register, scenario, policy, reopen_seats=retirement_vacancies)
+    closed = close_semester(register, policy)
+    register = record_retirements(closed, scenario, policy, reopen_seats=retirement_vacancies)
+    # record_retirements replaces exactly the entries it retires (the others are the same
+    # objects): those now retired are the semester's retirees.
     retired = sum(
-        1 for e in register.entries if e.state is WaitingState.RETIRED and e.teacher not in before
+        1
+        for old, new in zip(closed.entries, register.entries, strict=True)
+        if old is not new and new.state is WaitingState.RETIRED
     )
     return add_vacancies(register, given.get(register.semester, {})), retired
 
@@ -370,40 +360,22 @@ def _recompetition(
     return after, len(due), len(won), deferred_acceptance_stats(len(won))
 
 
-def _records(register: Register) -> list[SemesterRecord]:
-    # Values of a register's entries, valid already: not validated again.
-    semester, review = register.semester, WaitingState.DISMISSAL_REVIEW
-    return [
-        _new_record(
-            entry.teacher,
-            semester,
-            entry.state,
-            entry.streak,
-            entry.state is review,
-            entry.post,
-            entry.school,
-            entry.event,
-        )
-        for entry in register.entries
-    ]
-
-
 def _summary(
     register: Register,
     competed: int,
     placed: int,
     retired: int,
-    booked: tuple[LedgerLine, ...],
+    paid: Decimal,
     solver: SolverStats | None,
 ) -> SemesterSummary:
-    states = Counter(entry.state.value for entry in register.entries)
+    states = Counter(map(_STATE, register.entries))
     return SemesterSummary(
         semester=register.semester,
-        states={s.value: states[s.value] for s in WaitingState},
+        states={s.value: states[s] for s in WaitingState},
         competed=competed,
         placed=placed,
         vacancies=sum(register.vacancies.values()) + placed,
         retired=retired,
-        paid=str(sum((line.amount for line in booked), start=_ZERO)),
+        paid=str(paid),
         solver=solver,
     )

@@ -106,20 +106,24 @@ class WaitingState(StrEnum):
     LEFT = "left"  # left service: resignation, transfer out, or dismissal decided by a human
     CONTRACT_ENDED = "contract_ended"  # the limit reached under waiting_exit=contract_end
 
+    # By identity, not set membership: an enum member hashes in Python (its name), and a
+    # simulation asks these of every teacher several times a semester.
     @property
     def is_terminal(self) -> bool:
-        return self in _TERMINAL
+        return (
+            self is WaitingState.RETIRED
+            or self is WaitingState.LEFT
+            or self is WaitingState.CONTRACT_ENDED
+        )
 
     @property
     def is_waiting(self) -> bool:
         """Waiting in any form: these states count towards the streak and get waiting pay."""
-        return self in _WAITING
-
-
-_TERMINAL: Final = frozenset({WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED})
-_WAITING: Final = frozenset(
-    {WaitingState.WAITING, WaitingState.CONTINUED_WAITING, WaitingState.DISMISSAL_REVIEW}
-)
+        return (
+            self is WaitingState.WAITING
+            or self is WaitingState.CONTINUED_WAITING
+            or self is WaitingState.DISMISSAL_REVIEW
+        )
 
 
 class WaitingEvent(StrEnum):
