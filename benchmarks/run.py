@@ -467,6 +467,11 @@ def compare_balance(teachers: int, repeat: int, seed: int = SEED) -> dict[str, A
         "cpu": cpu,
         "rows": [r.model_dump() for r in rows],
         "cv": [t.model_dump(mode="json") for t in results[CV_ROW].targets],
+        # The solver's word on each targeted run's cross-school round (proven or not).
+        "status": {
+            label: [r.solver.status for r in results[label].rounds if r.solver is not None]
+            for label in ("targeted", CV_ROW)
+        },
     }
 
 
@@ -501,6 +506,8 @@ def balance_table(r: dict[str, Any]) -> list[str]:
             f"| {row['urban_to_rural']} | {row['envy_pairs']} | {row['rank_sum']} "
             f"| {row['targets_met']} | {goal} |"
         )
+    lines.append("")
+    lines.append(f"Solver status per round: {r['status']}")
     lines.append("")
     lines.append(f"CV targets of the last row ({CV_ROW}):")
     lines.append("")
