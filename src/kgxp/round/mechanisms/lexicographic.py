@@ -101,7 +101,7 @@ def solve_lexicographic(
     solver: cp_model.CpSolver,
     budget: float,
     hint: Sequence[int] | None = None,
-    limit: int = _LIMIT,
+    limit: int | None = None,
 ) -> LexicographicOutcome:
     """Maximise ``goals`` in order on ``model`` within ``budget`` deterministic units.
 
@@ -111,8 +111,9 @@ def solve_lexicographic(
     next group is optimised, so ``model`` gains those constraints. When a group
     runs out of time its best value is kept (fixed as a lower bound) and the rest
     are still optimised with what time is left. ``limit`` bounds each call's
-    objective activity (at most :data:`WIDE_LIMIT`).
+    objective activity (at most :data:`WIDE_LIMIT`; by default far less).
     """
+    limit = _LIMIT if limit is None else limit
     if limit > WIDE_LIMIT:
         raise ValueError(f"limit {limit} above {WIDE_LIMIT}: CP-SAT would refuse the objective")
     best: list[int] | None = list(hint) if hint is not None else None

@@ -44,7 +44,6 @@ from kgxp.round.mechanisms.cv_target import (
     indicator_counts,
 )
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
-from kgxp.round.mechanisms.lexicographic import _LIMIT as _DEFAULT_LIMIT
 from kgxp.round.mechanisms.lexicographic import WIDE_LIMIT, Goal, solve_lexicographic
 from kgxp.round.mechanisms.market import UNMATCHED, Market, MarketError, Matching
 from kgxp.round.mechanisms.optimal import ApplicationWeights, goal_value, max_weakly_stable
@@ -542,7 +541,7 @@ def _solve(
     # lists) and its breaking constraints slow the LP-driven proof: on the
     # 10,000-teacher benchmark county it costs about a third of the CPU time.
     solver.parameters.symmetry_level = 0
-    limit = WIDE_LIMIT if fold else _DEFAULT_LIMIT
+    limit = WIDE_LIMIT if fold else None
     outcome = solve_lexicographic(model, goals_in_order, solver, budget, limit=limit)
     if outcome.solution is None:
         return hint, "fallback", outcome.deterministic_time
