@@ -147,6 +147,8 @@ def test_an_unreachable_cv_target_is_explained_not_raised() -> None:
         Decimal("0.5000"),
     )
     assert report.explanation is not None and "0.5000" in report.explanation
+    # The county's two teachers leave nothing to search: 0.5 is proven the lowest.
+    assert "proven the lowest round cross_school can reach" in report.explanation
     # No price paid for a target out of reach: the plain placement.
     assert posts_of(result) == {"X": "A-MAT", "Y": "B-MAT"}
     assert result.exceptions == ()
@@ -252,3 +254,25 @@ def test_example_county_cv_targets_undone_by_adjustment_cost_nothing() -> None:
     assert primary.best_cv is not None and primary.best_cv <= Decimal("0.24")
     assert "adjustment" in (primary.explanation or "")
     assert result.exceptions == ()
+
+
+def test_the_lowest_cv_is_labelled_proven_or_a_bound() -> None:
+    """best_cv is reached by a placement; the explanation says whether it is the lowest."""
+    from fractions import Fraction
+
+    from kgxp.round.balance import balance_tables, explain_cv
+    from kgxp.round.prepare import prepare
+    from kgxp.round.ranking import scenario_ranking
+
+    county, policy = cv_county(), cv_policy("0.4")
+    prepared = prepare(county, policy, scenario_ranking(county, policy, policy.lottery_seed))
+    (spec,) = balance_tables(county, policy, prepared.home).cv_targets
+    now, lowest = Fraction(1), Fraction(1, 4)  # CV 1.0 now, 0.5 found
+    bound = explain_cv(spec, "cross_school", now, lowest, False)
+    assert "0.5000 (an upper bound, not proven the lowest" in bound
+    proven = explain_cv(spec, "cross_school", now, lowest, False, proven=lowest)
+    assert "0.5000 (proven the lowest round cross_school can reach, to 0.001" in proven
+    # Adjustment went below what the round alone is proven to reach: a bound again.
+    after = explain_cv(spec, "cross_school", lowest, lowest, False, proven=Fraction(9, 25))
+    assert "0.5000 (an upper bound: round cross_school alone is proven unable to go below " in after
+    assert "0.6000" in after

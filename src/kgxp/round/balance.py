@@ -295,9 +295,16 @@ def cv_report(
     round_name: str | None,
     found: tuple[bool, Fraction | None] | None,
     envy_pairs: int,
+    proven: bool = False,
 ) -> TargetReport:
     """A CV target after every round: ``counts`` are the final ones; ``found`` the
-    enforcing round's findings (met there, and its CV² or the lowest reachable), if any."""
+    enforcing round's findings (met there, and its CV² or the lowest reachable), if any;
+    ``proven``: the search showed that no placement of the round goes lower (to
+    :data:`~kgxp.round.mechanisms.targeted.CV_STEP`).
+
+    ``best_cv`` is reached by a placement, so it is an upper bound on how low the
+    CV can go; the explanation says whether it is also proven the lowest.
+    """
     square = spec.cv_squared(counts)
     met = spec.met_by(counts)
     lowest = square if found is None or found[1] is None else found[1]
@@ -316,7 +323,14 @@ def cv_report(
         envy_pairs=envy_pairs,
         explanation=None
         if met
-        else explain_cv(spec, round_name, square, lowest, found is not None and found[0]),
+        else explain_cv(
+            spec,
+            round_name,
+            square,
+            lowest,
+            found is not None and found[0],
+            proven=None if found is None or not proven else found[1],
+        ),
         cv=cv_decimal(square),
         best_cv=None if met else cv_decimal(lowest),
     )
@@ -328,8 +342,15 @@ def explain_cv(
     now: Fraction | None,
     lowest: Fraction | None,
     met_in_round: bool,
+    proven: Fraction | None = None,
 ) -> str:
-    """Why a CV target was not met, how close the county gets, what would make it feasible."""
+    """Why a CV target was not met, how close the county gets, what would make it feasible.
+
+    ``lowest`` is the lowest CV² a placement was found to reach. ``proven`` is the
+    enforcing round's lowest CV² when its search showed that none of the round's
+    placements goes lower by more than its step (0.001); ``None`` labels the figure
+    a bound: the search is bounded in time, and a lower CV may exist.
+    """
     need = (
         f"{spec.name} ({spec.rule}) asks the CV of {spec.indicator} over the "
         f"{spec.segment.value} schools to be at most {spec.limit}"
@@ -346,9 +367,24 @@ def explain_cv(
             f"the CV to {reached}"
         )
     best = "undefined" if lowest is None else str(cv_decimal(lowest))
+    if proven is not None and lowest is not None and lowest < proven:
+        # The proof covers the round alone; adjustment (R6) then brought the CV lower.
+        how = (
+            f"an upper bound: round {round_name} alone is proven unable to go below "
+            f"{cv_decimal(proven)} (to 0.001), and the adjustment that follows it "
+            f"brought the CV lower"
+        )
+    elif proven is not None:
+        how = f"proven the lowest round {round_name} can reach, to 0.001"
+    else:
+        how = (
+            f"an upper bound, not proven the lowest: the search of round {round_name} "
+            f"is bounded in time and a lower CV may exist"
+        )
     return (
-        f"{need}; the lowest CV the county reaches is {best} (now {reached}), with round "
-        f"{round_name} pushed as far as its seats and applications allow, whatever the price "
-        f"in envy. Feasible with a threshold of at least {best}, or with more cross-school "
-        f"seats at the schools short of such teachers and more of them applying there"
+        f"{need}; the lowest CV the county was found to reach is {best} ({how}; now "
+        f"{reached}), with round {round_name} pushed as far as its seats and applications "
+        f"allow, whatever the price in envy. Feasible with a threshold of at least {best}, "
+        f"or with more cross-school seats at the schools short of such teachers and more "
+        f"of them applying there"
     )

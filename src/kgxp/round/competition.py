@@ -112,6 +112,7 @@ def run_competitive_round(
     balance: BalanceTables | None = None,
     targets: Sequence[RoundTarget] = (),
     cv_targets: Sequence[RoundCvTarget] = (),
+    warm: Mapping[str, str] | None = None,
 ) -> RoundOutcome:
     """Match ``candidates`` to the seats ``offered`` (post id -> seats) in one round.
 
@@ -125,6 +126,8 @@ def run_competitive_round(
     the targeted mechanism, ``targets`` are met at the price of the fewest
     justified-envy pairs, each returned as a :class:`PolicyException` and added to
     the teacher's reasons; so are ``cv_targets`` (§6's CV at most a limit).
+    ``warm`` (teacher id -> post id) is this round's placement in an earlier run
+    of the plan, a starting point for the targeted mechanism's search.
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
@@ -172,6 +175,7 @@ def run_competitive_round(
                 applied,
                 post_ids,
                 ranking,
+                _warm_matching(market, ids, post_ids, warm),
             )
         else:
             from kgxp.round.mechanisms.optimal import max_weakly_stable  # CP-SAT on first use
@@ -221,6 +225,22 @@ def run_competitive_round(
     )
 
 
+def _warm_matching(
+    market: Market, ids: Sequence[str], post_ids: Sequence[str], warm: Mapping[str, str] | None
+) -> Matching | None:
+    """An earlier run's placement in this round as a matching of ``market``, if it is one."""
+    if warm is None:
+        return None
+    index = {p: i for i, p in enumerate(post_ids)}
+    assignment = [index.get(warm[t], -2) if t in warm else UNMATCHED for t in ids]
+    if len(warm) != sum(a != UNMATCHED for a in assignment) or any(
+        a != UNMATCHED and a not in prefs
+        for a, prefs in zip(assignment, market.preferences, strict=True)
+    ):
+        return None  # not this market's: someone or some post is missing
+    return Matching.of(market, assignment)
+
+
 def _cv_unchanged(target: RoundCvTarget) -> CvOutcome:
     """A CV target in a round that moves nobody: met or not by the counts before it."""
     square = target.spec.cv_squared(target.fixed)
@@ -265,6 +285,7 @@ def _targeted(
     applied: Sequence[Sequence[str]],
     post_ids: Sequence[str],
     ranking: Ranking,
+    warm: Matching | None,
 ) -> tuple[
     Matching,
     SolverStats,
@@ -308,6 +329,7 @@ def _targeted(
             )
             for t in cv_targets
         ],
+        warm=warm,
     )
     matching = found.matching
     solver = SolverStats(

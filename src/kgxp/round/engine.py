@@ -85,12 +85,14 @@ def _run(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
         mechanisms: Mapping[RoundKind, Mechanism] | None = None,
         start: PlanState | None = None,
         head_only: bool = False,
+        warm: Mapping[str, str] | None = None,
     ) -> PlanState:
         """The plan, or its leading in-school round (``head_only``), from ``start`` if given."""
         if start is None:
             state = PlanState(scenario, policy, prepared, ranking, goals, mechanisms)
+            state.warm = warm
         else:
-            state = start.fork(goals, mechanisms)
+            state = start.fork(goals, mechanisms, warm)
         for spec in policy.rounds[state.done :]:
             if head_only and spec.kind is not RoundKind.IN_SCHOOL:
                 break

@@ -122,16 +122,21 @@ class PlanState:
         # CV targets dropped as out of reach, with what the enforcing round found.
         self.cv_infeasible: Mapping[str, CvOutcome] = {}
         self.done = 0  # rounds of the plan run so far
+        # The target round's placement in an earlier run (kgxp.round.objectives): where
+        # the targeted mechanism's search starts, if it is a solution of this run's model.
+        self.warm: Mapping[str, str] | None = None
 
     def fork(
         self,
         goals: Mapping[str, int] | None,
         mechanisms: Mapping[RoundKind, Mechanism] | None,
+        warm: Mapping[str, str] | None = None,
     ) -> PlanState:
         """A copy to run the rest of the plan differently; this state is unchanged."""
         other = copy.copy(self)
         other.goals = goals or {}
         other.mechanisms = mechanisms or {}
+        other.warm = warm
         other.pool = list(self.pool)
         other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
         other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
@@ -252,12 +257,17 @@ class PlanState:
             self.balance,
             targets,
             cv_targets,
+            self.warm if targets or cv_targets else None,
         )
         if targets or cv_targets:
             self.exceptions = outcome.exceptions
             self.target_outcomes = outcome.targets
             self.cv_outcomes = outcome.cv
         self._record(spec, len(candidates), offered, outcome)
+
+    def placed_in(self, round_name: str) -> dict[str, str]:
+        """Teacher id -> post id of the placements the named round made."""
+        return {t: p for t, (p, spec) in self.placed.items() if spec.name == round_name}
 
     def counted(self, target: str) -> int:
         """What the placements so far (protected included) count toward a target."""

@@ -143,6 +143,7 @@ def _target_reports(state: PlanState) -> tuple[TargetReport, ...]:
                 state.target_round,
                 None if found is None else (found.feasible, found.cv_squared),
                 sum(1 for e in state.exceptions if cv.name in e.targets),
+                proven=found is not None and not found.feasible and found.proven,
             )
         )
     return tuple(reports)

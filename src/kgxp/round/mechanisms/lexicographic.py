@@ -7,7 +7,11 @@ as the integers allow: consecutive goals are folded into one weighted sum
 worth more than any difference in the later ones (``W_j > range of the rest``),
 as long as the weights stay far inside 64-bit integers; a goal that would
 overflow starts a new group, solved after the previous group's value is fixed
-by a constraint. Integer coefficients only (CP-SAT's objective is integral),
+by a constraint. A goal's range is the sum of its coefficients' magnitudes
+unless the caller states a tighter one (``Goal.bound``: say, one application
+per candidate), which keeps the weights small enough to fold more goals into
+one call; what must stay inside 64 bits is the *activity*, the sum of every
+term's magnitude, which CP-SAT checks (``MODEL_INVALID`` from ``2**62`` on). Integer coefficients only (CP-SAT's objective is integral),
 and every call is seeded, single-worker when asked and bounded by deterministic
 time, so the same model gives the same solution on every run (I12).
 """
@@ -19,10 +23,13 @@ from collections.abc import Sequence
 import attrs
 from ortools.sat.python import cp_model
 
-__all__ = ["Goal", "LexicographicOutcome", "solve_lexicographic"]
+__all__ = ["WIDE_LIMIT", "Goal", "LexicographicOutcome", "solve_lexicographic"]
 
 # Far below 2**63: CP-SAT also sums the objective's activity bounds.
 _LIMIT = 2**58
+# The most a caller may ask for (``solve_lexicographic(limit=...)``): CP-SAT refuses an
+# objective whose activity reaches 2**62 (ortools 9.15, measured), so half of that.
+WIDE_LIMIT = 2**61
 
 
 @attrs.frozen
@@ -31,11 +38,20 @@ class Goal:
 
     variables: Sequence[cp_model.IntVar]
     coefficients: Sequence[int]
+    bound: int | None = None
+    """A proven bound on the goal's range over the model's solutions, if tighter
+    than the sum of the coefficients' magnitudes (an exact fold relies on it)."""
+
+    @property
+    def activity(self) -> int:
+        """The sum of the coefficients' magnitudes: how far CP-SAT bounds the term."""
+        return sum(abs(c) for c in self.coefficients)
 
     @property
     def span(self) -> int:
         """Largest possible difference between two values of the goal."""
-        return sum(abs(c) for c in self.coefficients)
+        activity = self.activity
+        return activity if self.bound is None else min(self.bound, activity)
 
     def expression(self) -> cp_model.LinearExprT:
         return cp_model.LinearExpr.weighted_sum(list(self.variables), list(self.coefficients))
@@ -57,20 +73,23 @@ class LexicographicOutcome:
     calls: int
 
 
-def _groups(goals: Sequence[Goal]) -> list[list[tuple[Goal, int]]]:
-    """Goals folded into weighted groups whose weights stay below ``_LIMIT``."""
+def _groups(goals: Sequence[Goal], limit: int = _LIMIT) -> list[list[tuple[Goal, int]]]:
+    """Goals folded into weighted groups whose activity stays below ``limit``."""
     groups: list[list[tuple[Goal, int]]] = []
     # Build from the last goal backwards: its weight is 1, each earlier one's
-    # weight exceeds everything that comes after it in its group.
+    # weight exceeds everything that comes after it in its group (the weights'
+    # telescoping product: sum of w_j * span_j over the later goals < w_i).
     current: list[tuple[Goal, int]] = []
     weight = 1
+    activity = 0
     for goal in reversed(goals):
-        span = goal.span
-        if current and weight * (span + 1) >= _LIMIT:
+        # (+ 1: without stated bounds this is the product of (span + 1) reaching limit)
+        if current and activity + weight * goal.activity + 1 >= limit:
             groups.append(current)
-            current, weight = [], 1
+            current, weight, activity = [], 1, 0
         current.append((goal, weight))
-        weight *= span + 1
+        activity += weight * goal.activity
+        weight *= goal.span + 1
     if current:
         groups.append(current)
     return [list(reversed(group)) for group in reversed(groups)]
@@ -82,6 +101,7 @@ def solve_lexicographic(
     solver: cp_model.CpSolver,
     budget: float,
     hint: Sequence[int] | None = None,
+    limit: int | None = None,
 ) -> LexicographicOutcome:
     """Maximise ``goals`` in order on ``model`` within ``budget`` deterministic units.
 
@@ -90,13 +110,17 @@ def solve_lexicographic(
     variable) or ``None``. Each group's value is fixed by a constraint before the
     next group is optimised, so ``model`` gains those constraints. When a group
     runs out of time its best value is kept (fixed as a lower bound) and the rest
-    are still optimised with what time is left.
+    are still optimised with what time is left. ``limit`` bounds each call's
+    objective activity (at most :data:`WIDE_LIMIT`; by default far less).
     """
+    limit = _LIMIT if limit is None else limit
+    if limit > WIDE_LIMIT:
+        raise ValueError(f"limit {limit} above {WIDE_LIMIT}: CP-SAT would refuse the objective")
     best: list[int] | None = list(hint) if hint is not None else None
     proven = True
     det = wall = 0.0
     calls = 0
-    for group in _groups(goals):
+    for group in _groups(goals, limit):
         remaining = budget - det
         if remaining <= 0:
             proven = False
