@@ -41,6 +41,7 @@ from kgxp.views.appeal import (
 )
 from kgxp.views.metrics import RoundMetrics, round_metrics, seat_counts
 from kgxp.views.report_format import ReportFormat, ReportSection, ReportTable, render_sections
+from kgxp.views.report_targets import targets_section
 from kgxp.views.vocabulary import ROUND_KIND_NAMES, SCOPE_NAMES, Terms
 
 __all__ = [
@@ -81,7 +82,8 @@ def report_sections(
     warning_talks: Collection[str] | None = None,
     figures: bool = False,
 ) -> tuple[ReportSection, ...]:
-    """The report as data: overview, rounds, outcomes and movement, balance, 待定, 诫勉谈话,
+    """The report as data: overview, rounds, outcomes and movement, balance, the declared
+    targets (when the policy has any), 待定, 诫勉谈话,
     waiting, and the appendix of rules.
 
     ``figures=True`` adds inline SVG plots to the balance and movement sections
@@ -101,6 +103,9 @@ def report_sections(
         _outcomes(result, metrics, tr, figures, scenario, locale),
         _balance(metrics, tr, figures, locale),
     ]
+    targets = targets_section(result, locale)
+    if targets is not None:
+        sections.append(targets)
     pending = [o for o in result.outcomes if list_kind(o) is ListKind.PENDING]
     if pending:
         names = {t.id: t.name for t in scenario.teachers}
