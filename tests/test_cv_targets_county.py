@@ -149,6 +149,7 @@ def test_an_unreachable_cv_target_is_explained_not_raised() -> None:
     assert report.explanation is not None and "0.5000" in report.explanation
     # The county's two teachers leave nothing to search: 0.5 is proven the lowest.
     assert "proven the lowest round cross_school can reach" in report.explanation
+    assert report.best_cv_proven is True  # the same, as a field
     # No price paid for a target out of reach: the plain placement.
     assert posts_of(result) == {"X": "A-MAT", "Y": "B-MAT"}
     assert result.exceptions == ()
@@ -276,3 +277,25 @@ def test_the_lowest_cv_is_labelled_proven_or_a_bound() -> None:
     after = explain_cv(spec, "cross_school", lowest, lowest, False, proven=Fraction(9, 25))
     assert "0.5000 (an upper bound: round cross_school alone is proven unable to go below " in after
     assert "0.6000" in after
+
+
+def test_the_proof_of_the_lowest_cv_is_a_field_too() -> None:
+    """``best_cv_proven`` agrees with the explanation's label in the three cases."""
+    from fractions import Fraction
+
+    from kgxp.round.balance import balance_tables, cv_report
+    from kgxp.round.prepare import prepare
+    from kgxp.round.ranking import scenario_ranking
+
+    county, policy = cv_county(), cv_policy("0.4")
+    prepared = prepare(county, policy, scenario_ranking(county, policy, policy.lottery_seed))
+    (spec,) = balance_tables(county, policy, prepared.home).cv_targets
+    plain = [1, 0]  # both teachers at one school: CV 1
+    lowest = Fraction(1, 4)  # CV 0.5 found by the round
+    proven = cv_report(spec, plain, "cross_school", (False, lowest), 0, proven=True)
+    assert (proven.best_cv, proven.best_cv_proven) == (Decimal("0.5000"), True)
+    bound = cv_report(spec, plain, "cross_school", (False, lowest), 0, proven=False)
+    assert (bound.best_cv, bound.best_cv_proven) == (Decimal("0.5000"), False)
+    assert "upper bound" in (bound.explanation or "")
+    met = cv_report(spec, [1, 1], "cross_school", (True, Fraction(0)), 0, proven=True)
+    assert met.met and met.best_cv is None and met.best_cv_proven is None

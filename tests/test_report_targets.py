@@ -72,3 +72,23 @@ def test_the_section_reads_as_words(missed: tuple[Scenario, RoundResult], locale
     scenario, result = missed
     html = render_report(scenario, result, format="html", locale=locale)
     assert_reads_as(locale, _pieces(html))
+
+
+def test_a_missed_cv_target_says_whether_its_lowest_is_proven() -> None:
+    from tests.test_cv_targets_county import cv_county, cv_policy
+
+    county = cv_county()
+    result = run_round(county, policy=cv_policy("0.4"))
+    (report,) = result.targets
+    assert report.best_cv_proven is True
+    section = targets_section(result, "zh_CN")
+    assert section is not None and section.table is not None
+    assert section.table.rows[0][1:4] == ("差异系数不高于0.400", "差异系数1.000", "否")
+    assert section.notes[0].endswith(
+        "本轮任何聘用方案的差异系数都不低于0.500，目标不低于0.500时可以达成。"
+    )
+    bound = result.model_copy(
+        update={"targets": (report.model_copy(update={"best_cv_proven": False}),)}
+    )
+    unproven = targets_section(bound, "zh_CN")
+    assert unproven is not None and "可能还有更低的" in unproven.notes[0]

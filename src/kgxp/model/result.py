@@ -244,7 +244,8 @@ class TargetReport(FrozenModel):
     A CV target (R12, §6: an indicator's 校际差异系数 in one segment) has no counts
     (``base``, ``required`` and ``achieved`` are 0): ``share`` is its threshold,
     ``cv`` the CV after the round, and when it is not met ``best_cv`` the lowest CV
-    a placement of the enforcing round was found to reach.
+    a placement of the enforcing round was found to reach, with ``best_cv_proven``
+    saying whether no placement of that round goes lower (to 0.001) or it is a bound.
     """
 
     target: str
@@ -264,6 +265,13 @@ class TargetReport(FrozenModel):
     )
     best_cv: Decimal | None = Field(
         default=None, description="CV targets not met: the lowest CV found reachable"
+    )
+    best_cv_proven: bool | None = Field(
+        default=None,
+        description=(
+            "CV targets not met: true when best_cv is proven the lowest the enforcing "
+            "round can reach (to 0.001), false when it is an upper bound"
+        ),
     )
 
 

@@ -310,6 +310,12 @@ def cv_report(
     lowest = square if found is None or found[1] is None else found[1]
     if square is not None and lowest is not None:
         lowest = min(lowest, square)
+    proof = None if found is None or not proven else found[1]
+    # Proven only when the round's proven floor is what the county ends with: adjustment
+    # below it, or a round that met the target, leave the lowest a bound.
+    best_proven = (
+        proof is not None and lowest is not None and not (found and found[0]) and lowest >= proof
+    )
     return TargetReport(
         target=spec.name,
         rule=spec.rule,
@@ -329,10 +335,11 @@ def cv_report(
             square,
             lowest,
             found is not None and found[0],
-            proven=None if found is None or not proven else found[1],
+            proven=proof,
         ),
         cv=cv_decimal(square),
         best_cv=None if met else cv_decimal(lowest),
+        best_cv_proven=None if met else best_proven,
     )
 
 

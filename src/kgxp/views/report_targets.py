@@ -103,9 +103,16 @@ def _row(report: TargetReport, claims: int, tr: Texts) -> tuple[str, ...]:
 def _feasible_at(report: TargetReport, tr: Texts) -> str:
     name = _name(report, tr)
     if report.best_cv is not None:
+        if report.best_cv_proven:
+            return tr(
+                "{target}: not met; no placement of the round reaches a CV below {best}, so a "
+                "threshold of at least {best} would be feasible.",
+                target=name,
+                best=_cv(report.best_cv),
+            )
         return tr(
-            "{target}: not met; the lowest CV the placement reaches is {best}, so a threshold "
-            "of at least {best} would be feasible.",
+            "{target}: not met; the lowest CV found is {best} (a lower one may exist), so a "
+            "threshold of at least {best} would be feasible.",
             target=name,
             best=_cv(report.best_cv),
         )
