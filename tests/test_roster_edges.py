@@ -348,3 +348,54 @@ def test_cli_output_problems_are_one_line_and_exit_2(tmp_path: Path, out: str) -
     assert completed.returncode == 2
     assert "Traceback" not in completed.stderr and len(completed.stderr.splitlines()) == 1
     assert (tmp_path / "existing").read_text() == "keep me"
+
+
+def _damage_last_sheet(path: Path, styles: bytes | None = None) -> None:
+    """Store the last sheet's file uncompressed and change one byte: its CRC no longer
+    matches; ``styles`` replaces the styles' file (calamine refuses to open a bad one)."""
+    with zipfile.ZipFile(path) as archive:
+        members = [(info, archive.read(info)) for info in archive.infolist()]
+    last = max(
+        (info.filename for info, _ in members if info.filename.startswith("xl/worksheets/")),
+        key=lambda name: int(name.removeprefix("xl/worksheets/sheet").removesuffix(".xml")),
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in members:
+            stored = info.filename == last
+            compression = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            if styles is not None and info.filename == "xl/styles.xml":
+                data = styles
+            archive.writestr(info.filename, data, compress_type=compression)
+    raw = path.read_bytes()
+    at = raw.rindex(b"</worksheet>")
+    path.write_bytes(raw[:at] + b"</worksheex>" + raw[at + len(b"</worksheet>") :])
+
+
+def test_a_damaged_sheet_file_is_reported_before_a_sheet_spread_far(
+    tmp_path: Path, small_data: dict[str, object]
+) -> None:
+    # Each sheet's file is unzipped right before its extent check; a damaged file after
+    # the refused sheet is still what is reported, as when every file was unzipped first.
+    path = write_roster(kgxp.parse_scenario(small_data), tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["学校"]["XFD1048576"] = "x"
+    book.save(path)
+    with pytest.raises(ScenarioError) as error:
+        read_roster(path)
+    assert _codes(error) == ["too_large"]  # the far-spread sheet alone
+    _damage_last_sheet(path)
+    with pytest.raises(ScenarioError) as error:
+        read_roster(path)
+    assert _codes(error) == ["unreadable_file"]
+    assert "CRC" in error.value.problems[0].message
+
+
+def test_a_damaged_sheet_file_is_reported_before_a_workbook_calamine_cannot_open(
+    tmp_path: Path, small_data: dict[str, object]
+) -> None:
+    path = write_roster(kgxp.parse_scenario(small_data), tmp_path / "r.xlsx")
+    _damage_last_sheet(path, styles=b"<broken")
+    with pytest.raises(ScenarioError) as error:
+        read_roster(path)
+    assert _codes(error) == ["unreadable_file"]
+    assert "CRC" in error.value.problems[0].message

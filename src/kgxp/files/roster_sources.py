@@ -16,8 +16,8 @@ faithfully:
 
 The limits are parameters (:class:`RosterLimits`); docs/tables.md lists them.
 
-calamine parses a sheet without holding the GIL: the sheets are parsed one after
-another in a thread, each once its extent is checked, while the calling thread checks
+calamine parses a sheet without holding the GIL: the sheets are parsed two at a
+time in threads, each once its extent is checked, while the calling thread checks
 the next ones and converts those parsed (``read_tables``' ``ready``); problems are
 still raised in the order a sheet-by-sheet reading meets them.
 """
@@ -27,9 +27,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -108,25 +110,38 @@ def _read_workbook(
     path: Path, limits: RosterLimits, ready: Callable[[Table], None]
 ) -> dict[str, Table]:
     calamine = require("python_calamine", "excel", "Reading .xlsx rosters")
-    sheet_files = _sheet_files(path, limits)
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as error:  # calamine raises its own errors, zipfile's or OSError
-        raise _problem(
-            str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
-        ) from None
+    with _SheetFiles(path, limits) as sheet_files:
+        try:
+            book = calamine.CalamineWorkbook.from_path(str(path))
+        except Exception as error:  # calamine raises its own errors, zipfile's or OSError
+            sheet_files.read_all()  # a damaged sheet file is reported first, as before
+            raise _problem(
+                str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
+            ) from None
+        return _parse_sheets(path, book, calamine, sheet_files, limits, ready)
+
+
+def _parse_sheets(
+    path: Path,
+    book: Any,
+    calamine: Any,
+    sheet_files: _SheetFiles,
+    limits: RosterLimits,
+    ready: Callable[[Table], None],
+) -> dict[str, Table]:
     tables = {}
     found_problems: list[Problem] = []
     # calamine parses a sheet without holding the GIL (half of reading a province's
-    # roster): it parses the sheets one after another in a thread, each once its extent
-    # is checked, while this thread checks the next sheets and converts the parsed ones.
-    # Everything is still found and raised in the order of a sheet-by-sheet reading.
-    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgxp-calamine")
-    # The book is not to be touched while the thread parses (calamine refuses: "Already
+    # roster): two threads parse the sheets, each once its extent is checked, while this
+    # thread checks the next sheets and converts the parsed ones. Everything is still
+    # found and raised in the order of a sheet-by-sheet reading.
+    # The book is not to be touched while a thread parses (calamine refuses: "Already
     # mutably borrowed"), the names included.
     names = list(book.sheet_names)
+    books = _Books(book, lambda: calamine.CalamineWorkbook.from_path(str(path)))
+    parser = ThreadPoolExecutor(max_workers=_PARSERS, thread_name_prefix="kgxp-calamine")
     try:
-        parsing, refused = _start_parsing(book, names, sheet_files, limits, parser)
+        parsing, refused = _start_parsing(books, names, sheet_files, limits, parser)
         for name in names:
             if name not in parsing and refused is not None:
                 raise refused  # the first sheet whose extent is refused, in its turn
@@ -146,21 +161,60 @@ def _read_workbook(
                 ready(tables[name])
     finally:
         parser.shutdown(wait=True, cancel_futures=True)
-        book.close()
+        books.close()
     if found_problems:
         raise ScenarioError(found_problems, summary=f"invalid roster {path.name}")
     return tables
 
 
+# A province's teachers and its preferences are parsed at once: while the teachers'
+# sheet is parsed, this thread has nothing to do but wait (docs/benchmarks.md).
+_PARSERS = 2
+
+
+class _Books:
+    """calamine workbooks of one file for the parsing threads, each used by one thread at
+    a time: the one already open, and a second one opened when two sheets are parsed at once."""
+
+    def __init__(self, first: Any, open_book: Callable[[], Any]) -> None:
+        self._free = [first]
+        self._opened = [first]
+        self._open = open_book
+        self._lock = threading.Lock()
+
+    def parse(self, name: str) -> Any:
+        with self._lock:
+            book = self._free.pop() if self._free else None
+        if book is None:
+            book = self._open()
+            with self._lock:
+                self._opened.append(book)
+        try:
+            return book.get_sheet_by_name(name)
+        finally:
+            with self._lock:
+                self._free.append(book)
+
+    def close(self) -> None:
+        for book in self._opened:
+            book.close()
+
+
 def _start_parsing(
-    book: Any,
+    books: _Books,
     names: list[str],
-    sheet_files: Mapping[str, bytes],
+    sheet_files: _SheetFiles,
     limits: RosterLimits,
     parser: ThreadPoolExecutor,
 ) -> tuple[dict[str, Future[Any]], ScenarioError | None]:
     """Each sheet's parse, started in book order once its extent is checked, up to the
-    first sheet refused, and why it is refused (none is parsed from there on)."""
+    first sheet refused, and why it is refused (none is parsed from there on).
+
+    Each sheet's file is unzipped right before its check, so that the first sheets are
+    parsed while the later ones are unzipped; every sheet file is still unzipped before
+    any sheet is looked at, so a damaged one is reported first, as when they were all
+    unzipped at the start.
+    """
     parsing: dict[str, Future[Any]] = {}
     for name in names:
         xml = sheet_files.get(name)
@@ -168,16 +222,24 @@ def _start_parsing(
             try:
                 _check_extent(name, xml, limits)
             except ScenarioError as refused:
+                sheet_files.read_all()
                 return parsing, refused
-        parsing[name] = parser.submit(book.get_sheet_by_name, name)
+        parsing[name] = parser.submit(books.parse, name)
     return parsing, None
 
 
-def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
-    """Each sheet's XML by sheet name, after checking the unzipped sizes (a zip bomb is refused)."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
+class _SheetFiles:
+    """Each sheet's XML by sheet name, unzipped when first asked for (:meth:`get`), once the
+    unzipped sizes are checked (a zip bomb is refused) on opening. A context manager."""
+
+    def __init__(self, path: Path, limits: RosterLimits) -> None:
+        self._path = path
+        self._xml: dict[str, bytes] = {}
+        self._members: dict[str, str] = {}
+        self._archive: zipfile.ZipFile | None = None
+        with self._reading():
+            self._archive = zipfile.ZipFile(path)
+            infos = self._archive.infolist()
             total = sum(info.file_size for info in infos)
             if total > limits.max_bytes:
                 raise _problem(
@@ -186,8 +248,8 @@ def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
                     f"(unzips to {total:,} bytes, above the limit max_bytes)",
                     code="too_large",
                 )
-            workbook = archive.read("xl/workbook.xml")
-            relations = archive.read("xl/_rels/workbook.xml.rels")
+            workbook = self._archive.read("xl/workbook.xml")
+            relations = self._archive.read("xl/_rels/workbook.xml.rels")
             names = re.findall(rb'<sheet [^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', workbook)
             targets: dict[bytes, bytes] = {}
             for element in re.findall(rb"<Relationship [^>]*>", relations):
@@ -195,20 +257,50 @@ def _sheet_files(path: Path, limits: RosterLimits) -> dict[str, bytes]:
                 found_target = re.search(rb'\bTarget="([^"]*)"', element)
                 if found_id and found_target:
                     targets[found_id.group(1)] = found_target.group(1)
-            found: dict[str, bytes] = {}
-            members = set(archive.namelist())
+            members = set(self._archive.namelist())
             for raw_name, rid in names:
                 target = targets.get(rid, b"").decode("utf-8", "replace").lstrip("/")
                 member = target if target.startswith("xl/") else f"xl/{target}"
                 if member in members:
-                    found[_xml_text(raw_name)] = archive.read(member)
-            return found
-    except ScenarioError:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError) as error:
-        raise _problem(
-            str(path), f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})"
-        ) from None
+                    self._members[_xml_text(raw_name)] = member
+
+    def __enter__(self) -> _SheetFiles:
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._archive is not None:
+            self._archive.close()
+
+    def get(self, name: str) -> bytes | None:
+        """The sheet's XML, or ``None`` for a sheet with no file of its own."""
+        xml = self._xml.get(name)
+        if xml is None and name in self._members:
+            with self._reading():
+                assert self._archive is not None  # opened in __init__ (else it raised)
+                xml = self._xml[name] = self._archive.read(self._members[name])
+        return xml
+
+    def read_all(self) -> None:
+        """Unzip every sheet file not yet unzipped (a damaged one is refused here)."""
+        for name in self._members:
+            self.get(name)
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except ScenarioError:
+            self.close()
+            raise
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, RuntimeError) as error:
+            self.close()
+            raise _problem(
+                str(self._path),
+                f"无法读取的 .xlsx 工作簿 (not a readable .xlsx workbook: {error})",
+            ) from None
 
 
 def _xml_text(raw: bytes) -> str:
