@@ -456,12 +456,19 @@ def _explain(
     # same post to the same bar, or won it, get the same reason — a third to a half of
     # a round's reasons, built and kept once (issue 19: the result's memory). Scores
     # are keyed as written (scoring.written_score_key), as everywhere reasons are shared.
-    placed: dict[tuple[str, ScoreKey], Reason] = {}
-    outranked: dict[tuple[str, ScoreKey, str], Reason] = {}
-    unapplied: dict[ScoreKey, tuple[Reason, ...]] = {}
+    # Each written score gets a small int, found by the Decimal's identity (ranking.score
+    # holds every one alive for this call, so no id is reused): hashing an int, not a
+    # nested (sign, digits, exponent) tuple, per post applied for (issue 19: run_round).
+    classes: dict[ScoreKey, int] = {}
+    class_of: dict[int, int] = {}
+    placed: dict[tuple[str, int], Reason] = {}
+    outranked: dict[tuple[str, int, str], Reason] = {}
+    unapplied: dict[int, tuple[Reason, ...]] = {}
     for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
         score = score_of[teacher_id]
-        key = written_score_key(score)
+        key = class_of.get(id(score))
+        if key is None:
+            key = class_of[id(score)] = classes.setdefault(written_score_key(score), len(classes))
         if not posts:
             none = unapplied.get(key)
             if none is None:
