@@ -134,37 +134,16 @@ class RankingBasis:
     composite: Sequence[Decimal]
     criteria: tuple[Sequence[int], ...]
     tie_breakers: tuple[TieBreaker, ...]
-    # The weak keys in order, each with its teachers (ids sorted): what a seed reorders.
-    _groups: list[list[str]] = attrs.field(init=False, eq=False, repr=False)
-    _tied: list[str] = attrs.field(init=False, eq=False, repr=False)
-    # For order_keys: each untied teacher's key, and per tied teacher (in _tied's order)
-    # the seed-free part of theirs and the multiplier of their lottery number.
-    _untied_keys: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
-    _tied_bases: list[int] = attrs.field(init=False, eq=False, repr=False)
-    _spread: int = attrs.field(init=False, eq=False, repr=False)
+    # What only the lottery's replays use (order, order_keys, priority_class, tied_groups):
+    # made on first use, not by every run_round, which needs just ranking() (issue 19).
+    _tie_groups: _TieGroups | None = attrs.field(init=False, default=None, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
-        by_key: dict[int, list[str]] = {}
-        for teacher_id, key in zip(self.ids, self.weak, strict=True):
-            by_key.setdefault(key, []).append(teacher_id)
-        groups = [sorted(by_key[key]) for key in sorted(by_key)]
-        object.__setattr__(self, "_groups", groups)
-        object.__setattr__(self, "_tied", [t for group in groups if len(group) > 1 for t in group])
-        # order_keys: key = ((group << 64) + lottery) * spread + position of the id in its
-        # group (ids sorted), so keys compare as (group, lottery, id) do — what order()
-        # sorts by — with one multiplication per tied teacher and no sort per seed.
-        spread = max(map(len, groups), default=1)
-        untied: dict[str, int] = {}
-        bases: list[int] = []
-        for index, group in enumerate(groups):
-            start = (index << 64) * spread
-            if len(group) == 1:
-                untied[group[0]] = start
-            else:
-                bases.extend(start + position for position in range(len(group)))
-        object.__setattr__(self, "_untied_keys", untied)
-        object.__setattr__(self, "_tied_bases", bases)
-        object.__setattr__(self, "_spread", spread)
+    def _groups_of_ties(self) -> _TieGroups:
+        found = self._tie_groups
+        if found is None:
+            found = _TieGroups.of(self.ids, self.weak)
+            object.__setattr__(self, "_tie_groups", found)
+        return found
 
     @classmethod
     def of(cls, teachers: Iterable[Teacher], policy: Policy) -> RankingBasis:
@@ -217,11 +196,11 @@ class RankingBasis:
 
     def priority_class(self) -> dict[str, int]:
         """``Ranking.priority_class``: the same for every seed (equal exactly for ties)."""
-        return {t: k for k, group in enumerate(self._groups) for t in group}
+        return {t: k for k, group in enumerate(self._groups_of_ties().groups) for t in group}
 
     def tied_groups(self) -> list[list[str]]:
         """The teachers of each weak key held by two or more, ids sorted (the draw's reach)."""
-        return [group for group in self._groups if len(group) > 1]
+        return [group for group in self._groups_of_ties().groups if len(group) > 1]
 
     def order(self, seed: int) -> dict[str, int]:
         """``self.ranking(seed).order``, drawing the lottery only for tied teachers.
@@ -230,10 +209,10 @@ class RankingBasis:
         the members of :meth:`tied_groups` need a lottery number: equal to the whole
         ranking's order (tests/test_lottery.py checks it seed by seed).
         """
-        tied = self._tied
-        drawn = iter(_lottery_numbers(seed, tied))  # one bulk call, in group order
+        ties = self._groups_of_ties()
+        drawn = iter(_lottery_numbers(seed, ties.tied))  # one bulk call, in group order
         ordered: list[str] = []
-        for group in self._groups:
+        for group in ties.groups:
             if len(group) == 1:
                 ordered.append(group[0])
             else:
@@ -249,20 +228,60 @@ class RankingBasis:
         teachers and one multiplication each, no sort (tests/test_lottery.py checks
         the order equal to :meth:`order`'s seed by seed).
         """
-        spread = self._spread
-        keys = dict(self._untied_keys)
-        drawn = _lottery_numbers(seed, self._tied)
+        ties = self._groups_of_ties()
+        spread = ties.spread
+        keys = dict(ties.untied_keys)
+        drawn = _lottery_numbers(seed, ties.tied)
         keys.update(
             zip(
-                self._tied,
+                ties.tied,
                 [
                     base + number * spread
-                    for base, number in zip(self._tied_bases, drawn, strict=True)
+                    for base, number in zip(ties.tied_bases, drawn, strict=True)
                 ],
                 strict=True,
             )
         )
         return keys
+
+
+@attrs.frozen
+class _TieGroups:
+    """A basis's weak keys grouped, for the lottery's replays (internal).
+
+    ``groups``: the weak keys in order, each with its teachers (ids sorted): what a seed
+    reorders; ``tied``: the teachers of groups of two or more, in group order. For
+    ``order_keys``: each untied teacher's key, and per tied teacher (in ``tied``'s
+    order) the seed-free part of theirs and the multiplier (``spread``) of their
+    lottery number.
+    """
+
+    groups: list[list[str]]
+    tied: list[str]
+    untied_keys: dict[str, int]
+    tied_bases: list[int]
+    spread: int
+
+    @classmethod
+    def of(cls, ids: Sequence[str], weak: Sequence[int]) -> _TieGroups:
+        by_key: dict[int, list[str]] = {}
+        for teacher_id, key in zip(ids, weak, strict=True):
+            by_key.setdefault(key, []).append(teacher_id)
+        groups = [sorted(by_key[key]) for key in sorted(by_key)]
+        # order_keys: key = ((group << 64) + lottery) * spread + position of the id in its
+        # group (ids sorted), so keys compare as (group, lottery, id) do — what order()
+        # sorts by — with one multiplication per tied teacher and no sort per seed.
+        spread = max(map(len, groups), default=1)
+        untied: dict[str, int] = {}
+        bases: list[int] = []
+        for index, group in enumerate(groups):
+            start = (index << 64) * spread
+            if len(group) == 1:
+                untied[group[0]] = start
+            else:
+                bases.extend(start + position for position in range(len(group)))
+        tied = [t for group in groups if len(group) > 1 for t in group]
+        return cls(groups, tied, untied, bases, spread)
 
 
 def _columns(people: Sequence[Teacher], paths: Sequence[str]) -> tuple[list[str], list[Any]]:
