@@ -7,6 +7,8 @@
 - ``kgxp._memo`` computes a scenario's digest, validation and ranking once, and
   never serves a stale value (a copy is a new scenario; the one mutable
   container inside a scenario is part of the key; entries die with it);
+- a ranking groups no ties for the lottery's replays; grouped on first use, they
+  give the ranking's own order and classes;
 - ``kgxp._internal.gc_pause.collector_paused`` restores the collector exactly as it found it,
   and leaves a program's frozen objects frozen (and nothing else frozen);
 - equal pay amounts share one validated ``Decimal`` and validate as before.
@@ -43,7 +45,7 @@ from kgxp.model.result import (
 )
 from kgxp.model.validation import validate
 from kgxp.round.mechanisms.market import Market
-from kgxp.round.ranking import rank_teachers, scenario_ranking
+from kgxp.round.ranking import RankingBasis, rank_teachers, scenario_ranking
 from kgxp.testing import scenarios
 from tests.factories import scenario_data, teacher
 
@@ -209,6 +211,17 @@ def test_ranking_is_shared_per_scenario_policy_and_seed(scenario: Scenario) -> N
     other = policy.evolve(tie_breakers=())
     assert scenario_ranking(scenario, other, 1) == rank_teachers(scenario.teachers, other, 1)
     assert first == rank_teachers(scenario.teachers, policy, 1)
+
+
+def test_ties_are_grouped_for_the_lottery_on_first_use_only(scenario: Scenario) -> None:
+    basis = RankingBasis.of(scenario.teachers, kgxp.Policy())
+    ranking = basis.ranking(7)
+    assert basis._tie_groups is None  # run_round's ranking does not pay for them
+    assert basis.order(7) == ranking.order
+    grouped = basis._tie_groups
+    assert grouped is not None
+    assert basis.priority_class() == ranking.priority_class
+    assert basis._tie_groups is grouped  # made once
 
 
 def test_remembered_values_leave_with_their_scenario() -> None:

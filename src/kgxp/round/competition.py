@@ -23,7 +23,7 @@ from kgxp.model.scenario import Teacher
 from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, CvSpec, TargetSpec
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
 from kgxp.round.mechanisms.market import UNMATCHED, Market, Matching
-from kgxp.round.ranking import Ranking
+from kgxp.round.ranking import SCORE, Ranking
 from kgxp.round.scoring import ScoreKey, written_score_key
 
 __all__ = [
@@ -509,7 +509,12 @@ def _explain(
                 continue
             rival, rival_rank, rival_score = bar
             # Optimal mechanism: tied with the holder, who was kept to place more teachers.
-            decided = explain(rival, teacher_id) if rival_rank < rank else "max_placement"
+            if rival_rank >= rank:
+                decided = "max_placement"
+            elif rival_score != score:  # explain's first criterion, without the call
+                decided = SCORE
+            else:
+                decided = explain(rival, teacher_id)
             lost = outranked.get((post_id, key, decided))
             if lost is None:
                 lost = outranked[post_id, key, decided] = _outranked(

@@ -164,6 +164,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
     # equal ones (issue 19: the result's memory). Keyed by the digits and exponent, not
     # the value, so Decimal('0.00') and Decimal('-0.00') stay apart as in the JSON.
     waiting_reasons: dict[ScoreKey, Reason] = {}
+    waiting_by_object: dict[int, Reason] = {}
     # Equal tuples of (shared) reasons are one tuple too: keyed by their members'
     # identities, which the kept tuple holds alive, so no id is reused meanwhile.
     tuples: dict[tuple[int, ...], tuple[Reason, ...]] = {}
@@ -209,12 +210,17 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                 )
             )
         else:
-            key = written_score_key(score)
-            waiting = waiting_reasons.get(key)
+            # Found by the Decimal's identity first (ranking.score keeps every one alive),
+            # as competition._explain does: no (sign, digits, exponent) per teacher.
+            waiting = waiting_by_object.get(id(score))
             if waiting is None:
-                waiting = waiting_reasons[key] = _waiting_reason(
-                    "R7", "waiting", score, _WAITING_DETAIL
-                )
+                key = written_score_key(score)
+                waiting = waiting_reasons.get(key)
+                if waiting is None:
+                    waiting = waiting_reasons[key] = _waiting_reason(
+                        "R7", "waiting", score, _WAITING_DETAIL
+                    )
+                waiting_by_object[id(score)] = waiting
             append(
                 _waiting_outcome(
                     tid,
