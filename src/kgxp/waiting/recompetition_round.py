@@ -45,7 +45,7 @@ from kgxp.waiting.register import (
     Register,
     RegisterEntry,
     RegisterError,
-    _apply_event,
+    Stepper,
     _sorted_seats,
 )
 from kgxp.waiting.state_machine import WaitingEvent
@@ -188,6 +188,7 @@ def _moved(
     """The register after a re-competition named ``name``: the ``competing`` teachers in
     ``placed`` (teacher -> post, school) on post there, the others in continued waiting."""
     vacancies = dict(register.vacancies)
+    stepper = Stepper(register.semester, policy)
     entries: list[RegisterEntry] = []
     for entry in register.entries:
         if entry.teacher not in competing:
@@ -195,22 +196,12 @@ def _moved(
             continue
         won = placed.get(entry.teacher)
         if won is None:
-            entries.append(
-                _apply_event(entry, register.semester, WaitingEvent.ROUND_NOT_PLACED, policy, name)
-            )
+            entries.append(stepper.apply(entry, WaitingEvent.ROUND_NOT_PLACED, name))
             continue
         post, school = won
         vacancies[post] = vacancies.get(post, 0) - 1
         entries.append(
-            _apply_event(
-                entry,
-                register.semester,
-                WaitingEvent.ROUND_PLACED,
-                policy,
-                name,
-                post=post,
-                school=school,
-            )
+            stepper.apply(entry, WaitingEvent.ROUND_PLACED, name, post=post, school=school)
         )
     if any(n < 0 for n in vacancies.values()):
         raise RegisterError(f"re-competition {name!r} fills more seats than are open")

@@ -315,6 +315,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
     and who has not competed yet cannot close a semester: :class:`RegisterError`.
     """
     semester = register.semester.next()
+    stepper = Stepper(register.semester, policy)
     entries = []
     for entry in register.entries:
         if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
@@ -322,7 +323,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
             # advances the semester, which the register records (see _advanced).
             entries.append(entry if entry.event is None else _without_event(entry))
             continue
-        status = _step(entry, register.semester, WaitingEvent.TERM_END, policy)
+        status = stepper.status(entry, WaitingEvent.TERM_END)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
         entries.append(
             _advanced(
@@ -331,6 +332,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
                 register.semester,
                 WaitingEvent.TERM_END if exited else None,
                 "semester closed",
+                records=stepper.records,
             )
         )
     log.info("register.closed", semester=str(register.semester), teachers=len(entries))
@@ -563,6 +565,64 @@ def _apply_event(
     return _advanced(entry, status, semester, event, source, post=post, school=school)
 
 
+class Stepper:
+    """:func:`_step` and :func:`_apply_event` for the many entries of one register (internal).
+
+    ``step`` reads of an entry only its state, counters, due flag, streak start and last
+    event: the entries alike in those (most of a county's waiting teachers) share one
+    status, computed once, and the history records alike are shared too (both frozen).
+    An illegal event is not remembered: every entry meeting it raises, naming its teacher.
+    """
+
+    __slots__ = ("policy", "records", "semester", "statuses")
+
+    def __init__(self, semester: Semester, policy: Policy) -> None:
+        self.semester = semester
+        self.policy = policy
+        self.statuses: dict[tuple[object, ...], TeacherWaiting] = {}
+        self.records: dict[tuple[object, ...], RegisterEvent] = {}
+
+    def status(self, entry: RegisterEntry, event: WaitingEvent) -> TeacherWaiting:
+        """``_step(entry, self.semester, event, self.policy)``, once per entries alike."""
+        history = entry.history
+        key = (
+            event,
+            entry.state,
+            entry.streak,
+            entry.terms_waited,
+            entry.term_semesters,
+            entry.due,
+            entry.streak_began,
+            history[-1].event if history else None,
+        )
+        status = self.statuses.get(key)
+        if status is None:
+            status = self.statuses[key] = _step(entry, self.semester, event, self.policy)
+        return status
+
+    def apply(
+        self,
+        entry: RegisterEntry,
+        event: WaitingEvent,
+        source: str,
+        *,
+        post: str | None = None,
+        school: str | None = None,
+    ) -> RegisterEntry:
+        """``_apply_event(entry, self.semester, event, self.policy, source, ...)``."""
+        status = self.status(entry, event)
+        return _advanced(
+            entry,
+            status,
+            self.semester,
+            event,
+            source,
+            post=post,
+            school=school,
+            records=self.records,
+        )
+
+
 def _advanced(
     entry: RegisterEntry,
     status: TeacherWaiting,
@@ -572,6 +632,7 @@ def _advanced(
     *,
     post: str | None = None,
     school: str | None = None,
+    records: dict[tuple[object, ...], RegisterEvent] | None = None,
 ) -> RegisterEntry:
     event = status.last_event
     if event is None:  # step always sets it
@@ -582,7 +643,12 @@ def _advanced(
         # itself records: the history keeps what moved the teacher, and stays small.
         history = entry.history
     else:
-        record = _new_event(semester, event, status.state, rule, source)
+        # Records alike are shared when a Stepper keeps them (frozen): one per event and state.
+        key = (semester, event, status.state, rule, source)
+        found = None if records is None else records.get(key)
+        record = _new_event(*key) if found is None else found
+        if records is not None and found is None:
+            records[key] = record
         history = (*entry.history, record)
     if status.is_terminal:
         held, where = None, None
