@@ -23,7 +23,6 @@ before :func:`~kgxp.waiting.register.close_semester`.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Locality, Pay, Scenario
@@ -110,11 +109,6 @@ class Payroll:
         self._lines: dict[tuple[object, ...], tuple[Decimal, Decimal]] = {}
         # id of a block (kept alive in _blocks) -> the sum of its amounts
         self._totals: dict[int, Decimal] = {}
-        # id of a register entry -> the entry (kept alive, so the id stays its own) and how it
-        # was booked: (entry, None) unpaid, else (entry, teacher, state, the pair of blocks of
-        # the entries priced alike outside a retirement semester, by bonus).
-        self._seen: dict[int, tuple[Any, ...]] = {}
-        self._pairs: dict[tuple[int, int, bool], list[tuple[PricedLine, ...] | None]] = {}
 
     def book(self, register: Register) -> tuple[LedgerLine, ...]:
         """The lines of ``register.semester`` (see :func:`payroll`)."""
@@ -131,31 +125,13 @@ class Payroll:
         paid: list[str] = []
         states: list[WaitingState] = []
         priced: list[tuple[PricedLine, ...]] = []
-        seen, slot = self._seen, 1 if bonus else 0
         for entry in register.entries:
-            # An entry booked in an earlier semester (the same object: most entries pass
-            # unchanged from one semester to the next) is priced as then, but for the bonus
-            # (its block per bonus is shared by the entries alike) and a retirement semester.
-            known = seen.get(id(entry))
-            if known is not None and known[0] is entry:
-                teacher = known[1]
-                if teacher is None:  # not paid
-                    continue
-                pair = known[3]
-                block = pair[slot]
-                if block is not None and teacher not in retiring_now:
-                    paid.append(teacher)
-                    states.append(known[2])
-                    priced.append(block)
-                    continue
             state = entry.state
             if state is retired or state is left or state is ended:  # terminal: no pay
-                seen[id(entry)] = (entry, None)
                 continue
             teacher = entry.teacher
             scale = scale_of.get(teacher, _UNKNOWN)
             if scale is None:
-                seen[id(entry)] = (entry, None)
                 continue
             if scale < 0:
                 raise LedgerError(f"teacher {teacher} of the register is not in the scenario")
@@ -165,17 +141,11 @@ class Payroll:
                 pay = self._pays[scale]
                 ledger_for(teacher, entry.status(semester), pay, self.policy, rural=at_rural)
             # The state by id: an enum member hashes in Python, an int in C.
-            retiring = teacher in retiring_now
-            key = (scale, id(state), bonus, at_rural, retiring)
+            key = (scale, id(state), bonus, at_rural, teacher in retiring_now)
             block = blocks.get(key)
             if block is None:
                 block = blocks[key] = self._block(teacher, state, key, semester)
                 self._totals[id(block)] = sum((line[3] for line in block), start=_ZERO)
-            if not retiring:
-                # The entries priced alike share one pair of blocks (without, with the bonus).
-                pair = self._pairs.setdefault((scale, id(state), at_rural), [None, None])
-                pair[slot] = block
-                seen[id(entry)] = (entry, teacher, state, pair)
             paid.append(teacher)
             states.append(state)
             priced.append(block)

@@ -43,8 +43,8 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, lt
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -317,8 +317,16 @@ def close_semester(register: Register, policy: Policy) -> Register:
     semester = register.semester.next()
     stepper = Stepper(register.semester, policy)
     entries = []
+    retired, left, ended = WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED
     for entry in register.entries:
-        if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
+        state = entry.state
+        # is_terminal spelled out: a property call per teacher and semester added up.
+        if (
+            state is retired
+            or state is left
+            or state is ended
+            or (state is _ON_POST and entry.history)
+        ):
             # Terminal: nothing moves. On post (and its history begun): term_end only
             # advances the semester, which the register records (see _advanced).
             entries.append(entry if entry.event is None else _without_event(entry))
@@ -394,7 +402,7 @@ def _reached(entries: tuple[RegisterEntry, ...], scenario: Scenario, bar: int) -
     teacher; every position when the entries are not in strict teacher-id order."""
     positions, teachers = _by_retirement(scenario)
     ids = list(map(_TEACHER_ID, entries))
-    if any(a >= b for a, b in pairwise(ids)):
+    if not all(map(lt, ids, islice(ids, 1, None))):  # strictly ascending, compared in C
         return list(range(len(entries)))  # not the order Register validates: look at all
     found = []
     for teacher in teachers[: bisect_left(positions, bar)]:
