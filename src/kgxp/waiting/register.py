@@ -316,32 +316,43 @@ def close_semester(register: Register, policy: Policy) -> Register:
     """
     semester = register.semester.next()
     stepper = Stepper(register.semester, policy)
-    entries = []
+    entries = list(register.entries)
     retired, left, ended = WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED
-    for entry in register.entries:
+    # Terminal: nothing moves. On post (and its history begun): term_end only advances the
+    # semester, which the register records (see _advanced). Such an entry without an event
+    # (most of a county after the first semester) stays as it is: only the others are
+    # visited (is_terminal spelled out: a property call per teacher and semester added up).
+    visited = [
+        at
+        for at, entry in enumerate(entries)
+        if entry.event is not None
+        or not (
+            (state := entry.state) is retired
+            or state is left
+            or state is ended
+            or (state is _ON_POST and entry.history)
+        )
+    ]
+    for at in visited:
+        entry = entries[at]
         state = entry.state
-        # is_terminal spelled out: a property call per teacher and semester added up.
         if (
             state is retired
             or state is left
             or state is ended
             or (state is _ON_POST and entry.history)
         ):
-            # Terminal: nothing moves. On post (and its history begun): term_end only
-            # advances the semester, which the register records (see _advanced).
-            entries.append(entry if entry.event is None else _without_event(entry))
+            entries[at] = _without_event(entry)  # its event is not None (see above)
             continue
         status = stepper.status(entry, WaitingEvent.TERM_END)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
-        entries.append(
-            _advanced(
-                entry,
-                status,
-                register.semester,
-                WaitingEvent.TERM_END if exited else None,
-                "semester closed",
-                records=stepper.records,
-            )
+        entries[at] = _advanced(
+            entry,
+            status,
+            register.semester,
+            WaitingEvent.TERM_END if exited else None,
+            "semester closed",
+            records=stepper.records,
         )
     log.info("register.closed", semester=str(register.semester), teachers=len(entries))
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
