@@ -42,10 +42,11 @@ from kgxp.model.semester import Semester
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.recompetition import _recompete
 from kgxp.waiting.register import (
+    _TEACHER_ID,
     Register,
     RegisterEntry,
     RegisterError,
-    _apply_event,
+    Stepper,
     _sorted_seats,
 )
 from kgxp.waiting.state_machine import WaitingEvent
@@ -188,29 +189,20 @@ def _moved(
     """The register after a re-competition named ``name``: the ``competing`` teachers in
     ``placed`` (teacher -> post, school) on post there, the others in continued waiting."""
     vacancies = dict(register.vacancies)
-    entries: list[RegisterEntry] = []
-    for entry in register.entries:
-        if entry.teacher not in competing:
-            entries.append(entry)
-            continue
+    stepper = Stepper(register.semester, policy)
+    entries: list[RegisterEntry] = list(register.entries)
+    # The competing few found in one comprehension over the ids; the others stay as they are.
+    ids = list(map(_TEACHER_ID, entries))
+    for at in [at for at, teacher in enumerate(ids) if teacher in competing]:
+        entry = entries[at]
         won = placed.get(entry.teacher)
         if won is None:
-            entries.append(
-                _apply_event(entry, register.semester, WaitingEvent.ROUND_NOT_PLACED, policy, name)
-            )
+            entries[at] = stepper.apply(entry, WaitingEvent.ROUND_NOT_PLACED, name)
             continue
         post, school = won
         vacancies[post] = vacancies.get(post, 0) - 1
-        entries.append(
-            _apply_event(
-                entry,
-                register.semester,
-                WaitingEvent.ROUND_PLACED,
-                policy,
-                name,
-                post=post,
-                school=school,
-            )
+        entries[at] = stepper.apply(
+            entry, WaitingEvent.ROUND_PLACED, name, post=post, school=school
         )
     if any(n < 0 for n in vacancies.values()):
         raise RegisterError(f"re-competition {name!r} fills more seats than are open")

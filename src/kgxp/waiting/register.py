@@ -43,8 +43,8 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, lt
 from typing import Literal, Self
 
 from pydantic import Field, model_validator
@@ -315,23 +315,44 @@ def close_semester(register: Register, policy: Policy) -> Register:
     and who has not competed yet cannot close a semester: :class:`RegisterError`.
     """
     semester = register.semester.next()
-    entries = []
-    for entry in register.entries:
-        if entry.state.is_terminal or (entry.state is _ON_POST and entry.history):
-            # Terminal: nothing moves. On post (and its history begun): term_end only
-            # advances the semester, which the register records (see _advanced).
-            entries.append(entry if entry.event is None else _without_event(entry))
+    stepper = Stepper(register.semester, policy)
+    entries = list(register.entries)
+    retired, left, ended = WaitingState.RETIRED, WaitingState.LEFT, WaitingState.CONTRACT_ENDED
+    # Terminal: nothing moves. On post (and its history begun): term_end only advances the
+    # semester, which the register records (see _advanced). Such an entry without an event
+    # (most of a county after the first semester) stays as it is: only the others are
+    # visited (is_terminal spelled out: a property call per teacher and semester added up).
+    visited = [
+        at
+        for at, entry in enumerate(entries)
+        if entry.event is not None
+        or not (
+            (state := entry.state) is retired
+            or state is left
+            or state is ended
+            or (state is _ON_POST and entry.history)
+        )
+    ]
+    for at in visited:
+        entry = entries[at]
+        state = entry.state
+        if (
+            state is retired
+            or state is left
+            or state is ended
+            or (state is _ON_POST and entry.history)
+        ):
+            entries[at] = _without_event(entry)  # its event is not None (see above)
             continue
-        status = _step(entry, register.semester, WaitingEvent.TERM_END, policy)
+        status = stepper.status(entry, WaitingEvent.TERM_END)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
-        entries.append(
-            _advanced(
-                entry,
-                status,
-                register.semester,
-                WaitingEvent.TERM_END if exited else None,
-                "semester closed",
-            )
+        entries[at] = _advanced(
+            entry,
+            status,
+            register.semester,
+            WaitingEvent.TERM_END if exited else None,
+            "semester closed",
+            records=stepper.records,
         )
     log.info("register.closed", semester=str(register.semester), teachers=len(entries))
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
@@ -392,7 +413,7 @@ def _reached(entries: tuple[RegisterEntry, ...], scenario: Scenario, bar: int) -
     teacher; every position when the entries are not in strict teacher-id order."""
     positions, teachers = _by_retirement(scenario)
     ids = list(map(_TEACHER_ID, entries))
-    if any(a >= b for a, b in pairwise(ids)):
+    if not all(map(lt, ids, islice(ids, 1, None))):  # strictly ascending, compared in C
         return list(range(len(entries)))  # not the order Register validates: look at all
     found = []
     for teacher in teachers[: bisect_left(positions, bar)]:
@@ -563,6 +584,64 @@ def _apply_event(
     return _advanced(entry, status, semester, event, source, post=post, school=school)
 
 
+class Stepper:
+    """:func:`_step` and :func:`_apply_event` for the many entries of one register (internal).
+
+    ``step`` reads of an entry only its state, counters, due flag, streak start and last
+    event: the entries alike in those (most of a county's waiting teachers) share one
+    status, computed once, and the history records alike are shared too (both frozen).
+    An illegal event is not remembered: every entry meeting it raises, naming its teacher.
+    """
+
+    __slots__ = ("policy", "records", "semester", "statuses")
+
+    def __init__(self, semester: Semester, policy: Policy) -> None:
+        self.semester = semester
+        self.policy = policy
+        self.statuses: dict[tuple[object, ...], TeacherWaiting] = {}
+        self.records: dict[tuple[object, ...], RegisterEvent] = {}
+
+    def status(self, entry: RegisterEntry, event: WaitingEvent) -> TeacherWaiting:
+        """``_step(entry, self.semester, event, self.policy)``, once per entries alike."""
+        history = entry.history
+        key = (
+            event,
+            entry.state,
+            entry.streak,
+            entry.terms_waited,
+            entry.term_semesters,
+            entry.due,
+            entry.streak_began,
+            history[-1].event if history else None,
+        )
+        status = self.statuses.get(key)
+        if status is None:
+            status = self.statuses[key] = _step(entry, self.semester, event, self.policy)
+        return status
+
+    def apply(
+        self,
+        entry: RegisterEntry,
+        event: WaitingEvent,
+        source: str,
+        *,
+        post: str | None = None,
+        school: str | None = None,
+    ) -> RegisterEntry:
+        """``_apply_event(entry, self.semester, event, self.policy, source, ...)``."""
+        status = self.status(entry, event)
+        return _advanced(
+            entry,
+            status,
+            self.semester,
+            event,
+            source,
+            post=post,
+            school=school,
+            records=self.records,
+        )
+
+
 def _advanced(
     entry: RegisterEntry,
     status: TeacherWaiting,
@@ -572,6 +651,7 @@ def _advanced(
     *,
     post: str | None = None,
     school: str | None = None,
+    records: dict[tuple[object, ...], RegisterEvent] | None = None,
 ) -> RegisterEntry:
     event = status.last_event
     if event is None:  # step always sets it
@@ -582,7 +662,12 @@ def _advanced(
         # itself records: the history keeps what moved the teacher, and stays small.
         history = entry.history
     else:
-        record = _new_event(semester, event, status.state, rule, source)
+        # Records alike are shared when a Stepper keeps them (frozen): one per event and state.
+        key = (semester, event, status.state, rule, source)
+        found = None if records is None else records.get(key)
+        record = _new_event(*key) if found is None else found
+        if records is not None and found is None:
+            records[key] = record
         history = (*entry.history, record)
     if status.is_terminal:
         held, where = None, None

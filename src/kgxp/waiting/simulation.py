@@ -276,9 +276,10 @@ def _simulate(
             register, retired = _open_semester(
                 register, scenario, policy, given, retirement_vacancies
             )
-            if register.due():
+            due = register.due()
+            if due:
                 register, competed, placed, solver = _recompetition(
-                    scenario, register, policy, seed, f"recompetition {semester}"
+                    scenario, register, due, policy, seed, f"recompetition {semester}"
                 )
         booked = payroll_of.book_segment(register)
         entries.append((semester, register.entries))
@@ -339,7 +340,12 @@ def _waiting_only(state: str) -> bool:
 
 
 def _recompetition(
-    scenario: Scenario, register: Register, policy: Policy, seed: int, name: str
+    scenario: Scenario,
+    register: Register,
+    due_ids: tuple[str, ...],
+    policy: Policy,
+    seed: int,
+    name: str,
 ) -> tuple[Register, int, int, SolverStats]:
     """The semester's re-competition applied: the register after it, how many competed and
     won, the solver's report. Deferred acceptance without application lists where it is
@@ -349,7 +355,7 @@ def _recompetition(
         found = run_recompetition(scenario, register, policy, seed=seed, name=name)
         after = apply_recompetition(register, found, policy)
         return after, len(found.outcomes), len(found.placed), found.solver
-    due = set(register.due())
+    due = set(due_ids)  # register.due(), found by the caller
     won = placements(
         index,
         (t for t in scenario.teachers if t.id in due),
