@@ -321,20 +321,8 @@ def close_semester(register: Register, policy: Policy) -> Register:
     # Terminal: nothing moves. On post (and its history begun): term_end only advances the
     # semester, which the register records (see _advanced). Such an entry without an event
     # (most of a county after the first semester) stays as it is: only the others are
-    # visited (is_terminal spelled out: a property call per teacher and semester added up).
-    visited = [
-        at
-        for at, entry in enumerate(entries)
-        if entry.event is not None
-        or not (
-            (state := entry.state) is retired
-            or state is left
-            or state is ended
-            or (state is _ON_POST and entry.history)
-        )
-    ]
-    for at in visited:
-        entry = entries[at]
+    # changed (is_terminal spelled out: a property call per teacher and semester added up).
+    for at, entry in enumerate(entries):
         state = entry.state
         if (
             state is retired
@@ -342,7 +330,8 @@ def close_semester(register: Register, policy: Policy) -> Register:
             or state is ended
             or (state is _ON_POST and entry.history)
         ):
-            entries[at] = _without_event(entry)  # its event is not None (see above)
+            if entry.event is not None:
+                entries[at] = _without_event(entry)
             continue
         status = stepper.status(entry, WaitingEvent.TERM_END)
         exited = status.is_terminal  # the waiting exit of a contract-end policy
