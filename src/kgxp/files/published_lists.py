@@ -20,7 +20,7 @@ from typing import Any
 import attrs
 
 from kgxp.files.wording import Wording
-from kgxp.i18n import DEFAULT_LOCALE, N_
+from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
 
@@ -35,6 +35,7 @@ __all__ = [
     "list_kind",
     "mask_name",
     "publication_lists",
+    "target_name",
 ]
 
 Cell = str | int | Decimal
@@ -132,6 +133,14 @@ TARGET_NAMES: Mapping[str, str] = {
     ),
 }
 """How each declared target (R16, R17; R12's CV targets) is named in the policy-exception list."""
+
+
+def target_name(target: str, tr: Texts) -> str:
+    """A declared target's name in words (:data:`TARGET_NAMES`), or its key if it has none."""
+    key = TARGET_NAMES.get(target)
+    return tr(key) if key is not None else target
+
+
 _COLUMNS: Mapping[ListKind, tuple[str, ...]] = {
     ListKind.PROTECTED: (_NUMBER, _NAME, _ID, _SCHOOL, _SUBJECT, _POST, _CATEGORY),
     ListKind.IN_SCHOOL: (_NUMBER, _NAME, _ID, _HOME, _SUBJECT, _SCORE, _SCHOOL, _POST),
@@ -321,7 +330,7 @@ def _exception_list(
             _SCORE: o.score if o else "",
             _APPLIED: words.post(e.post),
             _HELD_BY: tr("left vacant") if e.holder is None else name(e.holder),
-            _TARGET: tr("; ").join(tr(TARGET_NAMES.get(t, t)) for t in e.targets),
+            _TARGET: tr("; ").join(target_name(t, tr) for t in e.targets),
         }
         rows.append(tuple(cells[c] for c in columns))
     return PublicationList(

@@ -1,7 +1,7 @@
 """The report's section on the county's declared targets (均衡发展目标): met, how close, at what price.
 
-A county that declares targets (urban → rural moves, rural 体音美 posts filled, an
-indicator's 校际差异系数 at most a threshold) reads here, in the report's language,
+A county that declares targets (urban → rural moves, R16; rural 体音美 posts filled,
+R17; an indicator's 校际差异系数 at most a threshold, R12 and domain §6) reads here, in the report's language,
 what each required, what the placement reached, whether it is met, the claims set
 aside for it (the policy exceptions, listed by name in the 公示), and for a target
 not met the most the county can reach — the level at which it would be feasible.
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kgxp.files.published_lists import TARGET_NAMES
+from kgxp.files.published_lists import target_name
 from kgxp.i18n import Texts, texts
 from kgxp.model.result import RoundResult, TargetReport
 from kgxp.views.report_format import ReportSection, ReportTable
@@ -77,11 +77,6 @@ def targets_section(result: RoundResult, locale: str) -> ReportSection | None:
     )
 
 
-def _name(report: TargetReport, tr: Texts) -> str:
-    key = TARGET_NAMES.get(report.target)
-    return tr(key) if key is not None else report.target
-
-
 def _row(report: TargetReport, claims: int, tr: Texts) -> tuple[str, ...]:
     if report.rule == _CV_RULE:  # a CV target has no counts
         required = tr("CV at most {limit}", limit=_cv(report.share))
@@ -97,11 +92,11 @@ def _row(report: TargetReport, claims: int, tr: Texts) -> tuple[str, ...]:
         reached = tr("{achieved} of {base}", achieved=report.achieved, base=report.base)
         best = str(report.best_possible) if report.best_possible is not None else "—"
     met = tr("yes") if report.met else tr("no")
-    return (_name(report, tr), required, reached, met, str(claims), best)
+    return (target_name(report.target, tr), required, reached, met, str(claims), best)
 
 
 def _feasible_at(report: TargetReport, tr: Texts) -> str:
-    name = _name(report, tr)
+    name = target_name(report.target, tr)
     if report.best_cv is not None:
         if report.best_cv_proven:
             return tr(
