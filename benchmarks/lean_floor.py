@@ -60,18 +60,22 @@ RESULT_TARGET_MB = 100.0  # a 100,000-teacher RoundResult
 
 def floor_arrays(data: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(preferences n×L of post indices, -1 padded; capacities; priority position per teacher)."""
+    # A file may leave out defaulted fields (a generator's or a hand-written one; only
+    # save_scenario writes them all): read them with their scenario defaults.
     posts = data["posts"]
     index = {p["id"]: k for k, p in enumerate(posts)}
-    capacities = np.fromiter((p["seats"] - p["reserved"] for p in posts), np.int64, len(posts))
+    capacities = np.fromiter(
+        (p["seats"] - p.get("reserved", 0) for p in posts), np.int64, len(posts)
+    )
     teachers = data["teachers"]
-    lists = [[index[p] for p in t["preferences"] if p in index] for t in teachers]
+    lists = [[index[p] for p in t.get("preferences", ()) if p in index] for t in teachers]
     width = max(map(len, lists), default=0)
     preferences = np.full((len(teachers), max(width, 1)), -1, np.int64)
     for row, chosen in enumerate(lists):
         preferences[row, : len(chosen)] = chosen
     scores = np.fromiter(
         (
-            t["score"] if t["score"] is not None else sum(t["evaluation"].values()) / 4
+            t["score"] if t.get("score") is not None else sum(t["evaluation"].values()) / 4
             for t in teachers
         ),
         np.float64,

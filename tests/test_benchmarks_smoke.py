@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -109,6 +110,23 @@ def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
     assert "| plan, CPU |" in out
     assert "deferred acceptance: yes" in out
     assert "RoundResult retained:" in out
+
+
+def test_lean_floor_reads_a_file_that_leaves_defaults_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The generator's JSON (like a hand-written file) omits defaulted fields such as a
+    # post's ``reserved``; --file read them as required and stopped with a KeyError.
+    import json
+
+    from generator import generate_county
+
+    data = generate_county(300, seed=7)
+    assert "reserved" not in data["posts"][0]
+    path = tmp_path / "county.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert _lean_floor().main(["--file", str(path), "--repeat", "1"]) == 0
+    assert "deferred acceptance: yes" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("seed", range(6))
