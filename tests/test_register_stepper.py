@@ -8,7 +8,8 @@ import pytest
 
 from kgxp import Policy
 from kgxp.model.semester import Semester
-from kgxp.waiting.register import RegisterEntry, RegisterError, RegisterEvent, Stepper
+from kgxp.waiting.register import RegisterEntry, RegisterError, RegisterEvent
+from kgxp.waiting.register_events import Stepper
 from kgxp.waiting.state_machine import WaitingEvent, WaitingState, step
 
 AUTUMN = Semester.parse("2026-autumn")

@@ -41,14 +41,8 @@ from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.recompetition import _recompete
-from kgxp.waiting.register import (
-    _TEACHER_ID,
-    Register,
-    RegisterEntry,
-    RegisterError,
-    Stepper,
-    _sorted_seats,
-)
+from kgxp.waiting.register_documents import _TEACHER_ID, Register, RegisterEntry, RegisterError
+from kgxp.waiting.register_events import Stepper, _sorted_seats
 from kgxp.waiting.state_machine import WaitingEvent
 
 __all__ = [

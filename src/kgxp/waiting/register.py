@@ -40,33 +40,36 @@ teacher, the state and the event; nothing is half-applied (the functions are pur
 
 from __future__ import annotations
 
-import hashlib
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from itertools import islice
-from operator import attrgetter, lt
-from typing import Literal, Self
 
-from pydantic import Field, model_validator
-
-from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
-from kgxp._internal.memo import remembered
-from kgxp.exceptions import KgxpError
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
-from kgxp.waiting._rows import constructor
+from kgxp.waiting.register_documents import (
+    DismissalDecision,
+    Register,
+    RegisterEntry,
+    RegisterError,
+    RegisterEvent,
+)
+from kgxp.waiting.register_events import (
+    Stepper,
+    _advanced,
+    _apply_event,
+    _entry,
+    _known,
+    _sorted_seats,
+    _without_event,
+)
+from kgxp.waiting.retirement_lookup import _reached, retirement_positions, retirement_semesters
 from kgxp.waiting.state_machine import (
-    TRANSITIONS,
-    IllegalTransition,
     TeacherWaiting,
     WaitingEvent,
     WaitingState,
     event_for_outcome,
-    retirement_semester,
     step,
 )
 
@@ -90,128 +93,7 @@ __all__ = [
 
 log = get_logger(__name__)
 
-
-class RegisterError(KgxpError, ValueError):
-    """A register cannot be advanced as asked: an illegal event, an unknown teacher, or a
-    result that belongs to another register. The message names the teacher, state and event."""
-
-
-class RegisterEvent(FrozenModel):
-    """One thing that happened to a teacher: the event, the state it led to, and why."""
-
-    semester: Semester = Field(description="the register's semester when it was applied")
-    event: WaitingEvent | None = Field(
-        description="the state machine's event; None for a decision that changes no state"
-    )
-    state: WaitingState = Field(description="the state after the event")
-    rule: str = Field(description="the rule of the transition (R7, R9, R10, §4, ...)")
-    source: str = Field(description="what sent it: a round's name, a decision, a retirement")
-
-
-class RegisterEntry(FrozenModel):
-    """One teacher's line in the register (see :class:`~kgxp.waiting.state_machine.TeacherWaiting`)."""
-
-    teacher: Id
-    state: WaitingState
-    streak: int = Field(ge=0, description="waiting semesters completed in the current streak")
-    terms_waited: int = Field(ge=0)
-    term_semesters: int = Field(ge=0, description="semesters completed of the current term")
-    due: bool = Field(description="the waiting term has ended: a re-competition is due (R9)")
-    streak_began: Semester | None = None
-    post: Id | None = Field(default=None, description="the post held; None while waiting")
-    school: Id | None = Field(
-        default=None, description="the post's school; while waiting, the assigned school (R7)"
-    )
-    event: WaitingEvent | None = Field(
-        default=None, description="the round or exit event applied at the start of the semester"
-    )
-    history: tuple[RegisterEvent, ...] = Field(
-        default=(),
-        description="the events that moved the teacher, oldest first (a semester ended on "
-        "post is not listed: the register's semester records it)",
-    )
-
-    @property
-    def flagged(self) -> bool:
-        """R10: under dismissal review."""
-        return self.state is WaitingState.DISMISSAL_REVIEW
-
-    def status(self, semester: Semester) -> TeacherWaiting:
-        """The entry as the state machine's status in ``semester``."""
-        return TeacherWaiting(
-            self.state,
-            semester,
-            streak=self.streak,
-            terms_waited=self.terms_waited,
-            term_semesters=self.term_semesters,
-            awaiting_round=self.due,
-            streak_began=self.streak_began,
-            last_event=self.history[-1].event if self.history else None,
-        )
-
-
-_new_entry = constructor(RegisterEntry)
-_new_event = constructor(RegisterEvent)
 _ON_POST = WaitingState.ON_POST
-_TEACHER_ID = attrgetter("teacher")
-
-
-class Register(FrozenModel):
-    """Every teacher's waiting status at one semester, and the seats open to re-competition.
-
-    ``entries`` come in teacher-id order, one per teacher of the scenario;
-    ``vacancies`` (post id -> seats) are the seats the next re-competition offers (R9).
-    """
-
-    semester: Semester
-    scenario_digest: str = Field(description="the scenario the register was built from")
-    vacancies: dict[Id, int] = Field(description="open seats per post, for the re-competition")
-    entries: tuple[RegisterEntry, ...]
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        ids = [e.teacher for e in self.entries]
-        if ids != sorted(set(ids)):
-            raise ValueError("register entries must be unique and in teacher-id order")
-        if any(n < 0 for n in self.vacancies.values()):
-            raise ValueError("vacancies cannot be negative")
-        return self
-
-    @property
-    def digest(self) -> str:
-        """SHA-256 of the register's JSON: what a re-competition result names."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
-
-    def entry(self, teacher_id: str) -> RegisterEntry:
-        """The teacher's entry; :class:`RegisterError` for an unknown id."""
-        for entry in self.entries:
-            if entry.teacher == teacher_id:
-                return entry
-        raise RegisterError(f"teacher {teacher_id} is not in the register of {self.semester}")
-
-    def due(self) -> tuple[str, ...]:
-        """The teachers whose waiting term has ended: they compete now (R9), in id order."""
-        return tuple(e.teacher for e in self.entries if e.due)
-
-    def waiting(self) -> tuple[str, ...]:
-        """The teachers waiting in any form (待岗, 继续待岗, under review)."""
-        return tuple(e.teacher for e in self.entries if e.state.is_waiting)
-
-    def dismissal_review(self) -> tuple[RegisterEntry, ...]:
-        """The entries under dismissal review (R10): the list a human decides on."""
-        return tuple(e for e in self.entries if e.state is WaitingState.DISMISSAL_REVIEW)
-
-
-class DismissalDecision(FrozenModel):
-    """A human decision on a teacher under dismissal review (R10): kgxp never dismisses."""
-
-    teacher: Id
-    decision: Literal["dismiss", "retain"] = Field(
-        description="dismiss (or move out of teaching): the teacher leaves service; "
-        "retain: stays under review and keeps competing"
-    )
-    decided_by: str = Field(min_length=1, max_length=200)
-    note: str = Field(default="", max_length=2000)
 
 
 def effective_semester(scenario: Scenario) -> Semester:
@@ -347,23 +229,6 @@ def close_semester(register: Register, policy: Policy) -> Register:
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
 
 
-def _without_event(entry: RegisterEntry) -> RegisterEntry:
-    # entry.model_copy(update={"event": None}), without pydantic's generic copy.
-    return _new_entry(
-        entry.teacher,
-        entry.state,
-        entry.streak,
-        entry.terms_waited,
-        entry.term_semesters,
-        entry.due,
-        entry.streak_began,
-        entry.post,
-        entry.school,
-        None,
-        entry.history,
-    )
-
-
 def record_retirements(
     register: Register, scenario: Scenario, policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
@@ -393,66 +258,6 @@ def record_retirements(
         )
     return register.model_copy(
         update={"entries": tuple(entries), "vacancies": _sorted_seats(vacancies)}
-    )
-
-
-def _reached(entries: tuple[RegisterEntry, ...], scenario: Scenario, bar: int) -> list[int]:
-    """The positions in ``entries``, in order, of the teachers whose retirement position is
-    below ``bar`` (a few per cent of a county), found by bisection rather than a look-up per
-    teacher; every position when the entries are not in strict teacher-id order."""
-    positions, teachers = _by_retirement(scenario)
-    ids = list(map(_TEACHER_ID, entries))
-    if not all(map(lt, ids, islice(ids, 1, None))):  # strictly ascending, compared in C
-        return list(range(len(entries)))  # not the order Register validates: look at all
-    found = []
-    for teacher in teachers[: bisect_left(positions, bar)]:
-        at = bisect_left(ids, teacher)
-        if at < len(ids) and ids[at] == teacher:
-            found.append(at)
-    return sorted(found)
-
-
-def _by_retirement(scenario: Scenario) -> tuple[list[int], list[str]]:
-    """Retirement positions in ascending order and the teachers holding them, alike."""
-
-    def ordered() -> tuple[list[int], list[str]]:
-        pairs = sorted((at, teacher) for teacher, at in retirement_positions(scenario).items())
-        return [at for at, _ in pairs], [teacher for _, teacher in pairs]
-
-    return remembered(scenario, "retirement_order", (), ordered)
-
-
-def retirement_semesters(scenario: Scenario) -> Mapping[str, Semester]:
-    """Teacher id -> :func:`~kgxp.waiting.state_machine.retirement_semester`, computed once per
-    scenario (every semester's retirements and payroll read it; treat it as read-only)."""
-    return remembered(
-        scenario,
-        "retirement_semesters",
-        (),
-        lambda: _retirement_semesters(scenario),
-    )
-
-
-def _retirement_semesters(scenario: Scenario) -> dict[str, Semester]:
-    # The semester depends on the birth month and base age only: many teachers share them.
-    by_birth: dict[tuple[object, int], Semester] = {}
-    found = {}
-    for teacher in scenario.teachers:
-        key = (teacher.birth, teacher.base_age)
-        semester = by_birth.get(key)
-        if semester is None:
-            semester = by_birth[key] = retirement_semester(teacher)
-        found[teacher.id] = semester
-    return found
-
-
-def retirement_positions(scenario: Scenario) -> Mapping[str, int]:
-    """Teacher id -> the index of their retirement semester (:attr:`Semester.index`)."""
-    return remembered(
-        scenario,
-        "retirement_positions",
-        (),
-        lambda: {t: s.index for t, s in retirement_semesters(scenario).items()},
     )
 
 
@@ -529,167 +334,3 @@ def record_decisions(
             )
             entries.append(entry.model_copy(update={"history": (*entry.history, note)}))
     return register.model_copy(update={"entries": tuple(entries)})
-
-
-# --- shared by the advancing functions (and kgxp.waiting.recompetition_round) ---
-
-
-def _known(register: Register, teacher_ids: set[str]) -> None:
-    unknown = sorted(teacher_ids - {e.teacher for e in register.entries})
-    if unknown:
-        raise RegisterError(
-            f"teacher(s) not in the register of {register.semester}: {', '.join(unknown)}"
-        )
-
-
-def _sorted_seats(vacancies: Mapping[str, int]) -> dict[str, int]:
-    return {post: n for post, n in sorted(vacancies.items()) if n > 0}
-
-
-def _step(
-    entry: RegisterEntry, semester: Semester, event: WaitingEvent, policy: Policy
-) -> TeacherWaiting:
-    try:
-        return step(entry.status(semester), event, policy)
-    except IllegalTransition as error:
-        raise RegisterError(
-            f"teacher {entry.teacher} in state {entry.state.value!r} ({semester}): "
-            f"illegal event {event.value!r}: {error.reason}"
-        ) from None
-
-
-def _apply_event(
-    entry: RegisterEntry,
-    semester: Semester,
-    event: WaitingEvent,
-    policy: Policy,
-    source: str,
-    *,
-    post: str | None = None,
-    school: str | None = None,
-) -> RegisterEntry:
-    """One event applied inside the semester (the register does not move)."""
-    status = _step(entry, semester, event, policy)
-    return _advanced(entry, status, semester, event, source, post=post, school=school)
-
-
-class Stepper:
-    """:func:`_step` and :func:`_apply_event` for the many entries of one register (internal).
-
-    ``step`` reads of an entry only its state, counters, due flag, streak start and last
-    event: the entries alike in those (most of a county's waiting teachers) share one
-    status, computed once, and the history records alike are shared too (both frozen).
-    An illegal event is not remembered: every entry meeting it raises, naming its teacher.
-    """
-
-    __slots__ = ("policy", "records", "semester", "statuses")
-
-    def __init__(self, semester: Semester, policy: Policy) -> None:
-        self.semester = semester
-        self.policy = policy
-        self.statuses: dict[tuple[object, ...], TeacherWaiting] = {}
-        self.records: dict[tuple[object, ...], RegisterEvent] = {}
-
-    def status(self, entry: RegisterEntry, event: WaitingEvent) -> TeacherWaiting:
-        """``_step(entry, self.semester, event, self.policy)``, once per entries alike."""
-        history = entry.history
-        key = (
-            event,
-            entry.state,
-            entry.streak,
-            entry.terms_waited,
-            entry.term_semesters,
-            entry.due,
-            entry.streak_began,
-            history[-1].event if history else None,
-        )
-        status = self.statuses.get(key)
-        if status is None:
-            status = self.statuses[key] = _step(entry, self.semester, event, self.policy)
-        return status
-
-    def apply(
-        self,
-        entry: RegisterEntry,
-        event: WaitingEvent,
-        source: str,
-        *,
-        post: str | None = None,
-        school: str | None = None,
-    ) -> RegisterEntry:
-        """``_apply_event(entry, self.semester, event, self.policy, source, ...)``."""
-        status = self.status(entry, event)
-        return _advanced(
-            entry,
-            status,
-            self.semester,
-            event,
-            source,
-            post=post,
-            school=school,
-            records=self.records,
-        )
-
-
-def _advanced(
-    entry: RegisterEntry,
-    status: TeacherWaiting,
-    semester: Semester,
-    shown: WaitingEvent | None,
-    source: str,
-    *,
-    post: str | None = None,
-    school: str | None = None,
-    records: dict[tuple[object, ...], RegisterEvent] | None = None,
-) -> RegisterEntry:
-    event = status.last_event
-    if event is None:  # step always sets it
-        raise RegisterError(f"teacher {entry.teacher}: a status without its event")
-    rule = TRANSITIONS[(entry.state, event)].rule
-    if event is WaitingEvent.TERM_END and status.state is WaitingState.ON_POST:
-        # An ended semester on post changes nothing but the semester, which the register
-        # itself records: the history keeps what moved the teacher, and stays small.
-        history = entry.history
-    else:
-        # Records alike are shared when a Stepper keeps them (frozen): one per event and state.
-        key = (semester, event, status.state, rule, source)
-        found = None if records is None else records.get(key)
-        record = _new_event(*key) if found is None else found
-        if records is not None and found is None:
-            records[key] = record
-        history = (*entry.history, record)
-    if status.is_terminal:
-        held, where = None, None
-    elif post is not None:
-        held, where = post, school
-    else:
-        held, where = entry.post, entry.school
-    return _entry(entry.teacher, status, held, where, shown, history, source)
-
-
-def _entry(
-    teacher: str,
-    status: TeacherWaiting,
-    post: str | None,
-    school: str | None,
-    event: WaitingEvent | None,
-    history: tuple[RegisterEvent, ...],
-    source: str,
-) -> RegisterEntry:
-    if not history and status.last_event is not None:
-        rule = TRANSITIONS[(WaitingState.ON_POST, status.last_event)].rule
-        history = (_new_event(status.semester, status.last_event, status.state, rule, source),)
-    # Every value from the state machine's status or a validated scenario: not validated again.
-    return _new_entry(
-        teacher,
-        status.state,
-        status.streak,
-        status.terms_waited,
-        status.term_semesters,
-        status.awaiting_round,
-        status.streak_began,
-        post,
-        school,
-        event,
-        history,
-    )
