@@ -1,0 +1,86 @@
+"""A loaded scenario holds less and shares more, and nobody can tell but by its size.
+
+Issue 19: a 300,000-teacher scenario took 1.2 GB, over half of it pydantic's
+per-instance fields-sets. Teachers (and their pay and evaluation) given the same
+fields now share one fields-set; these tests show that sharing is real and that
+no copy, update or refused assignment can change what another teacher reports.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+import kgxp
+from kgxp import Pay, Teacher
+from tests.factories import scenario_data, teacher
+
+PAY = {
+    "basic_salary": "3870.00",
+    "basic_performance": "1630.00",
+    "incentive_performance": "700.00",
+    "year_end_bonus": "13000.00",
+}
+EVALUATION = {
+    "student_rating": 80,
+    "peer_review": 70,
+    "quality_assessment": 60,
+    "school_evaluation": 90,
+}
+
+
+def test_teachers_given_the_same_fields_share_one_fields_set(example_path: Path) -> None:
+    teachers = kgxp.load_scenario(example_path).teachers
+    every_field = set(Teacher.model_fields)
+    assert all(t.model_fields_set == every_field for t in teachers)
+    assert len({id(t.model_fields_set) for t in teachers}) == 1
+    pays = [t.pay for t in teachers if t.pay is not None]
+    assert len(pays) > 1 and len({id(p.model_fields_set) for p in pays}) == 1
+    evaluations = [t.evaluation for t in teachers if t.evaluation is not None]
+    assert len(evaluations) > 1 and len({id(e.model_fields_set) for e in evaluations}) == 1
+
+
+def test_a_shared_fields_set_names_exactly_the_fields_given() -> None:
+    data = scenario_data()
+    data["teachers"][0]["pay"] = PAY  # no rural_allowance: its default
+    data["teachers"][1]["pay"] = {**PAY, "rural_allowance": "460.00"}
+    data["teachers"][2]["evaluation"] = EVALUATION
+    t1, t2, t3 = kgxp.parse_scenario(data).teachers
+    given = set(teacher("X", "A"))
+    assert t1.model_fields_set == given | {"pay"}
+    assert t2.model_fields_set is t1.model_fields_set
+    assert t3.model_fields_set == given | {"evaluation"}
+    assert t1.pay is not None and t2.pay is not None
+    assert t1.pay.model_fields_set == set(PAY)
+    assert t2.pay.model_fields_set == set(Pay.model_fields)
+    # What the fields-set is for: dumping only what was given.
+    assert t1.model_dump(exclude_unset=True).keys() == given | {"pay"}
+    assert t1.pay.model_dump(exclude_unset=True).keys() == set(PAY)
+    # Same as a teacher validated alone, whose set pydantic made (and sharing then replaced).
+    alone = Teacher.model_validate({**teacher("X", "A"), "pay": PAY})
+    assert alone.model_fields_set == t1.model_fields_set
+
+
+def test_no_copy_or_assignment_changes_a_shared_fields_set() -> None:
+    first, second, _ = kgxp.parse_scenario(scenario_data()).teachers
+    shared = first.model_fields_set
+    assert second.model_fields_set is shared
+    before = set(shared)
+    changed = first.model_copy(update={"pay": Pay.model_validate(PAY), "title": "senior"})
+    assert changed.model_fields_set == before | {"pay", "title"}
+    assert shared == before and second.model_fields_set == before
+    for copied in (copy.copy(first), copy.deepcopy(first), pickle.loads(pickle.dumps(first))):
+        assert copied == first and copied.model_fields_set == before
+    with pytest.raises(ValidationError):
+        first.score = 1.0  # type: ignore[misc]
+    assert shared == before
+    evolved = kgxp.parse_scenario(scenario_data()).with_teacher("T1", score=Decimal("91.5"))
+    assert evolved.teachers[0].score == 91.5
+    assert evolved.teachers[1].model_fields_set == before
+    # with_teacher validates the changed record from its full dump, every field given.
+    assert evolved.teachers[0].model_fields_set == set(Teacher.model_fields)
