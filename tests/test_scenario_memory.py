@@ -84,3 +84,16 @@ def test_no_copy_or_assignment_changes_a_shared_fields_set() -> None:
     assert evolved.teachers[1].model_fields_set == before
     # with_teacher validates the changed record from its full dump, every field given.
     assert evolved.teachers[0].model_fields_set == set(Teacher.model_fields)
+
+
+def test_decoding_shares_repeated_strings(example_path: Path) -> None:
+    # The decoded file is alive while the scenario is built: its repeated ids, subjects
+    # and enum values are one object each (380 MB rather than 690 for 300,000 teachers).
+    from kgxp.files.scenario_json import _decode
+
+    records = _decode(example_path.read_bytes())["teachers"]
+    by_school: dict[str, list[str]] = {}
+    for record in records:
+        by_school.setdefault(record["school"], []).append(record["school"])
+    assert all(len({id(text) for text in texts}) == 1 for texts in by_school.values())
+    assert len({id(r["sex"]) for r in records}) == 2
