@@ -97,3 +97,45 @@ def test_decoding_shares_repeated_strings(example_path: Path) -> None:
         by_school.setdefault(record["school"], []).append(record["school"])
     assert all(len({id(text) for text in texts}) == 1 for texts in by_school.values())
     assert len({id(r["sex"]) for r in records}) == 2
+
+
+@pytest.mark.parametrize(
+    ("given", "message", "code"),
+    [
+        (58, "Value error, must be one of [50, 55, 60] (§4), got 58", "value_error"),
+        (True, "Value error, must be one of [50, 55, 60] (§4), got 1", "value_error"),
+        (
+            "x",
+            "Input should be a valid integer, unable to parse string as an integer",
+            "int_parsing",
+        ),
+        (
+            55.5,
+            "Input should be a valid integer, got a number with a fractional part",
+            "int_from_float",
+        ),
+    ],
+)
+def test_a_wrong_base_age_is_reported_as_before(given: object, message: str, code: str) -> None:
+    # The base-age check moved inside the optional (no Python call for the usual null):
+    # the same located problem, word for word.
+    data = scenario_data()
+    data["teachers"][1]["retirement_base_age"] = given
+    with pytest.raises(kgxp.ScenarioError) as caught:
+        kgxp.parse_scenario(data)
+    [problem] = caught.value.problems
+    assert (problem.record, problem.field, problem.record_id) == (
+        "teachers[1]",
+        "retirement_base_age",
+        "T2",
+    )
+    assert (problem.message, problem.code) == (message, code)
+
+
+def test_a_known_base_age_or_none_is_accepted() -> None:
+    data = scenario_data()
+    data["teachers"][0]["retirement_base_age"] = "55"
+    data["teachers"][1]["retirement_base_age"] = 60
+    first, second, third = kgxp.parse_scenario(data).teachers
+    assert (first.retirement_base_age, second.retirement_base_age) == (55, 60)
+    assert third.retirement_base_age is None and third.base_age == 55

@@ -14,12 +14,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Field,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    field_validator,
     model_validator,
 )
 
@@ -236,6 +236,17 @@ class Pay(FrozenModel):
     )
 
 
+def _known_base_age(value: int) -> int:
+    if value not in BASE_AGES:
+        raise ValueError(f"must be one of {sorted(BASE_AGES)} (§4), got {value}")
+    return value
+
+
+# Checked inside the optional, so the usual ``null`` (the default by sex) is accepted in
+# pydantic-core without a call into Python per teacher; same message and location.
+BaseAge = Annotated[int, AfterValidator(_known_base_age)]
+
+
 class Teacher(FrozenModel):
     """A teacher taking part in the round (directly or as a protected teacher, R4)."""
 
@@ -266,7 +277,7 @@ class Teacher(FrozenModel):
     )
     sex: Sex
     birth: YearMonth
-    retirement_base_age: int | None = Field(
+    retirement_base_age: BaseAge | None = Field(
         default=None,
         description="statutory base age (60, 55 or 50); default by sex from the policy (§4)",
     )
@@ -290,13 +301,6 @@ class Teacher(FrozenModel):
         "round, other schools' posts by the cross-school round",
     )
     pay: Pay | None = None
-
-    @field_validator("retirement_base_age")
-    @classmethod
-    def _known_base_age(cls, value: int | None) -> int | None:
-        if value is not None and value not in BASE_AGES:
-            raise ValueError(f"must be one of {sorted(BASE_AGES)} (§4), got {value}")
-        return value
 
     # One validator for the whole record rather than one more per field: pydantic-core
     # calls each from Rust for every teacher, and the call costs more than the check.
