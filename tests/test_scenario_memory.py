@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from collections import OrderedDict
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,3 +140,57 @@ def test_a_known_base_age_or_none_is_accepted() -> None:
     first, second, third = kgxp.parse_scenario(data).teachers
     assert (first.retirement_base_age, second.retirement_base_age) == (55, 60)
     assert third.retirement_base_age is None and third.base_age == 55
+
+
+def _pydantics_own(pay: dict[str, object]) -> Pay:
+    # A mapping that is not exactly a dict takes pydantic's path whatever its amounts.
+    return Pay.model_validate(OrderedDict(pay))
+
+
+@pytest.mark.parametrize(
+    "pay",
+    [PAY, {**PAY, "rural_allowance": "460.00"}, {**PAY, "rural_allowance": "0"}],
+)
+def test_a_pay_of_known_amounts_is_the_one_pydantic_builds(pay: dict[str, object]) -> None:
+    reference = _pydantics_own(pay)  # its amounts are now known texts
+    built = Pay.model_validate(dict(pay))
+    # Built at once (a fields-set shared from the start), and indistinguishable otherwise.
+    assert built.model_fields_set is Pay.model_validate(dict(pay)).model_fields_set
+    assert reference.model_fields_set is not built.model_fields_set
+    assert list(built.__dict__.items()) == list(reference.__dict__.items())
+    assert built.model_fields_set == reference.model_fields_set == set(pay)
+    assert (built.__pydantic_extra__, built.__pydantic_private__) == (None, None)
+    assert built == reference and repr(built) == repr(reference)
+    assert built.model_dump_json() == reference.model_dump_json()
+    assert built.model_dump(exclude_unset=True) == reference.model_dump(exclude_unset=True)
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "code"),
+    [
+        ({"basic_salary": "-1"}, "basic_salary", "greater_than_equal"),
+        ({"year_end_bonus": "1.001"}, "year_end_bonus", "decimal_max_places"),
+        ({"rural_allowance": "x"}, "rural_allowance", "decimal_parsing"),
+        ({"bonus": "3870.00"}, "bonus", "extra_forbidden"),
+        ({"basic_salary": None}, "basic_salary", "decimal_type"),
+    ],
+)
+def test_a_pay_with_one_bad_amount_among_known_ones_is_refused_as_before(
+    change: dict[str, object], field: str, code: str
+) -> None:
+    _pydantics_own({**PAY, "rural_allowance": "460.00"})  # every other text known
+    for given in (OrderedDict({**PAY, **change}), {**PAY, **change}):
+        with pytest.raises(ValidationError) as caught:
+            Pay.model_validate(given)
+        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [((field,), code)]
+
+
+def test_a_pay_missing_an_amount_is_refused_as_before() -> None:
+    _pydantics_own(PAY)
+    partial = {name: text for name, text in PAY.items() if name != "year_end_bonus"}
+    for given in (partial, {**partial, "rural_allowance": "460.00"}):
+        with pytest.raises(ValidationError) as caught:
+            Pay.model_validate(given)
+        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
+            (("year_end_bonus",), "missing")
+        ]
