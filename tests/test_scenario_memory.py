@@ -194,3 +194,42 @@ def test_a_pay_missing_an_amount_is_refused_as_before() -> None:
         assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
             (("year_end_bonus",), "missing")
         ]
+
+
+@pytest.mark.parametrize("limit", [256, 1, 0])
+def test_the_teacher_screen_clears_exactly_the_teachers_without_preference_problems(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # The screen looks preferences up in the posts of the teacher's subjects (kept for a
+    # bounded number of subject sets, beyond which it maps each post to its subject):
+    # it must clear a teacher exactly when the full check finds nothing.
+    from kgxp.model import teacher_validation
+
+    monkeypatch.setattr(teacher_validation, "_QUALIFIED_SETS_LIMIT", limit)
+    data = scenario_data()  # posts A-CHN, B-CHN (语文), A-MAT (数学)
+    cases = [
+        (("语文",), ["A-CHN", "B-CHN"], True),
+        (("数学", "语文"), ["A-MAT", "B-CHN"], True),
+        (("语文", "数学"), ["B-CHN", "A-MAT", "A-CHN"], True),
+        (("数学",), [], True),
+        (("语文",), ["A-CHN", "A-MAT"], False),  # not qualified for 数学
+        (("数学", "体育"), ["A-MAT", "B-CHN"], False),
+        (("语文",), ["A-CHN", "NOPE"], False),  # unknown post
+        (("体育",), ["A-CHN"], False),  # a subject no post has
+        (("语文",), ["B-CHN", "B-CHN"], False),  # listed twice
+    ]
+    teachers = [
+        Teacher.model_validate(teacher(f"T{i}", "A", subjects, preferences=preferences))
+        for i, (subjects, preferences, _) in enumerate(cases)
+    ]
+    scenario = kgxp.parse_scenario(data)
+    school_ids = {s.id for s in scenario.schools}
+    subject_of = {p.id: p.subject for p in scenario.posts}
+    month = scenario.competition_month
+    suspects = teacher_validation._not_plainly_valid(teachers, school_ids, month.index, subject_of)
+    assert suspects == [i for i, (_, _, clear) in enumerate(cases) if not clear]
+    for index, (_, _, clear) in enumerate(cases):
+        found = teacher_validation._teacher_problems(
+            index, teachers[index], school_ids, month, subject_of
+        )
+        assert bool(found) is not clear
