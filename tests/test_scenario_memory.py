@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import pickle
+import warnings
 from collections import OrderedDict
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -143,8 +145,13 @@ def test_a_known_base_age_or_none_is_accepted() -> None:
 
 
 def _pydantics_own(pay: dict[str, object]) -> Pay:
-    # A mapping that is not exactly a dict takes pydantic's path whatever its amounts.
-    return Pay.model_validate(OrderedDict(pay))
+    return Pay.model_validate(pay)  # Pay itself always validates through pydantic
+
+
+def _teachers_pay(pay: Mapping[str, object]) -> Pay:
+    validated = Teacher.model_validate({**teacher("X", "A"), "pay": pay}).pay
+    assert validated is not None
+    return validated
 
 
 @pytest.mark.parametrize(
@@ -152,17 +159,33 @@ def _pydantics_own(pay: dict[str, object]) -> Pay:
     [PAY, {**PAY, "rural_allowance": "460.00"}, {**PAY, "rural_allowance": "0"}],
 )
 def test_a_pay_of_known_amounts_is_the_one_pydantic_builds(pay: dict[str, object]) -> None:
+    from kgxp.model.scenario import _pay_of_known_amounts
+
     reference = _pydantics_own(pay)  # its amounts are now known texts
-    built = Pay.model_validate(dict(pay))
-    # Built at once (a fields-set shared from the start), and indistinguishable otherwise.
-    assert built.model_fields_set is Pay.model_validate(dict(pay)).model_fields_set
-    assert reference.model_fields_set is not built.model_fields_set
-    assert list(built.__dict__.items()) == list(reference.__dict__.items())
-    assert built.model_fields_set == reference.model_fields_set == set(pay)
-    assert (built.__pydantic_extra__, built.__pydantic_private__) == (None, None)
-    assert built == reference and repr(built) == repr(reference)
-    assert built.model_dump_json() == reference.model_dump_json()
-    assert built.model_dump(exclude_unset=True) == reference.model_dump(exclude_unset=True)
+    built = _pay_of_known_amounts(dict(pay))
+    assert built is not None  # built at once, without pydantic
+    for candidate in (built, _teachers_pay(dict(pay)), _teachers_pay(OrderedDict(pay))):
+        assert list(candidate.__dict__.items()) == list(reference.__dict__.items())
+        assert candidate.model_fields_set == reference.model_fields_set == set(pay)
+        assert (candidate.__pydantic_extra__, candidate.__pydantic_private__) == (None, None)
+        assert candidate == reference and repr(candidate) == repr(reference)
+        assert candidate.model_dump_json() == reference.model_dump_json()
+        assert candidate.model_dump(exclude_unset=True) == reference.model_dump(exclude_unset=True)
+    # Not for what it has not seen or cannot take as it is: pydantic's path decides.
+    assert _pay_of_known_amounts({**PAY, "basic_salary": "3870.01"}) is None
+    assert _pay_of_known_amounts({**PAY, "basic_salary": 3870}) is None
+    assert _pay_of_known_amounts({**PAY, "bonus": "0"}) is None
+
+
+def test_pays_and_teachers_built_directly_are_filled_without_warnings() -> None:
+    # Pay(...) fills the instance it creates: the shortcut lives on the teacher's field.
+    _pydantics_own(PAY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pay = Pay(**PAY)  # type: ignore[arg-type]
+        made = Teacher(**{**teacher("X", "A"), "pay": dict(PAY)})
+    assert pay.basic_salary == Decimal("3870.00") and pay.rural_allowance == 0
+    assert made.pay == pay
 
 
 @pytest.mark.parametrize(
@@ -181,8 +204,8 @@ def test_a_pay_with_one_bad_amount_among_known_ones_is_refused_as_before(
     _pydantics_own({**PAY, "rural_allowance": "460.00"})  # every other text known
     for given in (OrderedDict({**PAY, **change}), {**PAY, **change}):
         with pytest.raises(ValidationError) as caught:
-            Pay.model_validate(given)
-        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [((field,), code)]
+            _teachers_pay(given)
+        assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [(("pay", field), code)]
 
 
 def test_a_pay_missing_an_amount_is_refused_as_before() -> None:
@@ -190,9 +213,9 @@ def test_a_pay_missing_an_amount_is_refused_as_before() -> None:
     partial = {name: text for name, text in PAY.items() if name != "year_end_bonus"}
     for given in (partial, {**partial, "rural_allowance": "460.00"}):
         with pytest.raises(ValidationError) as caught:
-            Pay.model_validate(given)
+            _teachers_pay(given)
         assert [(e["loc"], e["type"]) for e in caught.value.errors()] == [
-            (("year_end_bonus",), "missing")
+            (("pay", "year_end_bonus"), "missing")
         ]
 
 
