@@ -14,11 +14,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
+    AfterValidator,
+    BaseModel,
     Field,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
-    field_validator,
     model_validator,
 )
 
@@ -235,6 +236,74 @@ class Pay(FrozenModel):
     )
 
 
+# A teacher's pay read from a file whose amounts are all texts validated before (see
+# _MONEY) is built at once, in one call into Python rather than pydantic's model build
+# and a call per amount: ~40% of the cost of validating a pay (issue 19, 50,000 pays in a
+# county of 100,000 teachers). The instance is the one pydantic builds (same
+# ``__dict__`` in field order, fields-set, no extra); anything else — another key, a
+# number, a text not seen yet, any error — goes through pydantic as before. On the
+# teacher's field, not on Pay itself: ``Pay(...)`` must fill the instance it creates.
+def _pay_from_known_amounts(value: Any, handler: ValidatorFunctionWrapHandler) -> Pay:
+    if type(value) is dict:
+        known = _pay_of_known_amounts(value)
+        if known is not None:
+            return known
+    validated: Pay = handler(value)
+    return validated
+
+
+_PAY_NAMES = ("basic_salary", "basic_performance", "incentive_performance", "year_end_bonus")
+_PAY_DEFAULT_ALLOWANCE = Decimal(0)
+
+
+def _pay_of_known_amounts(value: dict[Any, Any]) -> Pay | None:
+    given = len(value)
+    if given == 5:
+        allowance_text = value.get("rural_allowance")
+        if type(allowance_text) is not str:
+            return None
+        allowance = _MONEY.get(allowance_text)
+        if allowance is None:
+            return None
+        names = _EVERY_PAY_FIELD
+    elif given == 4:
+        allowance = _PAY_DEFAULT_ALLOWANCE
+        names = _REQUIRED_PAY_FIELDS
+    else:
+        return None
+    amounts: dict[str, Decimal] = {}
+    for name in _PAY_NAMES:
+        text = value.get(name)
+        if type(text) is not str:
+            return None
+        amount = _MONEY.get(text)
+        if amount is None:
+            return None
+        amounts[name] = amount
+    amounts["rural_allowance"] = allowance
+    pay = _new_object(Pay)
+    _set_dict(pay, amounts)
+    _set_fields_set(pay, names)
+    _set_extra(pay, None)
+    _set_private(pay, None)
+    return pay
+
+
+# Inside the optional, so the usual ``null`` is accepted without a call into Python.
+TeacherPay = Annotated[Pay, WrapValidator(_pay_from_known_amounts)]
+
+
+def _known_base_age(value: int) -> int:
+    if value not in BASE_AGES:
+        raise ValueError(f"must be one of {sorted(BASE_AGES)} (§4), got {value}")
+    return value
+
+
+# Checked inside the optional, so the usual ``null`` (the default by sex) is accepted in
+# pydantic-core without a call into Python per teacher; same message and location.
+BaseAge = Annotated[int, AfterValidator(_known_base_age)]
+
+
 class Teacher(FrozenModel):
     """A teacher taking part in the round (directly or as a protected teacher, R4)."""
 
@@ -265,7 +334,7 @@ class Teacher(FrozenModel):
     )
     sex: Sex
     birth: YearMonth
-    retirement_base_age: int | None = Field(
+    retirement_base_age: BaseAge | None = Field(
         default=None,
         description="statutory base age (60, 55 or 50); default by sex from the policy (§4)",
     )
@@ -288,14 +357,7 @@ class Teacher(FrozenModel):
         description="ranked post ids (双向选择, R12): own-school posts are used by the in-school "
         "round, other schools' posts by the cross-school round",
     )
-    pay: Pay | None = None
-
-    @field_validator("retirement_base_age")
-    @classmethod
-    def _known_base_age(cls, value: int | None) -> int | None:
-        if value is not None and value not in BASE_AGES:
-            raise ValueError(f"must be one of {sorted(BASE_AGES)} (§4), got {value}")
-        return value
+    pay: TeacherPay | None = None
 
     # One validator for the whole record rather than one more per field: pydantic-core
     # calls each from Rust for every teacher, and the call costs more than the check.
@@ -307,6 +369,7 @@ class Teacher(FrozenModel):
         # tuples keep saved files byte-identical (I12). Most teachers have none.
         if len(self.circumstances) > 1:
             object.__setattr__(self, "circumstances", tuple(sorted(set(self.circumstances))))
+        _share_fields_sets(self)
         return self
 
     @property
@@ -319,6 +382,59 @@ class Teacher(FrozenModel):
         if self.retirement_base_age is not None:
             return self.retirement_base_age
         return 60 if self.sex is Sex.MALE else 55
+
+
+# One fields-set per set of field names, shared by every teacher (and pay, evaluation)
+# given those fields. pydantic-core gives each validated instance its own set of the
+# names given: for a teacher's twenty fields 2,264 bytes, five times its ``__dict__``,
+# and with a pay's 728 over half the memory of a county's scenario (issue 19: 680 MB
+# of 1.2 GB for 300,000 teachers). Sharing is safe because the models are frozen:
+# pydantic mutates a fields-set only on attribute assignment (refused) and gives
+# ``model_copy`` and ``copy`` their own copy before adding to it
+# (tests/test_scenario_memory.py checks both). Replaced as each teacher is built, so
+# the set pydantic made is freed at once and its memory reused for the next teacher.
+_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+_new_object = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+_FIELDS_SETS_LIMIT = 4096  # distinct shapes; a file has a handful
+_fields_set_of = BaseModel.__dict__["__pydantic_fields_set__"].__get__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+
+
+def _shared_fields_set(model: BaseModel) -> None:
+    names = _fields_set_of(model)
+    count, every_name = _EVERY_FIELD[type(model)]
+    if len(names) == count:  # the common case, without building a key
+        _set_fields_set(model, every_name)
+        return
+    key = frozenset(names)
+    shared = _FIELDS_SETS.get(key)
+    if shared is None:
+        if len(_FIELDS_SETS) >= _FIELDS_SETS_LIMIT:
+            return
+        shared = _FIELDS_SETS[key] = set(key)
+    _set_fields_set(model, shared)
+
+
+def _share_fields_sets(teacher: Teacher) -> None:
+    _shared_fields_set(teacher)
+    if teacher.pay is not None:
+        _shared_fields_set(teacher.pay)
+    if teacher.evaluation is not None:
+        _shared_fields_set(teacher.evaluation)
+
+
+_EVERY_PAY_FIELD = set(Pay.model_fields)
+_REQUIRED_PAY_FIELDS = set(_PAY_NAMES)
+_FIELDS_SETS[frozenset(_REQUIRED_PAY_FIELDS)] = _REQUIRED_PAY_FIELDS
+
+_EVERY_FIELD: dict[type[BaseModel], tuple[int, set[str]]] = {
+    Teacher: (len(Teacher.model_fields), set(Teacher.model_fields)),
+    Pay: (len(_EVERY_PAY_FIELD), _EVERY_PAY_FIELD),
+    Evaluation: (len(Evaluation.model_fields), set(Evaluation.model_fields)),
+}
 
 
 class IncomingWaiting(FrozenModel):

@@ -48,6 +48,11 @@ _FEMALE_ONLY = {
 }
 
 
+# Distinct sets of subjects whose posts the screen keeps (each up to a county's posts);
+# teachers with any other set of subjects are screened post by post.
+_QUALIFIED_SETS_LIMIT = 256
+
+
 def _not_plainly_valid(
     teachers: Sequence[Teacher],
     school_ids: set[str],
@@ -65,11 +70,24 @@ def _not_plainly_valid(
     subject_get = subject_of.get
     # Born after this month: younger than the youngest base age in the competition month.
     born_young = month_index - _YOUNGEST_BASE_MONTHS
+    # The posts a teacher may list, per set of subjects taught (a few dozen in a county):
+    # a preference is then one look-up in C, where mapping each post to its subject and
+    # the subject set built twice per teacher was over half of this loop (issue 19). A
+    # post is in it exactly when it is known and of one of the subjects.
+    posts_of: dict[str, set[str]] = {}
+    for post_id, subject in subject_of.items():
+        posts_of.setdefault(subject, set()).add(post_id)
+    qualified_for: dict[tuple[str, ...], frozenset[str]] = {}
     suspects = []
     for index, teacher in enumerate(teachers):
         birth = teacher.birth.index
         subjects = teacher.subjects
         preferences = teacher.preferences
+        qualified = qualified_for.get(subjects)
+        if qualified is None and len(qualified_for) < _QUALIFIED_SETS_LIMIT:
+            qualified = qualified_for[subjects] = frozenset().union(
+                *(posts_of.get(subject, ()) for subject in subjects)
+            )
         if (
             teacher.school in school_ids
             and birth + _YOUNGEST_SERVICE_MONTHS <= teacher.service_start.index <= month_index
@@ -85,7 +103,11 @@ def _not_plainly_valid(
             # An unknown post (None) or one of a subject the teacher does not teach fails.
             # In C (map, set) rather than a generator: a Python step per preference (five
             # to eight a teacher) was a tenth of the cross-record checks of a county.
-            and set(map(subject_get, preferences)).issubset(subjects)
+            and (
+                qualified.issuperset(preferences)
+                if qualified is not None
+                else set(map(subject_get, preferences)).issubset(subjects)
+            )
         ):
             continue
         suspects.append(index)

@@ -1,0 +1,87 @@
+"""Loading a scenario file in a fresh process: CPU, wall clock and peak memory.
+
+Usage::
+
+    python benchmarks/load_memory.py                       # 100,000 teachers, 3 processes
+    python benchmarks/load_memory.py --file county.json    # an existing scenario file
+    python benchmarks/load_memory.py --teachers 300000 --repeat 2
+
+Each load runs in its own child process (``sys.executable`` with this process's
+``PYTHONPATH``), so its peak RSS (``ru_maxrss``: the interpreter, imports, the file,
+the decoded data and the scenario) and its page faults are its own, as a program that
+loads one county sees them. Prints one row per process. No test asserts on them. To
+compare two versions, run it with each ``PYTHONPATH`` in alternation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+from generator import generate_county  # noqa: E402
+
+import kgxp  # noqa: E402
+
+_CHILD = """
+import json, resource, sys, time
+import kgxp
+wall, cpu = time.perf_counter(), time.process_time()
+scenario = kgxp.load_scenario(sys.argv[1])
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({
+    "teachers": len(scenario.teachers),
+    "cpu": time.process_time() - cpu,
+    "wall": time.perf_counter() - wall,
+    "system": usage.ru_stime,
+    "faults": usage.ru_minflt,
+    "peak_mb": usage.ru_maxrss / 1024,
+}))
+"""
+
+
+def _load_in_child(path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    row: dict[str, float] = json.loads(done.stdout)
+    return row
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teachers", type=int, default=100_000)
+    parser.add_argument("--file", type=Path, help="an existing scenario file to load instead")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.file
+        if path is None:
+            path = Path(tmp) / "county.json"
+            kgxp.save_scenario(kgxp.parse_scenario(generate_county(args.teachers, seed=2026)), path)
+        print(
+            "| teachers | load CPU s | wall s | process system s | minor page faults | peak RSS MB |"
+        )
+        print("|---|---|---|---|---|---|")
+        for _ in range(args.repeat):
+            row = _load_in_child(path)
+            print(
+                f"| {row['teachers']:,} | {row['cpu']:.2f} | {row['wall']:.2f} | "
+                f"{row['system']:.2f} | {row['faults']:,} | {row['peak_mb']:,.0f} |"
+            )
+
+
+if __name__ == "__main__":
+    main()
