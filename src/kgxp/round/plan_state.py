@@ -14,6 +14,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from itertools import filterfalse
 from operator import attrgetter
 
 from kgxp._internal.log import get_logger
@@ -188,25 +189,13 @@ class PlanState:
                 # one who listed none of them applies to them main subject first.
                 own = offered_at.get(home[teacher.id], none)
                 default = defaults.get(teacher.id)
-                return [
-                    p for p in (teacher.preferences if default is None else default) if p in own
-                ]
+                # filter() with a bound method: no Python frame per teacher (issue 19).
+                return list(
+                    filter(own.__contains__, teacher.preferences if default is None else default)
+                )
 
-            self._add_reasons(
-                {
-                    t.id: (
-                        _default_application(
-                            "R5",
-                            "default_application",
-                            spec.name,
-                            self.ranking.score[t.id],
-                            _DEFAULT_APPLICATION_DETAIL,
-                        ),
-                    )
-                    for t in candidates
-                    if defaults.get(t.id)
-                }
-            )
+            if defaults:
+                self._add_reasons(self._default_reasons(spec, candidates, defaults))
         else:
             candidates = self.pool
             offered = {
@@ -216,17 +205,25 @@ class PlanState:
             }
             offered = {p: n for p, n in offered.items() if n > 0}
             unit = self.units(spec)
-            unit_of_post = {p: unit[school_of[p]] for p in offered}
+            # Per scope unit, its posts on offer; per school, its posts on offer.
+            offered_in: dict[str, set[str]] = defaultdict(set)
+            offered_at_school: dict[str, set[str]] = defaultdict(set)
+            for post_id in offered:
+                offered_in[unit[school_of[post_id]]].add(post_id)
+                offered_at_school[school_of[post_id]].add(post_id)
+            nothing: set[str] = set()
 
             def applies(teacher: Teacher) -> list[str]:
                 # R5, R11: other schools' posts inside the teacher's scope unit.
                 own = home[teacher.id]
-                mine = unit[own]
-                return [
-                    p
-                    for p in teacher.preferences
-                    if unit_of_post.get(p) == mine and school_of[p] != own
-                ]
+                in_unit = offered_in.get(unit[own], nothing)
+                # filter() with bound methods: no Python frame per teacher (issue 19).
+                return list(
+                    filterfalse(
+                        offered_at_school.get(own, nothing).__contains__,
+                        filter(in_unit.__contains__, teacher.preferences),
+                    )
+                )
 
         targets: list[RoundTarget] = []
         if spec.name == self.target_round and self.balance is not None:
@@ -264,6 +261,31 @@ class PlanState:
             self.target_outcomes = outcome.targets
             self.cv_outcomes = outcome.cv
         self._record(spec, len(candidates), offered, outcome)
+
+    def _default_reasons(
+        self, spec: RoundSpec, candidates: list[Teacher], defaults: Mapping[str, tuple[str, ...]]
+    ) -> dict[str, tuple[Reason, ...]]:
+        """R5: the reason of each candidate applying by default, one shared per written score."""
+        score_of = self.ranking.score
+        shared: dict[ScoreKey, tuple[Reason, ...]] = {}
+        found: dict[str, tuple[Reason, ...]] = {}
+        for teacher in candidates:
+            if defaults.get(teacher.id):
+                score = score_of[teacher.id]
+                key = written_score_key(score)
+                reason = shared.get(key)
+                if reason is None:
+                    reason = shared[key] = (
+                        _default_application(
+                            "R5",
+                            "default_application",
+                            spec.name,
+                            score,
+                            _DEFAULT_APPLICATION_DETAIL,
+                        ),
+                    )
+                found[teacher.id] = reason
+        return found
 
     def placed_in(self, round_name: str) -> dict[str, str]:
         """Teacher id -> post id of the placements the named round made."""
