@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from itertools import repeat
-from operator import attrgetter, mul
+from itertools import compress, repeat
+from operator import attrgetter, mul, ne
 
 import attrs
 
@@ -110,7 +110,7 @@ def run_competitive_round(
     spec: RoundSpec,
     candidates: Sequence[Teacher],
     offered: Mapping[str, int],
-    applies: Callable[[Teacher], list[str]],
+    applies: Callable[[Teacher], list[str]] | Sequence[list[str]],
     ranking: Ranking,
     mechanism: Mechanism,
     balance: BalanceTables | None = None,
@@ -123,8 +123,10 @@ def run_competitive_round(
     ``applies(teacher)`` lists the posts the teacher applies for in this round,
     in preference order: posts of their preferences that the round offers (with
     a seat) and its scope allows (own school for in-school, another school in
-    the same unit for cross-school). ``candidates`` must come in id order (I12: the
-    optimal mechanism's model follows it); the engine's pool of unplaced teachers does.
+    the same unit for cross-school); or ``applies`` is those lists themselves, one per
+    candidate in order (the engine makes them for all candidates at once, in C: issue 19).
+    ``candidates`` must come in id order (I12: the optimal mechanism's model follows it);
+    the engine's pool of unplaced teachers does.
 
     ``balance`` gives the balanced and targeted mechanisms their goals (R12); under
     the targeted mechanism, ``targets`` are met at the price of the fewest
@@ -136,7 +138,7 @@ def run_competitive_round(
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
     ids = list(map(_ID, candidates))
-    applied = list(map(applies, candidates))
+    applied = list(map(applies, candidates)) if callable(applies) else list(applies)
     # Indices from this round's own maps and a validated scenario's (unique)
     # preferences: valid by construction, so the market is not checked again. Built
     # with map and zip, which run in C: no Python frame per candidate (issue 19).
@@ -213,9 +215,16 @@ def run_competitive_round(
                 TargetOutcome(t.spec, t.already, 0, 0, t.goal <= t.already, True) for t in targets
             )
         cv_reached = tuple(_cv_unchanged(t) for t in cv_targets)
-    placed = {
-        ids[c]: post_ids[post] for c, post in enumerate(matching.assignment) if post != UNMATCHED
-    }
+    assignment = matching.assignment
+    # Teacher id -> post id of those placed, in id order (an unmatched candidate's -1 picks
+    # the padding at the end, dropped at once by compress).
+    named = (*post_ids, "")
+    placed = dict(
+        compress(
+            zip(ids, map(named.__getitem__, assignment), strict=True),
+            map(ne, assignment, repeat(UNMATCHED)),
+        )
+    )
     reasons = _explain(spec, ids, market, matching, post_ids, ranking)
     for exception in exceptions:
         reasons[exception.teacher] += (_exception_reason(exception, ranking.score),)
@@ -485,9 +494,10 @@ def _explain(
             code = first * n_classes + key
             alone = won_first.get(code)
             if alone is None:
-                alone = won_first[code] = (
-                    _placed_reason(placed, code, name, post_ids[first], score),
-                )
+                reason = placed.get(code)
+                if reason is None:
+                    reason = placed[code] = _placed("R5", "placed", name, post_ids[first], score)
+                alone = won_first[code] = (reason,)
             reasons[teacher_id] = alone
             continue
         if not posts:
