@@ -86,14 +86,19 @@ class PlanState:
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
-        self.teachers: list[Teacher] = sorted(scenario.teachers, key=_BY_ID)
+        # Each teacher object read once, for its id (at 100,000s of teachers, reading them
+        # costs more than what is done with them); sorted by id as the ids sort (unique).
+        everyone = scenario.teachers
+        ids = list(map(_BY_ID, everyone))
+        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        self.teachers: list[Teacher] = list(map(everyone.__getitem__, by_id))
+        ids = list(map(ids.__getitem__, by_id))
         # Everyone neither placed nor protected, in id order: each round starts from it
-        # and shrinks it, rather than every round scanning the whole county again.
-        protected = prepared.protected
-        self.pool: list[Teacher] = [t for t in self.teachers if t.id not in protected]
-        # Their ids, in the same order: the pool shrinks by id without reading each teacher
-        # object again (at 100,000s of teachers, reading them costs more than the test).
-        self.pool_ids: list[str] = list(map(_BY_ID, self.pool))
+        # and shrinks it, rather than every round scanning the whole county again; and
+        # their ids, in the same order, by which the pool shrinks.
+        competing = list(map(not_, map(prepared.protected.__contains__, ids)))
+        self.pool: list[Teacher] = list(compress(self.teachers, competing))
+        self.pool_ids: list[str] = list(compress(ids, competing))
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
