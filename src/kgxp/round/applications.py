@@ -60,14 +60,15 @@ def _defaults(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     posts_at: dict[str, list[Post]] = defaultdict(list)
     for post in sorted(scenario.posts, key=lambda p: p.id):
         posts_at[post.school].append(post)
+    # Each school's post ids once, not a set per teacher (issue 19: run_round).
+    ids_at = {school: frozenset(p.id for p in posts) for school, posts in posts_at.items()}
+    nothing: frozenset[str] = frozenset()
     found: dict[str, tuple[str, ...]] = {}
     for teacher in scenario.teachers:
         home = receiving.get(teacher.school, teacher.school)
-        own = posts_at.get(home, [])
-        own_ids = {p.id for p in own}
-        if any(p in own_ids for p in teacher.preferences):
+        if not ids_at.get(home, nothing).isdisjoint(teacher.preferences):
             continue  # stated in-school applications are used as stated
-        found[teacher.id] = _main_subject_first(teacher, own)
+        found[teacher.id] = _main_subject_first(teacher, posts_at.get(home, []))
     return found
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import compress, repeat
+from operator import attrgetter, mul, ne
 
 import attrs
 
@@ -34,6 +36,8 @@ __all__ = [
     "TargetOutcome",
     "run_competitive_round",
 ]
+
+_ID = attrgetter("id")
 
 _SOLVED = (Mechanism.OPTIMAL, Mechanism.BALANCED, Mechanism.TARGETED)
 
@@ -106,7 +110,7 @@ def run_competitive_round(
     spec: RoundSpec,
     candidates: Sequence[Teacher],
     offered: Mapping[str, int],
-    applies: Callable[[Teacher], list[str]],
+    applies: Callable[[Teacher], list[str]] | Sequence[list[str]],
     ranking: Ranking,
     mechanism: Mechanism,
     balance: BalanceTables | None = None,
@@ -119,8 +123,10 @@ def run_competitive_round(
     ``applies(teacher)`` lists the posts the teacher applies for in this round,
     in preference order: posts of their preferences that the round offers (with
     a seat) and its scope allows (own school for in-school, another school in
-    the same unit for cross-school). ``candidates`` must come in id order (I12: the
-    optimal mechanism's model follows it); the engine's pool of unplaced teachers does.
+    the same unit for cross-school); or ``applies`` is those lists themselves, one per
+    candidate in order (the engine makes them for all candidates at once, in C: issue 19).
+    ``candidates`` must come in id order (I12: the optimal mechanism's model follows it);
+    the engine's pool of unplaced teachers does.
 
     ``balance`` gives the balanced and targeted mechanisms their goals (R12); under
     the targeted mechanism, ``targets`` are met at the price of the fewest
@@ -131,16 +137,17 @@ def run_competitive_round(
     """
     post_ids = sorted(p for p, n in offered.items() if n > 0)
     index = {p: i for i, p in enumerate(post_ids)}
-    ids = [t.id for t in candidates]
-    applied = [applies(t) for t in candidates]
-    priority_class = ranking.priority_class
+    ids = list(map(_ID, candidates))
+    applied = list(map(applies, candidates)) if callable(applies) else list(applies)
     # Indices from this round's own maps and a validated scenario's (unique)
-    # preferences: valid by construction, so the market is not checked again.
+    # preferences: valid by construction, so the market is not checked again. Built
+    # with map and zip, which run in C: no Python frame per candidate (issue 19).
     market = Market._trusted(
         capacities=tuple([offered[p] for p in post_ids]),
-        preferences=tuple([tuple(map(index.__getitem__, posts)) for posts in applied]),
+        preferences=tuple(map(tuple, map(map, repeat(index.__getitem__), applied))),
+        # Each candidate's class once per post applied for: zip of one column gives (class,).
         priority=tuple(
-            [(priority_class[i],) * len(posts) for i, posts in zip(ids, applied, strict=True)]
+            map(mul, zip(map(ranking.priority_class.__getitem__, ids)), map(len, applied))
         ),
         tiebreak=tuple(map(ranking.order.__getitem__, ids)),
     )
@@ -208,11 +215,17 @@ def run_competitive_round(
                 TargetOutcome(t.spec, t.already, 0, 0, t.goal <= t.already, True) for t in targets
             )
         cv_reached = tuple(_cv_unchanged(t) for t in cv_targets)
-    won = [None if p == UNMATCHED else post_ids[p] for p in matching.assignment]
-    placed = {
-        teacher_id: post for teacher_id, post in zip(ids, won, strict=True) if post is not None
-    }
-    reasons = _explain(spec, ids, applied, won, matching, post_ids, ranking)
+    assignment = matching.assignment
+    # Teacher id -> post id of those placed, in id order (an unmatched candidate's -1 picks
+    # the padding at the end, dropped at once by compress).
+    named = (*post_ids, "")
+    placed = dict(
+        compress(
+            zip(ids, map(named.__getitem__, assignment), strict=True),
+            map(ne, assignment, repeat(UNMATCHED)),
+        )
+    )
+    reasons = _explain(spec, ids, market, matching, post_ids, ranking)
     for exception in exceptions:
         reasons[exception.teacher] += (_exception_reason(exception, ranking.score),)
     return RoundOutcome(
@@ -433,42 +446,60 @@ _not_filled = builder(Reason, "rule", "code", "round", "post", "score", "detail"
 def _explain(
     spec: RoundSpec,
     ids: Sequence[str],
-    applied: Sequence[Sequence[str]],
-    won: Sequence[str | None],
+    market: Market,
     matching: Matching,
     post_ids: Sequence[str],
     ranking: Ranking,
 ) -> dict[str, tuple[Reason, ...]]:
-    """For each candidate: every post applied for above the one won, who took it and why."""
-    order = ranking.order
-    score_of = ranking.score
+    """For each candidate: every post applied for above the one won, who took it and why.
+
+    Read from the market's indices, not from post ids: a candidate's posts are
+    ``market.preferences``, the place of the post won among them ``matching.ranks``,
+    and their rank in ``ranking.order`` ``market.tiebreak`` (issue 19: run_round).
+    """
+    order_of = market.tiebreak
     explain = ranking.explain
     name = spec.name
     outranked_rule = "R5" if spec.kind is not RoundKind.ADJUSTMENT else "R6"
-    # Per filled post, its worst holder (the bar an applicant had to clear): id, rank, score.
-    worst: dict[str, tuple[str, int, Decimal]] = {}
-    for post_id, holders in zip(post_ids, matching.by_post, strict=True):
-        if holders:
-            rival = max((ids[h] for h in holders), key=order.__getitem__)
-            worst[post_id] = (rival, order[rival], score_of[rival])
-    reasons: dict[str, tuple[Reason, ...]] = {}
+    scores = list(map(ranking.score.__getitem__, ids))
     # Equal reasons are one shared (frozen) instance: teachers of one score who lost the
     # same post to the same bar, or won it, get the same reason — a third to a half of
     # a round's reasons, built and kept once (issue 19: the result's memory). Scores
-    # are keyed as written (scoring.written_score_key), as everywhere reasons are shared.
-    # Each written score gets a small int, found by the Decimal's identity (ranking.score
-    # holds every one alive for this call, so no id is reused): hashing an int, not a
-    # nested (sign, digits, exponent) tuple, per post applied for (issue 19: run_round).
-    classes: dict[ScoreKey, int] = {}
-    class_of: dict[int, int] = {}
-    placed: dict[tuple[str, int], Reason] = {}
-    outranked: dict[tuple[str, int, str], Reason] = {}
+    # are keyed as written (scoring.written_score_key), as everywhere reasons are shared:
+    # each written score gets a small int, found by the Decimal's identity (``scores``
+    # holds every one alive for this call, so no id is reused), so that a shared reason
+    # is found by one int (post index and score class), not a tuple of strings.
+    by_identity = dict(zip(map(id, scores), scores, strict=True))
+    written: dict[ScoreKey, int] = {}
+    class_of = {
+        ident: written.setdefault(written_score_key(score), len(written))
+        for ident, score in by_identity.items()
+    }
+    keys = list(map(class_of.__getitem__, map(id, scores)))
+    n_classes = len(written)
+    # Per post someone lost, its worst holder (the bar an applicant had to clear): id,
+    # rank, score; None if no one holds it. Found on first need: most posts lost no one.
+    bars: dict[int, tuple[str, int, Decimal] | None] = {}
+    by_post = matching.by_post
+    reasons: dict[str, tuple[Reason, ...]] = {}
+    placed: dict[int, Reason] = {}  # by post * n_classes + score class
+    won_first: dict[int, tuple[Reason, ...]] = {}  # the same, as a whole (one) reason list
+    outranked: dict[tuple[int, str], Reason] = {}
     unapplied: dict[int, tuple[Reason, ...]] = {}
-    for teacher_id, posts, post_won in zip(ids, applied, won, strict=True):
-        score = score_of[teacher_id]
-        key = class_of.get(id(score))
-        if key is None:
-            key = class_of[id(score)] = classes.setdefault(written_score_key(score), len(classes))
+    for teacher_id, posts, won_at, key, score, rank in zip(
+        ids, market.preferences, matching.ranks, keys, scores, order_of, strict=True
+    ):
+        if won_at == 0:  # most candidates: their first choice, one reason
+            first = posts[0]
+            code = first * n_classes + key
+            alone = won_first.get(code)
+            if alone is None:
+                reason = placed.get(code)
+                if reason is None:
+                    reason = placed[code] = _placed("R5", "placed", name, post_ids[first], score)
+                alone = won_first[code] = (reason,)
+            reasons[teacher_id] = alone
+            continue
         if not posts:
             none = unapplied.get(key)
             if none is None:
@@ -483,25 +514,24 @@ def _explain(
                 )
             reasons[teacher_id] = none
             continue
-        rank = order[teacher_id]
         found: list[Reason] = []
-        for post_id in posts:
-            if post_id == post_won:
-                won_reason = placed.get((post_id, key))
-                if won_reason is None:
-                    won_reason = placed[post_id, key] = _placed(
-                        "R5", "placed", name, post_id, score
-                    )
-                found.append(won_reason)
-                break
-            bar = worst.get(post_id)
+        # Unplaced (won_at -1): every post applied for was lost.
+        for post in posts[:won_at] if won_at > 0 else posts:
+            if post in bars:
+                bar = bars[post]
+            else:
+                holders = by_post[post]
+                worst = max(holders, key=order_of.__getitem__) if holders else None
+                bar = bars[post] = (
+                    None if worst is None else (ids[worst], order_of[worst], scores[worst])
+                )
             if bar is None:  # cannot happen for a stable matching; say so rather than guess
                 found.append(
                     _not_filled(
                         "R5",
                         "outranked",
                         name,
-                        post_id,
+                        post_ids[post],
                         score,
                         "post not filled; see solver statistics",
                     )
@@ -515,18 +545,31 @@ def _explain(
                 decided = SCORE
             else:
                 decided = explain(rival, teacher_id)
-            lost = outranked.get((post_id, key, decided))
+            lost = outranked.get((post * n_classes + key, decided))
             if lost is None:
-                lost = outranked[post_id, key, decided] = _outranked(
+                lost = outranked[post * n_classes + key, decided] = _outranked(
                     outranked_rule,
                     "outranked",
                     name,
-                    post_id,
+                    post_ids[post],
                     rival,
                     score,
                     rival_score,
                     decided,
                 )
             found.append(lost)
+        if won_at > 0:
+            won = posts[won_at]
+            found.append(_placed_reason(placed, won * n_classes + key, name, post_ids[won], score))
         reasons[teacher_id] = tuple(found)
     return reasons
+
+
+def _placed_reason(
+    placed: dict[int, Reason], code: int, name: str, post_id: str, score: Decimal
+) -> Reason:
+    """The shared placed reason of a post and score class (``code``), made on first use."""
+    reason = placed.get(code)
+    if reason is None:
+        reason = placed[code] = _placed("R5", "placed", name, post_id, score)
+    return reason

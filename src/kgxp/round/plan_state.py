@@ -12,9 +12,10 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from fractions import Fraction
-from operator import attrgetter
+from itertools import compress, filterfalse, repeat
+from operator import add, attrgetter, not_
 
 from kgxp._internal.log import get_logger
 from kgxp.model.balance import INDICATORS
@@ -50,6 +51,8 @@ __all__ = ["PlanState"]
 log = get_logger("kgxp.round.engine")
 
 _BY_ID = attrgetter("id")
+_PREFERENCES = attrgetter("preferences")
+_CONTAINS = attrgetter("__contains__")  # of a set: its bound membership test
 
 # One builder per shape of reason (see kgxp.model.result.builder).
 _unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
@@ -83,11 +86,19 @@ class PlanState:
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
-        self.teachers: list[Teacher] = sorted(scenario.teachers, key=_BY_ID)
+        # Each teacher object read once, for its id (at 100,000s of teachers, reading them
+        # costs more than what is done with them); sorted by id as the ids sort (unique).
+        everyone = scenario.teachers
+        ids = list(map(_BY_ID, everyone))
+        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        self.teachers: list[Teacher] = list(map(everyone.__getitem__, by_id))
+        ids = list(map(ids.__getitem__, by_id))
         # Everyone neither placed nor protected, in id order: each round starts from it
-        # and shrinks it, rather than every round scanning the whole county again.
-        protected = prepared.protected
-        self.pool: list[Teacher] = [t for t in self.teachers if t.id not in protected]
+        # and shrinks it, rather than every round scanning the whole county again; and
+        # their ids, in the same order, by which the pool shrinks.
+        competing = list(map(not_, map(prepared.protected.__contains__, ids)))
+        self.pool: list[Teacher] = list(compress(self.teachers, competing))
+        self.pool_ids: list[str] = list(compress(ids, competing))
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
@@ -137,7 +148,7 @@ class PlanState:
         other.goals = goals or {}
         other.mechanisms = mechanisms or {}
         other.warm = warm
-        other.pool = list(self.pool)
+        other.pool, other.pool_ids = list(self.pool), list(self.pool_ids)
         other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
         other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
         other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
@@ -172,10 +183,12 @@ class PlanState:
     def _compete(self, spec: RoundSpec) -> None:
         home = self.prepared.home
         school_of = self.school_of
-        applies: Callable[[Teacher], list[str]]
+        applies: list[list[str]]
         if spec.kind is RoundKind.IN_SCHOOL:
             volunteers = self.prepared.volunteers
-            candidates = [t for t in self.pool if t.id not in volunteers]
+            candidates = (
+                [t for t in self.pool if t.id not in volunteers] if volunteers else self.pool
+            )
             offered = {p: n for p, n in self.left_in.items() if n > 0}
             offered_at: dict[str, set[str]] = defaultdict(set)
             for post_id in offered:
@@ -183,30 +196,26 @@ class PlanState:
             none: set[str] = set()
             defaults = default_in_school_applications(self.scenario, self.policy)
 
-            def applies(teacher: Teacher) -> list[str]:
-                # R5: the in-school round offers a teacher the posts of their home school;
-                # one who listed none of them applies to them main subject first.
-                own = offered_at.get(home[teacher.id], none)
-                default = defaults.get(teacher.id)
-                return [
-                    p for p in (teacher.preferences if default is None else default) if p in own
-                ]
-
-            self._add_reasons(
-                {
-                    t.id: (
-                        _default_application(
-                            "R5",
-                            "default_application",
-                            spec.name,
-                            self.ranking.score[t.id],
-                            _DEFAULT_APPLICATION_DETAIL,
+            # R5: the in-school round offers a teacher the posts of their home school; one
+            # who listed none of them applies to them main subject first. Made for all the
+            # candidates at once with map and filter, in C: no Python frame per teacher.
+            ids = self.pool_ids if candidates is self.pool else list(map(_BY_ID, candidates))
+            listed = map(_PREFERENCES, candidates)
+            applies = list(
+                map(
+                    list,
+                    map(
+                        filter,
+                        map(
+                            _CONTAINS, map(offered_at.get, map(home.__getitem__, ids), repeat(none))
                         ),
-                    )
-                    for t in candidates
-                    if defaults.get(t.id)
-                }
+                        map(defaults.get, ids, listed) if defaults else listed,
+                    ),
+                )
             )
+
+            if defaults:
+                self._add_reasons(self._default_reasons(spec, candidates, defaults))
         else:
             candidates = self.pool
             offered = {
@@ -216,17 +225,27 @@ class PlanState:
             }
             offered = {p: n for p, n in offered.items() if n > 0}
             unit = self.units(spec)
-            unit_of_post = {p: unit[school_of[p]] for p in offered}
+            # Per scope unit, its posts on offer; per school, its posts on offer.
+            offered_in: dict[str, set[str]] = defaultdict(set)
+            offered_at_school: dict[str, set[str]] = defaultdict(set)
+            for post_id in offered:
+                offered_in[unit[school_of[post_id]]].add(post_id)
+                offered_at_school[school_of[post_id]].add(post_id)
+            nothing: set[str] = set()
 
-            def applies(teacher: Teacher) -> list[str]:
-                # R5, R11: other schools' posts inside the teacher's scope unit.
-                own = home[teacher.id]
-                mine = unit[own]
-                return [
-                    p
-                    for p in teacher.preferences
-                    if unit_of_post.get(p) == mine and school_of[p] != own
-                ]
+            # R5, R11: other schools' posts inside the teacher's scope unit; for all the
+            # candidates at once with map and filter, in C: no Python frame per teacher.
+            homes = list(map(home.__getitem__, self.pool_ids))
+            in_unit = map(
+                _CONTAINS, map(offered_in.get, map(unit.__getitem__, homes), repeat(nothing))
+            )
+            at_own = map(_CONTAINS, map(offered_at_school.get, homes, repeat(nothing)))
+            applies = list(
+                map(
+                    list,
+                    map(filterfalse, at_own, map(filter, in_unit, map(_PREFERENCES, candidates))),
+                )
+            )
 
         targets: list[RoundTarget] = []
         if spec.name == self.target_round and self.balance is not None:
@@ -264,6 +283,31 @@ class PlanState:
             self.target_outcomes = outcome.targets
             self.cv_outcomes = outcome.cv
         self._record(spec, len(candidates), offered, outcome)
+
+    def _default_reasons(
+        self, spec: RoundSpec, candidates: list[Teacher], defaults: Mapping[str, tuple[str, ...]]
+    ) -> dict[str, tuple[Reason, ...]]:
+        """R5: the reason of each candidate applying by default, one shared per written score."""
+        score_of = self.ranking.score
+        shared: dict[ScoreKey, tuple[Reason, ...]] = {}
+        found: dict[str, tuple[Reason, ...]] = {}
+        for teacher in candidates:
+            if defaults.get(teacher.id):
+                score = score_of[teacher.id]
+                key = written_score_key(score)
+                reason = shared.get(key)
+                if reason is None:
+                    reason = shared[key] = (
+                        _default_application(
+                            "R5",
+                            "default_application",
+                            spec.name,
+                            score,
+                            _DEFAULT_APPLICATION_DETAIL,
+                        ),
+                    )
+                found[teacher.id] = reason
+        return found
 
     def placed_in(self, round_name: str) -> dict[str, str]:
         """Teacher id -> post id of the placements the named round made."""
@@ -342,12 +386,14 @@ class PlanState:
         placed = outcome.placed
         for post_id, taken in Counter(placed.values()).items():
             self._take(post_id, spec, taken)
-        booked = self.placed
-        for teacher_id, post_id in placed.items():
-            booked[teacher_id] = (post_id, spec)
+        self.placed.update(
+            zip(placed, zip(placed.values(), repeat(spec), strict=False), strict=True)
+        )
         self._add_reasons(outcome.reasons)
         if placed:
-            self.pool = [t for t in self.pool if t.id not in placed]
+            staying = list(map(not_, map(placed.__contains__, self.pool_ids)))
+            self.pool = list(compress(self.pool, staying))
+            self.pool_ids = list(compress(self.pool_ids, staying))
         self.stats.append(
             RoundStats(
                 name=spec.name,
@@ -362,9 +408,10 @@ class PlanState:
 
     def _add_reasons(self, found: Mapping[str, tuple[Reason, ...]]) -> None:
         reasons = self.reasons
-        for teacher_id, more in found.items():
-            before = reasons.get(teacher_id)
-            reasons[teacher_id] = more if before is None else before + more
+        # Each teacher's reasons so far, then the new ones: in C (map), and () + more is
+        # ``more`` itself, so a teacher's first reasons stay the shared tuple they were.
+        so_far = map(reasons.get, found, repeat(()))
+        reasons.update(zip(found, map(add, so_far, found.values()), strict=True))
 
     def _take(self, post_id: str, spec: RoundSpec, taken: int) -> None:
         filled = self.filled[post_id]

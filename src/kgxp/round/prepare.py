@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from itertools import compress
+from operator import attrgetter, itemgetter, not_
+from typing import Any
 
 import attrs
 
@@ -20,7 +23,7 @@ from kgxp.model.scenario import Post, Scenario, Teacher
 from kgxp.round.applications import not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking
-from kgxp.round.split import SeatSplit, count_own_candidates, split_seats
+from kgxp.round.split import SeatSplit, own_candidates_by_post, split_seats
 
 __all__ = ["Prepared", "prepare", "protected_seats"]
 
@@ -40,10 +43,19 @@ class Prepared:
 
 def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     receiving = scenario.receiving_schools()
-    home = {t.id: receiving[t.school] for t in scenario.teachers}
+    teachers = scenario.teachers
+    # One read of each teacher object (at 100,000s of teachers, reading them costs more
+    # than what is done with them): ids, schools, subjects as columns (issue 19).
+    ids, schools, subjects = _columns(teachers)
+    homes = list(map(receiving.__getitem__, schools))
+    home = dict(zip(ids, homes, strict=True))
     protected = scenario_protected(scenario, policy)
     protected_post, conflicts, free = protected_seats(
-        scenario.posts, scenario.teachers, home, protected, ranking.order
+        scenario.posts,
+        list(compress(teachers, map(protected.__contains__, ids))),
+        home,
+        protected,
+        ranking.order,
     )
     volunteers = (
         frozenset(
@@ -54,8 +66,14 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     )
     # R5: a teacher who does not compete in-school is no school's own candidate.
     absent = not_applying_in_school(scenario, policy)
-    own_candidates = count_own_candidates(
-        scenario.posts, scenario.teachers, home, protected.keys() | volunteers | absent
+    skip = protected.keys() | volunteers | absent
+    # count_own_candidates, from the columns: (home, main subject) of those who compete.
+    own_candidates = own_candidates_by_post(
+        scenario.posts,
+        compress(
+            zip(homes, map(itemgetter(0), subjects), strict=True),
+            map(not_, map(skip.__contains__, ids)),
+        ),
     )
     split = split_seats(scenario.posts, free, own_candidates, policy)
     return Prepared(
@@ -67,6 +85,17 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         split=split,
         volunteers=volunteers,
     )
+
+
+def _columns(teachers: Sequence[Teacher]) -> tuple[Sequence[str], Sequence[str], Sequence[Any]]:
+    """The teachers' ids, schools and subjects, each teacher object read once."""
+    if not teachers:
+        return (), (), ()
+    ids, schools, subjects = zip(*map(_ID_SCHOOL_SUBJECTS, teachers), strict=True)
+    return ids, schools, subjects
+
+
+_ID_SCHOOL_SUBJECTS = attrgetter("id", "school", "subjects")
 
 
 def protected_seats(
@@ -112,11 +141,13 @@ def protected_seats(
 
 def _protected_seat(teacher: Teacher, posts: list[Post], free: Mapping[str, int]) -> str | None:
     """R4 'corresponding post': main subject first, then listed preference, then most room."""
-    preference = {post_id: k for k, post_id in enumerate(teacher.preferences)}
     subject_rank = {subject: k for k, subject in enumerate(teacher.subjects)}
     open_posts = [p for p in posts if p.subject in subject_rank and free[p.id] > 0]
     if not open_posts:
         return None
+    if len(open_posts) == 1:  # the common case: nothing to choose between
+        return open_posts[0].id
+    preference = {post_id: k for k, post_id in enumerate(teacher.preferences)}
     best = min(
         open_posts,
         key=lambda p: (

@@ -15,10 +15,10 @@ else's number unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from itertools import accumulate
-from operator import add, attrgetter, itemgetter, ne
+from itertools import accumulate, repeat
+from operator import add, attrgetter, itemgetter, lshift, mul, ne, or_
 from typing import Any
 
 import attrs
@@ -61,11 +61,14 @@ def _lottery_numbers(seed: int, teacher_ids: Iterable[str]) -> list[int]:
 # Per tie-breaker, the teacher attribute it compares and whether higher is better. The
 # ranking is computed by every run and every verify, so all of them are read in one pass
 # (``attrgetter`` of several dotted paths reads them in C), not one pass per breaker.
-_TIE_BREAKER_ATTRIBUTES: Mapping[TieBreaker, tuple[str, bool]] = {
-    TieBreaker.PERFORMANCE: ("performance", True),
-    TieBreaker.SENIORITY: ("service_start.index", False),  # earlier service first
-    TieBreaker.TITLE: ("title.rank", True),
-    TieBreaker.EDUCATION: ("education.rank", True),
+# Title and education are read as the enum members and ordered by their ``rank`` once per
+# distinct member (``_dense``'s sort key), not by a property call per teacher.
+_BY_RANK = attrgetter("rank")
+_TIE_BREAKER_ATTRIBUTES: Mapping[TieBreaker, tuple[str, bool, Callable[[Any], Any] | None]] = {
+    TieBreaker.PERFORMANCE: ("performance", True, None),
+    TieBreaker.SENIORITY: ("service_start.index", False, None),  # earlier service first
+    TieBreaker.TITLE: ("title", True, _BY_RANK),
+    TieBreaker.EDUCATION: ("education", True, _BY_RANK),
 }
 
 
@@ -150,7 +153,7 @@ class RankingBasis:
         people = list(teachers)
         composite = composite_scores(people, policy)
         attributes = [_TIE_BREAKER_ATTRIBUTES[b] for b in policy.tie_breakers]
-        ids, columns = _columns(people, [path for path, _ in attributes])
+        ids, columns = _columns(people, [path for path, _, _ in attributes])
         # Each criterion as dense ranks (0 = best; equal values, equal ranks), so that score
         # and tie-breakers pack into one int (mixed radix), the "weak" key that ties
         # share: one sort of (int, lottery draw, id) instead of tuples of Decimals and
@@ -158,14 +161,14 @@ class RankingBasis:
         criteria = [
             _dense(composite, descending=True),
             *(
-                _dense(column, descending=higher_first)
-                for column, (_, higher_first) in zip(columns, attributes, strict=True)
+                _dense(column, descending=higher_first, key=key)
+                for column, (_, higher_first, key) in zip(columns, attributes, strict=True)
             ),
         ]
         weak = criteria[0]
         for column in criteria[1:]:
             radix = max(column, default=0) + 1
-            weak = [w * radix + v for w, v in zip(weak, column, strict=True)]
+            weak = list(map(add, map(mul, weak, repeat(radix)), column))
         return cls(
             ids=ids,
             weak=weak,
@@ -178,10 +181,7 @@ class RankingBasis:
         """The whole :class:`Ranking` under ``seed``."""
         ids, weak = self.ids, self.weak
         lottery = _lottery_numbers(seed, ids)
-        # The id decides only on a 64-bit collision: unlikely, but be total.
-        ranked = sorted(zip(weak, lottery, ids, strict=True))
-        ordered = list(map(itemgetter(2), ranked))
-        weak_ordered = list(map(itemgetter(0), ranked))
+        ordered, weak_ordered = _sort_by_weak_key_and_draw(ids, weak, lottery)
         # A new class wherever the weak key changes along the order.
         changes = map(ne, weak_ordered[1:], weak_ordered[:-1])
         classes = list(accumulate(changes, add, initial=0))[: len(ordered)]  # [0] if no one
@@ -245,6 +245,24 @@ class RankingBasis:
         return keys
 
 
+def _sort_by_weak_key_and_draw(
+    ids: Sequence[str], weak: Sequence[int], lottery: Sequence[int]
+) -> tuple[list[str], list[int]]:
+    """The ids sorted by (weak key, lottery draw, id), and their weak keys in that order.
+
+    A weak key is a non-negative int and a draw is below 2**64, so ``weak << 64 | draw``
+    sorts exactly as the pair does: one int per teacher, sorted as ints (issue 19:
+    run_round), not 100,000s of tuples compared element by element. The id decides
+    only on a 64-bit collision of two draws in one weak key: unlikely, but be total.
+    """
+    keys = list(map(or_, map(lshift, weak, repeat(64)), lottery))
+    if len(set(keys)) < len(keys):  # a collision: the tuples, ids included
+        ranked = sorted(zip(weak, lottery, ids, strict=True))
+        return list(map(itemgetter(2), ranked)), list(map(itemgetter(0), ranked))
+    by_key = sorted(range(len(keys)), key=keys.__getitem__)
+    return list(map(ids.__getitem__, by_key)), list(map(weak.__getitem__, by_key))
+
+
 @attrs.frozen
 class _TieGroups:
     """A basis's weak keys grouped, for the lottery's replays (internal).
@@ -296,7 +314,13 @@ def _columns(people: Sequence[Teacher], paths: Sequence[str]) -> tuple[list[str]
     return ids, columns
 
 
-def _dense(values: Sequence[Any], *, descending: bool = False) -> list[int]:
-    """Each value's rank among the distinct values (0 = first); equal values, equal ranks."""
-    rank = {value: i for i, value in enumerate(sorted(set(values), reverse=descending))}
-    return [rank[value] for value in values]
+def _dense(
+    values: Sequence[Any], *, descending: bool = False, key: Callable[[Any], Any] | None = None
+) -> list[int]:
+    """Each value's rank among the distinct values (0 = first); equal values, equal ranks.
+
+    ``key`` orders the distinct values (it must tell any two of them apart).
+    """
+    distinct = sorted(set(values), key=key, reverse=descending)
+    rank = {value: i for i, value in enumerate(distinct)}
+    return list(map(rank.__getitem__, values))
