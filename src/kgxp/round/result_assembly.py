@@ -12,13 +12,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from decimal import Decimal
 from heapq import heapify, heappop, heapreplace
+from typing import Any
 
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Mechanism, RoundKind
 from kgxp.model.result import (
     FrozenCounts,
-    Outcome,
+    OutcomeTable,
     PostSeats,
     Reason,
     RoundResult,
@@ -39,33 +41,34 @@ _WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned sc
 # One builder per shape of reason and outcome (see kgxp.model.result.builder).
 _protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
 _waiting_reason = builder(Reason, "rule", "code", "score", "detail")
-_placed_outcome = builder(
-    Outcome,
-    "teacher",
-    "status",
-    "home_school",
-    "post",
-    "school",
-    "round",
-    "score",
-    "preference_rank",
-    "reasons",
+# The fields each kind of outcome is given (its ``model_fields_set``, as when the engine
+# built Outcome objects): by position in ``_SHAPES``.
+_SHAPES = (
+    (
+        "teacher",
+        "status",
+        "home_school",
+        "post",
+        "school",
+        "round",
+        "score",
+        "preference_rank",
+        "reasons",
+    ),
+    (
+        "teacher",
+        "status",
+        "home_school",
+        "post",
+        "school",
+        "score",
+        "protected_by",
+        "preference_rank",
+        "reasons",
+    ),
+    ("teacher", "status", "home_school", "school", "score", "reasons"),
 )
-_protected_outcome = builder(
-    Outcome,
-    "teacher",
-    "status",
-    "home_school",
-    "post",
-    "school",
-    "score",
-    "protected_by",
-    "preference_rank",
-    "reasons",
-)
-_waiting_outcome = builder(
-    Outcome, "teacher", "status", "home_school", "school", "score", "reasons"
-)
+_PLACED, _PROTECTED, _WAITING = range(len(_SHAPES))
 
 _post_seats = builder(
     PostSeats,
@@ -95,7 +98,7 @@ def assemble_result(state: PlanState, seed: int) -> RoundResult:
         scenario_digest=scenario_digest(state.scenario),
         seed=seed,
         policy=state.policy,
-        outcomes=tuple(_outcomes(state, _shadow_schools(state))),
+        outcomes=_outcomes(state, _shadow_schools(state)),
         posts=_seat_table(state),
         rounds=tuple(state.stats),
         conflicts=state.prepared.conflicts,
@@ -149,8 +152,9 @@ def _target_reports(state: PlanState) -> tuple[TargetReport, ...]:
     return tuple(reports)
 
 
-def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
-    """Every teacher's outcome, in id order (one loop for 100,000s of teachers)."""
+def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
+    """Every teacher's outcome, in id order, as the columns of a table (no object per
+    teacher: one loop for 100,000s of them, each appending to the columns)."""
     score_of = state.ranking.score
     home_of = state.prepared.home
     protected = state.prepared.protected
@@ -158,8 +162,17 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
     placed = state.placed
     reasons = state.reasons
     school_of = state.school_of
-    outcomes: list[Outcome] = []
-    append = outcomes.append
+    teachers: list[str] = []
+    statuses: list[Status] = []
+    homes: list[str] = []
+    posts: list[str | None] = []
+    schools: list[str | None] = []
+    rounds: list[str | None] = []
+    scores: list[Decimal] = []
+    protected_by: list[tuple[str, ...]] = []
+    ranks: list[int | None] = []
+    reasons_of: list[tuple[Reason, ...]] = []
+    shapes: list[int] = []
     # One shared (frozen) waiting reason per score: waiting teachers of one score have
     # equal ones (issue 19: the result's memory). Keyed by the digits and exponent, not
     # the value, so Decimal('0.00') and Decimal('-0.00') stay apart as in the JSON.
@@ -175,40 +188,32 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
     for teacher in state.teachers:
         tid = teacher.id
         score = score_of[tid]
-        home = home_of[tid]
+        teachers.append(tid)
+        homes.append(home_of[tid])
+        scores.append(score)
         booked = placed.get(tid)
         if booked is not None:
             post_id, spec = booked
-            append(
-                _placed_outcome(
-                    tid,
-                    _STATUS[spec.kind],
-                    home,
-                    post_id,
-                    school_of[post_id],
-                    spec.name,
-                    score,
-                    _rank(teacher, post_id),
-                    shared(reasons[tid]),
-                )
-            )
+            statuses.append(_STATUS[spec.kind])
+            posts.append(post_id)
+            schools.append(school_of[post_id])
+            rounds.append(spec.name)
+            protected_by.append(())
+            ranks.append(_rank(teacher, post_id))
+            reasons_of.append(shared(reasons[tid]))
+            shapes.append(_PLACED)
         elif tid in protected:
             seat = protected_post[tid]
             by = protected[tid]
             code = "protected" if seat else "protected_without_seat"
-            append(
-                _protected_outcome(
-                    tid,
-                    Status.PROTECTED,
-                    home,
-                    seat,
-                    school_of[seat] if seat else None,
-                    score,
-                    by,
-                    _rank(teacher, seat),
-                    (_protected_reason("R4", code, seat, score, ", ".join(by)),),
-                )
-            )
+            statuses.append(Status.PROTECTED)
+            posts.append(seat)
+            schools.append(school_of[seat] if seat else None)
+            rounds.append(None)
+            protected_by.append(by)
+            ranks.append(_rank(teacher, seat))
+            reasons_of.append((_protected_reason("R4", code, seat, score, ", ".join(by)),))
+            shapes.append(_PROTECTED)
         else:
             # Found by the Decimal's identity first (ranking.score keeps every one alive),
             # as competition._explain does: no (sign, digits, exponent) per teacher.
@@ -221,17 +226,27 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> list[Outcome]:
                         "R7", "waiting", score, _WAITING_DETAIL
                     )
                 waiting_by_object[id(score)] = waiting
-            append(
-                _waiting_outcome(
-                    tid,
-                    Status.WAITING,
-                    home,
-                    shadow[tid],
-                    score,
-                    shared((*reasons.get(tid, ()), waiting)),
-                )
-            )
-    return outcomes
+            statuses.append(Status.WAITING)
+            posts.append(None)
+            schools.append(shadow[tid])
+            rounds.append(None)
+            protected_by.append(())
+            ranks.append(None)
+            reasons_of.append(shared((*reasons.get(tid, ()), waiting)))
+            shapes.append(_WAITING)
+    columns: dict[str, list[Any]] = {
+        "teacher": teachers,
+        "status": statuses,
+        "home_school": homes,
+        "post": posts,
+        "school": schools,
+        "round": rounds,
+        "score": scores,
+        "protected_by": protected_by,
+        "preference_rank": ranks,
+        "reasons": reasons_of,
+    }
+    return OutcomeTable.from_columns(columns, shapes, _SHAPES)
 
 
 def _shadow_schools(state: PlanState) -> dict[str, str]:
