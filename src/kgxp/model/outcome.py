@@ -19,6 +19,7 @@ from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.building import row_builder, shared_fields_set
 
 __all__ = ["COLUMNS", "Outcome", "OutcomeTable", "Outcomes", "Reason", "Status", "json_rows"]
@@ -399,10 +400,16 @@ def json_rows(table: OutcomeTable) -> list[dict[str, Any]] | None:
     ]
 
 
-def _serialised(value: Any, serialise: core_schema.SerializerFunctionWrapHandler) -> Any:
-    """A table serialised as the tuple of its outcomes (pydantic's own serialiser writes
-    them: the same JSON and dumps, whatever the dump's options)."""
-    return serialise(tuple(value) if isinstance(value, OutcomeTable) else value)
+def _as_objects(value: Any) -> Any:
+    """A table as the tuple of its outcomes, for pydantic's own serialiser to write
+    (the same JSON and dumps as before, whatever the dump's options); anything else
+    as it is."""
+    if not isinstance(value, OutcomeTable):
+        return value
+    # 100,000s of new objects: with the collector running, its passes over the whole
+    # heap (the scenario too) cost several times building them (kgxp._internal.gc_pause).
+    with collector_paused():
+        return tuple(value)
 
 
 class _AsOutcomeTable:
@@ -415,8 +422,8 @@ class _AsOutcomeTable:
         return core_schema.json_or_python_schema(
             json_schema=core_schema.no_info_after_validator_function(_table_of_validated, objects),
             python_schema=core_schema.no_info_wrap_validator_function(_table_kept, objects),
-            serialization=core_schema.wrap_serializer_function_ser_schema(
-                _serialised, schema=objects
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _as_objects, return_schema=objects
             ),
         )
 

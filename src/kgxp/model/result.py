@@ -20,6 +20,7 @@ from pydantic_core import core_schema
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.building import builder, trusted
 from kgxp.model.outcome import Outcome, Outcomes, OutcomeTable, Reason, Status, json_rows
@@ -287,17 +288,21 @@ class RoundResult(FrozenModel):
 
     def to_json(self) -> str:
         """Canonical JSON text (UTF-8 characters kept, final newline)."""
-        rows = json_rows(self.outcomes) if isinstance(self.outcomes, OutcomeTable) else None
-        if rows is None:
-            data = self.model_dump(mode="json")
-        else:
-            # The outcomes written from the table's columns (what pydantic writes for
-            # them, without building and dumping 100,000s of objects), in field order.
-            rest = self.model_dump(mode="json", exclude={"outcomes"})
-            data = {
-                name: rows if name == "outcomes" else rest[name] for name in type(self).model_fields
-            }
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+        # The dump is 100,000s of short-lived dicts: no collector passes over the heap
+        # meanwhile (kgxp._internal.gc_pause).
+        with collector_paused():
+            rows = json_rows(self.outcomes) if isinstance(self.outcomes, OutcomeTable) else None
+            if rows is None:
+                data = self.model_dump(mode="json")
+            else:
+                # The outcomes written from the table's columns (what pydantic writes for
+                # them, without building and dumping 100,000s of objects), in field order.
+                rest = self.model_dump(mode="json", exclude={"outcomes"})
+                data = {
+                    name: rows if name == "outcomes" else rest[name]
+                    for name in type(self).model_fields
+                }
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RoundResult:
