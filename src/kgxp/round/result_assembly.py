@@ -171,8 +171,10 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
     # the value, so Decimal('0.00') and Decimal('-0.00') stay apart as in the JSON.
     waiting_reasons: dict[ScoreKey, Reason] = {}
     waiting_by_object: dict[int, Reason] = {}
-    # Equal tuples of (shared) reasons are one tuple too: keyed by their members'
-    # identities, which the kept tuple holds alive, so no id is reused meanwhile.
+    # A waiting teacher's equal tuples of (shared) reasons are one tuple too: keyed by
+    # their members' identities, which the kept tuple holds alive, so no id is reused
+    # meanwhile. (A placed teacher's tuple is kept as the round made it: nine in ten are
+    # distinct, and sharing the rest saved ~0.5 MB at 100,000 teachers for ~0.05 s.)
     tuples: dict[tuple[int, ...], tuple[Reason, ...]] = {}
 
     def shared(found: tuple[Reason, ...]) -> tuple[Reason, ...]:
@@ -196,7 +198,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
                     score,
                     (),
                     preferences.index(post_id) if post_id in preferences else None,
-                    shared(reasons[tid]),
+                    reasons[tid],  # as the round made them (mostly one tuple per teacher)
                     _PLACED,
                 )
             )
