@@ -84,6 +84,13 @@ def test_generated_county_results_are_byte_identical(
     again = kgxp.RoundResult.from_json(actual)
     assert again == result
     assert again.to_json() == expected
+    # The outcomes as a tuple of objects (pydantic writes them) give the same bytes as
+    # the table's columns (written directly), and the two results are equal.
+    objects = result.model_copy(update={"outcomes": tuple(result.outcomes)})
+    assert isinstance(result.outcomes, kgxp.OutcomeTable)
+    assert objects == result and result == objects
+    assert objects.to_json() == actual
+    assert objects.model_dump_json() == result.model_dump_json()
     assert kgxp.verify(_scenario(county), result) == []
 
 

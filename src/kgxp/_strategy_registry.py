@@ -31,6 +31,7 @@ from kgxp.model.policy import (
 from kgxp.model.result import (
     Conflict,
     Outcome,
+    OutcomeTable,
     PolicyException,
     PostSeats,
     Reason,
@@ -163,6 +164,7 @@ def _registry() -> dict[type, st.SearchStrategy[Any]]:
         ),
         RoundResult: done,
         Outcome: _one_of(done, lambda r: r.outcomes),
+        OutcomeTable: done.map(lambda r: r.outcomes),  # the engine's columns
         Reason: _one_of(done, lambda r: [x for o in r.outcomes for x in o.reasons]),
         PostSeats: _one_of(done, lambda r: r.posts),
         RoundStats: _one_of(done, lambda r: r.rounds),

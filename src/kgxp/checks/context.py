@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from operator import attrgetter, eq
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
-from kgxp.model.result import Outcome, PostSeats, RoundResult, Status
+from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.round.applications import effective_teachers, not_applying_in_school
 from kgxp.round.protection import scenario_protected
@@ -93,6 +93,7 @@ class Context:
         # Per-scope and per-round look-up tables, built on first use.
         self._units: dict[Scope, dict[str, str]] = {}
         self._offers: dict[int, dict[str, int]] = {}
+        self._entry_values: dict[str, list[Any]] = {}
 
     # --- derived from the scenario and the result's policy and seed -----------------
 
@@ -227,6 +228,35 @@ class Context:
                 left_in -= filled - from_cross
         return offers
 
+    # --- the entries' outcomes, field by field ---------------------------------------
+
+    def entry_values(self, field: str) -> Sequence[Any]:
+        """One :class:`~kgxp.model.result.Outcome` field of every entry's outcome, by entry.
+
+        A column of the result's :class:`~kgxp.model.result.OutcomeTable` (no outcome
+        object built), or read once from each object when the outcomes are a tuple.
+        """
+        outcomes = self.entry_outcomes
+        if isinstance(outcomes, OutcomeTable):
+            return outcomes.column(field)
+        values = self._entry_values.get(field)
+        if values is None:
+            if field not in Outcome.model_fields:
+                raise KeyError(f"no outcome field {field!r}")
+            values = self._entry_values[field] = [getattr(o, field) for o in outcomes]
+        return values
+
+    def entry_rows(self, *fields: str) -> Iterator[tuple[Any, ...]]:
+        """Per entry, the tuple of these fields of its outcome (one pass, no object built
+        for a table)."""
+        outcomes = self.entry_outcomes
+        if isinstance(outcomes, OutcomeTable):
+            return zip(*map(outcomes.column, fields), strict=True)
+        read = attrgetter(*fields)
+        if len(fields) == 1:
+            return ((read(o),) for o in outcomes)
+        return map(read, outcomes)
+
     # --- small helpers ---------------------------------------------------------------
 
     def units(self, scope: Scope) -> dict[str, str]:
@@ -248,26 +278,31 @@ class Context:
 
 
 def _entries(
-    teachers: tuple[Teacher, ...], outcomes: tuple[Outcome, ...]
+    teachers: tuple[Teacher, ...], outcomes: Sequence[Outcome]
 ) -> tuple[list[int] | None, Sequence[Outcome]]:
     """The positions in ``teachers`` of the teachers with an outcome (by id) and the
     first outcome of each; ``None`` and ``outcomes`` when the outcomes are exactly one
     per teacher, in the scenario's order.
 
     The engine lists outcomes by teacher id, the order of generated and published
-    scenarios: then pairing them takes no dict of every teacher id.
+    scenarios: then pairing them takes no dict of every teacher id. An
+    :class:`OutcomeTable` is read by its columns (its entries are a table too).
     """
-    if len(outcomes) == len(teachers) and all(
-        map(eq, map(_teacher_of, outcomes), map(_id_of, teachers))
-    ):
+    table = outcomes if isinstance(outcomes, OutcomeTable) else None
+    ids: Sequence[str] = (
+        table.column("teacher") if table is not None else list(map(_teacher_of, outcomes))
+    )
+    if len(ids) == len(teachers) and all(map(eq, ids, map(_id_of, teachers))):
         return None, outcomes
     known = {t.id: j for j, t in enumerate(teachers)}
-    first: dict[str, Outcome] = {}
-    for outcome in outcomes:
-        if outcome.teacher in known:
-            first.setdefault(outcome.teacher, outcome)
-    ids = sorted(first)
-    return [known[teacher_id] for teacher_id in ids], [first[teacher_id] for teacher_id in ids]
+    first: dict[str, int] = {}  # teacher id -> position of its first outcome
+    for position, teacher_id in enumerate(ids):
+        if teacher_id in known:
+            first.setdefault(teacher_id, position)
+    ordered = sorted(first)
+    picked = [first[teacher_id] for teacher_id in ordered]
+    entries = table.take(picked) if table is not None else [outcomes[p] for p in picked]
+    return [known[teacher_id] for teacher_id in ordered], entries
 
 
 _teacher_of = attrgetter("teacher")
@@ -341,20 +376,21 @@ class _Tally:
         status_of, round_of, post_at = self.status.append, self.round_of.append, self.post_at.append
         placed_in, fills = self.placed_in, self.fills
         holders, protected_holders = self.holders, self.protected_holders
-        for e, outcome in enumerate(context.entry_outcomes):
-            status, post, name = outcome.status, outcome.post, outcome.round
+        for e, (status, post, name, home_school, school) in enumerate(
+            context.entry_rows("status", "post", "round", "home_school", "school")
+        ):
             i = NO_POST if post is None else post_index.get(post, _UNKNOWN_POST)
             k = -1 if name is None or status not in PLACED else round_index.get(name, -1)
             status_of(status)
             round_of(k)
             post_at(i)
-            if outcome.home_school != homes[e]:
+            if home_school != homes[e]:
                 self.home_differs.append(e)
             if i >= 0:
                 holders[i] += 1
                 if status is PROTECTED:
                     protected_holders[i] += 1
-                if outcome.school != post_schools[i]:
+                if school != post_schools[i]:
                     self.school_differs.add(e)
             if k >= 0:
                 placed_in[k].append(e)
@@ -373,6 +409,7 @@ class _Fit:
 
     def __init__(self, context: Context) -> None:
         tally, outcomes = context.tally, context.entry_outcomes
+        stated_posts = context.entry_values("post")
         post_ids = [post.id for post in context.post_list]
         post_subjects = [post.subject for post in context.post_list]
         competitive = [spec.kind in COMPETITIVE for spec in context.plan]
@@ -389,6 +426,6 @@ class _Fit:
             if i == NO_POST:
                 self.won_rank[e] = len(preferences)
                 continue
-            won = post_ids[i] if i >= 0 else outcomes[e].post
+            won = post_ids[i] if i >= 0 else stated_posts[e]
             if won in preferences:
                 self.won_rank[e] = preferences.index(won)

@@ -105,7 +105,8 @@ class _RoundEnvy:
         # One loop over all entries, look-ups held in locals, rather than a call and
         # a list per candidate: it walks every application of every candidate.
         context = self.context
-        teachers, outcomes, homes = context.entry_teachers, context.entry_outcomes, context.home
+        teachers, homes = context.entry_teachers, context.home
+        posts = context.entry_values("post")  # a column of an OutcomeTable: no object built
         ids, priority = context.entry_ids, context.priority_at
         units, bars = self.units, self.bars
         index, in_school = self.index, self.spec.kind is IN_SCHOOL
@@ -126,7 +127,7 @@ class _RoundEnvy:
                 # -1: placed at a post not applied for, I3's finding, no order to compare
                 if won_rank <= 0:
                     continue  # won their first choice (or applied for nothing): nothing to envy
-                above, won = won_rank, outcomes[e].post
+                above, won = won_rank, posts[e]
             else:
                 above, won = len(teachers[e].preferences), None
                 if above == 0:

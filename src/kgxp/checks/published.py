@@ -44,25 +44,25 @@ def check_published_fields(context: Context) -> list[Violation]:
     score_of = ranking.score
     declared = {(e.teacher, e.post) for e in context.result.exceptions}
     stated_of = {t.id: t.preferences for t in context.scenario.teachers}
-    holder = {o.teacher: o.post for o in context.entry_outcomes}
-    for teacher, outcome in zip(context.entry_teachers, context.entry_outcomes, strict=True):
-        expected = score_of.get(outcome.teacher)
-        if expected is not None and outcome.score != expected:
-            found.append(_wrong(outcome.teacher, None, "composite score", outcome.score, expected))
+    # Read field by field (a result's OutcomeTable: its columns, no outcome objects built).
+    holder = dict(zip(context.entry_values("teacher"), context.entry_values("post"), strict=True))
+    rows = context.entry_rows("teacher", "score", "post", "preference_rank", "reasons")
+    for teacher, (teacher_id, score, post, preference_rank, reasons) in zip(
+        context.entry_teachers, rows, strict=True
+    ):
+        expected = score_of.get(teacher_id)
+        if expected is not None and score != expected:
+            found.append(_wrong(teacher_id, None, "composite score", score, expected))
         # The rank among the preferences the teacher stated (R12); a default in-school
         # application (R5) is no stated preference, so it has none.
         stated = stated_of.get(teacher.id, ())
-        rank = stated.index(outcome.post) if outcome.post in stated else None
-        if outcome.preference_rank != rank:
-            found.append(
-                _wrong(
-                    outcome.teacher, outcome.post, "preference rank", outcome.preference_rank, rank
-                )
-            )
-        for reason in outcome.reasons:
+        rank = stated.index(post) if post in stated else None
+        if preference_rank != rank:
+            found.append(_wrong(teacher_id, post, "preference rank", preference_rank, rank))
+        for reason in reasons:
             if reason.score is not None and expected is not None and reason.score != expected:
                 found.append(
-                    _wrong(outcome.teacher, reason.post, "reason's score", reason.score, expected)
+                    _wrong(teacher_id, reason.post, "reason's score", reason.score, expected)
                 )
             if reason.code == "policy_exception":
                 continue  # a claim set aside on purpose, naming the holder: I7 and I15 check it
@@ -75,7 +75,7 @@ def check_published_fields(context: Context) -> list[Violation]:
                 ):
                     found.append(
                         _wrong(
-                            outcome.teacher,
+                            teacher_id,
                             reason.post,
                             "rival",
                             None,
@@ -84,9 +84,9 @@ def check_published_fields(context: Context) -> list[Violation]:
                     )
                 continue
             found += _rival_problems(
-                context, outcome.teacher, reason, holder, (outcome.teacher, reason.post) in declared
+                context, teacher_id, reason, holder, (teacher_id, reason.post) in declared
             )
-    placed = Counter(o.round for o in context.entry_outcomes if o.round)
+    placed = Counter(name for name in context.entry_values("round") if name)
     offered = {
         spec.name: sum(seats)
         for spec, seats in zip(context.plan, context.expected_offers, strict=True)

@@ -32,33 +32,36 @@ def check_waiting_is_last(context: Context) -> list[Violation]:
                         evidence={"round": spec.name, "willing_to_adjust": False},
                     )
                 )
-    for e, status in enumerate(tally.status):
+    # Read field by field (a result's OutcomeTable: its columns, no outcome objects built).
+    for status, teacher_id, post, name, shadow in zip(
+        tally.status,
+        *map(context.entry_values, ("teacher", "post", "round", "school")),
+        strict=True,
+    ):
         if status is not WAITING:
             continue
-        outcome = outcomes[e]
-        teacher_id = outcome.teacher
-        if outcome.post is not None or outcome.round is not None:
+        if post is not None or name is not None:
             found.append(
                 Violation(
                     "I9",
-                    f"waiting teacher {teacher_id} has post {outcome.post}, round "
-                    f"{outcome.round}; waiting means unplaced after every round",
+                    f"waiting teacher {teacher_id} has post {post}, round "
+                    f"{name}; waiting means unplaced after every round",
                     teacher=teacher_id,
-                    post=outcome.post,
-                    evidence={"post": outcome.post, "round": outcome.round},
+                    post=post,
+                    evidence={"post": post, "round": name},
                 )
             )
-        school = context.schools.get(outcome.school or "")
+        school = context.schools.get(shadow or "")
         if school is None or school.merged_into is not None:
             found.append(
                 Violation(
                     "I9",
-                    f"waiting teacher {teacher_id} is assigned school {outcome.school} for "
+                    f"waiting teacher {teacher_id} is assigned school {shadow} for "
                     "shadow learning, which is "
                     + ("not an open school" if school is not None else "not in the scenario")
                     + " (R7)",
                     teacher=teacher_id,
-                    evidence={"school": outcome.school},
+                    evidence={"school": shadow},
                 )
             )
     return found

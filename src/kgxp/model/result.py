@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
-from pydantic import BaseModel, Field, GetCoreSchemaHandler
+from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
+from kgxp.model.building import builder, trusted
+from kgxp.model.outcome import Outcome, Outcomes, OutcomeTable, Reason, Status, json_rows
 from kgxp.model.policy import Policy, RoundKind, Scope
 from kgxp.model.scenario import Scenario
 
@@ -29,6 +31,7 @@ __all__ = [
     "Conflict",
     "FrozenCounts",
     "Outcome",
+    "OutcomeTable",
     "PolicyException",
     "PostSeats",
     "Reason",
@@ -41,64 +44,6 @@ __all__ = [
     "builder",
     "trusted",
 ]
-
-
-class Status(StrEnum):
-    """A teacher's outcome (I1: exactly one each)."""
-
-    PROTECTED = "protected"  # R4: placed in advance at the original school
-    IN_SCHOOL = "in_school"  # R5: won a post in the in-school round
-    CROSS_SCHOOL = "cross_school"  # R5: won a post in a cross-school round
-    ADJUSTED = "adjusted"  # R6: assigned by the bureau to a vacancy
-    WAITING = "waiting"  # R7: no post; 待岗 at an assigned school
-
-
-class Reason(FrozenModel):
-    """One machine-readable reason behind an outcome.
-
-    ``code`` values: ``protected``, ``protected_without_seat``, ``placed``,
-    ``outranked`` (a post applied for went to ``rival``), ``no_application``
-    (applied for no post offered in that round), ``unwilling`` (R6: declined
-    adjustment), ``not_eligible`` (no vacancy of a qualified subject in scope),
-    ``lower_adjustment_priority``, ``waiting``, ``policy_exception`` (a claim to
-    ``post`` set aside to meet the county's declared targets, named in ``detail``;
-    see :class:`PolicyException`).
-    """
-
-    rule: str
-    code: str
-    round: str | None = None
-    post: Id | None = None
-    rival: Id | None = Field(default=None, description="the teacher who took the post")
-    score: Decimal | None = Field(default=None, description="this teacher's composite score")
-    rival_score: Decimal | None = None
-    decided_by: str | None = Field(
-        default=None,
-        description="a loss: 'score', a tie-breaker name, 'lottery' or 'max_placement'; an "
-        "R6 adjustment: 'main_subject', 'other_subject' or 'balance'",
-    )
-    detail: str | None = None
-
-
-class Outcome(FrozenModel):
-    """What happened to one teacher, and why."""
-
-    teacher: Id
-    status: Status
-    home_school: Id = Field(description="the school whose in-school round the teacher joined (R3)")
-    post: Id | None = None
-    school: Id | None = Field(
-        default=None,
-        description="the post's school; for a waiting teacher, the school assigned for "
-        "跟岗学习/顶岗实践 (R7)",
-    )
-    round: str | None = Field(default=None, description="name of the round that placed them")
-    score: Decimal
-    protected_by: tuple[str, ...] = ()
-    preference_rank: int | None = Field(
-        default=None, description="0-based position of the post in the teacher's preferences"
-    )
-    reasons: tuple[Reason, ...] = ()
 
 
 class FrozenCounts(dict[str, int]):
@@ -284,154 +229,16 @@ class Conflict(FrozenModel):
     message: str
 
 
-_Model = TypeVar("_Model", bound=FrozenModel)
-
-_REQUIRED = object()  # marks a field without default in ``_FIELD_DEFAULTS``
-
-# Per model the engine builds in bulk: every field with its default, in declaration
-# order (so ``__dict__``, ``repr`` and equality match a validated instance).
-_FIELD_DEFAULTS: dict[type[FrozenModel], dict[str, Any]] = {
-    model: {
-        name: _REQUIRED if field.is_required() else field.get_default(call_default_factory=True)
-        for name, field in model.model_fields.items()
-    }
-    for model in (Reason, Outcome, PostSeats, WarningTalk)
-}
-_REQUIRED_FIELDS = {
-    model: frozenset(name for name, default in defaults.items() if default is _REQUIRED)
-    for model, defaults in _FIELD_DEFAULTS.items()
-}
-
-
-def trusted(model: type[_Model], **values: Any) -> _Model:
-    """``model(**values)`` without pydantic validation, for values that are already valid.
-
-    The engine builds a :class:`Reason` or two and an :class:`Outcome` per teacher
-    from a validated :class:`~kgxp.model.scenario.Scenario` and policy: ids from its
-    records, ``Decimal`` scores, :class:`Status` members, tuples. Validating them
-    again cost ~6 µs per model (``model_construct`` is slower still, ~12 µs) —
-    about a third of a whole round. The instance has the same ``__dict__``
-    (every field, declaration order) and fields-set as a validated one, so it is
-    equal to it and serialises to the same JSON. Unknown or missing fields are
-    still errors. Only for the models listed in ``_FIELD_DEFAULTS``.
-    """
-    defaults, count, required = _SPECS[model]
-    fields = {**defaults, **values}  # keys keep the declaration order of ``defaults``
-    if len(fields) != count or not required <= values.keys():
-        unknown = sorted(values.keys() - defaults.keys())
-        missing = sorted(required - values.keys())
-        raise TypeError(f"{model.__name__}: unknown fields {unknown}, missing fields {missing}")
-    instance = _new_object(model)
-    # What BaseModel.model_construct sets, minus its per-field alias and default handling.
-    _set_dict(instance, fields)
-    _set_fields_set(instance, _shared_fields_set(values.keys()))
-    _set_extra(instance, None)
-    _set_private(instance, None)
-    return instance
-
-
-def builder(model: type[_Model], *names: str) -> Callable[..., _Model]:
-    """A fast :func:`trusted` for one call shape: ``builder(Reason, "rule", "code")("R5", "placed")``.
-
-    The engine builds a few hundred thousand reasons and outcomes per 100,000
-    teachers, always with the same few shapes. For one shape the returned
-    function writes the instance's ``__dict__`` as one literal, every field in
-    declaration order (defaults for the fields not named), the way
-    ``dataclasses`` and ``attrs`` generate ``__init__``: ~40% cheaper than
-    :func:`trusted`, which merges and checks keyword dicts on every call. The
-    names are checked once, here (unknown or missing required fields are a
-    ``TypeError``), and the instances are exactly :func:`trusted`'s. Any frozen
-    model can be built so (the waiting package's rows, :mod:`kgxp.waiting._rows`).
-    """
-    defaults = _field_defaults(model)
-    unknown = sorted(set(names) - defaults.keys())
-    missing = sorted({n for n, value in defaults.items() if value is _REQUIRED} - set(names))
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if unknown or missing or repeated:
-        raise TypeError(
-            f"{model.__name__}: unknown fields {unknown}, missing fields {missing}, "
-            f"repeated fields {repeated}"
-        )
-    # Only identifiers and constants reach the generated source: field names are
-    # checked above against the model's own, values are parameters or named defaults.
-    namespace: dict[str, Any] = {
-        "_fields_set": _shared_fields_set(names),
-        "_model": model,
-        "_new": _new_object,
-        "_set_dict": _set_dict,
-        "_set_fields_set": _set_fields_set,
-        "_set_extra": _set_extra,
-        "_set_private": _set_private,
-        **{f"_default_{name}": value for name, value in defaults.items()},
-    }
-    entries = ", ".join(
-        f"{name!r}: {name if name in names else f'_default_{name}'}" for name in defaults
-    )
-    source = (
-        f"def build({', '.join(names)}):\n"
-        "    instance = _new(_model)\n"
-        f"    _set_dict(instance, {{{entries}}})\n"
-        "    _set_fields_set(instance, _fields_set)\n"
-        "    _set_extra(instance, None)\n"
-        "    _set_private(instance, None)\n"
-        "    return instance\n"
-    )
-    exec(source, namespace)
-    build: Callable[..., _Model] = namespace["build"]
-    build.__qualname__ = f"builder({model.__name__}, {', '.join(names)})"
-    return build
-
-
-# One fields-set per set of names, shared by every instance built with it. A set of
-# five to ten names costs 470-730 bytes, more than the instance's ``__dict__``: one per
-# Reason and Outcome was over half of a 100,000-teacher result's memory (issue 19).
-# Sharing is safe because the models are frozen: pydantic mutates a fields-set only
-# on attribute assignment (refused) and gives ``model_copy`` and ``copy`` their own
-# copy before adding to it (tests/test_speed_internals.py checks both).
-_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
-
-
-def _field_defaults(model: type[FrozenModel]) -> dict[str, Any]:
-    """``model``'s fields with their defaults in declaration order (any frozen model)."""
-    defaults = _FIELD_DEFAULTS.get(model)
-    if defaults is None:
-        defaults = {
-            name: _REQUIRED if field.is_required() else field.get_default(call_default_factory=True)
-            for name, field in model.model_fields.items()
-        }
-    return defaults
-
-
-def _shared_fields_set(names: Iterable[str]) -> set[str]:
-    key = frozenset(names)
-    shared = _FIELDS_SETS.get(key)
-    if shared is None:
-        shared = _FIELDS_SETS[key] = set(key)
-    return shared
-
-
-# One look-up per call: (defaults, how many fields, required names) of each model.
-_SPECS = {
-    model: (defaults, len(defaults), _REQUIRED_FIELDS[model])
-    for model, defaults in _FIELD_DEFAULTS.items()
-}
-
-# BaseModel keeps ``__dict__`` and these in slots; their descriptors set them directly,
-# without the generic ``object.__setattr__`` look-up (a quarter of the cost of ``trusted``).
-_new_object = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
-
-
 class RoundResult(FrozenModel):
     """The whole round: outcomes sorted by teacher id, seat use sorted by post id."""
 
     scenario_digest: str = Field(description="SHA-256 of the scenario's canonical JSON")
     seed: int
     policy: Policy
-    outcomes: tuple[Outcome, ...]
+    # From run_round and from_json an OutcomeTable (a read-only sequence of Outcome held
+    # as columns); a tuple of Outcome when given one. No description: the JSON Schema
+    # of result.json stays as it was.
+    outcomes: Outcomes
     posts: tuple[PostSeats, ...]
     rounds: tuple[RoundStats, ...]
     conflicts: tuple[Conflict, ...] = ()
@@ -449,22 +256,53 @@ class RoundResult(FrozenModel):
 
     def outcome(self, teacher_id: str) -> Outcome:
         """The outcome of one teacher (``KeyError`` if unknown)."""
-        for outcome in self.outcomes:
-            if outcome.teacher == teacher_id:
-                return outcome
-        raise KeyError(teacher_id)
+        try:
+            return self.outcomes[self.outcome_values("teacher").index(teacher_id)]
+        except ValueError:
+            raise KeyError(teacher_id) from None
 
     def counts(self) -> dict[str, int]:
         """Teachers per status, every status present."""
-        tally = Counter(outcome.status for outcome in self.outcomes)  # members, not .value
+        tally = Counter(self.outcome_values("status"))  # members, not .value
         return {status.value: tally[status] for status in Status}
+
+    def outcome_values(self, field: str) -> Sequence[Any]:
+        """One :class:`Outcome` field of every outcome, in order (``KeyError`` if no field).
+
+        Read from the columns of an :class:`OutcomeTable` without building any outcome;
+        from each object when the outcomes were given as a tuple.
+
+        >>> import kgxp
+        >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
+        >>> result.outcome_values("teacher")[:2]
+        ('T00001', 'T00002')
+        """
+        outcomes = self.outcomes
+        if isinstance(outcomes, OutcomeTable):
+            return outcomes.column(field)
+        if field not in Outcome.model_fields:
+            raise KeyError(
+                f"no outcome field {field!r}; the fields are {list(Outcome.model_fields)}"
+            )
+        return [getattr(outcome, field) for outcome in outcomes]
 
     def to_json(self) -> str:
         """Canonical JSON text (UTF-8 characters kept, final newline)."""
-        return (
-            json.dumps(self.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
-            + "\n"
-        )
+        # The dump is 100,000s of short-lived dicts: no collector passes over the heap
+        # meanwhile (kgxp._internal.gc_pause).
+        with collector_paused():
+            rows = json_rows(self.outcomes) if isinstance(self.outcomes, OutcomeTable) else None
+            if rows is None:
+                data = self.model_dump(mode="json")
+            else:
+                # The outcomes written from the table's columns (what pydantic writes for
+                # them, without building and dumping 100,000s of objects), in field order.
+                rest = self.model_dump(mode="json", exclude={"outcomes"})
+                data = {
+                    name: rows if name == "outcomes" else rest[name]
+                    for name in type(self).model_fields
+                }
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
     @classmethod
     def from_json(cls, text: str | bytes) -> RoundResult:
