@@ -24,6 +24,10 @@ difference under I12 (the result is the one the engine gives for this input):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from itertools import compress, repeat
+from operator import attrgetter, is_, not_
+from typing import TypeVar
 
 from kgxp.checks.context import ADJUSTMENT, IN_SCHOOL, PROTECTED, Context
 from kgxp.checks.violation import Violation
@@ -31,6 +35,8 @@ from kgxp.model.result import Reason
 from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
 
 __all__ = ["check_published_fields"]
+
+_T = TypeVar("_T")
 
 
 SEAT_CHOICES = frozenset({MAIN_SUBJECT, OTHER_SUBJECT, BALANCE})
@@ -43,16 +49,24 @@ def check_published_fields(context: Context) -> list[Violation]:
     ranking = context.ranking
     score_of = ranking.score
     declared = {(e.teacher, e.post) for e in context.result.exceptions}
-    stated_of = {t.id: t.preferences for t in context.scenario.teachers}
-    holder = {o.teacher: o.post for o in context.entry_outcomes}
-    for teacher, outcome in zip(context.entry_teachers, context.entry_outcomes, strict=True):
-        expected = score_of.get(outcome.teacher)
-        if expected is not None and outcome.score != expected:
-            found.append(_wrong(outcome.teacher, None, "composite score", outcome.score, expected))
-        # The rank among the preferences the teacher stated (R12); a default in-school
-        # application (R5) is no stated preference, so it has none.
-        stated = stated_of.get(teacher.id, ())
-        rank = stated.index(outcome.post) if outcome.post in stated else None
+    outcomes = context.entry_outcomes
+    # Per entry, columns read in C rather than a dict of every teacher built per call:
+    # the composite score (R15) and the preferences the teacher stated (R12; a default
+    # in-school application, R5, is no stated preference, so it has no rank).
+    expected_scores = list(map(score_of.get, context.entry_ids))
+    stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
+    holder: dict[str, str | None] | None = None  # rival id -> post held, built on first rival
+    for outcome, expected, stated in zip(outcomes, expected_scores, stated_prefs, strict=True):
+        # `is` first: the engine publishes the ranking's own Decimal, and comparing two
+        # Decimals reads both from memory (at 100,000 teachers, a cache miss each).
+        score = outcome.score
+        if score is not expected and expected is not None and score != expected:
+            found.append(_wrong(outcome.teacher, None, "composite score", score, expected))
+        post = outcome.post
+        if stated and stated[0] == post:
+            rank: int | None = 0  # most teachers win their first choice: one comparison
+        else:
+            rank = stated.index(post) if post in stated else None
         if outcome.preference_rank != rank:
             found.append(
                 _wrong(
@@ -60,18 +74,26 @@ def check_published_fields(context: Context) -> list[Violation]:
                 )
             )
         for reason in outcome.reasons:
-            if reason.score is not None and expected is not None and reason.score != expected:
+            stated_own = reason.score
+            if (
+                stated_own is not expected
+                and stated_own is not None
+                and expected is not None
+                and stated_own != expected
+            ):
                 found.append(
-                    _wrong(outcome.teacher, reason.post, "reason's score", reason.score, expected)
+                    _wrong(outcome.teacher, reason.post, "reason's score", stated_own, expected)
                 )
-            if reason.code == "policy_exception":
+            code = reason.code
+            if code == "policy_exception":
                 continue  # a claim set aside on purpose, naming the holder: I7 and I15 check it
-            if reason.rival is None:
+            rival = reason.rival
+            if rival is None:
                 # Without a rival, only the adjustment's seat choice (R6: main subject,
                 # other subject, balance; checked by I8) may name what decided.
-                seat_choice = reason.code == "placed" and reason.decided_by in SEAT_CHOICES
+                decided_by = reason.decided_by
                 if reason.rival_score is not None or (
-                    reason.decided_by is not None and not seat_choice
+                    decided_by is not None and not (code == "placed" and decided_by in SEAT_CHOICES)
                 ):
                     found.append(
                         _wrong(
@@ -83,10 +105,31 @@ def check_published_fields(context: Context) -> list[Violation]:
                         )
                     )
                 continue
+            if holder is None:
+                holder = dict(zip(context.entry_ids, map(_post_of, outcomes), strict=True))
+            # The common case, tested inline: another teacher of the scenario, holding the
+            # post, with their score, and the criterion the two scores imply (R12).
+            rival_score = score_of.get(rival)
+            decided_by = reason.decided_by
+            stated_score = reason.rival_score
+            if (
+                rival_score is not None
+                and (stated_score is rival_score or stated_score == rival_score)
+                and holder.get(rival) == reason.post
+                and rival != outcome.teacher
+                and (
+                    decided_by is None
+                    or expected is None
+                    or (decided_by == "score") == (rival_score != expected)
+                )
+            ):
+                continue
             found += _rival_problems(
                 context, outcome.teacher, reason, holder, (outcome.teacher, reason.post) in declared
             )
-    placed = Counter(o.round for o in context.entry_outcomes if o.round)
+    placed = Counter(map(_round_of, outcomes))
+    placed.pop(None, None)
+    placed.pop("", None)  # no round named: placed by none
     offered = {
         spec.name: sum(seats)
         for spec, seats in zip(context.plan, context.expected_offers, strict=True)
@@ -115,6 +158,19 @@ def check_published_fields(context: Context) -> list[Violation]:
     return found
 
 
+_preferences_of = attrgetter("preferences")
+_volunteers = attrgetter("volunteers_cross_school")
+_willing = attrgetter("willing_to_adjust")
+_post_of = attrgetter("post")
+_round_of = attrgetter("round")
+
+
+def _per_entry(context: Context, column: Sequence[_T]) -> Sequence[_T]:
+    """A column in the scenario's teacher order as a column per entry (see :class:`Context`)."""
+    positions = context.positions
+    return column if positions is None else [column[j] for j in positions]
+
+
 def _candidates(context: Context) -> dict[str, int]:
     """Round name -> how many teachers entered it, as the engine builds its pool (R4-R6).
 
@@ -127,26 +183,30 @@ def _candidates(context: Context) -> dict[str, int]:
     """
     policy = context.policy
     teachers = context.scenario.teachers
-    protected = [reasons is not None for reasons in context.roster.protected]
-    round_of = [-1] * len(teachers)
+    tally = context.tally
     positions = context.positions
-    for e, (status, k) in enumerate(zip(context.tally.status, context.tally.round_of, strict=True)):
-        j = e if positions is None else positions[e]
-        protected[j] = status is PROTECTED
-        round_of[j] = k
-    volunteers_allowed = policy.allow_voluntary_cross_school
-    willing_only = policy.adjustment_requires_willingness
+    if positions is None:  # every teacher an entry, in order: the columns are the tally's
+        protected = list(map(is_, tally.status, repeat(PROTECTED)))
+        round_of = tally.round_of
+    else:
+        protected = [reasons is not None for reasons in context.roster.protected]
+        round_of = [-1] * len(teachers)
+        for j, status, k in zip(positions, tally.status, tally.round_of, strict=True):
+            protected[j] = status is PROTECTED
+            round_of[j] = k
     # Per placing round (-1: never placed), the unprotected teachers it took out of the
-    # pool, and how many of them were volunteers or unwilling; then walk the plan.
-    placed_by, volunteers_by, unwilling_by = Counter[int](), Counter[int](), Counter[int]()
-    for teacher, is_protected, k in zip(teachers, protected, round_of, strict=True):
-        if is_protected:
-            continue
-        placed_by[k] += 1
-        if volunteers_allowed and teacher.volunteers_cross_school:
-            volunteers_by[k] += 1
-        if willing_only and not teacher.willing_to_adjust:
-            unwilling_by[k] += 1
+    # pool, and how many of them were volunteers or unwilling; then walk the plan. Counted
+    # in C (compress, Counter): a Python step per teacher was most of this.
+    unprotected = list(map(not_, protected))
+    rounds_left = list(compress(round_of, unprotected))
+    placed_by = Counter(rounds_left)
+    volunteers_by, unwilling_by = Counter[int](), Counter[int]()
+    if policy.allow_voluntary_cross_school:
+        volunteering = map(_volunteers, compress(teachers, unprotected))
+        volunteers_by = Counter(compress(rounds_left, volunteering))
+    if policy.adjustment_requires_willingness:
+        refusing = map(not_, map(_willing, compress(teachers, unprotected)))
+        unwilling_by = Counter(compress(rounds_left, refusing))
     pool = sum(placed_by.values())
     volunteers, unwilling = sum(volunteers_by.values()), sum(unwilling_by.values())
     entered: dict[str, int] = {}
