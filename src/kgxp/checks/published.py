@@ -24,7 +24,8 @@ difference under I12 (the result is the one the engine gives for this input):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from itertools import compress, repeat
 from operator import attrgetter, is_, not_
 from typing import TypeVar
@@ -53,7 +54,7 @@ def check_published_fields(context: Context) -> list[Violation]:
     # Per entry, columns read in C rather than a dict of every teacher built per call:
     # the composite score (R15) and the preferences the teacher stated (R12; a default
     # in-school application, R5, is no stated preference, so it has no rank).
-    expected_scores = list(map(score_of.get, context.entry_ids))
+    expected_scores = _scores_of(score_of, context.entry_ids)
     stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
     holder: dict[str, str | None] | None = None  # rival id -> post held, built on first rival
     for outcome, expected, stated in zip(outcomes, expected_scores, stated_prefs, strict=True):
@@ -163,6 +164,18 @@ _volunteers = attrgetter("volunteers_cross_school")
 _willing = attrgetter("willing_to_adjust")
 _post_of = attrgetter("post")
 _round_of = attrgetter("round")
+
+
+def _scores_of(score_of: Mapping[str, Decimal], ids: Sequence[str]) -> list[Decimal | None]:
+    """Each id's score in ``score_of`` (``None`` when it has none).
+
+    The ranking's scores are keyed by the very id objects of the scenario's teachers, in
+    their order: when ``ids`` are those, its values are the answer in one step, without a
+    look-up per id (at 100,000 teachers a tenth of this check).
+    """
+    if len(score_of) == len(ids) and all(map(is_, score_of, ids)):
+        return list(score_of.values())
+    return list(map(score_of.get, ids))
 
 
 def _per_entry(context: Context, column: Sequence[_T]) -> Sequence[_T]:

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
 from itertools import compress
+from operator import is_
 
 from kgxp.checks.context import Context
 from kgxp.checks.violation import Violation
@@ -31,7 +32,12 @@ def check_warning_list(context: Context) -> list[Violation]:
     policy = context.policy
     score = context.ranking.score
     ids = context.roster.ids
-    scores = list(map(score.__getitem__, ids))
+    # The ranking's scores are keyed by the very id objects of the roster, in its order:
+    # then its values are the column, without a look-up per teacher.
+    if len(score) == len(ids) and all(map(is_, score, ids)):
+        scores = list(score.values())
+    else:
+        scores = list(map(score.__getitem__, ids))
     county = policy.warning_scope is WarningScope.COUNTY
     # Each teacher's unit: the county, or the school whose in-school round they join (R3:
     # a merged school's teachers count in the receiving one), as the roster has it.
