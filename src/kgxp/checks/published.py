@@ -56,8 +56,15 @@ def check_published_fields(context: Context) -> list[Violation]:
     # in-school application, R5, is no stated preference, so it has no rank).
     expected_scores = _scores_of(score_of, context.entry_ids)
     stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
-    holder: dict[str, str | None] | None = None  # rival id -> post held, built on first rival
-    for outcome, expected, stated in zip(outcomes, expected_scores, stated_prefs, strict=True):
+    holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
+    # Outcomes one per teacher in the scenario's order: a rival's entry is their row in the
+    # ranking (checked against the id), and their post and score are read from the columns
+    # rather than from a dict of every teacher's post built here.
+    ids = context.entry_ids
+    row_of = ranking.row.get if context.positions is None else None
+    for e, (outcome, expected, stated) in enumerate(
+        zip(outcomes, expected_scores, stated_prefs, strict=True)
+    ):
         # `is` first: the engine publishes the ranking's own Decimal, and comparing two
         # Decimals reads both from memory (at 100,000 teachers, a cache miss each).
         score = outcome.score
@@ -106,13 +113,28 @@ def check_published_fields(context: Context) -> list[Violation]:
                         )
                     )
                 continue
-            if holder is None:
-                holder = dict(zip(context.entry_ids, map(_post_of, outcomes), strict=True))
             # The common case, tested inline: another teacher of the scenario, holding the
             # post, with their score, and the criterion the two scores imply (R12).
-            rival_score = score_of.get(rival)
             decided_by = reason.decided_by
             stated_score = reason.rival_score
+            if (
+                row_of is not None
+                and (j := row_of(rival)) is not None
+                and ids[j] == rival
+                and (rival_score := expected_scores[j]) is not None
+                and (stated_score is rival_score or stated_score == rival_score)
+                and outcomes[j].post == reason.post
+                and j != e
+                and (
+                    decided_by is None
+                    or expected is None
+                    or (decided_by == "score") == (rival_score != expected)
+                )
+            ):
+                continue
+            if holder is None:
+                holder = dict(zip(ids, map(_post_of, outcomes), strict=True))
+            rival_score = score_of.get(rival)
             if (
                 rival_score is not None
                 and (stated_score is rival_score or stated_score == rival_score)
