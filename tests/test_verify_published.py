@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from kgxp import RoundResult, Scenario, load_scenario, run_round
+from kgxp import Policy, RoundResult, Scenario, load_scenario, run_round
 from kgxp.checks.verify import verify
 from kgxp.model.result import Outcome, Reason
 from tests.conftest import EXAMPLE
@@ -148,3 +148,60 @@ def test_a_shared_reason_is_checked_for_every_teacher_holding_it(
     found = verify(scenario, tampered)
     assert [(v.invariant, v.teacher) for v in found] == [("I12", rival.teacher)]
     assert "published rival is " + rival.teacher in found[0].message
+
+
+def test_a_first_choice_published_as_another_rank_is_caught(
+    published: tuple[Scenario, RoundResult],
+) -> None:
+    # Most teachers win their first choice, which the check tests with one comparison.
+    scenario, result = published
+    for wrong in (1, None):
+        tampered, teacher = _edit_outcome(
+            result, lambda o: o.preference_rank == 0, preference_rank=wrong
+        )
+        [violation] = verify(scenario, tampered)
+        assert (violation.invariant, violation.teacher) == ("I12", teacher)
+        assert "preference rank" in violation.message
+        assert violation.evidence["expected"] == "0"
+
+
+def test_a_rival_who_does_not_hold_the_post_is_caught(
+    published: tuple[Scenario, RoundResult],
+) -> None:
+    scenario, result = published
+    rival_of = {o.teacher: o.post for o in result.outcomes}
+    reason = next(r for o in result.outcomes for r in o.reasons if r.rival)
+    other = next(p.id for p in scenario.posts if p.id not in (reason.post, rival_of[reason.rival]))
+    tampered, teacher = _edit_rival_reason(result, post=other)
+    found = verify(scenario, tampered)
+    assert {v.invariant for v in found} == {"I12"}
+    assert any("rival's post" in v.message and v.teacher == teacher for v in found)
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [Policy(), Policy(allow_voluntary_cross_school=True, adjustment_requires_willingness=False)],
+    ids=["unwilling_left_out", "volunteers_left_out"],
+)
+def test_candidates_are_counted_whatever_the_order_of_the_outcomes(policy: Policy) -> None:
+    # The example county has volunteers and unwilling teachers: each policy leaves one
+    # kind out of a round's pool. Outcomes listed in reverse are no fault (the check
+    # pairs them with teachers by id), an edited count still is.
+    scenario = load_scenario(EXAMPLE)
+    assert any(t.volunteers_cross_school for t in scenario.teachers)
+    assert not all(t.willing_to_adjust for t in scenario.teachers)
+    result = run_round(scenario, policy=policy)
+    for outcomes in (result.outcomes, tuple(reversed(result.outcomes))):
+        listed = result.model_copy(update={"outcomes": outcomes})
+        assert verify(scenario, listed) == []
+        for position, stats in enumerate(result.rounds):
+            rounds = list(result.rounds)
+            rounds[position] = stats.model_copy(update={"candidates": stats.candidates + 1})
+            tampered = listed.model_copy(update={"rounds": tuple(rounds)})
+            [violation] = verify(scenario, tampered)
+            assert violation.evidence == {
+                "round": stats.name,
+                "field": "candidates",
+                "claimed": stats.candidates + 1,
+                "actual": stats.candidates,
+            }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from itertools import accumulate
 
 from kgxp.checks.context import ADJUSTMENT, Context
 from kgxp.checks.violation import Violation
@@ -64,6 +66,7 @@ def _main_subject_first(
         i = tally.post_at[e]
         if i >= 0:
             holders[(units.get(posts[i].school), posts[i].subject)].append(e)
+    swaps = _Swaps(context, holders)
     found = []
     for e in tally.placed_in[index]:
         i = tally.post_at[e]
@@ -72,15 +75,10 @@ def _main_subject_first(
             continue
         main = (units.get(context.home[e]), teacher.subjects[0])
         free = pool_free.get(main)
-        key = ranking.adjustment_key(teacher)
-        swap = next(
-            (
-                teachers[h].id
-                for h in sorted(holders.get(main, ()), key=lambda h: teachers[h].id)
-                if ranking.adjustment_key(teachers[h]) > key
-                and posts[i].subject in teachers[h].subjects
-            ),
-            None,
+        # The first holder of a main-subject seat, by id, of lower priority and able to
+        # teach the post's subject (only asked when no main-subject seat stayed free).
+        swap = (
+            None if free else swaps.first(main, posts[i].subject, ranking.adjustment_key(teacher))
         )
         if free or swap:
             found.append(
@@ -107,6 +105,43 @@ def _main_subject_first(
                 )
             )
     return found
+
+
+class _Swaps:
+    """Per pool (unit, subject) of the adjustment round and subject to swap to: its holders
+    who teach that subject, by id, with their adjustment keys and the running maximum of
+    those keys, built on first use. The first holder (by id) whose key exceeds a teacher's
+    is then a bisection of the running maximum, not a sort and a scan per teacher."""
+
+    def __init__(self, context: Context, holders: dict[tuple[str | None, str], list[int]]) -> None:
+        self.context = context
+        self.holders = holders
+        self.tables: dict[
+            tuple[str | None, str, str], tuple[list[str], list[tuple[float, int]]]
+        ] = {}
+
+    def first(
+        self, pool: tuple[str | None, str], subject: str, key: tuple[float, int]
+    ) -> str | None:
+        table = self.tables.get((*pool, subject))
+        if table is None:
+            table = self.tables[(*pool, subject)] = self._table(pool, subject)
+        ids, running = table
+        j = bisect_right(running, key)
+        return ids[j] if j < len(ids) else None
+
+    def _table(
+        self, pool: tuple[str | None, str], subject: str
+    ) -> tuple[list[str], list[tuple[float, int]]]:
+        teachers, ranking = self.context.entry_teachers, self.context.ranking
+        able = sorted(
+            (teachers[h].id, ranking.adjustment_key(teachers[h]))
+            for h in self.holders.get(pool, ())
+            if subject in teachers[h].subjects
+        )
+        ids = [teacher_id for teacher_id, _ in able]
+        running = list(accumulate((key for _, key in able), max))
+        return ids, running
 
 
 def _adjustment_merit(context: Context, index: int, spec: RoundSpec) -> list[Violation]:

@@ -68,7 +68,8 @@ class _RoundEnvy:
         self.spec = spec
         self.units = units = context.units(spec.scope)
         self.fills = context.tally.fills[index]
-        self.worst_class, self.worst_id = self._worst_holders()
+        self.worst_class = self._worst_classes()
+        self._worst_ids: list[str] | None = None  # built for the first violation naming one
         # For each post of the scenario the round offered seats at, (bar, school,
         # seats offered): a candidate of priority class c in the post's scope has
         # justified envy for it iff c < bar; the bar is infinite while the post keeps a
@@ -76,29 +77,54 @@ class _RoundEnvy:
         # of the scope a candidate must share (the school in-school, else the unit) and
         # by post id: `violations` looks up every application of every candidate, and
         # a school's or unit's table is small, so the look-up rarely leaves the cache.
+        # The seat rows are read by post position (a post without a row offers nothing).
         self.bars: dict[str | None, dict[str, tuple[float, str, int, int]]] = defaultdict(dict)
         in_school = spec.kind is IN_SCHOOL
-        for post_id, offered in context.offers(index).items():
-            if offered > 0 and (i := context.post_index.get(post_id)) is not None:
-                school = context.post_list[i].school
-                bar = math.inf if self.fills[i] < offered else self.worst_class[i]
-                key = school if in_school else units.get(school)
-                self.bars[key][post_id] = (bar, school, offered, i)
-
-    def _worst_holders(self) -> tuple[list[int], list[str]]:
-        """Per post: the priority class and id of the worst teacher the round placed
-        there (the highest (class, id)); -1 and "" when none."""
-        context = self.context
-        priority, ids, post_at = context.priority_at, context.entry_ids, context.tally.post_at
-        worst_class, worst_id = [-1] * len(context.post_list), [""] * len(context.post_list)
-        for e in context.tally.placed_in[self.index]:
-            i = post_at[e]
-            if i < 0:
+        name, posts, fills, worst = spec.name, context.post_list, self.fills, self.worst_class
+        for i, row in enumerate(context.rows_at):
+            if row is None or not (offered := row.offered.get(name, 0)) > 0:
                 continue
-            own_class = priority[e]
-            if own_class > worst_class[i] or (own_class == worst_class[i] and ids[e] > worst_id[i]):
-                worst_class[i], worst_id[i] = own_class, ids[e]
-        return worst_class, worst_id
+            post = posts[i]
+            school = post.school
+            bar = math.inf if fills[i] < offered else worst[i]
+            key = school if in_school else units.get(school)
+            self.bars[key][post.id] = (bar, school, offered, i)
+
+    def _worst_classes(self) -> list[int]:
+        """Per post: the priority class of the worst teacher the round placed there; -1
+        when none."""
+        context = self.context
+        placed = context.tally.placed_in[self.index]
+        posts = len(context.post_list)
+        # Two spare slots at the end, where the negative post positions of an entry
+        # without a post (-1) or with one not in the scenario (-2) land: no test per entry.
+        worst = [-1] * (posts + 2)
+        at = map(context.tally.post_at.__getitem__, placed)
+        for i, own_class in zip(at, map(context.priority_at.__getitem__, placed), strict=True):
+            if own_class > worst[i]:
+                worst[i] = own_class
+        del worst[posts:]
+        return worst
+
+    def worst_id(self, i: int) -> str:
+        """The id of the worst teacher the round placed at post ``i`` (the highest
+        (class, id)); "" when none."""
+        if self._worst_ids is None:
+            context = self.context
+            priority, ids = context.priority_at, context.entry_ids
+            post_at = context.tally.post_at
+            worst_class, worst_id = [-1] * len(context.post_list), [""] * len(context.post_list)
+            for e in context.tally.placed_in[self.index]:
+                k = post_at[e]
+                if k < 0:
+                    continue
+                own_class = priority[e]
+                if own_class > worst_class[k] or (
+                    own_class == worst_class[k] and ids[e] > worst_id[k]
+                ):
+                    worst_class[k], worst_id[k] = own_class, ids[e]
+            self._worst_ids = worst_id
+        return self._worst_ids[i]
 
     def violations(self) -> list[Violation]:
         """The justified envy of each candidate of the round."""
@@ -156,7 +182,7 @@ class _RoundEnvy:
         filled = self.fills[i]
         if filled < offered:
             return self._free_seat(teacher_id, post_id, rank, won, own_class, offered, filled)
-        holder = (self.worst_class[i], self.worst_id[i])
+        holder = (self.worst_class[i], self.worst_id(i))
         return self._outranks(teacher_id, post_id, rank, won, own_class, holder)
 
     def _free_seat(

@@ -24,6 +24,11 @@ difference under I12 (the result is the one the engine gives for this input):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from itertools import compress, repeat
+from operator import attrgetter, is_, not_
+from typing import TypeVar
 
 from kgxp.checks.context import ADJUSTMENT, IN_SCHOOL, PROTECTED, Context
 from kgxp.checks.violation import Violation
@@ -31,6 +36,8 @@ from kgxp.model.result import Reason
 from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
 
 __all__ = ["check_published_fields"]
+
+_T = TypeVar("_T")
 
 
 SEAT_CHOICES = frozenset({MAIN_SUBJECT, OTHER_SUBJECT, BALANCE})
@@ -43,35 +50,54 @@ def check_published_fields(context: Context) -> list[Violation]:
     ranking = context.ranking
     score_of = ranking.score
     declared = {(e.teacher, e.post) for e in context.result.exceptions}
-    stated_of = {t.id: t.preferences for t in context.scenario.teachers}
     # Read field by field (a result's OutcomeTable: its columns, no outcome objects built).
-    holder = dict(zip(context.entry_values("teacher"), context.entry_values("post"), strict=True))
+    posts = context.entry_values("post")
     rows = context.entry_rows("teacher", "score", "post", "preference_rank", "reasons")
-    for teacher, (teacher_id, score, post, preference_rank, reasons) in zip(
-        context.entry_teachers, rows, strict=True
+    # Per entry, columns read in C rather than a dict of every teacher built per call:
+    # the composite score (R15) and the preferences the teacher stated (R12; a default
+    # in-school application, R5, is no stated preference, so it has no rank).
+    expected_scores = _scores_of(score_of, context.entry_ids)
+    stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
+    holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
+    # Outcomes one per teacher in the scenario's order: a rival's entry is their row in the
+    # ranking (checked against the id), and their post and score are read from the columns
+    # rather than from a dict of every teacher's post built here.
+    ids = context.entry_ids
+    row_of = ranking.row.get if context.positions is None else None
+    for e, ((teacher_id, score, post, preference_rank, reasons), expected, stated) in enumerate(
+        zip(rows, expected_scores, stated_prefs, strict=True)
     ):
-        expected = score_of.get(teacher_id)
-        if expected is not None and score != expected:
+        # `is` first: the engine publishes the ranking's own Decimal, and comparing two
+        # Decimals reads both from memory (at 100,000 teachers, a cache miss each).
+        if score is not expected and expected is not None and score != expected:
             found.append(_wrong(teacher_id, None, "composite score", score, expected))
-        # The rank among the preferences the teacher stated (R12); a default in-school
-        # application (R5) is no stated preference, so it has none.
-        stated = stated_of.get(teacher.id, ())
-        rank = stated.index(post) if post in stated else None
+        if stated and stated[0] == post:
+            rank: int | None = 0  # most teachers win their first choice: one comparison
+        else:
+            rank = stated.index(post) if post in stated else None
         if preference_rank != rank:
             found.append(_wrong(teacher_id, post, "preference rank", preference_rank, rank))
         for reason in reasons:
-            if reason.score is not None and expected is not None and reason.score != expected:
+            stated_own = reason.score
+            if (
+                stated_own is not expected
+                and stated_own is not None
+                and expected is not None
+                and stated_own != expected
+            ):
                 found.append(
-                    _wrong(teacher_id, reason.post, "reason's score", reason.score, expected)
+                    _wrong(teacher_id, reason.post, "reason's score", stated_own, expected)
                 )
-            if reason.code == "policy_exception":
+            code = reason.code
+            if code == "policy_exception":
                 continue  # a claim set aside on purpose, naming the holder: I7 and I15 check it
-            if reason.rival is None:
+            rival = reason.rival
+            if rival is None:
                 # Without a rival, only the adjustment's seat choice (R6: main subject,
                 # other subject, balance; checked by I8) may name what decided.
-                seat_choice = reason.code == "placed" and reason.decided_by in SEAT_CHOICES
+                decided_by = reason.decided_by
                 if reason.rival_score is not None or (
-                    reason.decided_by is not None and not seat_choice
+                    decided_by is not None and not (code == "placed" and decided_by in SEAT_CHOICES)
                 ):
                     found.append(
                         _wrong(
@@ -82,6 +108,40 @@ def check_published_fields(context: Context) -> list[Violation]:
                             "a rival for the score given",
                         )
                     )
+                continue
+            # The common case, tested inline: another teacher of the scenario, holding the
+            # post, with their score, and the criterion the two scores imply (R12).
+            decided_by = reason.decided_by
+            stated_score = reason.rival_score
+            if (
+                row_of is not None
+                and (j := row_of(rival)) is not None
+                and ids[j] == rival
+                and (rival_score := expected_scores[j]) is not None
+                and (stated_score is rival_score or stated_score == rival_score)
+                and posts[j] == reason.post
+                and j != e
+                and (
+                    decided_by is None
+                    or expected is None
+                    or (decided_by == "score") == (rival_score != expected)
+                )
+            ):
+                continue
+            if holder is None:
+                holder = dict(zip(ids, posts, strict=True))
+            rival_score = score_of.get(rival)
+            if (
+                rival_score is not None
+                and (stated_score is rival_score or stated_score == rival_score)
+                and holder.get(rival) == reason.post
+                and rival != teacher_id
+                and (
+                    decided_by is None
+                    or expected is None
+                    or (decided_by == "score") == (rival_score != expected)
+                )
+            ):
                 continue
             found += _rival_problems(
                 context, teacher_id, reason, holder, (teacher_id, reason.post) in declared
@@ -115,6 +175,29 @@ def check_published_fields(context: Context) -> list[Violation]:
     return found
 
 
+_preferences_of = attrgetter("preferences")
+_volunteers = attrgetter("volunteers_cross_school")
+_willing = attrgetter("willing_to_adjust")
+
+
+def _scores_of(score_of: Mapping[str, Decimal], ids: Sequence[str]) -> list[Decimal | None]:
+    """Each id's score in ``score_of`` (``None`` when it has none).
+
+    The ranking's scores are keyed by the very id objects of the scenario's teachers, in
+    their order: when ``ids`` are those, its values are the answer in one step, without a
+    look-up per id (at 100,000 teachers a tenth of this check).
+    """
+    if len(score_of) == len(ids) and all(map(is_, score_of, ids)):
+        return list(score_of.values())
+    return list(map(score_of.get, ids))
+
+
+def _per_entry(context: Context, column: Sequence[_T]) -> Sequence[_T]:
+    """A column in the scenario's teacher order as a column per entry (see :class:`Context`)."""
+    positions = context.positions
+    return column if positions is None else [column[j] for j in positions]
+
+
 def _candidates(context: Context) -> dict[str, int]:
     """Round name -> how many teachers entered it, as the engine builds its pool (R4-R6).
 
@@ -127,26 +210,30 @@ def _candidates(context: Context) -> dict[str, int]:
     """
     policy = context.policy
     teachers = context.scenario.teachers
-    protected = [reasons is not None for reasons in context.roster.protected]
-    round_of = [-1] * len(teachers)
+    tally = context.tally
     positions = context.positions
-    for e, (status, k) in enumerate(zip(context.tally.status, context.tally.round_of, strict=True)):
-        j = e if positions is None else positions[e]
-        protected[j] = status is PROTECTED
-        round_of[j] = k
-    volunteers_allowed = policy.allow_voluntary_cross_school
-    willing_only = policy.adjustment_requires_willingness
+    if positions is None:  # every teacher an entry, in order: the columns are the tally's
+        protected = list(map(is_, tally.status, repeat(PROTECTED)))
+        round_of = tally.round_of
+    else:
+        protected = [reasons is not None for reasons in context.roster.protected]
+        round_of = [-1] * len(teachers)
+        for j, status, k in zip(positions, tally.status, tally.round_of, strict=True):
+            protected[j] = status is PROTECTED
+            round_of[j] = k
     # Per placing round (-1: never placed), the unprotected teachers it took out of the
-    # pool, and how many of them were volunteers or unwilling; then walk the plan.
-    placed_by, volunteers_by, unwilling_by = Counter[int](), Counter[int](), Counter[int]()
-    for teacher, is_protected, k in zip(teachers, protected, round_of, strict=True):
-        if is_protected:
-            continue
-        placed_by[k] += 1
-        if volunteers_allowed and teacher.volunteers_cross_school:
-            volunteers_by[k] += 1
-        if willing_only and not teacher.willing_to_adjust:
-            unwilling_by[k] += 1
+    # pool, and how many of them were volunteers or unwilling; then walk the plan. Counted
+    # in C (compress, Counter): a Python step per teacher was most of this.
+    unprotected = list(map(not_, protected))
+    rounds_left = list(compress(round_of, unprotected))
+    placed_by = Counter(rounds_left)
+    volunteers_by, unwilling_by = Counter[int](), Counter[int]()
+    if policy.allow_voluntary_cross_school:
+        volunteering = map(_volunteers, compress(teachers, unprotected))
+        volunteers_by = Counter(compress(rounds_left, volunteering))
+    if policy.adjustment_requires_willingness:
+        refusing = map(not_, map(_willing, compress(teachers, unprotected)))
+        unwilling_by = Counter(compress(rounds_left, refusing))
     pool = sum(placed_by.values())
     volunteers, unwilling = sum(volunteers_by.values()), sum(unwilling_by.values())
     entered: dict[str, int] = {}

@@ -12,7 +12,10 @@ function.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal
+from itertools import compress
+from operator import is_
 
 from kgxp.checks.context import Context
 from kgxp.checks.violation import Violation
@@ -26,50 +29,54 @@ _ID = "I14"
 
 def check_warning_list(context: Context) -> list[Violation]:
     """I14: ``result.warning_talks`` is the R15 bottom share, no more, no less."""
-    policy, scenario = context.policy, context.scenario
+    policy = context.policy
     score = context.ranking.score
-    receiving = scenario.receiving_schools()
+    ids = context.roster.ids
+    # The ranking's scores are keyed by the very id objects of the roster, in its order:
+    # then its values are the column, without a look-up per teacher.
+    if len(score) == len(ids) and all(map(is_, score, ids)):
+        scores = list(score.values())
+    else:
+        scores = list(map(score.__getitem__, ids))
     county = policy.warning_scope is WarningScope.COUNTY
-    unit_of = {
-        t.id: "county" if county else receiving.get(t.school, t.school) for t in scenario.teachers
-    }
+    # Each teacher's unit: the county, or the school whose in-school round they join (R3:
+    # a merged school's teachers count in the receiving one), as the roster has it.
+    units: Sequence[str] = ["county"] * len(ids) if county else context.roster.home
+    # Per unit and score, how many of the unit have it: counted in C.
     scores_in: dict[str, Counter[Decimal]] = defaultdict(Counter)
-    for teacher_id, unit in unit_of.items():
-        scores_in[unit][score[teacher_id]] += 1
-    # Per unit and score, how many of the unit score strictly lower: one pass over the
-    # unit's distinct scores in order, not one per teacher (at 100,000 teachers in one
-    # county unit that was ~70 comparisons a teacher, most of verify's time).
-    below: dict[str, dict[Decimal, int]] = {}
-    sizes: dict[str, int] = {}
-    limits: dict[str, int] = {}
+    if county:
+        if scores:
+            scores_in["county"] = Counter(scores)
+    else:
+        for (unit, value), count in Counter(zip(units, scores, strict=True)).items():
+            scores_in[unit][value] = count
+    # Per unit, one pass over its distinct scores in order (how many score strictly
+    # lower, how many at or below): the scores inside the bottom share are a prefix of
+    # them, since both counts only grow.
+    inside: dict[tuple[str, Decimal], tuple[int, int, int, int]] = {}
     for unit, counts in scores_in.items():
-        running = 0
-        lower_of: dict[Decimal, int] = {}
+        size = sum(counts.values())
+        limit = int((policy.warning_share * size).to_integral_value(ROUND_FLOOR))
+        if not limit:
+            continue
+        lower = 0
         for value in sorted(counts):
-            lower_of[value] = running
-            running += counts[value]
-        below[unit], sizes[unit] = lower_of, running
-        limits[unit] = int((policy.warning_share * running).to_integral_value(ROUND_FLOOR))
-    expected: dict[str, WarningTalk] = {}
-    for teacher_id, unit in unit_of.items():
-        counts = scores_in[unit]
-        own = score[teacher_id]
-        size, limit = sizes[unit], limits[unit]
-        lower = below[unit][own]
-        at_or_below = lower + counts[own]
-        inside = (
-            at_or_below <= limit if policy.warning_ties is WarningTies.EXCLUDE else lower < limit
-        )
-        if limit and inside:
-            expected[teacher_id] = WarningTalk(
-                teacher=teacher_id,
-                unit=unit,
-                score=own,
-                from_bottom=lower + 1,
-                at_or_below=at_or_below,
-                unit_size=size,
-                limit=limit,
+            at_or_below = lower + counts[value]
+            within = (
+                at_or_below <= limit
+                if policy.warning_ties is WarningTies.EXCLUDE
+                else lower < limit
             )
+            if not within:
+                break
+            inside[(unit, value)] = (lower + 1, at_or_below, size, limit)
+            lower = at_or_below
+    # The teachers with a score inside, picked in C: (teacher, unit, score).
+    pairs = zip(units, scores, strict=True)
+    listed = compress(zip(ids, units, scores, strict=True), map(inside.__contains__, pairs))
+    expected: dict[str, tuple[str, Decimal, int, int, int, int]] = {
+        teacher_id: (unit, own, *inside[(unit, own)]) for teacher_id, unit, own in listed
+    }
     found: list[Violation] = []
     seen: set[str] = set()
     for talk in context.result.warning_talks:
@@ -83,18 +90,21 @@ def check_warning_list(context: Context) -> list[Violation]:
             )
             continue
         seen.add(talk.teacher)
-        should = expected.get(talk.teacher)
-        if should is None:
+        fields = expected.get(talk.teacher)
+        if fields is None:
+            unit_of = _unit_of(context, talk.teacher, county=county)
             found.append(
                 Violation(
                     _ID,
                     f"teacher {talk.teacher} is listed for a warning talk but is not in the "
-                    f"bottom {policy.warning_share} of unit {unit_of.get(talk.teacher, '?')} (R15)",
+                    f"bottom {policy.warning_share} of unit {unit_of} (R15)",
                     teacher=talk.teacher,
                     evidence={"listed": talk.model_dump(mode="json")},
                 )
             )
-        elif talk != should:
+        elif not _same_talk(talk, talk.teacher, fields) and talk != (
+            should := _talk(talk.teacher, fields)
+        ):
             found.append(
                 Violation(
                     _ID,
@@ -108,7 +118,7 @@ def check_warning_list(context: Context) -> list[Violation]:
                 )
             )
     for teacher_id in sorted(expected.keys() - seen):
-        should = expected[teacher_id]
+        should = _talk(teacher_id, expected[teacher_id])
         found.append(
             Violation(
                 _ID,
@@ -120,3 +130,39 @@ def check_warning_list(context: Context) -> list[Violation]:
             )
         )
     return found
+
+
+_FIELDS = ("teacher", "unit", "score", "from_bottom", "at_or_below", "unit_size", "limit")
+
+
+def _talk(teacher_id: str, fields: tuple[str, Decimal, int, int, int, int]) -> WarningTalk:
+    unit, own, from_bottom, at_or_below, size, limit = fields
+    return WarningTalk(
+        teacher=teacher_id,
+        unit=unit,
+        score=own,
+        from_bottom=from_bottom,
+        at_or_below=at_or_below,
+        unit_size=size,
+        limit=limit,
+    )
+
+
+def _same_talk(talk: WarningTalk, teacher_id: str, fields: tuple[object, ...]) -> bool:
+    """Whether ``talk`` equals the entry ``fields`` describe, without building that entry:
+    pydantic's equality, whose first test is this one of ``__dict__``."""
+    return type(talk) is WarningTalk and talk.__dict__ == dict(
+        zip(_FIELDS, (teacher_id, *fields), strict=True)
+    )
+
+
+def _unit_of(context: Context, teacher_id: str, *, county: bool) -> str:
+    """The unit a teacher is counted in ('?' for an id not in the scenario)."""
+    teacher = context.teachers.get(teacher_id)
+    if teacher is None:
+        return "?"
+    return (
+        "county"
+        if county
+        else context.scenario.receiving_schools().get(teacher.school, teacher.school)
+    )
