@@ -26,6 +26,7 @@ from pydantic import (
 from kgxp._internal.frozen import FrozenModel, Id, NonEmptyStr, TextEnum
 from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
+from kgxp.model.building import raw_instance
 from kgxp.model.months import YearMonth
 from kgxp.model.retirement import BASE_AGES
 from kgxp.model.semester import Semester
@@ -281,12 +282,7 @@ def _pay_of_known_amounts(value: dict[Any, Any]) -> Pay | None:
             return None
         amounts[name] = amount
     amounts["rural_allowance"] = allowance
-    pay = _new_object(Pay)
-    _set_dict(pay, amounts)
-    _set_fields_set(pay, names)
-    _set_extra(pay, None)
-    _set_private(pay, None)
-    return pay
+    return raw_instance(Pay, amounts, names)
 
 
 # Inside the optional, so the usual ``null`` is accepted without a call into Python.
@@ -394,10 +390,6 @@ class Teacher(FrozenModel):
 # (tests/test_scenario_memory.py checks both). Replaced as each teacher is built, so
 # the set pydantic made is freed at once and its memory reused for the next teacher.
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
-_new_object = object.__new__
-_set_dict = BaseModel.__dict__["__dict__"].__set__
-_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
-_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 _FIELDS_SETS_LIMIT = 4096  # distinct shapes; a file has a handful
 _fields_set_of = BaseModel.__dict__["__pydantic_fields_set__"].__get__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
