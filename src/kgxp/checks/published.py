@@ -59,13 +59,10 @@ def check_published_fields(context: Context) -> list[Violation]:
     expected_scores = _scores_of(score_of, context.entry_ids)
     stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
     holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
-    # Outcomes one per teacher in the scenario's order: a rival's entry is their row in the
-    # ranking (checked against the id), and their post and score are read from the columns
-    # rather than from a dict of every teacher's post built here.
     ids = context.entry_ids
     row_of = ranking.row.get if context.positions is None else None
-    for e, ((teacher_id, score, post, preference_rank, reasons), expected, stated) in enumerate(
-        zip(rows, expected_scores, stated_prefs, strict=True)
+    for (teacher_id, score, post, preference_rank, reasons), expected, stated in zip(
+        rows, expected_scores, stated_prefs, strict=True
     ):
         # `is` first: the engine publishes the ranking's own Decimal, and comparing two
         # Decimals reads both from memory (at 100,000 teachers, a cache miss each).
@@ -110,17 +107,22 @@ def check_published_fields(context: Context) -> list[Violation]:
                     )
                 continue
             # The common case, tested inline: another teacher of the scenario, holding the
-            # post, with their score, and the criterion the two scores imply (R12).
+            # post, with their score, and the criterion the two scores imply (R12). Outcomes
+            # one per teacher in order: the rival's post and score are read at their row of
+            # the ranking (checked against the id), not from a dict of every teacher's post.
             decided_by = reason.decided_by
             stated_score = reason.rival_score
+            if row_of is not None and (j := row_of(rival)) is not None and ids[j] == rival:
+                rival_score, rival_post = expected_scores[j], posts[j]
+            else:
+                if holder is None:
+                    holder = dict(zip(ids, posts, strict=True))
+                rival_score, rival_post = score_of.get(rival), holder.get(rival)
             if (
-                row_of is not None
-                and (j := row_of(rival)) is not None
-                and ids[j] == rival
-                and (rival_score := expected_scores[j]) is not None
+                rival_score is not None
                 and (stated_score is rival_score or stated_score == rival_score)
-                and posts[j] == reason.post
-                and j != e
+                and rival_post == reason.post
+                and rival != teacher_id
                 and (
                     decided_by is None
                     or expected is None
@@ -130,19 +132,6 @@ def check_published_fields(context: Context) -> list[Violation]:
                 continue
             if holder is None:
                 holder = dict(zip(ids, posts, strict=True))
-            rival_score = score_of.get(rival)
-            if (
-                rival_score is not None
-                and (stated_score is rival_score or stated_score == rival_score)
-                and holder.get(rival) == reason.post
-                and rival != teacher_id
-                and (
-                    decided_by is None
-                    or expected is None
-                    or (decided_by == "score") == (rival_score != expected)
-                )
-            ):
-                continue
             found += _rival_problems(
                 context, teacher_id, reason, holder, (teacher_id, reason.post) in declared
             )
