@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.applications import effective_teachers, not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
@@ -324,23 +325,24 @@ class _Roster:
         receiving = scenario.receiving_schools()
         allow_volunteers = policy.allow_voluntary_cross_school
         absent = not_applying_in_school(scenario, policy)  # R5: explicit applications only
-        self.ids: list[str] = []
+        columns = teacher_columns(scenario)  # shared with run_round, read once per scenario
+        self.ids: list[str] = columns.ids
         self.home: list[str] = []
         self.protected: list[tuple[str, ...] | None] = []
         self.volunteer: list[bool] = []
         self.competing_subject: list[str | None] = []
-        id_of, home, protected_of = self.ids.append, self.home.append, self.protected.append
+        home, protected_of = self.home.append, self.protected.append
         volunteer_of, subject_of = self.volunteer.append, self.competing_subject.append
-        for teacher in scenario.teachers:
-            teacher_id = teacher.id
+        for teacher_id, school, subjects, volunteers in zip(
+            columns.ids, columns.schools, columns.subjects, columns.volunteers, strict=True
+        ):
             reasons = protected.get(teacher_id)
-            volunteer = allow_volunteers and reasons is None and teacher.volunteers_cross_school
-            id_of(teacher_id)
-            home(receiving.get(teacher.school, teacher.school))
+            volunteer = allow_volunteers and reasons is None and volunteers
+            home(receiving.get(school, school))
             protected_of(reasons)
             volunteer_of(volunteer)
             competes = reasons is None and not volunteer and teacher_id not in absent
-            subject_of(teacher.main_subject if competes else None)
+            subject_of(subjects[0] if competes else None)
 
 
 # ``_Tally.post_at`` of an outcome without a post, and of one holding a post not in the scenario.
