@@ -79,7 +79,9 @@ class Context:
             self.round_index.setdefault(spec.name, k)
         # Entry -> position in scenario.teachers; None when the outcomes are exactly one
         # per teacher in the scenario's order, so that entries are scenario positions.
-        self.positions, self.entry_outcomes = _entries(scenario.teachers, result.outcomes)
+        self.positions, self.entry_outcomes = _entries(
+            teacher_columns(scenario).ids, result.outcomes
+        )
         self.aligned = self.positions is None
         # R5: each teacher's applications as the round read them, default in-school
         # applications included (kgxp.round.applications).
@@ -279,9 +281,9 @@ class Context:
 
 
 def _entries(
-    teachers: tuple[Teacher, ...], outcomes: Sequence[Outcome]
+    teachers: Sequence[str], outcomes: Sequence[Outcome]
 ) -> tuple[list[int] | None, Sequence[Outcome]]:
-    """The positions in ``teachers`` of the teachers with an outcome (by id) and the
+    """The positions in ``teachers`` (ids) of the teachers with an outcome (by id) and the
     first outcome of each; ``None`` and ``outcomes`` when the outcomes are exactly one
     per teacher, in the scenario's order.
 
@@ -293,9 +295,9 @@ def _entries(
     ids: Sequence[str] = (
         table.column("teacher") if table is not None else list(map(_teacher_of, outcomes))
     )
-    if len(ids) == len(teachers) and all(map(eq, ids, map(_id_of, teachers))):
+    if len(ids) == len(teachers) and all(map(eq, ids, teachers)):
         return None, outcomes
-    known = {t.id: j for j, t in enumerate(teachers)}
+    known = {teacher_id: j for j, teacher_id in enumerate(teachers)}
     first: dict[str, int] = {}  # teacher id -> position of its first outcome
     for position, teacher_id in enumerate(ids):
         if teacher_id in known:
@@ -307,7 +309,6 @@ def _entries(
 
 
 _teacher_of = attrgetter("teacher")
-_id_of = attrgetter("id")
 
 
 class _Roster:

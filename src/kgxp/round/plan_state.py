@@ -22,6 +22,7 @@ from kgxp.model.balance import INDICATORS
 from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
 from kgxp.model.result import PolicyException, Reason, RoundStats, builder
 from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.round.applications import default_in_school_applications
 from kgxp.round.balance import (
@@ -86,13 +87,19 @@ class PlanState:
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
-        # Each teacher object read once, for its id (at 100,000s of teachers, reading them
-        # costs more than what is done with them); sorted by id as the ids sort (unique).
+        # The teachers' columns, read once per scenario and shared with verify (at 100,000s
+        # of teachers, reading the objects costs more than what is done with them); sorted
+        # by id as the ids sort (unique).
         everyone = scenario.teachers
-        ids = list(map(_BY_ID, everyone))
-        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        columns = teacher_columns(scenario)
+        by_id = sorted(range(len(columns.ids)), key=columns.ids.__getitem__)
         self.teachers: list[Teacher] = list(map(everyone.__getitem__, by_id))
-        ids = list(map(ids.__getitem__, by_id))
+        ids = list(map(columns.ids.__getitem__, by_id))
+        # Per teacher in id order (as self.teachers): id and stated preferences.
+        self.ids: list[str] = ids
+        self.stated_preferences: list[tuple[str, ...]] = list(
+            map(columns.preferences.__getitem__, by_id)
+        )
         # Everyone neither placed nor protected, in id order: each round starts from it
         # and shrinks it, rather than every round scanning the whole county again; and
         # their ids, in the same order, by which the pool shrinks.
