@@ -12,7 +12,11 @@ from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.teacher_columns import teacher_columns
-from kgxp.round.applications import effective_teachers, not_applying_in_school
+from kgxp.round.applications import (
+    default_in_school_applications,
+    effective_teachers,
+    not_applying_in_school,
+)
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -141,6 +145,25 @@ class Context:
     @cached_property
     def fit(self) -> _Fit:
         return _Fit(self)
+
+    @cached_property
+    def entry_subjects(self) -> list[tuple[str, ...]]:
+        """Each entry's teacher's subjects, main subject first."""
+        return self._per_entry(teacher_columns(self.scenario).subjects)
+
+    @cached_property
+    def entry_preferences(self) -> list[tuple[str, ...]]:
+        """Each entry's applications as the round read them: ``entry_teachers``'
+        preferences (R5's default in-school applications first), from the columns."""
+        columns = teacher_columns(self.scenario)
+        defaults = default_in_school_applications(self.scenario, self.policy)
+        stated = columns.preferences
+        if defaults:
+            stated = [
+                own + preferences if (own := defaults.get(teacher_id)) else preferences
+                for teacher_id, preferences in zip(columns.ids, stated, strict=True)
+            ]
+        return self._per_entry(stated)
 
     @cached_property
     def entry_ids(self) -> list[str]:
@@ -418,14 +441,19 @@ class _Fit:
         competitive = [spec.kind in COMPETITIVE for spec in context.plan]
         self.qualified = [False] * len(outcomes)
         self.won_rank = [-1] * len(outcomes)
-        for e, (teacher, k, i) in enumerate(
-            zip(context.entry_teachers, tally.round_of, tally.post_at, strict=True)
+        for e, (subjects, preferences, k, i) in enumerate(
+            zip(
+                context.entry_subjects,
+                context.entry_preferences,
+                tally.round_of,
+                tally.post_at,
+                strict=True,
+            )
         ):
             if i >= 0:
-                self.qualified[e] = post_subjects[i] in teacher.subjects
+                self.qualified[e] = post_subjects[i] in subjects
             if k < 0 or not competitive[k]:
                 continue
-            preferences = teacher.preferences
             if i == NO_POST:
                 self.won_rank[e] = len(preferences)
                 continue
