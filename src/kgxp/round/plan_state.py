@@ -51,8 +51,6 @@ __all__ = ["PlanState"]
 # round's log by "kgxp.round.engine" (docs, benchmarks/run.py), whichever module books it.
 log = get_logger("kgxp.round.engine")
 
-_BY_ID = attrgetter("id")
-_PREFERENCES = attrgetter("preferences")
 _CONTAINS = attrgetter("__contains__")  # of a set: its bound membership test
 
 # One builder per shape of reason (see kgxp.model.result.builder).
@@ -106,6 +104,9 @@ class PlanState:
         competing = list(map(not_, map(prepared.protected.__contains__, ids)))
         self.pool: list[Teacher] = list(compress(self.teachers, competing))
         self.pool_ids: list[str] = list(compress(ids, competing))
+        self.pool_preferences: list[tuple[str, ...]] = list(
+            compress(self.stated_preferences, competing)
+        )
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
@@ -156,6 +157,7 @@ class PlanState:
         other.mechanisms = mechanisms or {}
         other.warm = warm
         other.pool, other.pool_ids = list(self.pool), list(self.pool_ids)
+        other.pool_preferences = list(self.pool_preferences)
         other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
         other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
         other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
@@ -193,9 +195,12 @@ class PlanState:
         applies: list[list[str]]
         if spec.kind is RoundKind.IN_SCHOOL:
             volunteers = self.prepared.volunteers
-            candidates = (
-                [t for t in self.pool if t.id not in volunteers] if volunteers else self.pool
-            )
+            candidates, ids, listed = self.pool, self.pool_ids, self.pool_preferences
+            if volunteers:  # by the columns: no teacher object read (issue 19)
+                staying = list(map(not_, map(volunteers.__contains__, ids)))
+                candidates = list(compress(candidates, staying))
+                ids = list(compress(ids, staying))
+                listed = list(compress(listed, staying))
             offered = {p: n for p, n in self.left_in.items() if n > 0}
             offered_at: dict[str, set[str]] = defaultdict(set)
             for post_id in offered:
@@ -206,8 +211,6 @@ class PlanState:
             # R5: the in-school round offers a teacher the posts of their home school; one
             # who listed none of them applies to them main subject first. Made for all the
             # candidates at once with map and filter, in C: no Python frame per teacher.
-            ids = self.pool_ids if candidates is self.pool else list(map(_BY_ID, candidates))
-            listed = map(_PREFERENCES, candidates)
             applies = list(
                 map(
                     list,
@@ -250,7 +253,7 @@ class PlanState:
             applies = list(
                 map(
                     list,
-                    map(filterfalse, at_own, map(filter, in_unit, map(_PREFERENCES, candidates))),
+                    map(filterfalse, at_own, map(filter, in_unit, self.pool_preferences)),
                 )
             )
 
@@ -401,6 +404,7 @@ class PlanState:
             staying = list(map(not_, map(placed.__contains__, self.pool_ids)))
             self.pool = list(compress(self.pool, staying))
             self.pool_ids = list(compress(self.pool_ids, staying))
+            self.pool_preferences = list(compress(self.pool_preferences, staying))
         self.stats.append(
             RoundStats(
                 name=spec.name,
