@@ -43,6 +43,7 @@ from kgxp.model.result import (
     builder,
     trusted,
 )
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.model.validation import validate
 from kgxp.round.mechanisms.market import Market
 from kgxp.round.ranking import RankingBasis, rank_teachers, scenario_ranking
@@ -189,6 +190,23 @@ def test_digest_is_remembered_but_never_stale(scenario: Scenario) -> None:
     # The one mutable container inside a scenario: mutating it in place is caught.
     scenario.staffing.posts_by_level["extra"] = 1
     assert scenario_digest(scenario) == _canonical_digest(scenario) != digest
+
+
+def test_teacher_columns_are_the_teachers_fields_remembered_per_scenario(
+    scenario: Scenario,
+) -> None:
+    columns = teacher_columns(scenario)
+    teachers = scenario.teachers
+    assert columns.ids == [t.id for t in teachers]
+    assert columns.schools == [t.school for t in teachers]
+    assert columns.subjects == [t.subjects for t in teachers]
+    assert columns.preferences == [t.preferences for t in teachers]
+    assert columns.volunteers == [t.volunteers_cross_school for t in teachers]
+    assert columns.willing == [t.willing_to_adjust for t in teachers]
+    assert teacher_columns(scenario) is columns  # read once, shared by run_round and verify
+    # A copy is a new object: its columns are its own teachers', never the original's.
+    fewer = scenario.model_copy(update={"teachers": teachers[1:]})
+    assert teacher_columns(fewer).ids == [t.id for t in teachers[1:]] != columns.ids
 
 
 def test_validation_is_remembered_per_scenario_not_per_copy(scenario: Scenario) -> None:

@@ -11,7 +11,12 @@ from typing import Any, TypeVar
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
-from kgxp.round.applications import effective_teachers, not_applying_in_school
+from kgxp.model.teacher_columns import teacher_columns
+from kgxp.round.applications import (
+    default_in_school_applications,
+    effective_teachers,
+    not_applying_in_school,
+)
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -78,7 +83,9 @@ class Context:
             self.round_index.setdefault(spec.name, k)
         # Entry -> position in scenario.teachers; None when the outcomes are exactly one
         # per teacher in the scenario's order, so that entries are scenario positions.
-        self.positions, self.entry_outcomes = _entries(scenario.teachers, result.outcomes)
+        self.positions, self.entry_outcomes = _entries(
+            teacher_columns(scenario).ids, result.outcomes
+        )
         self.aligned = self.positions is None
         # R5: each teacher's applications as the round read them, default in-school
         # applications included (kgxp.round.applications).
@@ -138,6 +145,25 @@ class Context:
     @cached_property
     def fit(self) -> _Fit:
         return _Fit(self)
+
+    @cached_property
+    def entry_subjects(self) -> list[tuple[str, ...]]:
+        """Each entry's teacher's subjects, main subject first."""
+        return self._per_entry(teacher_columns(self.scenario).subjects)
+
+    @cached_property
+    def entry_preferences(self) -> list[tuple[str, ...]]:
+        """Each entry's applications as the round read them: ``entry_teachers``'
+        preferences (R5's default in-school applications first), from the columns."""
+        columns = teacher_columns(self.scenario)
+        defaults = default_in_school_applications(self.scenario, self.policy)
+        stated = columns.preferences
+        if defaults:
+            stated = [
+                own + preferences if (own := defaults.get(teacher_id)) else preferences
+                for teacher_id, preferences in zip(columns.ids, stated, strict=True)
+            ]
+        return self._per_entry(stated)
 
     @cached_property
     def entry_ids(self) -> list[str]:
@@ -278,9 +304,9 @@ class Context:
 
 
 def _entries(
-    teachers: tuple[Teacher, ...], outcomes: Sequence[Outcome]
+    teachers: Sequence[str], outcomes: Sequence[Outcome]
 ) -> tuple[list[int] | None, Sequence[Outcome]]:
-    """The positions in ``teachers`` of the teachers with an outcome (by id) and the
+    """The positions in ``teachers`` (ids) of the teachers with an outcome (by id) and the
     first outcome of each; ``None`` and ``outcomes`` when the outcomes are exactly one
     per teacher, in the scenario's order.
 
@@ -292,9 +318,9 @@ def _entries(
     ids: Sequence[str] = (
         table.column("teacher") if table is not None else list(map(_teacher_of, outcomes))
     )
-    if len(ids) == len(teachers) and all(map(eq, ids, map(_id_of, teachers))):
+    if len(ids) == len(teachers) and all(map(eq, ids, teachers)):
         return None, outcomes
-    known = {t.id: j for j, t in enumerate(teachers)}
+    known = {teacher_id: j for j, teacher_id in enumerate(teachers)}
     first: dict[str, int] = {}  # teacher id -> position of its first outcome
     for position, teacher_id in enumerate(ids):
         if teacher_id in known:
@@ -306,7 +332,6 @@ def _entries(
 
 
 _teacher_of = attrgetter("teacher")
-_id_of = attrgetter("id")
 
 
 class _Roster:
@@ -324,23 +349,24 @@ class _Roster:
         receiving = scenario.receiving_schools()
         allow_volunteers = policy.allow_voluntary_cross_school
         absent = not_applying_in_school(scenario, policy)  # R5: explicit applications only
-        self.ids: list[str] = []
+        columns = teacher_columns(scenario)  # shared with run_round, read once per scenario
+        self.ids: list[str] = columns.ids
         self.home: list[str] = []
         self.protected: list[tuple[str, ...] | None] = []
         self.volunteer: list[bool] = []
         self.competing_subject: list[str | None] = []
-        id_of, home, protected_of = self.ids.append, self.home.append, self.protected.append
+        home, protected_of = self.home.append, self.protected.append
         volunteer_of, subject_of = self.volunteer.append, self.competing_subject.append
-        for teacher in scenario.teachers:
-            teacher_id = teacher.id
+        for teacher_id, school, subjects, volunteers in zip(
+            columns.ids, columns.schools, columns.subjects, columns.volunteers, strict=True
+        ):
             reasons = protected.get(teacher_id)
-            volunteer = allow_volunteers and reasons is None and teacher.volunteers_cross_school
-            id_of(teacher_id)
-            home(receiving.get(teacher.school, teacher.school))
+            volunteer = allow_volunteers and reasons is None and volunteers
+            home(receiving.get(school, school))
             protected_of(reasons)
             volunteer_of(volunteer)
             competes = reasons is None and not volunteer and teacher_id not in absent
-            subject_of(teacher.main_subject if competes else None)
+            subject_of(subjects[0] if competes else None)
 
 
 # ``_Tally.post_at`` of an outcome without a post, and of one holding a post not in the scenario.
@@ -415,14 +441,19 @@ class _Fit:
         competitive = [spec.kind in COMPETITIVE for spec in context.plan]
         self.qualified = [False] * len(outcomes)
         self.won_rank = [-1] * len(outcomes)
-        for e, (teacher, k, i) in enumerate(
-            zip(context.entry_teachers, tally.round_of, tally.post_at, strict=True)
+        for e, (subjects, preferences, k, i) in enumerate(
+            zip(
+                context.entry_subjects,
+                context.entry_preferences,
+                tally.round_of,
+                tally.post_at,
+                strict=True,
+            )
         ):
             if i >= 0:
-                self.qualified[e] = post_subjects[i] in teacher.subjects
+                self.qualified[e] = post_subjects[i] in subjects
             if k < 0 or not competitive[k]:
                 continue
-            preferences = teacher.preferences
             if i == NO_POST:
                 self.won_rank[e] = len(preferences)
                 continue

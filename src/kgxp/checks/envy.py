@@ -131,7 +131,7 @@ class _RoundEnvy:
         # One loop over all entries, look-ups held in locals, rather than a call and
         # a list per candidate: it walks every application of every candidate.
         context = self.context
-        teachers, homes = context.entry_teachers, context.home
+        applied, homes = context.entry_preferences, context.home
         posts = context.entry_values("post")  # a column of an OutcomeTable: no object built
         ids, priority = context.entry_ids, context.priority_at
         units, bars = self.units, self.bars
@@ -155,12 +155,12 @@ class _RoundEnvy:
                     continue  # won their first choice (or applied for nothing): nothing to envy
                 above, won = won_rank, posts[e]
             else:
-                above, won = len(teachers[e].preferences), None
+                above, won = len(applied[e]), None
                 if above == 0:
                     continue  # applied for nothing
             home, own_class = homes[e], priority[e]
             in_scope = bars.get(home if in_school else units.get(home), nothing)
-            preferences = teachers[e].preferences
+            preferences = applied[e]
             for rank in range(above):
                 entry = in_scope.get(preferences[rank])
                 if entry is None or own_class >= entry[0]:

@@ -27,12 +27,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from itertools import compress, repeat
-from operator import attrgetter, is_, not_
+from operator import is_, not_
 from typing import TypeVar
 
 from kgxp.checks.context import ADJUSTMENT, IN_SCHOOL, PROTECTED, Context
 from kgxp.checks.violation import Violation
 from kgxp.model.result import Reason
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
 
 __all__ = ["check_published_fields"]
@@ -57,7 +58,7 @@ def check_published_fields(context: Context) -> list[Violation]:
     # the composite score (R15) and the preferences the teacher stated (R12; a default
     # in-school application, R5, is no stated preference, so it has no rank).
     expected_scores = _scores_of(score_of, context.entry_ids)
-    stated_prefs = list(map(_preferences_of, _per_entry(context, context.scenario.teachers)))
+    stated_prefs = _per_entry(context, teacher_columns(context.scenario).preferences)
     holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
     ids = context.entry_ids
     row_of = ranking.row.get if context.positions is None else None
@@ -164,11 +165,6 @@ def check_published_fields(context: Context) -> list[Violation]:
     return found
 
 
-_preferences_of = attrgetter("preferences")
-_volunteers = attrgetter("volunteers_cross_school")
-_willing = attrgetter("willing_to_adjust")
-
-
 def _scores_of(score_of: Mapping[str, Decimal], ids: Sequence[str]) -> list[Decimal | None]:
     """Each id's score in ``score_of`` (``None`` when it has none).
 
@@ -199,6 +195,7 @@ def _candidates(context: Context) -> dict[str, int]:
     """
     policy = context.policy
     teachers = context.scenario.teachers
+    columns = teacher_columns(context.scenario)  # shared with run_round
     tally = context.tally
     positions = context.positions
     if positions is None:  # every teacher an entry, in order: the columns are the tally's
@@ -218,10 +215,10 @@ def _candidates(context: Context) -> dict[str, int]:
     placed_by = Counter(rounds_left)
     volunteers_by, unwilling_by = Counter[int](), Counter[int]()
     if policy.allow_voluntary_cross_school:
-        volunteering = map(_volunteers, compress(teachers, unprotected))
+        volunteering = compress(columns.volunteers, unprotected)
         volunteers_by = Counter(compress(rounds_left, volunteering))
     if policy.adjustment_requires_willingness:
-        refusing = map(not_, map(_willing, compress(teachers, unprotected)))
+        refusing = map(not_, compress(columns.willing, unprotected))
         unwilling_by = Counter(compress(rounds_left, refusing))
     pool = sum(placed_by.values())
     volunteers, unwilling = sum(volunteers_by.values()), sum(unwilling_by.values())

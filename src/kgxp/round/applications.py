@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from kgxp._internal.memo import remembered
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Post, Scenario, Teacher
+from kgxp.model.teacher_columns import teacher_columns
 
 __all__ = [
     "default_in_school_applications",
@@ -64,16 +65,19 @@ def _defaults(scenario: Scenario) -> dict[str, tuple[str, ...]]:
     ids_at = {school: frozenset(p.id for p in posts) for school, posts in posts_at.items()}
     nothing: frozenset[str] = frozenset()
     found: dict[str, tuple[str, ...]] = {}
-    for teacher in scenario.teachers:
-        home = receiving.get(teacher.school, teacher.school)
-        if not ids_at.get(home, nothing).isdisjoint(teacher.preferences):
+    columns = teacher_columns(scenario)  # read once per scenario, shared with verify
+    for teacher_id, school, subjects, preferences in zip(
+        columns.ids, columns.schools, columns.subjects, columns.preferences, strict=True
+    ):
+        home = receiving.get(school, school)
+        if not ids_at.get(home, nothing).isdisjoint(preferences):
             continue  # stated in-school applications are used as stated
-        found[teacher.id] = _main_subject_first(teacher, posts_at.get(home, []))
+        found[teacher_id] = _main_subject_first(subjects, posts_at.get(home, []))
     return found
 
 
-def _main_subject_first(teacher: Teacher, posts: Sequence[Post]) -> tuple[str, ...]:
-    rank = {subject: k for k, subject in enumerate(teacher.subjects)}
+def _main_subject_first(subjects: Sequence[str], posts: Sequence[Post]) -> tuple[str, ...]:
+    rank = {subject: k for k, subject in enumerate(subjects)}
     mine = [p for p in posts if p.subject in rank]
     return tuple(p.id for p in sorted(mine, key=lambda p: (rank[p.subject], p.id)))
 

@@ -22,6 +22,7 @@ from kgxp.model.balance import INDICATORS
 from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
 from kgxp.model.result import PolicyException, Reason, RoundStats, builder
 from kgxp.model.scenario import Post, Scenario, School, Teacher
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.round.applications import default_in_school_applications
 from kgxp.round.balance import (
@@ -50,8 +51,6 @@ __all__ = ["PlanState"]
 # round's log by "kgxp.round.engine" (docs, benchmarks/run.py), whichever module books it.
 log = get_logger("kgxp.round.engine")
 
-_BY_ID = attrgetter("id")
-_PREFERENCES = attrgetter("preferences")
 _CONTAINS = attrgetter("__contains__")  # of a set: its bound membership test
 
 # One builder per shape of reason (see kgxp.model.result.builder).
@@ -86,19 +85,28 @@ class PlanState:
         self.posts: dict[str, Post] = {p.id: p for p in scenario.posts}
         self.school_of: dict[str, str] = {p.id: p.school for p in scenario.posts}
         self.schools: dict[str, School] = {s.id: s for s in scenario.schools}
-        # Each teacher object read once, for its id (at 100,000s of teachers, reading them
-        # costs more than what is done with them); sorted by id as the ids sort (unique).
+        # The teachers' columns, read once per scenario and shared with verify (at 100,000s
+        # of teachers, reading the objects costs more than what is done with them); sorted
+        # by id as the ids sort (unique).
         everyone = scenario.teachers
-        ids = list(map(_BY_ID, everyone))
-        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        columns = teacher_columns(scenario)
+        by_id = sorted(range(len(columns.ids)), key=columns.ids.__getitem__)
         self.teachers: list[Teacher] = list(map(everyone.__getitem__, by_id))
-        ids = list(map(ids.__getitem__, by_id))
+        ids = list(map(columns.ids.__getitem__, by_id))
+        # Per teacher in id order (as self.teachers): id and stated preferences.
+        self.ids: list[str] = ids
+        self.stated_preferences: list[tuple[str, ...]] = list(
+            map(columns.preferences.__getitem__, by_id)
+        )
         # Everyone neither placed nor protected, in id order: each round starts from it
         # and shrinks it, rather than every round scanning the whole county again; and
         # their ids, in the same order, by which the pool shrinks.
         competing = list(map(not_, map(prepared.protected.__contains__, ids)))
         self.pool: list[Teacher] = list(compress(self.teachers, competing))
         self.pool_ids: list[str] = list(compress(ids, competing))
+        self.pool_preferences: list[tuple[str, ...]] = list(
+            compress(self.stated_preferences, competing)
+        )
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
@@ -149,6 +157,7 @@ class PlanState:
         other.mechanisms = mechanisms or {}
         other.warm = warm
         other.pool, other.pool_ids = list(self.pool), list(self.pool_ids)
+        other.pool_preferences = list(self.pool_preferences)
         other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
         other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
         other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
@@ -186,9 +195,12 @@ class PlanState:
         applies: list[list[str]]
         if spec.kind is RoundKind.IN_SCHOOL:
             volunteers = self.prepared.volunteers
-            candidates = (
-                [t for t in self.pool if t.id not in volunteers] if volunteers else self.pool
-            )
+            candidates, ids, listed = self.pool, self.pool_ids, self.pool_preferences
+            if volunteers:  # by the columns: no teacher object read (issue 19)
+                staying = list(map(not_, map(volunteers.__contains__, ids)))
+                candidates = list(compress(candidates, staying))
+                ids = list(compress(ids, staying))
+                listed = list(compress(listed, staying))
             offered = {p: n for p, n in self.left_in.items() if n > 0}
             offered_at: dict[str, set[str]] = defaultdict(set)
             for post_id in offered:
@@ -199,8 +211,6 @@ class PlanState:
             # R5: the in-school round offers a teacher the posts of their home school; one
             # who listed none of them applies to them main subject first. Made for all the
             # candidates at once with map and filter, in C: no Python frame per teacher.
-            ids = self.pool_ids if candidates is self.pool else list(map(_BY_ID, candidates))
-            listed = map(_PREFERENCES, candidates)
             applies = list(
                 map(
                     list,
@@ -243,7 +253,7 @@ class PlanState:
             applies = list(
                 map(
                     list,
-                    map(filterfalse, at_own, map(filter, in_unit, map(_PREFERENCES, candidates))),
+                    map(filterfalse, at_own, map(filter, in_unit, self.pool_preferences)),
                 )
             )
 
@@ -394,6 +404,7 @@ class PlanState:
             staying = list(map(not_, map(placed.__contains__, self.pool_ids)))
             self.pool = list(compress(self.pool, staying))
             self.pool_ids = list(compress(self.pool_ids, staying))
+            self.pool_preferences = list(compress(self.pool_preferences, staying))
         self.stats.append(
             RoundStats(
                 name=spec.name,

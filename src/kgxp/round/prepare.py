@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from itertools import compress
-from operator import attrgetter, itemgetter, not_
-from typing import Any
+from operator import itemgetter, not_
 
 import attrs
 
 from kgxp.model.policy import Policy
 from kgxp.model.result import Conflict
 from kgxp.model.scenario import Post, Scenario, Teacher
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.applications import not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking
@@ -44,9 +44,10 @@ class Prepared:
 def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     receiving = scenario.receiving_schools()
     teachers = scenario.teachers
-    # One read of each teacher object (at 100,000s of teachers, reading them costs more
-    # than what is done with them): ids, schools, subjects as columns (issue 19).
-    ids, schools, subjects = _columns(teachers)
+    # The teachers as columns, read once per scenario and shared with verify (at 100,000s
+    # of teachers, reading the objects costs more than what is done with them; issue 19).
+    columns = teacher_columns(scenario)
+    ids, schools, subjects = columns.ids, columns.schools, columns.subjects
     homes = list(map(receiving.__getitem__, schools))
     home = dict(zip(ids, homes, strict=True))
     protected = scenario_protected(scenario, policy)
@@ -58,9 +59,7 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         ranking.order,
     )
     volunteers = (
-        frozenset(
-            t.id for t in scenario.teachers if t.volunteers_cross_school and t.id not in protected
-        )
+        frozenset(compress(ids, columns.volunteers)) - protected.keys()
         if policy.allow_voluntary_cross_school
         else frozenset()
     )
@@ -85,17 +84,6 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
         split=split,
         volunteers=volunteers,
     )
-
-
-def _columns(teachers: Sequence[Teacher]) -> tuple[Sequence[str], Sequence[str], Sequence[Any]]:
-    """The teachers' ids, schools and subjects, each teacher object read once."""
-    if not teachers:
-        return (), (), ()
-    ids, schools, subjects = zip(*map(_ID_SCHOOL_SUBJECTS, teachers), strict=True)
-    return ids, schools, subjects
-
-
-_ID_SCHOOL_SUBJECTS = attrgetter("id", "school", "subjects")
 
 
 def protected_seats(

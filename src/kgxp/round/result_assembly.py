@@ -28,7 +28,6 @@ from kgxp.model.result import (
     TargetReport,
     builder,
 )
-from kgxp.model.scenario import Teacher
 from kgxp.round.balance import cv_report, explain_target
 from kgxp.round.plan_state import PlanState
 from kgxp.round.scoring import ScoreKey, written_score_key
@@ -180,13 +179,11 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
     def shared(found: tuple[Reason, ...]) -> tuple[Reason, ...]:
         return tuples.setdefault(tuple(map(id, found)), found)
 
-    for teacher in state.teachers:
-        tid = teacher.id
+    for tid, preferences in zip(state.ids, state.stated_preferences, strict=True):
         score = score_of[tid]
         booked = placed.get(tid)
         if booked is not None:
             post_id, spec = booked
-            preferences = teacher.preferences
             row(
                 (
                     tid,
@@ -216,7 +213,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
                     None,
                     score,
                     by,
-                    _rank(teacher, seat),
+                    _rank(preferences, seat),
                     (_protected_reason("R4", code, seat, score, ", ".join(by)),),
                     _PROTECTED,
                 )
@@ -336,7 +333,6 @@ def _seat_table(state: PlanState) -> tuple[PostSeats, ...]:
     return tuple(rows)
 
 
-def _rank(teacher: Teacher, post_id: str | None) -> int | None:
-    """0-based position of ``post_id`` in the teacher's preferences (``None``: not listed)."""
-    preferences = teacher.preferences
+def _rank(preferences: tuple[str, ...], post_id: str | None) -> int | None:
+    """0-based position of ``post_id`` in a teacher's preferences (``None``: not listed)."""
     return preferences.index(post_id) if post_id in preferences else None

@@ -34,6 +34,7 @@ from decimal import ROUND_FLOOR, Decimal
 from kgxp.model.policy import Policy, WarningScope, WarningTies
 from kgxp.model.result import WarningTalk, builder
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.scoring import composite_scores
 
 __all__ = ["COUNTY_UNIT", "warning_limit", "warning_list"]
@@ -60,23 +61,15 @@ def warning_list(
     ``scores`` (teacher id -> composite score) may be passed when already computed
     (the engine's ranking); otherwise they are computed here.
     """
+    columns = teacher_columns(scenario)  # read once per scenario, shared with verify
     if scores is None:
-        scores = dict(
-            zip(
-                (t.id for t in scenario.teachers),
-                composite_scores(scenario.teachers, policy),
-                strict=True,
-            )
-        )
+        scores = dict(zip(columns.ids, composite_scores(scenario.teachers, policy), strict=True))
     units: dict[str, list[tuple[Decimal, str]]] = defaultdict(list)
     receiving = scenario.receiving_schools()
-    for teacher in scenario.teachers:
-        unit = (
-            COUNTY_UNIT
-            if policy.warning_scope is WarningScope.COUNTY
-            else receiving.get(teacher.school, teacher.school)
-        )
-        units[unit].append((scores[teacher.id], teacher.id))
+    county = policy.warning_scope is WarningScope.COUNTY
+    for teacher_id, school in zip(columns.ids, columns.schools, strict=True):
+        unit = COUNTY_UNIT if county else receiving.get(school, school)
+        units[unit].append((scores[teacher_id], teacher_id))
     found: list[WarningTalk] = []
     for unit in sorted(units):
         found += _bottom(unit, units[unit], policy)
