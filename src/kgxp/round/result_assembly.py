@@ -41,31 +41,17 @@ _WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned sc
 _protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
 _waiting_reason = builder(Reason, "rule", "code", "score", "detail")
 # The fields each kind of outcome is given (its ``model_fields_set``, as when the engine
-# built Outcome objects): by position in ``_SHAPES``.
+# built Outcome objects): by position in ``_SHAPES``, every column but those named.
+
+
+def _given_except(*left_out: str) -> tuple[str, ...]:
+    return tuple(name for name in COLUMNS if name not in left_out)
+
+
 _SHAPES = (
-    (
-        "teacher",
-        "status",
-        "home_school",
-        "post",
-        "school",
-        "round",
-        "score",
-        "preference_rank",
-        "reasons",
-    ),
-    (
-        "teacher",
-        "status",
-        "home_school",
-        "post",
-        "school",
-        "score",
-        "protected_by",
-        "preference_rank",
-        "reasons",
-    ),
-    ("teacher", "status", "home_school", "school", "score", "reasons"),
+    _given_except("protected_by"),  # placed in a round (R5, R6)
+    _given_except("round"),  # protected (R4)
+    _given_except("post", "round", "protected_by", "preference_rank"),  # waiting (R7)
 )
 _PLACED, _PROTECTED, _WAITING = range(len(_SHAPES))
 
