@@ -69,6 +69,26 @@ def test_a_shared_fields_set_names_exactly_the_fields_given() -> None:
     assert alone.model_fields_set == t1.model_fields_set
 
 
+def test_a_file_cannot_grow_the_shared_fields_sets_without_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Which optional fields a record gives is the file's choice: past the registry's
+    # limit, records keep a fields-set of their own, still exactly the fields given.
+    from kgxp.model import building
+
+    monkeypatch.setattr(building, "_FIELDS_SETS", dict(building._FIELDS_SETS))
+    full = len(building._FIELDS_SETS)
+    monkeypatch.setattr(building, "_FIELDS_SETS_LIMIT", full)  # no room left
+    data = scenario_data()
+    data["teachers"][1]["performance"] = 85.0
+    data["teachers"][2]["retirement_base_age"] = 60
+    teachers = kgxp.parse_scenario(data).teachers
+    assert len(building._FIELDS_SETS) == full
+    for record, loaded in zip(data["teachers"], teachers, strict=True):
+        assert loaded.model_fields_set == set(record)
+    assert teachers[1].model_fields_set is not teachers[2].model_fields_set
+
+
 def test_no_copy_or_assignment_changes_a_shared_fields_set() -> None:
     first, second, _ = kgxp.parse_scenario(scenario_data()).teachers
     shared = first.model_fields_set

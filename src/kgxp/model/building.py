@@ -17,7 +17,14 @@ from pydantic import BaseModel
 
 from kgxp._internal.frozen import FrozenModel
 
-__all__ = ["builder", "raw_instance", "row_builder", "shared_fields_set", "trusted"]
+__all__ = [
+    "builder",
+    "raw_instance",
+    "row_builder",
+    "share_fields_set",
+    "shared_fields_set",
+    "trusted",
+]
 
 _Model = TypeVar("_Model", bound=FrozenModel)
 
@@ -150,13 +157,19 @@ def _generated(
     return build
 
 
-# One fields-set per set of names, shared by every instance built with it. A set of
-# five to ten names costs 470-730 bytes, more than the instance's ``__dict__``: one per
-# Reason and Outcome was over half of a 100,000-teacher result's memory (issue 19).
-# Sharing is safe because the models are frozen: pydantic mutates a fields-set only
-# on attribute assignment (refused) and gives ``model_copy`` and ``copy`` their own
-# copy before adding to it (tests/test_speed_internals.py checks both).
+# One fields-set per set of names, shared by every instance built with it and, through
+# :func:`share_fields_set`, by every validated scenario record given those fields. A
+# set of five to twenty names costs 470-2,264 bytes, more than the instance's
+# ``__dict__``: one per Reason and Outcome was over half of a 100,000-teacher result's
+# memory, one per teacher, pay and evaluation 680 MB of a 300,000-teacher scenario's
+# 1.2 GB (issue 19). Sharing is safe because the models are frozen: pydantic mutates a
+# fields-set only on attribute assignment (refused) and gives ``model_copy`` and
+# ``copy`` their own copy before adding to it (tests/test_speed_internals.py and
+# tests/test_scenario_memory.py check both).
 _FIELDS_SETS: dict[frozenset[str], set[str]] = {}
+# Distinct sets kept: the engine's shapes and a file's are a handful, but the names a
+# file gives are its own choice, so a hostile file cannot grow the registry without end.
+_FIELDS_SETS_LIMIT = 4096
 
 
 def shared_fields_set(names: Iterable[str]) -> set[str]:
@@ -164,14 +177,36 @@ def shared_fields_set(names: Iterable[str]) -> set[str]:
     key = frozenset(names)
     shared = _FIELDS_SETS.get(key)
     if shared is None:
-        shared = _FIELDS_SETS[key] = set(key)
+        shared = set(key)
+        if len(_FIELDS_SETS) < _FIELDS_SETS_LIMIT:
+            _FIELDS_SETS[key] = shared
     return shared
+
+
+def share_fields_set(instance: BaseModel) -> None:
+    """Give a validated frozen ``instance`` the shared fields-set of the fields it was given.
+
+    pydantic-core gives each validated instance its own set; replaced as each record
+    is built, it is freed at once and its memory reused for the next one.
+    """
+    names = _fields_set_of(instance)
+    every = _EVERY_FIELD.get(type(instance))
+    if every is None:
+        every = _EVERY_FIELD[type(instance)] = shared_fields_set(type(instance).model_fields)
+    if len(names) == len(every):  # the common case (names are model fields), no key built
+        _set_fields_set(instance, every)
+    else:
+        _set_fields_set(instance, shared_fields_set(names))
+
+
+_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}
 
 
 # BaseModel keeps ``__dict__`` and these in slots; their descriptors set them directly,
 # without the generic ``object.__setattr__`` look-up (a quarter of the cost of ``trusted``).
 _new_object = object.__new__
 _set_dict = BaseModel.__dict__["__dict__"].__set__
+_fields_set_of = BaseModel.__dict__["__pydantic_fields_set__"].__get__
 _set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
 _set_private = BaseModel.__dict__["__pydantic_private__"].__set__

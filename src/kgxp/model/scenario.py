@@ -15,7 +15,6 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     Field,
     ValidationError,
     ValidatorFunctionWrapHandler,
@@ -26,7 +25,7 @@ from pydantic import (
 from kgxp._internal.frozen import FrozenModel, Id, NonEmptyStr, TextEnum
 from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
-from kgxp.model.building import raw_instance
+from kgxp.model.building import raw_instance, share_fields_set, shared_fields_set
 from kgxp.model.months import YearMonth
 from kgxp.model.retirement import BASE_AGES
 from kgxp.model.semester import Semester
@@ -380,53 +379,18 @@ class Teacher(FrozenModel):
         return 60 if self.sex is Sex.MALE else 55
 
 
-# One fields-set per set of field names, shared by every teacher (and pay, evaluation)
-# given those fields. pydantic-core gives each validated instance its own set of the
-# names given: for a teacher's twenty fields 2,264 bytes, five times its ``__dict__``,
-# and with a pay's 728 over half the memory of a county's scenario (issue 19: 680 MB
-# of 1.2 GB for 300,000 teachers). Sharing is safe because the models are frozen:
-# pydantic mutates a fields-set only on attribute assignment (refused) and gives
-# ``model_copy`` and ``copy`` their own copy before adding to it
-# (tests/test_scenario_memory.py checks both). Replaced as each teacher is built, so
-# the set pydantic made is freed at once and its memory reused for the next teacher.
-_FIELDS_SETS: dict[frozenset[str], set[str]] = {}
-_FIELDS_SETS_LIMIT = 4096  # distinct shapes; a file has a handful
-_fields_set_of = BaseModel.__dict__["__pydantic_fields_set__"].__get__
-_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
-
-
-def _shared_fields_set(model: BaseModel) -> None:
-    names = _fields_set_of(model)
-    count, every_name = _EVERY_FIELD[type(model)]
-    if len(names) == count:  # the common case, without building a key
-        _set_fields_set(model, every_name)
-        return
-    key = frozenset(names)
-    shared = _FIELDS_SETS.get(key)
-    if shared is None:
-        if len(_FIELDS_SETS) >= _FIELDS_SETS_LIMIT:
-            return
-        shared = _FIELDS_SETS[key] = set(key)
-    _set_fields_set(model, shared)
-
-
 def _share_fields_sets(teacher: Teacher) -> None:
-    _shared_fields_set(teacher)
+    # A teacher's own fields-sets were five times its fields (issue 19: see
+    # kgxp.model.building.share_fields_set).
+    share_fields_set(teacher)
     if teacher.pay is not None:
-        _shared_fields_set(teacher.pay)
+        share_fields_set(teacher.pay)
     if teacher.evaluation is not None:
-        _shared_fields_set(teacher.evaluation)
+        share_fields_set(teacher.evaluation)
 
 
-_EVERY_PAY_FIELD = set(Pay.model_fields)
-_REQUIRED_PAY_FIELDS = set(_PAY_NAMES)
-_FIELDS_SETS[frozenset(_REQUIRED_PAY_FIELDS)] = _REQUIRED_PAY_FIELDS
-
-_EVERY_FIELD: dict[type[BaseModel], tuple[int, set[str]]] = {
-    Teacher: (len(Teacher.model_fields), set(Teacher.model_fields)),
-    Pay: (len(_EVERY_PAY_FIELD), _EVERY_PAY_FIELD),
-    Evaluation: (len(Evaluation.model_fields), set(Evaluation.model_fields)),
-}
+_EVERY_PAY_FIELD = shared_fields_set(Pay.model_fields)
+_REQUIRED_PAY_FIELDS = shared_fields_set(_PAY_NAMES)
 
 
 class IncomingWaiting(FrozenModel):
