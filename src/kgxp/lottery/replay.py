@@ -244,9 +244,12 @@ class Replay:
     def _whole_round(self, seed: int) -> Draw:
         result = run_round(self.scenario, policy=self.policy, seed=seed)
         index = self.post_index
+        # Two columns of the result, no outcome object built per teacher and draw.
         return [
-            (STATUSES.index(o.status), -1 if o.post is None else index[o.post])
-            for o in result.outcomes
+            (STATUSES.index(status), -1 if post is None else index[post])
+            for status, post in zip(
+                result.outcome_values("status"), result.outcome_values("post"), strict=True
+            )
         ]
 
     def _prepare(self, seed: int, order: Mapping[str, int]) -> _Prepared:
