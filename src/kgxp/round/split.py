@@ -31,15 +31,15 @@ is deterministic and independent of input order (I5, I12).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import attrs
 
 from kgxp.model.policy import CrossSchoolSeatChoice, Policy, SplitRounding
-from kgxp.model.scenario import Post, Teacher
+from kgxp.model.scenario import Post
 
-__all__ = ["SeatSplit", "count_own_candidates", "own_candidates_by_post", "split_seats"]
+__all__ = ["SeatSplit", "own_candidates_by_post", "split_seats"]
 
 
 @attrs.frozen
@@ -76,23 +76,6 @@ def split_seats(
         for post in school_posts:
             result[post.id] = _split(remaining[post.id], cross[post.id])
     return result
-
-
-def count_own_candidates(
-    posts: Iterable[Post],
-    teachers: Iterable[Teacher],
-    home: Mapping[str, str],
-    skip: Container[str],
-) -> Counter[str]:
-    """Per post, the teachers of its school whose main subject is its subject (``shortage_first``).
-
-    ``home`` maps teacher ids to the school whose in-school round they join (R3);
-    teachers in ``skip`` (protected, volunteers) do not compete there.
-    """
-    # ``subjects[0]`` is ``main_subject`` without a property call per teacher.
-    return own_candidates_by_post(
-        posts, [(home[t.id], t.subjects[0]) for t in teachers if t.id not in skip]
-    )
 
 
 def own_candidates_by_post(
