@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 
 import attrs
 
@@ -59,6 +59,24 @@ def split_seats(
     ``own_candidates[post.id]`` is the number of the school's own competing
     teachers whose main subject is the post's subject (used by ``shortage_first``).
     """
+    # In a decimal context of its own: the caller's precision (a notebook's prec=2, say)
+    # rounded 10% of 125 seats to 12 before the policy's rounding, and verify, recomputing
+    # the split in the same context, agreed (R5, I5).
+    with localcontext(_EXACT):
+        return _split_seats(posts, remaining, own_candidates, policy)
+
+
+# Shares have a few digits and seat counts are ints: products and sums are exact at this
+# precision, and the proportional quotas' divisions the same for equal fractions.
+_EXACT = Context(prec=200)
+
+
+def _split_seats(
+    posts: Sequence[Post],
+    remaining: Mapping[str, int],
+    own_candidates: Mapping[str, int],
+    policy: Policy,
+) -> dict[str, SeatSplit]:
     ordered = sorted(posts, key=lambda p: p.id)
     if policy.cross_school_seat_choice is CrossSchoolSeatChoice.DESIGNATED:
         return {
