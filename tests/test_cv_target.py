@@ -136,3 +136,18 @@ def test_the_constraint_is_exact_on_small_random_markets(seed: int) -> None:
             assert not check.feasible
             assert check.best_possible is not None
             assert lowest <= check.best_possible <= (root + 2 * CV_STEP) ** 2
+
+
+def test_the_reported_cv_does_not_depend_on_the_callers_decimal_context() -> None:
+    # §6 / R12: a report's CV is the exact CV² rooted and written to 4 decimals. In a
+    # caller's 3-digit decimal context (a notebook's, say) 0.378 could not be written
+    # to 4 decimals: InvalidOperation, or a CV rounded twice.
+    from decimal import Decimal, localcontext
+
+    from kgxp.round.balance import cv_decimal
+
+    square = Fraction(1, 7)
+    assert cv_decimal(square) == Decimal("0.3780")
+    for prec in (3, 5):
+        with localcontext(prec=prec):
+            assert str(cv_decimal(square)) == "0.3780"
