@@ -58,8 +58,12 @@ CV_GOAL_UNITS = 1000
 
 
 def required_count(share: Decimal, base: int) -> int:
-    """The fewest whole teachers or seats that make ``count / base >= share``."""
-    return math.ceil(share * base)
+    """The fewest whole teachers or seats that make ``count / base >= share``.
+
+    Exactly (as a fraction), not in the caller's decimal context: with a 2-digit one
+    0.5 × 291 was 1.5E+2 before the ceiling, 150 rather than 146 (R16, R17).
+    """
+    return math.ceil(Fraction(share) * base)
 
 
 @attrs.frozen
@@ -111,6 +115,14 @@ class CvSpec:
 
     def cv_squared(self, counts: Sequence[int]) -> Fraction | None:
         return cv_squared(self.enrolments, counts)
+
+    @property
+    def goal_units(self) -> int:
+        """``limit`` in thousandths, rounded down (never looser): the round's CV goal.
+
+        Exactly, not in the caller's decimal context (a 2-digit one made 0.456 460).
+        """
+        return math.floor(Fraction(self.limit) * CV_GOAL_UNITS)
 
     def met_by(self, counts: Sequence[int]) -> bool:
         """Exactly: is the CV defined and at most ``limit``?"""
