@@ -136,3 +136,36 @@ def test_the_constraint_is_exact_on_small_random_markets(seed: int) -> None:
             assert not check.feasible
             assert check.best_possible is not None
             assert lowest <= check.best_possible <= (root + 2 * CV_STEP) ** 2
+
+
+def test_the_reported_cv_does_not_depend_on_the_callers_decimal_context() -> None:
+    # §6 / R12: a report's CV is the exact CV² rooted and written to 4 decimals. In a
+    # caller's 3-digit decimal context (a notebook's, say) 0.378 could not be written
+    # to 4 decimals: InvalidOperation, or a CV rounded twice.
+    from decimal import Decimal, localcontext
+
+    from kgxp.round.balance import cv_decimal
+
+    square = Fraction(1, 7)
+    assert cv_decimal(square) == Decimal("0.3780")
+    for prec in (3, 5):
+        with localcontext(prec=prec):
+            assert str(cv_decimal(square)) == "0.3780"
+
+
+def test_target_counts_do_not_depend_on_the_callers_decimal_context() -> None:
+    # R16/R17: half of 291 seats is 145.5, so 146 are required; in a caller's 2-digit
+    # decimal context 0.5 × 291 was 1.5E+2 before the ceiling (150), and verify's I15,
+    # recomputing alike, reported the right result as wrong. A CV limit of 0.456 is 456
+    # thousandths for the round's goal, never the looser 460.
+    from decimal import Decimal, localcontext
+
+    from kgxp.model.scenario import Segment
+    from kgxp.round.balance import CvSpec, required_count
+
+    spec = CvSpec("cv", "key_teachers", Segment.PRIMARY, Decimal("0.456"), ("S1",), (100,))
+    expected = (required_count(Decimal("0.5"), 291), spec.goal_units)
+    assert expected == (146, 456)
+    for prec in (1, 2, 3):
+        with localcontext(prec=prec):
+            assert (required_count(Decimal("0.5"), 291), spec.goal_units) == expected

@@ -122,3 +122,39 @@ def test_bulk_scores_keep_the_decimal_context_of_the_caller() -> None:
         assert composite_scores(scenario.teachers, kgxp.Policy()) == [expected]
         assert getcontext().prec == 5
     assert expected == Decimal("68.5208333333333340")
+
+
+@pytest.mark.parametrize("trap_invalid", [True, False])
+def test_scores_do_not_depend_on_a_low_precision_caller_context(trap_invalid: bool) -> None:
+    # R15: a score's text is published, so it must not depend on the caller's decimal
+    # context. A 3-digit context (a notebook's, say) cannot hold 100.00 or 85.50: the
+    # quantize that writes two places must run in the exact context too, not raise
+    # InvalidOperation, nor give NaN when that trap is off.
+    from decimal import InvalidOperation, localcontext
+
+    data = scenario_data()
+    data["teachers"] = [
+        teacher(
+            "E1",
+            "A",
+            score=None,
+            evaluation={
+                "student_rating": 100.0,
+                "peer_review": 100.0,
+                "quality_assessment": 100.0,
+                "school_evaluation": 100.0,
+            },
+        ),
+        teacher("G1", "A", score=85.5),
+        teacher("G2", "A", score=100.0),
+    ]
+    scenario = kgxp.parse_scenario(data)
+    policy = kgxp.Policy()
+    expected = composite_scores(scenario.teachers, policy)
+    assert [str(s) for s in expected] == ["100.00", "85.50", "100.00"]
+    with localcontext(prec=3) as context:
+        context.traps[InvalidOperation] = trap_invalid
+        bulk = composite_scores(scenario.teachers, policy)
+        single = [composite_score(t, policy) for t in scenario.teachers]
+    assert [str(s) for s in bulk] == [str(s) for s in expected]
+    assert [str(s) for s in single] == [str(s) for s in expected]

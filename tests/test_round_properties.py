@@ -56,3 +56,21 @@ def test_result_json_roundtrips(scenario: Scenario, policy: Policy) -> None:
     again = kgxp.RoundResult.from_json(result.to_json())
     assert again == result
     assert again.to_json() == result.to_json()
+
+
+@given(scenarios(), policies(), st.integers(1, 3))
+def test_the_callers_decimal_context_never_changes_the_bytes(
+    scenario: Scenario, policy: Policy, precision: int
+) -> None:
+    # I12: a notebook may set a low decimal precision; scores (R15), the split (R5), the
+    # warning list and the targets' counts are computed exactly or in contexts of their
+    # own, so the result, and verify's findings on it, are the same as in the default one.
+    from decimal import localcontext
+
+    expected = run_round(scenario, policy=policy)
+    # Copies: a scenario remembers its ranking (kgxp._internal.memo), and these must be
+    # computed afresh in the caller's context.
+    with localcontext(prec=precision):
+        again = run_round(scenario.model_copy(), policy=policy)
+        assert again.to_json() == expected.to_json()
+        assert verify(scenario.model_copy(), expected) == []

@@ -79,3 +79,25 @@ def test_designated_seats_are_used_and_capped() -> None:
     policy = Policy(cross_school_seat_choice=CrossSchoolSeatChoice.DESIGNATED)
     split = split_seats(posts, remaining, {}, policy)
     assert split == {"A-CHN": SeatSplit(2, 2), "A-MAT": SeatSplit(0, 1), "A-PE": SeatSplit(2, 0)}
+
+
+@pytest.mark.parametrize("rounding", list(SplitRounding))
+def test_share_is_exact_whatever_the_callers_decimal_context(rounding: SplitRounding) -> None:
+    # R5/I5: 10% of S1's 125 seats is 12.5, of S2's 5 seats 0.5. In a caller's 2-digit
+    # decimal context (a notebook's, say) 12.5 was 12 before the policy's rounding, and
+    # the county total 13 went the wrong way. The split must not depend on the caller's
+    # context: verify recomputes it alike, so it could not tell.
+    from decimal import localcontext
+
+    posts = [
+        Post(id="S1-CHN", school="S1", subject="语文", seats=118),
+        Post(id="S1-MAT", school="S1", subject="数学", seats=7),
+        Post(id="S2-CHN", school="S2", subject="语文", seats=5),
+    ]
+    remaining = {p.id: p.seats for p in posts}
+    own = {"S1-CHN": 110, "S1-MAT": 7, "S2-CHN": 5}
+    policy = Policy(split_rounding=rounding)
+    expected = split_seats(posts, remaining, own, policy)
+    assert sum(s.cross_school for s in expected.values()) in (12, 13, 14)
+    with localcontext(prec=2):
+        assert split_seats(posts, remaining, own, policy) == expected

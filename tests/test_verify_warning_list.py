@@ -119,3 +119,26 @@ def test_a_listed_id_that_is_no_teacher_of_the_scenario() -> None:
         violation = _only(verify(scenario, _with_talks(again, *again.warning_talks, ghost)))
         assert (violation.invariant, violation.teacher) == ("I14", "GHOST")
         assert "of unit ? (R15)" in violation.message
+
+
+def test_the_bottom_share_is_counted_exactly_whatever_the_callers_decimal_context() -> None:
+    # R15: 30% of 25 teachers is 7.5, so 7 are warned. In a caller's 1-digit decimal
+    # context (a notebook's, say) 0.3 × 25 rounds to 8 before it is rounded down: the
+    # engine listed 8 and the check, counting in the same context, agreed. Both must
+    # count exactly, and the check must catch the eighth entry whatever the context.
+    from decimal import localcontext
+
+    scenario = _county([60.0 + k for k in range(25)])
+    policy = Policy(warning_share=Decimal("0.3"))
+    expected = kgxp.run_round(scenario, policy=policy)
+    assert len(expected.warning_talks) == 7
+    assert {t.limit for t in expected.warning_talks} == {7}
+    eighth = expected.warning_talks[-1].model_copy(
+        update={"teacher": "t07", "score": Decimal("67.00"), "from_bottom": 8, "at_or_below": 8}
+    )
+    broken = _with_talks(expected, *expected.warning_talks, eighth)
+    with localcontext(prec=1):
+        result = kgxp.run_round(scenario, policy=policy)
+        assert result.warning_talks == expected.warning_talks
+        assert ("I14", "t07") in _found(scenario, broken)
+        assert not [v for v in verify(scenario, expected) if v.invariant == "I14"]

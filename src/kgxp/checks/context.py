@@ -201,9 +201,10 @@ class Context:
     def own_candidates(self) -> dict[str, int]:
         """Per post id: its school's competing teachers of its subject (R5 ``shortage_first``).
 
-        :func:`~kgxp.round.split.count_own_candidates` (protected teachers and volunteers do
-        not compete in-school), counted from the roster rather than through a dict of
-        every teacher's home (which took as long as the whole split).
+        :func:`~kgxp.round.split.own_candidates_by_post` of the roster's competing teachers
+        (protected teachers, volunteers and, under explicit applications, those listing no
+        own-school post do not compete in-school): (home, main subject) per teacher, as the
+        engine's ``prepare`` counts them, not through a dict of every teacher's home.
         """
         roster = self.roster
         competing = zip(roster.home, roster.competing_subject, strict=True)

@@ -11,9 +11,11 @@ function.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from itertools import compress
 from operator import is_
 
@@ -56,7 +58,9 @@ def check_warning_list(context: Context) -> list[Violation]:
     inside: dict[tuple[str, Decimal], tuple[int, int, int, int]] = {}
     for unit, counts in scores_in.items():
         size = sum(counts.values())
-        limit = int((policy.warning_share * size).to_integral_value(ROUND_FLOOR))
+        # share × size rounded down, counted exactly: not in the caller's decimal context,
+        # whose rounding could add one before the floor (a 1-digit one: 0.3 × 25 → 8).
+        limit = math.floor(Fraction(policy.warning_share) * size)
         if not limit:
             continue
         lower = 0

@@ -28,7 +28,7 @@ __all__ = [
 
 _Model = TypeVar("_Model", bound=FrozenModel)
 
-_REQUIRED = object()  # marks a field without default in ``_field_defaults``
+_REQUIRED = object()  # marks a field without default in a ``_spec``'s defaults
 
 # Per model built so: every field with its default, in declaration order (so
 # ``__dict__``, ``repr`` and equality match a validated instance), with the number

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from fractions import Fraction
 
 import attrs
@@ -58,8 +58,12 @@ CV_GOAL_UNITS = 1000
 
 
 def required_count(share: Decimal, base: int) -> int:
-    """The fewest whole teachers or seats that make ``count / base >= share``."""
-    return math.ceil(share * base)
+    """The fewest whole teachers or seats that make ``count / base >= share``.
+
+    Exactly (as a fraction), not in the caller's decimal context: with a 2-digit one
+    0.5 × 291 was 1.5E+2 before the ceiling, 150 rather than 146 (R16, R17).
+    """
+    return math.ceil(Fraction(share) * base)
 
 
 @attrs.frozen
@@ -111,6 +115,14 @@ class CvSpec:
 
     def cv_squared(self, counts: Sequence[int]) -> Fraction | None:
         return cv_squared(self.enrolments, counts)
+
+    @property
+    def goal_units(self) -> int:
+        """``limit`` in thousandths, rounded down (never looser): the round's CV goal.
+
+        Exactly, not in the caller's decimal context (a 2-digit one made 0.456 460).
+        """
+        return math.floor(Fraction(self.limit) * CV_GOAL_UNITS)
 
     def met_by(self, counts: Sequence[int]) -> bool:
         """Exactly: is the CV defined and at most ``limit``?"""
@@ -281,12 +293,18 @@ def explain_target(spec: TargetSpec, round_name: str | None, best: int | None) -
     )
 
 
+_CV_CONTEXT = Context(prec=28)
+
+
 def cv_decimal(square: Fraction | None) -> Decimal | None:
     """The CV of an exact CV², to 4 decimals (half to even), for reports."""
     if square is None:
         return None
-    exact = Decimal(square.numerator) / Decimal(square.denominator)
-    return exact.sqrt().quantize(Decimal("0.0001"))
+    # In a context of its own (the default 28 digits), not the caller's: a 3-digit one
+    # could not write 0.378 to 4 decimals (InvalidOperation).
+    with localcontext(_CV_CONTEXT):
+        exact = Decimal(square.numerator) / Decimal(square.denominator)
+        return exact.sqrt().quantize(Decimal("0.0001"))
 
 
 def cv_report(

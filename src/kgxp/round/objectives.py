@@ -137,11 +137,7 @@ def run_targeted(run_plan: RunPlan[Run]) -> Run:
         return free
     specs = {t.name: t for t in tables.targets}
     goals = {n: t.required for n, t in specs.items() if free.counted(n) < t.required}
-    cv_goals = {
-        c.name: math.floor(c.limit * CV_GOAL_UNITS)
-        for c in tables.cv_targets
-        if not free.cv_met(c.name)
-    }
+    cv_goals = {c.name: c.goal_units for c in tables.cv_targets if not free.cv_met(c.name)}
     if not goals and not cv_goals:
         return free
 

@@ -66,7 +66,8 @@ def prepare(scenario: Scenario, policy: Policy, ranking: Ranking) -> Prepared:
     # R5: a teacher who does not compete in-school is no school's own candidate.
     absent = not_applying_in_school(scenario, policy)
     skip = protected.keys() | volunteers | absent
-    # count_own_candidates, from the columns: (home, main subject) of those who compete.
+    # R5 shortage_first: per post, its school's competing teachers of its subject, counted
+    # from the columns as (home, main subject) of each who competes.
     own_candidates = own_candidates_by_post(
         scenario.posts,
         compress(

@@ -25,13 +25,17 @@ _ONE: Final = Decimal(1)
 # Weights (any number of places) times components (up to 17 significant digits): a
 # precision far above both keeps every product and sum exact.
 _EXACT_PRECISION: Final = 200
+# The context of every step, the quantize to two places included: never the caller's,
+# whose precision (a notebook's prec=3, say) could not hold 100.00 and would raise, or
+# give NaN with that trap off (R15: a score's text is published).
+_EXACT_CONTEXT: Final = Context(prec=_EXACT_PRECISION)
 
 
 def _exact(value: Decimal) -> Decimal:
     """``value`` unchanged, written with at least two decimal places."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
-        return value.quantize(_CENT)  # only appends zeros: exact
+        return value.quantize(_CENT, context=_EXACT_CONTEXT)  # only appends zeros: exact
     return value
 
 

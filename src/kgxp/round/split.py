@@ -31,15 +31,15 @@ is deterministic and independent of input order (I5, I12).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable, Mapping, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
 
 import attrs
 
 from kgxp.model.policy import CrossSchoolSeatChoice, Policy, SplitRounding
-from kgxp.model.scenario import Post, Teacher
+from kgxp.model.scenario import Post
 
-__all__ = ["SeatSplit", "count_own_candidates", "own_candidates_by_post", "split_seats"]
+__all__ = ["SeatSplit", "own_candidates_by_post", "split_seats"]
 
 
 @attrs.frozen
@@ -59,6 +59,24 @@ def split_seats(
     ``own_candidates[post.id]`` is the number of the school's own competing
     teachers whose main subject is the post's subject (used by ``shortage_first``).
     """
+    # In a decimal context of its own: the caller's precision (a notebook's prec=2, say)
+    # rounded 10% of 125 seats to 12 before the policy's rounding, and verify, recomputing
+    # the split in the same context, agreed (R5, I5).
+    with localcontext(_EXACT):
+        return _split_seats(posts, remaining, own_candidates, policy)
+
+
+# Shares have a few digits and seat counts are ints: products and sums are exact at this
+# precision, and the proportional quotas' divisions the same for equal fractions.
+_EXACT = Context(prec=200)
+
+
+def _split_seats(
+    posts: Sequence[Post],
+    remaining: Mapping[str, int],
+    own_candidates: Mapping[str, int],
+    policy: Policy,
+) -> dict[str, SeatSplit]:
     ordered = sorted(posts, key=lambda p: p.id)
     if policy.cross_school_seat_choice is CrossSchoolSeatChoice.DESIGNATED:
         return {
@@ -76,23 +94,6 @@ def split_seats(
         for post in school_posts:
             result[post.id] = _split(remaining[post.id], cross[post.id])
     return result
-
-
-def count_own_candidates(
-    posts: Iterable[Post],
-    teachers: Iterable[Teacher],
-    home: Mapping[str, str],
-    skip: Container[str],
-) -> Counter[str]:
-    """Per post, the teachers of its school whose main subject is its subject (``shortage_first``).
-
-    ``home`` maps teacher ids to the school whose in-school round they join (R3);
-    teachers in ``skip`` (protected, volunteers) do not compete there.
-    """
-    # ``subjects[0]`` is ``main_subject`` without a property call per teacher.
-    return own_candidates_by_post(
-        posts, [(home[t.id], t.subjects[0]) for t in teachers if t.id not in skip]
-    )
 
 
 def own_candidates_by_post(

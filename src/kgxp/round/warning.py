@@ -26,10 +26,12 @@ True
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from kgxp.model.policy import Policy, WarningScope, WarningTies
 from kgxp.model.result import WarningTalk, builder
@@ -49,8 +51,12 @@ _warning_talk = builder(
 
 
 def warning_limit(share: Decimal, unit_size: int) -> int:
-    """``share`` × ``unit_size`` rounded down: how many a unit's bottom share holds."""
-    return int((share * unit_size).to_integral_value(ROUND_FLOOR))
+    """``share`` × ``unit_size`` rounded down: how many a unit's bottom share holds.
+
+    Counted exactly (as a fraction), not in the caller's decimal context: with a
+    1-digit one, 0.3 × 25 = 7.5 rounded to 8 before it was rounded down (R15).
+    """
+    return math.floor(Fraction(share) * unit_size)
 
 
 def warning_list(
