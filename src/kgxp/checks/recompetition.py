@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.model.digest import scenario_digest
 from kgxp.model.scenario import Scenario
@@ -43,6 +44,7 @@ from kgxp.waiting.register import Register
 __all__ = ["verify_recompetition"]
 
 
+@in_kgxp_decimal_context
 def verify_recompetition(
     scenario: Scenario, register: Register, result: RecompetitionResult
 ) -> list[Violation]:

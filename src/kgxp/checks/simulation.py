@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.checks.violation import Violation
 from kgxp.model.policy import Policy, WaitingTermPay
 from kgxp.model.scenario import Locality, Scenario
@@ -43,6 +44,7 @@ _FLAGGED = {WaitingState.DISMISSAL_REVIEW, WaitingState.CONTRACT_ENDED}
 _WAITING = {WaitingState.WAITING, WaitingState.CONTINUED_WAITING, WaitingState.DISMISSAL_REVIEW}
 
 
+@in_kgxp_decimal_context
 def verify_simulation(scenario: Scenario, simulation: Simulation) -> list[Violation]:
     """Violations of I10 and I11 in ``simulation`` of ``scenario`` (``[]`` when both hold)."""
     policy = simulation.round.policy

@@ -76,6 +76,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.adjustment import check_adjustment_by_merit
 from kgxp.checks.conservation import check_capacity, check_conservation
@@ -111,6 +112,7 @@ CHECKED_INVARIANTS: tuple[str, ...] = (
 """The invariant ids :func:`verify` checks, in report order."""
 
 
+@in_kgxp_decimal_context
 def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> list[Violation]:
     """Check ``result`` against the policy invariants for ``scenario``; ``[]`` when it holds.
 

@@ -36,6 +36,7 @@ from statistics import NormalDist
 
 from pydantic import Field
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
@@ -174,6 +175,7 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return round(low, _DIGITS), round(high, _DIGITS)
 
 
+@in_kgxp_decimal_context
 def lottery_odds(
     scenario: Scenario,
     policy: Policy | None = None,

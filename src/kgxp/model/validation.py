@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
@@ -40,6 +41,7 @@ log = get_logger(__name__)
 _check_teachers = teacher_problems
 
 
+@in_kgxp_decimal_context
 def validate(scenario: Scenario) -> list[Problem]:
     """All cross-record problems of ``scenario`` (empty when valid).
 
@@ -132,6 +134,7 @@ def _check_incoming_waiting(scenario: Scenario, school_ids: set[str]) -> list[Pr
     return problems
 
 
+@in_kgxp_decimal_context
 def check(scenario: Scenario) -> None:
     """Raise :class:`~kgxp.exceptions.ScenarioError` listing every problem, if any."""
     raise_for_problems(scenario)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp.model.policy import Mechanism, Policy, RoundKind
@@ -45,6 +46,7 @@ log = get_logger(__name__)
 _RoundState = PlanState
 
 
+@in_kgxp_decimal_context
 def run_round(
     scenario: Scenario, *, policy: Policy | None = None, seed: int | None = None
 ) -> RoundResult:

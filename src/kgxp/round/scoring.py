@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from decimal import Context, Decimal, localcontext
 from typing import Final
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Teacher
 
@@ -53,6 +54,7 @@ def written_score_key(score: Decimal) -> ScoreKey:
     return sign, digits, exponent
 
 
+@in_kgxp_decimal_context
 def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
     """The R15 composite score of ``teacher`` under ``policy``.
 

@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.model.policy import Policy, WarningScope, WarningTies
 from kgxp.model.result import WarningTalk, builder
 from kgxp.model.scenario import Scenario
@@ -59,6 +60,7 @@ def warning_limit(share: Decimal, unit_size: int) -> int:
     return math.floor(Fraction(share) * unit_size)
 
 
+@in_kgxp_decimal_context
 def warning_list(
     scenario: Scenario, policy: Policy, scores: Mapping[str, Decimal] | None = None
 ) -> tuple[WarningTalk, ...]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import attrs
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.i18n import DEFAULT_LOCALE
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
@@ -63,6 +64,7 @@ class ScenarioSummary:
         return self.seats - self.reserved
 
 
+@in_kgxp_decimal_context
 def summarize(scenario: Scenario, policy: Policy | None = None) -> ScenarioSummary:
     """Count the scenario; protection follows ``policy`` (the default policy if omitted)."""
     policy = policy or Policy()
@@ -123,6 +125,7 @@ def summarize(scenario: Scenario, policy: Policy | None = None) -> ScenarioSumma
     )
 
 
+@in_kgxp_decimal_context
 def render_summary(summary: ScenarioSummary, *, locale: str = DEFAULT_LOCALE) -> str:
     """A plain-text report (monospace; Chinese names are padded by display width), in
     Chinese by default or in English (``locale="en"``).

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.progress import Progress, Tracker
 from kgxp.model.policy import Policy
@@ -37,6 +38,7 @@ Variant = Policy | Scenario | tuple[Scenario, Policy]
 """A what-if: a policy (on the base scenario), a scenario (under the base policy), or both."""
 
 
+@in_kgxp_decimal_context
 def run_rounds(
     scenario: Scenario,
     variants: Mapping[str, Variant],

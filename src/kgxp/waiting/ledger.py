@@ -64,6 +64,7 @@ from typing import Annotated, Any, Final, Self
 
 from pydantic import Field, model_validator
 
+from kgxp._internal.decimals import KGXP_DECIMAL_CONTEXT, in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp.exceptions import KgxpError
 from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
@@ -88,6 +89,7 @@ __all__ = [
 ]
 
 CENT: Final = Decimal("0.01")
+_FEN_CONTEXT: Final = KGXP_DECIMAL_CONTEXT.copy()
 
 
 class PayComponent(StrEnum):
@@ -110,7 +112,9 @@ def round_yuan(value: Decimal) -> Decimal:
     >>> round_yuan(Decimal("6172.825")), round_yuan(Decimal("0.004"))
     (Decimal('6172.83'), Decimal('0.00'))
     """
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    # In a context of its own: called per line, and directly by callers whose context
+    # (a notebook's prec=3) could not hold the amount.
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_FEN_CONTEXT)
 
 
 Yuan = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -228,6 +232,7 @@ def line_kinds(state: WaitingState, policy: Policy) -> tuple[LineKind, ...]:
     return tuple(kinds)
 
 
+@in_kgxp_decimal_context
 def pay_lines(
     teacher_id: str,
     pay: Pay,
@@ -344,6 +349,7 @@ class LedgerLines(ColumnRows[LedgerLine]):
         return [_new_line(*row) for row in self.rows() if row[0] == teacher_id]
 
 
+@in_kgxp_decimal_context
 def ledger_for(
     teacher_id: str, status: TeacherWaiting, pay: Pay, policy: Policy, *, rural: bool
 ) -> list[LedgerLine]:

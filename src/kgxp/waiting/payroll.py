@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Locality, Pay, Scenario
 from kgxp.model.semester import Semester
@@ -47,6 +48,7 @@ from kgxp.waiting.state_machine import WaitingState
 __all__ = ["payroll"]
 
 
+@in_kgxp_decimal_context
 def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[LedgerLine, ...]:
     """Every teacher's pay lines for ``register.semester``, in teacher-id order.
 

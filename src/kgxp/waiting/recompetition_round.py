@@ -32,6 +32,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
 from kgxp.model.digest import scenario_digest
@@ -86,6 +87,7 @@ class RecompetitionResult(FrozenModel):
         return {o.teacher: o.post for o in self.outcomes if o.post is not None}
 
 
+@in_kgxp_decimal_context
 def run_recompetition(
     scenario: Scenario,
     register: Register,
@@ -153,6 +155,7 @@ def run_recompetition(
     )
 
 
+@in_kgxp_decimal_context
 def apply_recompetition(
     register: Register, result: RecompetitionResult, policy: Policy | None = None
 ) -> Register:

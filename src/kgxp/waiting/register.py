@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
@@ -101,6 +102,7 @@ def effective_semester(scenario: Scenario) -> Semester:
     return Semester.containing(scenario.competition_month + 1)
 
 
+@in_kgxp_decimal_context
 def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     """The register after the placement round: each teacher on post, or waiting (R7).
 
@@ -142,6 +144,7 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     )
 
 
+@in_kgxp_decimal_context
 def register_from_scenario(scenario: Scenario) -> Register:
     """The register a scenario describes: its ``waiting`` teachers as they come in, every
     other teacher on post; its posts' seats (less reserved ones) are the open vacancies.
@@ -188,6 +191,7 @@ def register_from_scenario(scenario: Scenario) -> Register:
     )
 
 
+@in_kgxp_decimal_context
 def close_semester(register: Register, policy: Policy) -> Register:
     """``term_end`` for every teacher not in a terminal state: the register of the next semester.
 
@@ -229,6 +233,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
     return register.model_copy(update={"semester": semester, "entries": tuple(entries)})
 
 
+@in_kgxp_decimal_context
 def record_retirements(
     register: Register, scenario: Scenario, policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
@@ -261,6 +266,7 @@ def record_retirements(
     )
 
 
+@in_kgxp_decimal_context
 def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
     """Seats that open at the boundary (post id -> seats) join the re-competition's pool."""
     if not seats:
@@ -273,6 +279,7 @@ def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
     return register.model_copy(update={"vacancies": _sorted_seats(vacancies)})
 
 
+@in_kgxp_decimal_context
 def record_departures(
     register: Register, teacher_ids: Iterable[str], policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
@@ -295,6 +302,7 @@ def record_departures(
     )
 
 
+@in_kgxp_decimal_context
 def record_decisions(
     register: Register, decisions: Iterable[DismissalDecision], policy: Policy
 ) -> Register:

@@ -35,6 +35,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
@@ -190,6 +191,7 @@ class Simulation(FrozenModel):
 _new_simulation = constructor(Simulation)
 
 
+@in_kgxp_decimal_context
 def simulate(
     scenario: Scenario,
     policy: Policy | None = None,

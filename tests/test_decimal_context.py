@@ -1,0 +1,101 @@
+"""No result of kgxp depends on the caller's ``decimal`` context.
+
+A notebook may set ``decimal.getcontext().prec = 3`` for its own tables; scores (R15),
+seat splits (R5), pay shares (R8, §5), CVs (§6) and every figure published from them
+must come out as in the default context, or a teacher's pay or post would depend on
+what the analyst typed earlier. Each public entry point that computes is run on the
+example county in the default context and again in low-precision contexts (traps
+as set by default: an inexact quantize raises), and the outputs compared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import localcontext
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kgxp
+from kgxp import Policy, Scenario
+
+PRECISIONS = (1, 3, 6)
+
+
+def _round(scenario: Scenario) -> str:
+    return kgxp.run_round(scenario).to_json()
+
+
+def _simulation(scenario: Scenario) -> Any:
+    run = kgxp.simulate(scenario, semesters=4, seed=1)
+    return run, kgxp.verify_simulation(scenario, run)
+
+
+def _payroll(scenario: Scenario) -> Any:
+    result = kgxp.run_round(scenario)
+    register = kgxp.register_from_round(scenario, result)
+    return kgxp.payroll(register, scenario, result.policy), kgxp.summarize(scenario)
+
+
+def _lottery(scenario: Scenario) -> Any:
+    return kgxp.lottery_odds(scenario, Policy(), draws=4, seed=7)
+
+
+CASES: dict[str, Callable[[Scenario], Any]] = {
+    "run_round": _round,
+    "simulate and verify_simulation": _simulation,
+    "ledger": _payroll,
+    "lottery_odds": _lottery,
+}
+
+
+@pytest.fixture(scope="module")
+def county(example_path: Path) -> Scenario:
+    return kgxp.load_scenario(example_path)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_results_do_not_depend_on_the_callers_decimal_context(county: Scenario, name: str) -> None:
+    compute = CASES[name]
+    expected = compute(county.model_copy())
+    for precision in PRECISIONS:
+        # A fresh copy each time: a scenario remembers what it computed (its ranking).
+        with localcontext(prec=precision):
+            assert compute(county.model_copy()) == expected, precision
+
+
+def test_tasks_on_other_threads_compute_in_kgxp_context(
+    county: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A new thread's context is a copy of decimal.DefaultContext, which a program may
+    # change: a what-if sweep on a thread pool must give the serial results.
+    import decimal
+    from concurrent.futures import ThreadPoolExecutor
+
+    variants = {"default": Policy(), "wuhan": kgxp.preset("wuhan_like")}
+    expected = kgxp.run_rounds(county.model_copy(), variants, executor="serial")
+    odds = kgxp.lottery_odds(county.model_copy(), draws=4, seed=7, executor="serial")
+    monkeypatch.setattr(decimal.DefaultContext, "prec", 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        got = kgxp.run_rounds(county.model_copy(), variants, executor=pool)
+        assert kgxp.lottery_odds(county.model_copy(), draws=4, seed=7, executor=pool) == odds
+    assert {k: r.to_json() for k, r in got.items()} == {k: r.to_json() for k, r in expected.items()}
+
+
+def _precision() -> int:
+    import decimal
+
+    return decimal.getcontext().prec
+
+
+def test_every_task_runs_in_kgxp_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the executors promise every task (sweeps, lottery batches), checked directly.
+    import decimal
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kgxp._internal.executors import run_tasks
+
+    monkeypatch.setattr(decimal.DefaultContext, "prec", 2)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert run_tasks(_precision, [(), (), ()], pool) == [28, 28, 28]
