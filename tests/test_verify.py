@@ -481,6 +481,20 @@ def test_never_raises_on_garbage(county: Scenario, valid: RoundResult) -> None:
     assert set(invariants(found)) <= set(CHECKED_INVARIANTS)
 
 
+@pytest.mark.parametrize(
+    "junk", ["garbage", None, 42, {"teacher": "T1"}], ids=["text", "none", "int", "dict"]
+)
+def test_never_raises_on_outcomes_that_are_not_outcomes(
+    county: Scenario, valid: RoundResult, junk: object
+) -> None:
+    # model_copy does not validate: what verify reads must still be reported, not raised.
+    broken = valid.model_copy(update={"outcomes": (junk, *valid.outcomes[1:])})
+    found = verify(county, broken)
+    assert invariants(found) == {"I1"} and len(found) == 1
+    assert "could not be read" in found[0].message
+    assert found[0].evidence["error"]
+
+
 # --- against the engine (kgxp.round.engine.run_round) ---------------------------------------------
 
 

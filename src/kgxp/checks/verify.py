@@ -129,7 +129,16 @@ def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> l
 
 
 def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Violation]:
-    context = Context(scenario, result)
+    try:
+        context = Context(scenario, result)
+    except Exception as error:  # outcomes that are not outcomes (a model_copy validates nothing)
+        return [
+            Violation(
+                "I1",
+                f"the result's outcomes could not be read: {type(error).__name__}: {error}",
+                evidence={"error": type(error).__name__, "detail": str(error)},
+            )
+        ]
     found: list[Violation] = []
     checks: list[tuple[str, Callable[[Context], Iterable[Violation]]]] = [
         ("I1", check_conservation),
