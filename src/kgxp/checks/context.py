@@ -113,14 +113,14 @@ class Context:
     def roster(self) -> _Roster:
         return _Roster(self.scenario, self.policy, self.protected)
 
-    def _per_entry(self, column: list[_T]) -> list[_T]:
-        """A column of the roster (per scenario teacher) as a column per entry."""
+    def per_entry(self, column: list[_T]) -> list[_T]:
+        """A column per scenario teacher (the roster's, the teacher columns') as one per entry."""
         return column if self.positions is None else [column[j] for j in self.positions]
 
     @cached_property
     def home(self) -> list[str]:
         """R3: each entry's home school (the receiving school of a merged one)."""
-        return self._per_entry(self.roster.home)
+        return self.per_entry(self.roster.home)
 
     @cached_property
     def protected(self) -> dict[str, tuple[str, ...]]:
@@ -130,7 +130,7 @@ class Context:
     @cached_property
     def protected_at(self) -> list[tuple[str, ...] | None]:
         """Each entry's R4 reasons; ``None`` when R4 does not protect the teacher."""
-        return self._per_entry(self.roster.protected)
+        return self.per_entry(self.roster.protected)
 
     @cached_property
     def protected_entries(self) -> list[int]:
@@ -140,7 +140,7 @@ class Context:
     @cached_property
     def volunteer_at(self) -> list[bool]:
         """Whether each entry skips the in-school round (only when the policy allows it)."""
-        return self._per_entry(self.roster.volunteer)
+        return self.per_entry(self.roster.volunteer)
 
     @cached_property
     def fit(self) -> _Fit:
@@ -149,7 +149,7 @@ class Context:
     @cached_property
     def entry_subjects(self) -> list[tuple[str, ...]]:
         """Each entry's teacher's subjects, main subject first."""
-        return self._per_entry(teacher_columns(self.scenario).subjects)
+        return self.per_entry(teacher_columns(self.scenario).subjects)
 
     @cached_property
     def entry_preferences(self) -> list[tuple[str, ...]]:
@@ -163,12 +163,12 @@ class Context:
                 own + preferences if (own := defaults.get(teacher_id)) else preferences
                 for teacher_id, preferences in zip(columns.ids, stated, strict=True)
             ]
-        return self._per_entry(stated)
+        return self.per_entry(stated)
 
     @cached_property
     def entry_ids(self) -> list[str]:
         """Each entry's teacher id."""
-        return self._per_entry(self.roster.ids)
+        return self.per_entry(self.roster.ids)
 
     @cached_property
     def priority_at(self) -> list[int]:

@@ -58,7 +58,7 @@ def check_published_fields(context: Context) -> list[Violation]:
     # the composite score (R15) and the preferences the teacher stated (R12; a default
     # in-school application, R5, is no stated preference, so it has no rank).
     expected_scores = _scores_of(score_of, context.entry_ids)
-    stated_prefs = _per_entry(context, teacher_columns(context.scenario).preferences)
+    stated_prefs = context.per_entry(teacher_columns(context.scenario).preferences)
     holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
     ids = context.entry_ids
     row_of = ranking.row.get if context.positions is None else None
@@ -175,12 +175,6 @@ def _scores_of(score_of: Mapping[str, Decimal], ids: Sequence[str]) -> list[Deci
     if len(score_of) == len(ids) and all(map(is_, score_of, ids)):
         return list(score_of.values())
     return list(map(score_of.get, ids))
-
-
-def _per_entry(context: Context, column: Sequence[_T]) -> Sequence[_T]:
-    """A column in the scenario's teacher order as a column per entry (see :class:`Context`)."""
-    positions = context.positions
-    return column if positions is None else [column[j] for j in positions]
 
 
 def _candidates(context: Context) -> dict[str, int]:

@@ -323,7 +323,7 @@ class Replay:
         applied = []
         for teacher in candidates:
             own = offered_at.get(home[teacher.id], none)
-            # R5: one who listed no own-school post applies to them main subject first.
+            # R5: one who listed no own-school post applies to them, main subject first.
             listed = self._defaults.get(teacher.id, teacher.preferences)
             applied.append([p for p in listed if p in own])
         return _InSchool(candidates, seats, applied, home, self.priority_class, order)

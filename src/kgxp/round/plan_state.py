@@ -209,7 +209,7 @@ class PlanState:
             defaults = default_in_school_applications(self.scenario, self.policy)
 
             # R5: the in-school round offers a teacher the posts of their home school; one
-            # who listed none of them applies to them main subject first. Made for all the
+            # who listed none of them applies to them, main subject first. Made for all the
             # candidates at once with map and filter, in C: no Python frame per teacher.
             applies = list(
                 map(
