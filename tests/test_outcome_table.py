@@ -122,6 +122,10 @@ def test_a_table_is_read_only_and_refuses_what_it_cannot_hold() -> None:
     with pytest.raises(TypeError, match="item 1 is a str"):
         OutcomeTable([table[0], "T1"])  # type: ignore[list-item]
     columns: dict[str, list[Any]] = {name: [None] for name in COLUMNS}
+    columns["status"] = [Status.WAITING]
+    # An equal text is no Status: verify and the views compare statuses by identity.
+    with pytest.raises(TypeError, match="every status must be a Status member"):
+        OutcomeTable.from_columns({**columns, "status": ["waiting"]})
     with pytest.raises(TypeError, match="missing columns \\['reasons'\\]"):
         OutcomeTable.from_columns({k: v for k, v in columns.items() if k != "reasons"})
     with pytest.raises(TypeError, match="unknown columns \\['bogus'\\]"):

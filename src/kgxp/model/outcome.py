@@ -156,9 +156,10 @@ class OutcomeTable(Sequence[Outcome]):
         ``columns`` maps every :class:`Outcome` field to its value per outcome;
         ``fields[shapes[i]]`` are the fields outcome ``i`` was given explicitly (its
         ``model_fields_set``; by default every field). Unknown, missing or uneven
-        columns are a ``TypeError``.
+        columns, or a status that is not a :class:`Status` member, are a ``TypeError``.
 
-        >>> table = OutcomeTable.from_columns({name: [None] for name in COLUMNS})
+        >>> columns = {name: [None] for name in COLUMNS} | {"status": [Status.WAITING]}
+        >>> table = OutcomeTable.from_columns(columns)
         >>> len(table), table.column("post")
         (1, (None,))
         """
@@ -173,6 +174,10 @@ class OutcomeTable(Sequence[Outcome]):
                 f"OutcomeTable.from_columns: unknown columns {unknown}, missing columns "
                 f"{missing}, or columns and shapes of different lengths"
             )
+        # Statuses are compared by identity downstream (verify, the views): an equal text
+        # in their place would be misread silently, so it is refused here (one pass in C).
+        if not set(map(type, columns["status"])) <= {Status}:
+            raise TypeError("OutcomeTable.from_columns: every status must be a Status member")
         fields_sets = tuple(shared_fields_set(names) for names in fields)
         if not all(set(names) <= set(COLUMNS) for names in fields_sets) or not all(
             0 <= shape < len(fields_sets) for shape in set(shapes)
