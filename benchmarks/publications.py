@@ -1,0 +1,137 @@
+"""What reads a round's outcomes after the round: ``write_results`` and the views, old beside new.
+
+Usage::
+
+    python benchmarks/publications.py --scenario /work/bench/c100k.json --old ../main/src
+    python benchmarks/publications.py --size 10000 --old ../main/src --pairs 2
+
+Loads the scenario (a file, or the seeded county of :mod:`generator` at ``--size``),
+runs the round, then times each step once, in a process per version (``PYTHONPATH``
+set to the version's ``src``), alternating old and new ``--pairs`` times: the
+``write_results`` formats one at a time (each writes ``result.json`` too), the
+report (text and HTML), the notebook view of the result, the metrics, the balance
+comparison of one mechanism, the 公示 lists and the outcome record. Prints a
+Markdown row per version and step: CPU seconds of the process, and the first 12 hex
+digits of the SHA-256 of what the step wrote or returned, which must be the same for
+both versions. Note the load (printed): CPU seconds are less noisy than wall-clock
+ones on a shared machine, not free of noise. No test asserts on the numbers;
+docs/benchmarks.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+NEW = HERE.parent / "src"
+
+STEPS = (
+    "write_results json",
+    "write_results csv",
+    "write_results xlsx",
+    "write_results html",
+    "render_report text",
+    "render_report html",
+    "round_html",
+    "round_metrics",
+    "balance_comparison",
+    "publication_lists",
+    "outcome_rows",
+)
+
+_CHILD = """
+import hashlib, json, sys, tempfile, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[3])
+import kgxp
+from kgxp.files.publication import outcome_rows, publication_lists
+from kgxp.views.balance import balance_comparison
+from kgxp.views.html import round_html
+
+source, size, _, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
+if source:
+    scenario = kgxp.load_scenario(source)
+else:
+    from generator import generate_county
+    scenario = kgxp.parse_scenario(generate_county(size, 2026))
+result = kgxp.run_round(scenario)
+
+
+def digest_of(value):
+    sha = hashlib.sha256()
+    if isinstance(value, list) and value and isinstance(value[0], Path):
+        for path in sorted(value):
+            sha.update(str(path.name).encode())
+            sha.update(path.read_bytes())
+    else:
+        sha.update(repr(value).encode())
+    return sha.hexdigest()[:12]
+
+
+def write(formats):
+    def run():
+        folder = tempfile.mkdtemp()
+        return kgxp.write_results(scenario, result, folder, formats=formats)
+    return run
+
+
+work = {
+    "write_results json": write(("json",)),
+    "write_results csv": write(("csv",)),
+    "write_results xlsx": write(("xlsx",)),
+    "write_results html": write(("html",)),
+    "render_report text": lambda: kgxp.render_report(scenario, result),
+    "render_report html": lambda: kgxp.render_report(scenario, result, format="html"),
+    "round_html": lambda: round_html(result),
+    "round_metrics": lambda: kgxp.round_metrics(scenario, result),
+    "balance_comparison": lambda: balance_comparison(scenario, {"a": result}),
+    "publication_lists": lambda: publication_lists(scenario, result),
+    "outcome_rows": lambda: outcome_rows(scenario, result),
+}
+rows = []
+for step in steps:
+    cpu = time.process_time()
+    value = work[step]()
+    cpu = time.process_time() - cpu
+    rows.append((step, round(cpu, 2), digest_of(value)))
+print(json.dumps(rows))
+"""
+
+
+def _run(source: Path, scenario: str, size: int, steps: list[str]) -> list[list[object]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, scenario, str(size), str(HERE), ",".join(steps)],
+        env={**os.environ, "PYTHONPATH": str(source)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows: list[list[object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="", help="a scenario file (else --size)")
+    parser.add_argument("--size", type=int, default=10000, help="teachers of the seeded county")
+    parser.add_argument("--pairs", type=int, default=1)
+    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--old", type=Path, required=True, help="the old version's src folder")
+    args = parser.parse_args()
+    steps = args.steps.split(",")
+    print("| version | load (1, 5, 15 min) | step | CPU s | output SHA-256 |")
+    print("|---|---|---|---:|---|")
+    for _ in range(args.pairs):
+        for version, source in (("old", args.old.resolve()), ("new", NEW)):
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            for step, cpu, digest in _run(source, args.scenario, args.size, steps):
+                print(f"| {version} | {load} | {step} | {cpu:.2f} | {digest} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
