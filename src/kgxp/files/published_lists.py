@@ -33,6 +33,7 @@ __all__ = [
     "ListKind",
     "PublicationList",
     "list_kind",
+    "list_kinds",
     "mask_name",
     "publication_lists",
     "target_name",
@@ -187,9 +188,19 @@ def mask_name(name: str) -> str:
 
 def list_kind(outcome: Outcome) -> ListKind:
     """The county-wide list that names this teacher (a protected teacher without a seat: 待定)."""
-    if outcome.status is Status.PROTECTED and outcome.post is None:
+    return _list_kind(outcome.status, outcome.post)
+
+
+def list_kinds(result: RoundResult) -> list[ListKind]:
+    """:func:`list_kind` of every outcome, in order, read from the status and post
+    columns (no outcome built: :meth:`~kgxp.RoundResult.outcome_values`)."""
+    return list(map(_list_kind, result.outcome_values("status"), result.outcome_values("post")))
+
+
+def _list_kind(status: Status, post: str | None) -> ListKind:
+    if status is Status.PROTECTED and post is None:
         return ListKind.PENDING
-    return _KIND_OF_STATUS[outcome.status]
+    return _KIND_OF_STATUS[status]
 
 
 def publication_lists(
@@ -318,7 +329,7 @@ def _exception_list(
     tr = words.tr
     kind = ListKind.POLICY_EXCEPTION
     columns = [c for c in _COLUMNS[kind] if not (hide_ids and c == _ID)]
-    outcomes = {o.teacher: o for o in result.outcomes}
+    outcomes = result.outcomes_of(e.teacher for e in result.exceptions)
     rows = []
     for number, e in enumerate(result.exceptions, start=1):
         o = outcomes.get(e.teacher)

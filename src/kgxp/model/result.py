@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -285,6 +285,26 @@ class RoundResult(FrozenModel):
                 f"no outcome field {field!r}; the fields are {list(Outcome.model_fields)}"
             )
         return [getattr(outcome, field) for outcome in outcomes]
+
+    def outcomes_of(self, teacher_ids: Iterable[str]) -> dict[str, Outcome]:
+        """The outcomes of these teachers, by teacher id in the order given (ids without
+        an outcome left out): one pass over the teacher column, and only these outcomes
+        built (``{o.teacher: o for o in result.outcomes}`` builds every one).
+
+        >>> import kgxp
+        >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
+        >>> found = result.outcomes_of(["T00002", "nobody"])
+        >>> list(found), found["T00002"] == result.outcome("T00002")
+        (['T00002'], True)
+        """
+        wanted = list(teacher_ids)
+        if not wanted:
+            return {}
+        asked = set(wanted)
+        # The last outcome of a teacher id, as a dict built from every outcome would keep.
+        position = {t: i for i, t in enumerate(self.outcome_values("teacher")) if t in asked}
+        outcomes = self.outcomes
+        return {t: outcomes[position[t]] for t in wanted if t in position}
 
     def to_json(self) -> str:
         """Canonical JSON text (UTF-8 characters kept, final newline)."""

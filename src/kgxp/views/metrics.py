@@ -84,10 +84,17 @@ def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     posts = {p.id: p for p in scenario.posts}
     receiving = scenario.receiving_schools()
     moved = across = urban_rural = rural_urban = 0
-    for outcome in result.outcomes:
-        if outcome.post is None or outcome.status is Status.PROTECTED:
+    # The columns the metrics need, read without building an outcome (issue 19).
+    ids, statuses, homes, held_posts, held_schools = (
+        result.outcome_values(name)
+        for name in ("teacher", "status", "home_school", "post", "school")
+    )
+    for status, home_id, post, school_id in zip(
+        statuses, homes, held_posts, held_schools, strict=True
+    ):
+        if post is None or status is Status.PROTECTED:
             continue
-        home, school = schools[outcome.home_school], schools[outcome.school or ""]
+        home, school = schools[home_id], schools[school_id or ""]
         if school.id == home.id:
             continue
         moved += 1
@@ -106,9 +113,9 @@ def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
         fill[row.school] += row.seats - row.reserved - row.vacant
     before = [(receiving[t.school], t, t.main_subject) for t in scenario.teachers]
     after = [
-        (o.school or "", teachers[o.teacher], posts[o.post].subject)
-        for o in result.outcomes
-        if o.post is not None and o.teacher in teachers and o.post in posts
+        (school_id or "", teachers[teacher], posts[post].subject)
+        for teacher, post, school_id in zip(ids, held_posts, held_schools, strict=True)
+        if post is not None and teacher in teachers and post in posts
     ]
     return RoundMetrics(
         competing=competing,
