@@ -6,14 +6,14 @@ Usage::
     python benchmarks/publications.py --size 10000 --old ../main/src --pairs 2
 
 Loads the scenario (a file, or the seeded county of :mod:`generator` at ``--size``),
-runs the round, then times each step once, in a process per version (``PYTHONPATH``
+runs the round, then times each step ``--repeat`` times, in a process per version (``PYTHONPATH``
 set to the version's ``src``), alternating old and new ``--pairs`` times: the
 ``write_results`` formats one at a time (each writes ``result.json`` too), the
 report (text and HTML), the notebook view of the result, the metrics, the balance
 comparison of one mechanism, the 公示 lists and the outcome record. Prints a
-Markdown row per version and step: CPU seconds of the process, and the first 12 hex
-digits of the SHA-256 of what the step wrote or returned, which must be the same for
-both versions. Note the load (printed): CPU seconds are less noisy than wall-clock
+Markdown row per version and step: the least and the median CPU seconds of the
+process over the repeats, and the first 12 hex digits of the SHA-256 of what the step
+wrote or returned, which must be the same for both versions (and every repeat). Note the load (printed): CPU seconds are less noisy than wall-clock
 ones on a shared machine, not free of noise. No test asserts on the numbers;
 docs/benchmarks.md records a run.
 """
@@ -53,7 +53,8 @@ from kgxp.files.publication import outcome_rows, publication_lists
 from kgxp.views.balance import balance_comparison
 from kgxp.views.html import round_html
 
-source, size, _, steps = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4].split(",")
+source, size, steps = sys.argv[1], int(sys.argv[2]), sys.argv[4].split(",")
+repeat = int(sys.argv[5])
 if source:
     scenario = kgxp.load_scenario(source)
 else:
@@ -74,10 +75,13 @@ def digest_of(value):
 
 
 def write(formats):
-    def run():
-        folder = tempfile.mkdtemp()
+    def run(folder):
         return kgxp.write_results(scenario, result, folder, formats=formats)
     return run
+
+
+def view(make):
+    return lambda folder: make()
 
 
 work = {
@@ -85,27 +89,44 @@ work = {
     "write_results csv": write(("csv",)),
     "write_results xlsx": write(("xlsx",)),
     "write_results html": write(("html",)),
-    "render_report text": lambda: kgxp.render_report(scenario, result),
-    "render_report html": lambda: kgxp.render_report(scenario, result, format="html"),
-    "round_html": lambda: round_html(result),
-    "round_metrics": lambda: kgxp.round_metrics(scenario, result),
-    "balance_comparison": lambda: balance_comparison(scenario, {"a": result}),
-    "publication_lists": lambda: publication_lists(scenario, result),
-    "outcome_rows": lambda: outcome_rows(scenario, result),
+    "render_report text": view(lambda: kgxp.render_report(scenario, result)),
+    "render_report html": view(lambda: kgxp.render_report(scenario, result, format="html")),
+    "round_html": view(lambda: round_html(result)),
+    "round_metrics": view(lambda: kgxp.round_metrics(scenario, result)),
+    "balance_comparison": view(lambda: balance_comparison(scenario, {"a": result})),
+    "publication_lists": view(lambda: publication_lists(scenario, result)),
+    "outcome_rows": view(lambda: outcome_rows(scenario, result)),
 }
 rows = []
 for step in steps:
-    cpu = time.process_time()
-    value = work[step]()
-    cpu = time.process_time() - cpu
-    rows.append((step, round(cpu, 2), digest_of(value)))
+    times, digests = [], set()
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            cpu = time.process_time()
+            value = work[step](folder)
+            times.append(time.process_time() - cpu)
+            digests.add(digest_of(value))
+            del value
+    rows.append((step, round(min(times), 2), round(sorted(times)[len(times) // 2], 2),
+                 "/".join(sorted(digests))))
 print(json.dumps(rows))
 """
 
 
-def _run(source: Path, scenario: str, size: int, steps: list[str]) -> list[list[object]]:
+def _run(
+    source: Path, scenario: str, size: int, steps: list[str], repeat: int
+) -> list[list[object]]:
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, scenario, str(size), str(HERE), ",".join(steps)],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            scenario,
+            str(size),
+            str(HERE),
+            ",".join(steps),
+            str(repeat),
+        ],
         env={**os.environ, "PYTHONPATH": str(source)},
         capture_output=True,
         text=True,
@@ -121,16 +142,20 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=10000, help="teachers of the seeded county")
     parser.add_argument("--pairs", type=int, default=1)
     parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--repeat", type=int, default=3, help="times each step runs")
     parser.add_argument("--old", type=Path, required=True, help="the old version's src folder")
     args = parser.parse_args()
     steps = args.steps.split(",")
-    print("| version | load (1, 5, 15 min) | step | CPU s | output SHA-256 |")
-    print("|---|---|---|---:|---|")
+    print("| version | load (1, 5, 15 min) | step | min CPU s | median CPU s | output SHA-256 |")
+    print("|---|---|---|---:|---:|---|")
     for _ in range(args.pairs):
         for version, source in (("old", args.old.resolve()), ("new", NEW)):
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-            for step, cpu, digest in _run(source, args.scenario, args.size, steps):
-                print(f"| {version} | {load} | {step} | {cpu:.2f} | {digest} |", flush=True)
+            for step, low, middle, digest in _run(
+                source, args.scenario, args.size, steps, args.repeat
+            ):
+                print(f"| {version} | {load} | {step} | {low:.2f} | {middle:.2f} | {digest} |")
+                sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgxp._internal.frames import ColumnKind, typed_frame
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, texts
 from kgxp.model.result import RoundResult, Status
@@ -49,6 +50,7 @@ OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
 ``原因`` states in words without it."""
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def outcome_rows(
     scenario: Scenario,
     result: RoundResult,

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.result import Outcome, RoundResult, Status
@@ -203,6 +204,7 @@ def _list_kind(status: Status, post: str | None) -> ListKind:
     return _KIND_OF_STATUS[status]
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def publication_lists(
     scenario: Scenario,
     result: RoundResult,
@@ -234,6 +236,8 @@ def publication_lists(
         if warning_talks is not None
         else (talk.teacher for talk in result.warning_talks)
     )
+
+    outcome_names = {kind: tr(message) for kind, message in LIST_OUTCOME.items()}
 
     def name(teacher_id: str) -> str:
         teacher = teachers.get(teacher_id)
@@ -267,7 +271,7 @@ def publication_lists(
         if kind is ListKind.PENDING:
             cells[_NOTE] = words.why(o)
         if kind is ListKind.SCHOOL:
-            cells[_OUTCOME] = tr(LIST_OUTCOME[outcome_kind])
+            cells[_OUTCOME] = outcome_names[outcome_kind]
             if outcome_kind is ListKind.WAITING:
                 cells[_POST] = tr("Shadow learning at {school}", school=words.school(o.school))
                 cells[_NOTE] = words.why(o)

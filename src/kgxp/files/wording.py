@@ -94,6 +94,8 @@ class Wording:
         ``scenario``, schools and posts are named by id."""
         self.tr = texts(locale)
         self.locale = locale
+        # Looked up once, not once a teacher.
+        self._status_names = {status: self.tr(STATUS_MESSAGES[status]) for status in Status}
         self._schools = {s.id: s.name for s in scenario.schools} if scenario else {}
         self._posts = {p.id: (p.school, p.subject) for p in scenario.posts} if scenario else {}
         self._kinds = (
@@ -103,7 +105,7 @@ class Wording:
         )
 
     def status(self, status: Status) -> str:
-        return self.tr(STATUS_MESSAGES[status])
+        return self._status_names[status]
 
     def school(self, school_id: str | None) -> str:
         if school_id is None:
@@ -121,7 +123,8 @@ class Wording:
 
     def categories(self, codes: Iterable[str]) -> str:
         names = [self.tr(CATEGORY_MESSAGES[c]) if c in CATEGORY_MESSAGES else c for c in codes]
-        return self.tr(", ").join(names)
+        # Most teachers have none: no catalogue look-up for the empty text (a row per teacher).
+        return self.tr(", ").join(names) if names else ""
 
     def round(self, name: str | None) -> str:
         kind = self._kinds.get(name or "")

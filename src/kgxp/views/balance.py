@@ -28,6 +28,7 @@ from pydantic import Field
 
 from kgxp._internal.extras import require
 from kgxp._internal.frozen import FrozenModel
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy
 from kgxp.model.policy import DistributionalTargets, Mechanism, Policy
@@ -71,6 +72,7 @@ class MechanismBalance(FrozenModel):
     targets_met: str = Field(description="the policy's declared targets met, as 'met/declared'")
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def balance_comparison(
     scenario: Scenario, results: Mapping[str, RoundResult]
 ) -> tuple[MechanismBalance, ...]:

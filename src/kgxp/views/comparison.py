@@ -25,6 +25,7 @@ from pydantic import Field
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
@@ -120,6 +121,7 @@ class Comparison(FrozenModel):
         return html_of(self)  # drawn by kgxp.views.html, registered there
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def compare(
     a: RoundResult,
     b: RoundResult,

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from kgxp._internal.frozen import FrozenModel
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
@@ -77,6 +78,7 @@ def seat_counts(result: RoundResult) -> dict[str, int]:
     }
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
     schools = {s.id: s for s in scenario.schools}
@@ -144,16 +146,24 @@ def _balance(
         Segment.NINE_YEAR: policy.cv_threshold_junior,
     }
     open_schools = [s for s in scenario.schools if s.merged_into is None]
+    # Each indicator's teachers per school, before and after, counted once for every segment.
+    counted = {
+        name: [
+            Counter(school for school, t, subject in placed if counts_it(t, subject))
+            for placed in (before, after)
+        ]
+        for name, counts_it in INDICATORS.items()
+    }
     rows = []
     for segment in Segment:
         group = [s for s in open_schools if s.segment is segment]
         if not group:
             continue
-        for name, counts_it in INDICATORS.items():
-            cvs = []
-            for placed in (before, after):
-                count = Counter(school for school, t, subject in placed if counts_it(t, subject))
-                cvs.append(coefficient_of_variation((s.enrolment, count[s.id]) for s in group))
+        for name in INDICATORS:
+            cvs = [
+                coefficient_of_variation((s.enrolment, count[s.id]) for s in group)
+                for count in counted[name]
+            ]
             limit = float(threshold[segment])
             rows.append(
                 BalanceRow(

@@ -26,6 +26,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.published_lists import ListKind, list_kinds
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
@@ -73,6 +74,7 @@ _BASIS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def report_sections(
     scenario: Scenario,
     result: RoundResult,
