@@ -212,6 +212,9 @@ def outputs(
     out["flows"] = _sha(repr(sorted(flows(result).items())))
     out["publication_lists"] = _sha(repr(publication_lists(scenario, result)))
     out["outcome_rows"] = _sha(repr(outcome_rows(scenario, result)))
+    for named in (False, True):
+        frame = result.to_frame(scenario if named else None)
+        out[f"to_frame/{'named' if named else 'ids'}"] = _sha(frame.to_csv() + repr(frame.dtypes))
     return out
 
 

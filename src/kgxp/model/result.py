@@ -339,22 +339,27 @@ class RoundResult(FrozenModel):
         teachers = {t.id: t for t in scenario.teachers} if scenario else {}
         subjects = {p.id: p.subject for p in scenario.posts} if scenario else {}
         rows = []
-        for o in self.outcomes:
-            last = o.reasons[-1] if o.reasons else None
-            teacher = teachers.get(o.teacher)
+        # Read from the outcome columns: no outcome built (issue 19).
+        fields = ("teacher", "home_school", "status", "round", "post", "school", "score")
+        for teacher_id, home, status, name, post, school, score, rank, protected_by, reasons in zip(
+            *map(self.outcome_values, (*fields, "preference_rank", "protected_by", "reasons")),
+            strict=True,
+        ):
+            last = reasons[-1] if reasons else None
+            teacher = teachers.get(teacher_id)
             rows.append(
                 {
-                    "teacher": o.teacher,
-                    "name": o.teacher if redact or teacher is None else teacher.name,
-                    "home_school": o.home_school,
-                    "status": o.status,
-                    "round": o.round,
-                    "post": o.post,
-                    "subject": subjects.get(o.post) if o.post else None,
-                    "school": o.school,
-                    "score": o.score,
-                    "preference_rank": None if o.preference_rank is None else o.preference_rank + 1,
-                    "protected_by": "、".join(o.protected_by),
+                    "teacher": teacher_id,
+                    "name": teacher_id if redact or teacher is None else teacher.name,
+                    "home_school": home,
+                    "status": status,
+                    "round": name,
+                    "post": post,
+                    "subject": subjects.get(post) if post else None,
+                    "school": school,
+                    "score": score,
+                    "preference_rank": None if rank is None else rank + 1,
+                    "protected_by": "、".join(protected_by),
                     "reason": last.code if last else None,
                     "rule": last.rule if last else None,
                 }
