@@ -11,11 +11,13 @@ set to the version's ``src``), alternating old and new ``--pairs`` times: the
 ``write_results`` formats one at a time (each writes ``result.json`` too), the
 report (text and HTML), the notebook view of the result, the metrics, the balance
 comparison of one mechanism, the 公示 lists and the outcome record. Prints a
-Markdown row per version and step: the least and the median CPU seconds of the
-process over the repeats, and the first 12 hex digits of the SHA-256 of what the step
-wrote or returned, which must be the same for both versions (and every repeat). Note the load (printed): CPU seconds are less noisy than wall-clock
-ones on a shared machine, not free of noise. No test asserts on the numbers;
-docs/benchmarks.md records a run.
+Markdown row per version and step: the least and the median user CPU seconds of the
+process over the repeats, the median system CPU seconds (writing thousands of files:
+it varies by a factor of three from run to run on a shared machine, so it is apart),
+and the first 12 hex digits of the SHA-256 of what the step wrote or returned, which
+must be the same for both versions (and every repeat). Note the load (printed): CPU
+seconds are less noisy than wall-clock ones on a shared machine, not free of noise.
+No test asserts on the numbers; docs/benchmarks.md records a run.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ STEPS = (
 )
 
 _CHILD = """
-import hashlib, json, sys, tempfile, time
+import hashlib, json, os, sys, tempfile
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 import kgxp
@@ -99,16 +101,19 @@ work = {
 }
 rows = []
 for step in steps:
-    times, digests = [], set()
+    users, systems, digests = [], [], set()
     for _ in range(repeat):
         with tempfile.TemporaryDirectory() as folder:
-            cpu = time.process_time()
+            start = os.times()
             value = work[step](folder)
-            times.append(time.process_time() - cpu)
+            end = os.times()
+            users.append(end.user - start.user)
+            systems.append(end.system - start.system)
             digests.add(digest_of(value))
             del value
-    rows.append((step, round(min(times), 2), round(sorted(times)[len(times) // 2], 2),
-                 "/".join(sorted(digests))))
+    middle = len(users) // 2
+    rows.append((step, round(min(users), 2), round(sorted(users)[middle], 2),
+                 round(sorted(systems)[middle], 2), "/".join(sorted(digests))))
 print(json.dumps(rows))
 """
 
@@ -146,15 +151,21 @@ def main() -> None:
     parser.add_argument("--old", type=Path, required=True, help="the old version's src folder")
     args = parser.parse_args()
     steps = args.steps.split(",")
-    print("| version | load (1, 5, 15 min) | step | min CPU s | median CPU s | output SHA-256 |")
-    print("|---|---|---|---:|---:|---|")
+    print(
+        "| version | load (1, 5, 15 min) | step | user CPU s, least | user CPU s, median "
+        "| system CPU s, median | output SHA-256 |"
+    )
+    print("|---|---|---|---:|---:|---:|---|")
     for _ in range(args.pairs):
         for version, source in (("old", args.old.resolve()), ("new", NEW)):
             load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-            for step, low, middle, digest in _run(
+            for step, low, middle, system, digest in _run(
                 source, args.scenario, args.size, steps, args.repeat
             ):
-                print(f"| {version} | {load} | {step} | {low:.2f} | {middle:.2f} | {digest} |")
+                print(
+                    f"| {version} | {load} | {step} | {low:.2f} | {middle:.2f} | {system:.2f} "
+                    f"| {digest} |"
+                )
                 sys.stdout.flush()
 
 
