@@ -297,12 +297,11 @@ class RoundResult(FrozenModel):
         >>> list(found), found["T00002"] == result.outcome("T00002")
         (['T00002'], True)
         """
-        wanted = list(teacher_ids)
+        wanted = dict.fromkeys(teacher_ids)  # each id once, in the order given
         if not wanted:
             return {}
-        asked = set(wanted)
         # The last outcome of a teacher id, as a dict built from every outcome would keep.
-        position = {t: i for i, t in enumerate(self.outcome_values("teacher")) if t in asked}
+        position = {t: i for i, t in enumerate(self.outcome_values("teacher")) if t in wanted}
         outcomes = self.outcomes
         return {t: outcomes[position[t]] for t in wanted if t in position}
 
