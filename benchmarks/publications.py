@@ -141,7 +141,7 @@ def _run(
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", default="", help="a scenario file (else --size)")
     parser.add_argument("--size", type=int, default=10000, help="teachers of the seeded county")
@@ -149,7 +149,7 @@ def main() -> None:
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--repeat", type=int, default=3, help="times each step runs")
     parser.add_argument("--old", type=Path, required=True, help="the old version's src folder")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     steps = args.steps.split(",")
     print(
         "| version | load (1, 5, 15 min) | step | user CPU s, least | user CPU s, median "
@@ -167,7 +167,8 @@ def main() -> None:
                     f"| {digest} |"
                 )
                 sys.stdout.flush()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
