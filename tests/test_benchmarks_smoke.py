@@ -164,3 +164,28 @@ def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str])
     assert "| 300 |" in out
     assert "| 600 |" in out
     assert out.count("| yes |") == 2
+
+
+def test_publications_benchmark_prints_old_and_new_with_their_digests(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_publications", ROOT / "benchmarks" / "publications.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    steps = "write_results json,round_metrics,outcome_rows"
+    argv = ["--size", "300", "--repeat", "1", "--steps", steps, "--old", str(ROOT / "src")]
+    assert module.main(argv) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()[2:]]
+    assert [(row[0], row[2]) for row in rows] == [
+        (f"| {version}", step) for version in ("old", "new") for step in steps.split(",")
+    ]
+    digests = {row[2]: set() for row in rows}
+    for row in rows:
+        digests[row[2]].add(row[-1])
+    assert all(len(found) == 1 for found in digests.values())  # the same code: the same output

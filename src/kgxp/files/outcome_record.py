@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from kgxp._internal.frames import ColumnKind, typed_frame
-from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
+from kgxp._internal.gc_pause import collector_paused
+from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, texts
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -49,6 +50,7 @@ OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
 ``原因`` states in words without it."""
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def outcome_rows(
     scenario: Scenario,
     result: RoundResult,
@@ -66,36 +68,40 @@ def outcome_rows(
     schools = {s.id: s.name for s in scenario.schools}
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)
+    # Read from the outcome columns, no outcome built (issue 19).
+    fields: tuple[str, ...] = ("teacher", "status", "home_school", "post", "school", "round")
+    fields += ("score", "protected_by", "preference_rank", "reasons")
+    ids, statuses, homes, held_posts, held_schools, rounds, scores, protected, ranks, reasons = map(
+        result.outcome_values, fields
+    )
     rows = []
     # By teacher id, not the result's order (which follows the input's): equal
     # scenarios give equal files whatever the order of their records (I12).
-    for outcome in sorted(result.outcomes, key=lambda o: o.teacher):
-        teacher = teachers.get(outcome.teacher)
-        post = posts.get(outcome.post) if outcome.post else None
-        deciding = deciding_reason(outcome)
+    for i in sorted(range(len(ids)), key=ids.__getitem__):
+        teacher_id, status, home = ids[i], statuses[i], homes[i]
+        post_id, school = held_posts[i], held_schools[i]
+        teacher = teachers.get(teacher_id)
+        post = posts.get(post_id) if post_id else None
+        deciding = deciding_of(reasons[i])
         rows.append(
             {
-                "teacher": outcome.teacher,
-                "name": outcome.teacher if redact or teacher is None else teacher.name,
-                "home_school": outcome.home_school,
-                "home_school_name": schools.get(outcome.home_school, outcome.home_school),
+                "teacher": teacher_id,
+                "name": teacher_id if redact or teacher is None else teacher.name,
+                "home_school": home,
+                "home_school_name": schools.get(home, home),
                 "subject": teacher.main_subject if teacher else "",
-                "score": str(outcome.score),
-                "status": str(outcome.status),
-                "status_name": words.status(outcome.status),
-                "round": outcome.round or "",
-                "post": outcome.post or "",
+                "score": str(scores[i]),
+                "status": str(status),
+                "status_name": words.status(status),
+                "round": rounds[i] or "",
+                "post": post_id or "",
                 "post_subject": post.subject if post else "",
-                "school": outcome.school or "",
-                "school_name": schools.get(outcome.school, outcome.school)
-                if outcome.school
-                else "",
-                "preference_rank": ""
-                if outcome.preference_rank is None
-                else outcome.preference_rank + 1,
-                "protected_by": words.categories(outcome.protected_by),
+                "school": school or "",
+                "school_name": schools.get(school, school) if school else "",
+                "preference_rank": "" if ranks[i] is None else ranks[i] + 1,
+                "protected_by": words.categories(protected[i]),
                 "rule": deciding.rule if deciding else "",
-                "reason": words.why(outcome),
+                "reason": words.why_of(status, reasons[i], protected[i]),
             }
         )
     return rows

@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.result import Outcome, RoundResult, Status
@@ -33,6 +34,7 @@ __all__ = [
     "ListKind",
     "PublicationList",
     "list_kind",
+    "list_kinds",
     "mask_name",
     "publication_lists",
     "target_name",
@@ -187,11 +189,22 @@ def mask_name(name: str) -> str:
 
 def list_kind(outcome: Outcome) -> ListKind:
     """The county-wide list that names this teacher (a protected teacher without a seat: 待定)."""
-    if outcome.status is Status.PROTECTED and outcome.post is None:
+    return _list_kind(outcome.status, outcome.post)
+
+
+def list_kinds(result: RoundResult) -> list[ListKind]:
+    """:func:`list_kind` of every outcome, in order, read from the status and post
+    columns (no outcome built: :meth:`~kgxp.RoundResult.outcome_values`)."""
+    return list(map(_list_kind, result.outcome_values("status"), result.outcome_values("post")))
+
+
+def _list_kind(status: Status, post: str | None) -> ListKind:
+    if status is Status.PROTECTED and post is None:
         return ListKind.PENDING
-    return _KIND_OF_STATUS[outcome.status]
+    return _KIND_OF_STATUS[status]
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def publication_lists(
     scenario: Scenario,
     result: RoundResult,
@@ -224,6 +237,8 @@ def publication_lists(
         else (talk.teacher for talk in result.warning_talks)
     )
 
+    outcome_names = {kind: tr(message) for kind, message in LIST_OUTCOME.items()}
+
     def name(teacher_id: str) -> str:
         teacher = teachers.get(teacher_id)
         if redact or teacher is None:
@@ -237,31 +252,42 @@ def publication_lists(
     def post_subject(post_id: str | None) -> str:
         return posts[post_id].subject if post_id in posts else (post_id or "")
 
-    def row(kind: ListKind, number: int, o: Outcome) -> dict[str, Cell]:
+    # Every outcome by its position, read from the columns: no outcome built (issue 19).
+    ids, statuses, homes, held_posts, held_schools, scores, protected, reasons = map(
+        result.outcome_values,
+        ("teacher", "status", "home_school", "post", "school", "score", "protected_by", "reasons"),
+    )
+    kinds = list_kinds(result)
+
+    def why(i: int) -> str:
+        return words.why_of(statuses[i], reasons[i], protected[i])
+
+    def row(kind: ListKind, number: int, i: int) -> dict[str, Cell]:
+        teacher_id, school = ids[i], held_schools[i]
         cells: dict[str, Cell] = {
             _NUMBER: number,
-            _NAME: name(o.teacher),
-            _ID: o.teacher,
-            _HOME: words.school(o.home_school),
-            _SUBJECT: subject(o.teacher),
-            _SCORE: o.score,
-            _SCHOOL: words.school(o.school),
-            _POST: post_subject(o.post),
-            _CATEGORY: words.categories(o.protected_by),
+            _NAME: name(teacher_id),
+            _ID: teacher_id,
+            _HOME: words.school(homes[i]),
+            _SUBJECT: subject(teacher_id),
+            _SCORE: scores[i],
+            _SCHOOL: words.school(school),
+            _POST: post_subject(held_posts[i]),
+            _CATEGORY: words.categories(protected[i]),
         }
-        outcome_kind = list_kind(o)
+        outcome_kind = kinds[i]
         if kind is ListKind.WAITING:
-            cells[_ASSIGNED] = words.school(o.school)
-            cells[_REASON] = words.why(o)
+            cells[_ASSIGNED] = words.school(school)
+            cells[_REASON] = why(i)
         if kind is ListKind.PENDING:
-            cells[_NOTE] = words.why(o)
+            cells[_NOTE] = why(i)
         if kind is ListKind.SCHOOL:
-            cells[_OUTCOME] = tr(LIST_OUTCOME[outcome_kind])
+            cells[_OUTCOME] = outcome_names[outcome_kind]
             if outcome_kind is ListKind.WAITING:
-                cells[_POST] = tr("Shadow learning at {school}", school=words.school(o.school))
-                cells[_NOTE] = words.why(o)
+                cells[_POST] = tr("Shadow learning at {school}", school=words.school(school))
+                cells[_NOTE] = why(i)
             elif outcome_kind is ListKind.PENDING:
-                cells[_NOTE] = words.why(o)
+                cells[_NOTE] = why(i)
             elif outcome_kind is ListKind.PROTECTED:
                 cells[_NOTE] = cells[_CATEGORY]
             else:
@@ -269,12 +295,12 @@ def publication_lists(
         return cells
 
     def build(
-        kind: ListKind, key: str, title: str, chosen: list[Outcome], school: str | None = None
+        kind: ListKind, key: str, title: str, chosen: list[int], school: str | None = None
     ) -> PublicationList:
         columns = [c for c in _COLUMNS[kind] if not (hide_ids and c == _ID)]
         rows = tuple(
             tuple(cells[c] for c in columns)
-            for cells in (row(kind, n, o) for n, o in enumerate(chosen, start=1))
+            for cells in (row(kind, n, i) for n, i in enumerate(chosen, start=1))
         )
         return PublicationList(
             key=key,
@@ -283,29 +309,36 @@ def publication_lists(
             rows=rows,
             kind=kind,
             school=school,
-            teachers=tuple(o.teacher for o in chosen),
+            teachers=tuple(ids[i] for i in chosen),
             numeric=frozenset(i for i, c in enumerate(columns) if c in _NUMERIC),
         )
 
-    by_kind: dict[ListKind, list[Outcome]] = {kind: [] for kind in ListKind}
-    by_school: dict[str, list[Outcome]] = {}
-    for outcome in result.outcomes:
-        kind = list_kind(outcome)
-        by_kind[kind].append(outcome)
-        if outcome.teacher in warned:
-            by_kind[ListKind.WARNING_TALK].append(outcome)
-        listed_at = outcome.home_school if kind in _LISTED_AT_HOME else outcome.school
-        by_school.setdefault(listed_at or outcome.home_school, []).append(outcome)
+    def county_order(kind: ListKind) -> Callable[[int], tuple[Any, ...]]:
+        if kind in _LISTED_AT_HOME or kind is ListKind.WARNING_TALK:
+            return lambda i: (homes[i], -scores[i], ids[i])
+        return lambda i: (held_schools[i] or "", held_posts[i] or "", -scores[i], ids[i])
+
+    def school_order(i: int) -> tuple[Any, ...]:
+        return (_SCHOOL_ORDER[kinds[i]], held_posts[i] or "", -scores[i], ids[i])
+
+    by_kind: dict[ListKind, list[int]] = {kind: [] for kind in ListKind}
+    by_school: dict[str, list[int]] = {}
+    for i, kind in enumerate(kinds):
+        by_kind[kind].append(i)
+        if ids[i] in warned:
+            by_kind[ListKind.WARNING_TALK].append(i)
+        listed_at = homes[i] if kind in _LISTED_AT_HOME else held_schools[i]
+        by_school.setdefault(listed_at or homes[i], []).append(i)
 
     lists = []
     for kind in (*OUTCOME_LISTS, ListKind.WARNING_TALK):
-        chosen = sorted(by_kind[kind], key=_county_order(kind))
+        chosen = sorted(by_kind[kind], key=county_order(kind))
         if chosen:
             lists.append(build(kind, kind.value, tr(LIST_TITLES[kind]), chosen))
     if result.exceptions:
         lists.append(_exception_list(result, words, name, hide_ids))
     for school_id in sorted(by_school):
-        chosen = sorted(by_school[school_id], key=_school_order)
+        chosen = sorted(by_school[school_id], key=school_order)
         title = tr(LIST_TITLES[ListKind.SCHOOL], school=words.school(school_id))
         lists.append(build(ListKind.SCHOOL, school_id, title, chosen, school_id))
     return lists
@@ -318,7 +351,7 @@ def _exception_list(
     tr = words.tr
     kind = ListKind.POLICY_EXCEPTION
     columns = [c for c in _COLUMNS[kind] if not (hide_ids and c == _ID)]
-    outcomes = {o.teacher: o for o in result.outcomes}
+    outcomes = result.outcomes_of(e.teacher for e in result.exceptions)
     rows = []
     for number, e in enumerate(result.exceptions, start=1):
         o = outcomes.get(e.teacher)
@@ -355,13 +388,3 @@ LIST_OUTCOME: Mapping[ListKind, str] = {
 """A teacher's outcome as a school's list names it."""
 
 _LISTED_AT_HOME = frozenset({ListKind.WAITING, ListKind.PENDING})
-
-
-def _county_order(kind: ListKind) -> Callable[[Outcome], tuple[Any, ...]]:
-    if kind in _LISTED_AT_HOME or kind is ListKind.WARNING_TALK:
-        return lambda o: (o.home_school, -o.score, o.teacher)
-    return lambda o: (o.school or "", o.post or "", -o.score, o.teacher)
-
-
-def _school_order(o: Outcome) -> tuple[Any, ...]:
-    return (_SCHOOL_ORDER[list_kind(o)], o.post or "", -o.score, o.teacher)

@@ -18,7 +18,7 @@ schools and subjects from the scenario; the rule id stays in the audit column
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
@@ -31,6 +31,7 @@ __all__ = [
     "ROUND_KIND_MESSAGES",
     "STATUS_MESSAGES",
     "Wording",
+    "deciding_of",
     "deciding_reason",
 ]
 
@@ -76,8 +77,13 @@ _COMPETITION_LOST = frozenset({"outranked", "no_application"})
 
 def deciding_reason(outcome: Outcome) -> Reason | None:
     """The reason that decided ``outcome``: the last one that is not the bare waiting status."""
-    reasons = [r for r in outcome.reasons if r.code != "waiting"] or list(outcome.reasons)
-    return reasons[-1] if reasons else None
+    return deciding_of(outcome.reasons)
+
+
+def deciding_of(reasons: Sequence[Reason]) -> Reason | None:
+    """:func:`deciding_reason` of an outcome with these reasons (read from its column)."""
+    deciding = [r for r in reasons if r.code != "waiting"] or list(reasons)
+    return deciding[-1] if deciding else None
 
 
 class Wording:
@@ -94,6 +100,8 @@ class Wording:
         ``scenario``, schools and posts are named by id."""
         self.tr = texts(locale)
         self.locale = locale
+        # Looked up once, not once a teacher.
+        self._status_names = {status: self.tr(STATUS_MESSAGES[status]) for status in Status}
         self._schools = {s.id: s.name for s in scenario.schools} if scenario else {}
         self._posts = {p.id: (p.school, p.subject) for p in scenario.posts} if scenario else {}
         self._kinds = (
@@ -103,7 +111,7 @@ class Wording:
         )
 
     def status(self, status: Status) -> str:
-        return self.tr(STATUS_MESSAGES[status])
+        return self._status_names[status]
 
     def school(self, school_id: str | None) -> str:
         if school_id is None:
@@ -121,7 +129,8 @@ class Wording:
 
     def categories(self, codes: Iterable[str]) -> str:
         names = [self.tr(CATEGORY_MESSAGES[c]) if c in CATEGORY_MESSAGES else c for c in codes]
-        return self.tr(", ").join(names)
+        # Most teachers have none: no catalogue look-up for the empty text (a row per teacher).
+        return self.tr(", ").join(names) if names else ""
 
     def round(self, name: str | None) -> str:
         kind = self._kinds.get(name or "")
@@ -235,18 +244,22 @@ class Wording:
         that they applied for none), then why the adjustment did not place them;
         otherwise the deciding reason alone.
         """
-        reason = deciding_reason(outcome)
+        return self.why_of(outcome.status, outcome.reasons, outcome.protected_by)
+
+    def why_of(self, status: Status, reasons: Sequence[Reason], protected_by: Sequence[str]) -> str:
+        """:meth:`why` of an outcome with these fields (read from the outcome columns)."""
+        reason = deciding_of(reasons)
         if reason is None:
             return ""
         said = [reason]
-        if outcome.status is Status.WAITING:
+        if status is Status.WAITING:
             # The last post lost to a higher-ranked teacher says most; else "applied for none".
-            lost = [r for r in outcome.reasons if r.code == "outranked"] or [
-                r for r in outcome.reasons if r.code in _COMPETITION_LOST
+            lost = [r for r in reasons if r.code == "outranked"] or [
+                r for r in reasons if r.code in _COMPETITION_LOST
             ]
             if lost and lost[-1] is not reason:
                 said.insert(0, lost[-1])
-        return self.tr("; ").join(self.reason(r, outcome.protected_by) for r in said)
+        return self.tr("; ").join(self.reason(r, protected_by) for r in said)
 
     def chain(self, outcome: Outcome) -> str:
         """Every reason of ``outcome``, in order, as one text."""

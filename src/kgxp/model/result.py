@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
 
@@ -286,6 +286,25 @@ class RoundResult(FrozenModel):
             )
         return [getattr(outcome, field) for outcome in outcomes]
 
+    def outcomes_of(self, teacher_ids: Iterable[str]) -> dict[str, Outcome]:
+        """The outcomes of these teachers, by teacher id in the order given (ids without
+        an outcome left out): one pass over the teacher column, and only these outcomes
+        built (``{o.teacher: o for o in result.outcomes}`` builds every one).
+
+        >>> import kgxp
+        >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
+        >>> found = result.outcomes_of(["T00002", "nobody"])
+        >>> list(found), found["T00002"] == result.outcome("T00002")
+        (['T00002'], True)
+        """
+        wanted = dict.fromkeys(teacher_ids)  # each id once, in the order given
+        if not wanted:
+            return {}
+        # The last outcome of a teacher id, as a dict built from every outcome would keep.
+        position = {t: i for i, t in enumerate(self.outcome_values("teacher")) if t in wanted}
+        outcomes = self.outcomes
+        return {t: outcomes[position[t]] for t in wanted if t in position}
+
     def to_json(self) -> str:
         """Canonical JSON text (UTF-8 characters kept, final newline)."""
         # The dump is 100,000s of short-lived dicts: no collector passes over the heap
@@ -319,22 +338,27 @@ class RoundResult(FrozenModel):
         teachers = {t.id: t for t in scenario.teachers} if scenario else {}
         subjects = {p.id: p.subject for p in scenario.posts} if scenario else {}
         rows = []
-        for o in self.outcomes:
-            last = o.reasons[-1] if o.reasons else None
-            teacher = teachers.get(o.teacher)
+        # Read from the outcome columns: no outcome built (issue 19).
+        fields = ("teacher", "home_school", "status", "round", "post", "school", "score")
+        for teacher_id, home, status, name, post, school, score, rank, protected_by, reasons in zip(
+            *map(self.outcome_values, (*fields, "preference_rank", "protected_by", "reasons")),
+            strict=True,
+        ):
+            last = reasons[-1] if reasons else None
+            teacher = teachers.get(teacher_id)
             rows.append(
                 {
-                    "teacher": o.teacher,
-                    "name": o.teacher if redact or teacher is None else teacher.name,
-                    "home_school": o.home_school,
-                    "status": o.status,
-                    "round": o.round,
-                    "post": o.post,
-                    "subject": subjects.get(o.post) if o.post else None,
-                    "school": o.school,
-                    "score": o.score,
-                    "preference_rank": None if o.preference_rank is None else o.preference_rank + 1,
-                    "protected_by": "、".join(o.protected_by),
+                    "teacher": teacher_id,
+                    "name": teacher_id if redact or teacher is None else teacher.name,
+                    "home_school": home,
+                    "status": status,
+                    "round": name,
+                    "post": post,
+                    "subject": subjects.get(post) if post else None,
+                    "school": school,
+                    "score": score,
+                    "preference_rank": None if rank is None else rank + 1,
+                    "protected_by": "、".join(protected_by),
                     "reason": last.code if last else None,
                     "rule": last.rule if last else None,
                 }

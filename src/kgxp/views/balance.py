@@ -28,6 +28,7 @@ from pydantic import Field
 
 from kgxp._internal.extras import require
 from kgxp._internal.frozen import FrozenModel
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy
 from kgxp.model.policy import DistributionalTargets, Mechanism, Policy
@@ -71,6 +72,7 @@ class MechanismBalance(FrozenModel):
     targets_met: str = Field(description="the policy's declared targets met, as 'met/declared'")
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def balance_comparison(
     scenario: Scenario, results: Mapping[str, RoundResult]
 ) -> tuple[MechanismBalance, ...]:
@@ -84,20 +86,30 @@ def balance_comparison(
         metrics = round_metrics(scenario, result)
         cv_before = _worst(metrics.balance, after=False)
         cv_after = _worst(metrics.balance, after=True)
+        # The columns read without building an outcome (issue 19).
+        ids, statuses, held_posts, ranks = (
+            result.outcome_values(name) for name in ("teacher", "status", "post", "preference_rank")
+        )
         placed = [
-            o for o in result.outcomes if o.post is not None and o.status is not Status.PROTECTED
+            (teacher, post, rank)
+            for teacher, status, post, rank in zip(ids, statuses, held_posts, ranks, strict=True)
+            if post is not None and status is not Status.PROTECTED
         ]
-        filled = sum(1 for o in result.outcomes if o.post in tables.shortage_posts)
+        filled = sum(1 for post in held_posts if post in tables.shortage_posts)
         moved = sum(
             1
-            for o in placed
-            if o.teacher in tables.urban_home and tables.school_of.get(o.post or "") in tables.rural
+            for teacher, post, _ in placed
+            if teacher in tables.urban_home and tables.school_of.get(post or "") in tables.rural
         )
         # Counted here for every mechanism (MSDA and the others report no targets).
         reached = {URBAN_TO_RURAL: moved, RURAL_SHORTAGE: filled}
         met = sum(1 for t in tables.targets if reached[t.name] >= t.required)
         teachers = {t.id: t for t in scenario.teachers}
-        held = [(teachers[o.teacher], o.post) for o in result.outcomes if o.post is not None]
+        held = [
+            (teachers[teacher], post)
+            for teacher, post in zip(ids, held_posts, strict=True)
+            if post is not None
+        ]
         met += sum(
             1
             for c in tables.cv_targets
@@ -116,7 +128,7 @@ def balance_comparison(
                 cv_before=cv_before,
                 envy_pairs=len(all_justified_envy(Context(scenario, result))),
                 declared_exceptions=len(result.exceptions),
-                rank_sum=sum(o.preference_rank or 0 for o in placed),
+                rank_sum=sum(rank or 0 for _, _, rank in placed),
                 targets_met=f"{met}/{len(tables.targets) + len(tables.cv_targets)}",
             )
         )

@@ -25,9 +25,10 @@ from pydantic import Field
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
+from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.policy import RoundKind
-from kgxp.model.result import Outcome, Reason, RoundResult, Status
+from kgxp.model.result import Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.metrics import RoundMetrics, round_metrics
 
@@ -120,6 +121,7 @@ class Comparison(FrozenModel):
         return html_of(self)  # drawn by kgxp.views.html, registered there
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def compare(
     a: RoundResult,
     b: RoundResult,
@@ -131,12 +133,15 @@ def compare(
     ``scenarios`` are the scenarios ``a`` and ``b`` were run on; with them the
     comparison also holds both rounds' metrics (balance before/after, §6).
     """
-    before = {o.teacher: o for o in a.outcomes}
-    after = {o.teacher: o for o in b.outcomes}
+    # Where each teacher ended, from the columns: only changed outcomes are built (issue 19).
+    before, after = _places(a), _places(b)
     changed = []
-    for teacher in sorted(set(before) | set(after)):
-        x, y = before.get(teacher), after.get(teacher)
-        if _where(x) != _where(y):
+    for teacher in sorted(before.keys() | after.keys()):
+        was, now = before.get(teacher), after.get(teacher)
+        # (status, post, school) before and after; None for a teacher only one result has.
+        if (was[1:] if was else None) != (now[1:] if now else None):
+            x = a.outcomes[was[0]] if was else None
+            y = b.outcomes[now[0]] if now else None
             changed.append(
                 OutcomeChange(
                     teacher=teacher,
@@ -168,17 +173,22 @@ def compare(
     )
 
 
-def _where(outcome: Outcome | None) -> tuple[object, ...] | None:
-    if outcome is None:
-        return None
-    return (outcome.status, outcome.post, outcome.school)
+def _places(result: RoundResult) -> dict[str, tuple[int, Status, str | None, str | None]]:
+    """Per teacher id: the position of their outcome, its status, post and school (the
+    last outcome of an id, as a dict of the outcomes keeps)."""
+    columns = (result.outcome_values(name) for name in ("teacher", "status", "post", "school"))
+    return {
+        teacher: (position, status, post, school)
+        for position, (teacher, status, post, school) in enumerate(zip(*columns, strict=True))
+    }
 
 
 def _holders(result: RoundResult) -> dict[str, set[str]]:
     holders: dict[str, set[str]] = defaultdict(set)
-    for outcome in result.outcomes:
-        if outcome.post is not None:
-            holders[outcome.post].add(outcome.teacher)
+    posts, teachers = result.outcome_values("post"), result.outcome_values("teacher")
+    for post, teacher in zip(posts, teachers, strict=True):
+        if post is not None:
+            holders[post].add(teacher)
     return holders
 
 

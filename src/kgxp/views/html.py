@@ -243,8 +243,8 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
     ]
     if result.conflicts:
         words = Wording(None, result, locale=locale)
-        outcomes = {o.teacher: o for o in result.outcomes}
         shown = result.conflicts[:20]
+        outcomes = result.outcomes_of(c.teacher for c in shown)
         parts.append(
             frag.details(
                 tr("Protected teachers awaiting a post ({count})", count=len(result.conflicts)),
@@ -273,7 +273,7 @@ def round_html(result: RoundResult, *, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def _schools(result: RoundResult) -> list[str]:
-    return sorted({p.school for p in result.posts} | {o.home_school for o in result.outcomes})
+    return sorted({p.school for p in result.posts} | set(result.outcome_values("home_school")))
 
 
 def _school_table(result: RoundResult, terms: Terms, labels: dict[str, str]) -> str:
@@ -292,7 +292,13 @@ def _school_table(result: RoundResult, terms: Terms, labels: dict[str, str]) -> 
         vacant[p.school] += p.vacant
         for name, n in p.filled.items():
             filled[name][p.school] += n
-    waiting = Counter(o.home_school for o in result.outcomes if o.status is Status.WAITING)
+    waiting = Counter(
+        home
+        for home, status in zip(
+            result.outcome_values("home_school"), result.outcome_values("status"), strict=True
+        )
+        if status is Status.WAITING
+    )
     rows = [
         (
             school,

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from kgxp._internal.frozen import FrozenModel
+from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
@@ -77,6 +78,7 @@ def seat_counts(result: RoundResult) -> dict[str, int]:
     }
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
     schools = {s.id: s for s in scenario.schools}
@@ -84,10 +86,17 @@ def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     posts = {p.id: p for p in scenario.posts}
     receiving = scenario.receiving_schools()
     moved = across = urban_rural = rural_urban = 0
-    for outcome in result.outcomes:
-        if outcome.post is None or outcome.status is Status.PROTECTED:
+    # The columns the metrics need, read without building an outcome (issue 19).
+    ids, statuses, homes, held_posts, held_schools = (
+        result.outcome_values(name)
+        for name in ("teacher", "status", "home_school", "post", "school")
+    )
+    for status, home_id, post, school_id in zip(
+        statuses, homes, held_posts, held_schools, strict=True
+    ):
+        if post is None or status is Status.PROTECTED:
             continue
-        home, school = schools[outcome.home_school], schools[outcome.school or ""]
+        home, school = schools[home_id], schools[school_id or ""]
         if school.id == home.id:
             continue
         moved += 1
@@ -106,9 +115,9 @@ def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
         fill[row.school] += row.seats - row.reserved - row.vacant
     before = [(receiving[t.school], t, t.main_subject) for t in scenario.teachers]
     after = [
-        (o.school or "", teachers[o.teacher], posts[o.post].subject)
-        for o in result.outcomes
-        if o.post is not None and o.teacher in teachers and o.post in posts
+        (school_id or "", teachers[teacher], posts[post].subject)
+        for teacher, post, school_id in zip(ids, held_posts, held_schools, strict=True)
+        if post is not None and teacher in teachers and post in posts
     ]
     return RoundMetrics(
         competing=competing,
@@ -137,16 +146,24 @@ def _balance(
         Segment.NINE_YEAR: policy.cv_threshold_junior,
     }
     open_schools = [s for s in scenario.schools if s.merged_into is None]
+    # Each indicator's teachers per school, before and after, counted once for every segment.
+    counted = {
+        name: [
+            Counter(school for school, t, subject in placed if counts_it(t, subject))
+            for placed in (before, after)
+        ]
+        for name, counts_it in INDICATORS.items()
+    }
     rows = []
     for segment in Segment:
         group = [s for s in open_schools if s.segment is segment]
         if not group:
             continue
-        for name, counts_it in INDICATORS.items():
-            cvs = []
-            for placed in (before, after):
-                count = Counter(school for school, t, subject in placed if counts_it(t, subject))
-                cvs.append(coefficient_of_variation((s.enrolment, count[s.id]) for s in group))
+        for name in INDICATORS:
+            cvs = [
+                coefficient_of_variation((s.enrolment, count[s.id]) for s in group)
+                for count in counted[name]
+            ]
             limit = float(threshold[segment])
             rows.append(
                 BalanceRow(

@@ -250,9 +250,10 @@ def seat_use(result: RoundResult) -> dict[str, dict[str, int]]:
     schools = sorted({p.school for p in result.posts})
     use = {school: dict.fromkeys((key for key, _ in SEAT_STACK), 0) for school in schools}
     school_of_post = {p.post: p.school for p in result.posts}
-    for outcome in result.outcomes:
-        if outcome.post is not None and outcome.post in school_of_post:
-            use[school_of_post[outcome.post]][outcome.status.value] += 1
+    posts, statuses = result.outcome_values("post"), result.outcome_values("status")
+    for post, status in zip(posts, statuses, strict=True):
+        if post is not None and post in school_of_post:
+            use[school_of_post[post]][status.value] += 1
     for p in result.posts:
         use[p.school]["vacant"] += p.vacant
         use[p.school]["reserved"] += p.reserved
@@ -305,11 +306,12 @@ def flows(result: RoundResult) -> Counter[tuple[str, str]]:
     :func:`kgxp.round_metrics`.
     """
     moves: Counter[tuple[str, str]] = Counter()
-    for outcome in result.outcomes:
-        if outcome.post is None or outcome.status is Status.PROTECTED or outcome.school is None:
+    columns = (result.outcome_values(name) for name in ("status", "post", "school", "home_school"))
+    for status, post, school, home in zip(*columns, strict=True):
+        if post is None or status is Status.PROTECTED or school is None:
             continue
-        if outcome.school != outcome.home_school:
-            moves[(outcome.home_school, outcome.school)] += 1
+        if school != home:
+            moves[(home, school)] += 1
     return moves
 
 
@@ -331,7 +333,7 @@ def plot_flows(
     labels = [f"{_say(_LOCALITY[a])} → {_say(_LOCALITY[b])}" for a, b in FLOW_PAIRS]
     bars = ax.bar(x, [pairs[p] for p in FLOW_PAIRS], label=_say("moves"))
     ax.bar_label(bars)
-    urban = sum(locality[o.home_school] is Locality.URBAN for o in result.outcomes)
+    urban = sum(locality[home] is Locality.URBAN for home in result.outcome_values("home_school"))
     target = float(result.policy.urban_to_rural_share) * urban
     at = FLOW_PAIRS.index((Locality.URBAN, Locality.RURAL))
     share = f"{result.policy.urban_to_rural_share:.0%}"

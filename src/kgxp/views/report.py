@@ -26,7 +26,8 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
-from kgxp.files.published_lists import ListKind, list_kind
+from kgxp._internal.gc_pause import collector_paused
+from kgxp.files.published_lists import ListKind, list_kinds
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism
@@ -73,6 +74,7 @@ _BASIS: Final[tuple[tuple[str, str], ...]] = (
 )
 
 
+@collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
 def report_sections(
     scenario: Scenario,
     result: RoundResult,
@@ -97,16 +99,18 @@ def report_sections(
         if warning_talks is not None
         else {talk.teacher for talk in result.warning_talks}
     )
+    # Read from the columns: only the outcomes a section lists are built (issue 19).
+    outcomes = result.outcomes
+    pending = [outcomes[i] for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
-        _outcomes(result, metrics, tr, figures, scenario, locale),
+        _outcomes(result, metrics, len(pending), tr, figures, scenario, locale),
         _balance(metrics, tr, figures, locale),
     ]
     targets = targets_section(result, locale)
     if targets is not None:
         sections.append(targets)
-    pending = [o for o in result.outcomes if list_kind(o) is ListKind.PENDING]
     if pending:
         names = {t.id: t.name for t in scenario.teachers}
         sections.append(
@@ -225,13 +229,13 @@ def _rounds(result: RoundResult, tr: Texts) -> ReportSection:
 def _outcomes(
     result: RoundResult,
     metrics: RoundMetrics,
+    pending: int,
     tr: Texts,
     figures: bool,
     scenario: Scenario,
     locale: str,
 ) -> ReportSection:
     counts = result.counts()
-    pending = sum(1 for o in result.outcomes if list_kind(o) is ListKind.PENDING)
     rows = [(tr(STATUS_MESSAGES[status]), str(counts[status.value])) for status in Status]
     if pending:
         rows[0] = (rows[0][0], str(counts[Status.PROTECTED.value] - pending))
@@ -317,7 +321,12 @@ def _waiting(
     tr = words.tr
     names = {t.id: t.name for t in scenario.teachers}
     subjects = {t.id: t.main_subject for t in scenario.teachers}
-    waiting = [o for o in result.outcomes if o.status is Status.WAITING]
+    outcomes = result.outcomes
+    waiting = [
+        outcomes[i]
+        for i, status in enumerate(result.outcome_values("status"))
+        if status is Status.WAITING
+    ]
     why = Counter(
         words.reason(reason, o.protected_by)
         for o in waiting
@@ -416,7 +425,7 @@ def _applications(
         if result.policy.default_in_school_application
         else tr("Only posts applied for count: they took part in no competitive round.")
     )
-    outcome = {o.teacher: o for o in result.outcomes}
+    outcome = result.outcomes_of(silent[:rows_shown])
     names = {t.id: t.name for t in scenario.teachers}
     rows = tuple(
         (teacher_id, names[teacher_id], words.why(outcome[teacher_id]))
