@@ -42,11 +42,41 @@ def _lottery(scenario: Scenario) -> Any:
     return kgxp.lottery_odds(scenario, Policy(), draws=4, seed=7)
 
 
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _views(scenario: Scenario) -> Any:
+    result = kgxp.run_round(scenario)
+    other = kgxp.run_round(scenario, policy=kgxp.preset("wuhan_like"))
+    comparison = kgxp.compare(result, other, scenarios=(scenario, scenario))
+    return (
+        kgxp.round_metrics(scenario, result),
+        kgxp.render_report(scenario, result, format="markdown"),
+        kgxp.render_report(scenario, result, format="html", locale="en"),
+        comparison,
+        kgxp.render_comparison(comparison),
+        kgxp.publication_lists(scenario, result),
+        kgxp.outcome_rows(scenario, result),
+    )
+
+
+def _published(scenario: Scenario, folder: Path) -> dict[str, bytes]:
+    result = kgxp.run_round(scenario)
+    kgxp.write_results(scenario, result, folder, formats=("csv", "json", "html", "xlsx"))
+    return _files(folder)
+
+
 CASES: dict[str, Callable[[Scenario], Any]] = {
     "run_round": _round,
     "simulate and verify_simulation": _simulation,
     "ledger": _payroll,
     "lottery_odds": _lottery,
+    "views": _views,
 }
 
 
@@ -63,6 +93,16 @@ def test_results_do_not_depend_on_the_callers_decimal_context(county: Scenario, 
         # A fresh copy each time: a scenario remembers what it computed (its ranking).
         with localcontext(prec=precision):
             assert compute(county.model_copy()) == expected, precision
+
+
+def test_published_files_do_not_depend_on_the_callers_decimal_context(
+    county: Scenario, tmp_path: Path
+) -> None:
+    expected = _published(county.model_copy(), tmp_path / "default")
+    for precision in PRECISIONS:
+        with localcontext(prec=precision):
+            got = _published(county.model_copy(), tmp_path / f"prec{precision}")
+        assert got == expected, precision
 
 
 def test_tasks_on_other_threads_compute_in_kgxp_context(

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
@@ -51,6 +52,7 @@ OUTCOME_COLUMNS: tuple[tuple[str, str], ...] = (
 
 
 @collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
+@in_kgxp_decimal_context
 def outcome_rows(
     scenario: Scenario,
     result: RoundResult,
@@ -107,6 +109,7 @@ def outcome_rows(
     return rows
 
 
+@in_kgxp_decimal_context
 def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = False) -> Any:
     """Deprecated: use ``result.to_frame(scenario)`` (one name for every frame).
 

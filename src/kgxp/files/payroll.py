@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.exceptions import KgxpError
 from kgxp.files.safe_output import write_csv
 from kgxp.files.workbook import write_workbook
@@ -133,11 +134,13 @@ def dismissal_review_rows(register: Register, scenario: Scenario) -> list[tuple[
     return rows
 
 
+@in_kgxp_decimal_context
 def write_payroll(lines: Iterable[LedgerLine], scenario: Scenario, path: StrPath) -> Path:
     """Write pay lines to ``path`` (``.csv`` or ``.xlsx``) with Chinese headers."""
     return _write(Path(path), "工资明细", PAYROLL_HEADER, payroll_rows(lines, scenario))
 
 
+@in_kgxp_decimal_context
 def write_dismissal_review(register: Register, scenario: Scenario, path: StrPath) -> Path:
     """Write the dismissal-review list (R10) of ``register`` to ``path`` (``.csv``/``.xlsx``)."""
     rows = dismissal_review_rows(register, scenario)

@@ -43,6 +43,7 @@ from typing import Any
 
 from pydantic_core import PydanticSerializationError, to_json
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.extras import require
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.exceptions import OutputError
@@ -89,6 +90,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "json", "html", "print")
 ``print`` the print-ready 公示 workbook (``公示名单.xlsx``)."""
 
 
+@in_kgxp_decimal_context
 def write_results(
     scenario: Scenario,
     result: RoundResult,

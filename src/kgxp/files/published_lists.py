@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
@@ -205,6 +206,7 @@ def _list_kind(status: Status, post: str | None) -> ListKind:
 
 
 @collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
+@in_kgxp_decimal_context
 def publication_lists(
     scenario: Scenario,
     result: RoundResult,

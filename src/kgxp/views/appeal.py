@@ -23,6 +23,7 @@ default, English with ``locale="en"``.
 
 from __future__ import annotations
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.files.wording import STATUS_MESSAGES, Wording
 from kgxp.i18n import DEFAULT_LOCALE, Texts
 from kgxp.model.result import Status
@@ -41,6 +42,7 @@ __all__ = [
 ]
 
 
+@in_kgxp_decimal_context
 def comparison_sections(
     comparison: Comparison,
     *,
@@ -195,6 +197,7 @@ def _balance(before: RoundMetrics, after: RoundMetrics, tr: Texts) -> ReportSect
     )
 
 
+@in_kgxp_decimal_context
 def render_comparison(
     comparison: Comparison,
     *,

@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import Field
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
@@ -122,6 +123,7 @@ class Comparison(FrozenModel):
 
 
 @collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
+@in_kgxp_decimal_context
 def compare(
     a: RoundResult,
     b: RoundResult,

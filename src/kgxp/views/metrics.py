@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
@@ -79,6 +80,7 @@ def seat_counts(result: RoundResult) -> dict[str, int]:
 
 
 @collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
+@in_kgxp_decimal_context
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
     schools = {s.id: s for s in scenario.schools}

@@ -26,6 +26,7 @@ from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
+from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.published_lists import ListKind, list_kinds
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
@@ -75,6 +76,7 @@ _BASIS: Final[tuple[tuple[str, str], ...]] = (
 
 
 @collector_paused()  # 100,000s of rows, no cycles: kgxp._internal.gc_pause
+@in_kgxp_decimal_context
 def report_sections(
     scenario: Scenario,
     result: RoundResult,
@@ -377,6 +379,7 @@ def _figure(kind: str, *args: object, locale: str) -> tuple[str, ...]:
     return figure_svg(kind, *args, locale=locale)
 
 
+@in_kgxp_decimal_context
 def render_report(
     scenario: Scenario,
     result: RoundResult,
