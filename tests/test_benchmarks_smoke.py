@@ -110,6 +110,26 @@ def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
     assert "| plan, CPU |" in out
     assert "deferred acceptance: yes" in out
     assert "RoundResult retained:" in out
+    assert "| validate only |" in out
+    assert "the floor's decode + kgxp's validation alone:" in out
+
+
+def test_column_validation_measures_the_same_work_both_ways(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "kgxp_bench_columns", ROOT / "benchmarks" / "column_validation.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| one `Teacher` model per record (no cross-record checks) |" in out
+    assert "every column's values equal the models' fields: yes" in out
 
 
 def test_lean_floor_reads_a_file_that_leaves_defaults_out(
