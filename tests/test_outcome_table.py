@@ -270,3 +270,23 @@ def test_verify_catches_a_broken_result_from_columns_and_from_objects_alike(
         assert invariant in {v.invariant for v in found}, (label, found)
     assert kgxp.verify(scenario, as_columns) == found
     assert kgxp.verify(scenario, RoundResult.from_json(as_objects.to_json())) == found
+
+
+def test_one_teachers_outcome_is_found_in_any_table_as_in_a_tuple() -> None:
+    # The engine's table is in id order and is searched by bisection; a table in another
+    # order (from_columns takes any), a tuple, and unknown ids answer as a scan would.
+    result = _result()
+    plain = _as_tuple(result)
+    rows = list(reversed(result.outcomes))
+    shuffled = result.model_copy(
+        update={"outcomes": OutcomeTable.from_columns(_columns_of(rows), [0] * len(rows))}
+    )
+    ids = [o.teacher for o in plain.outcomes]
+    for teacher_id in ids:
+        expected = plain.outcomes[ids.index(teacher_id)]
+        assert result.outcome(teacher_id) == expected == shuffled.outcome(teacher_id)
+        assert plain.outcome(teacher_id) == expected
+    for unknown in ("", "T00000", ids[-1] + "0", "~", ids[0][:-1]):
+        for source in (result, plain, shuffled):
+            with pytest.raises(KeyError):
+                source.outcome(unknown)

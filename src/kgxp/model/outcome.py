@@ -10,9 +10,12 @@ read back 100,000 objects). Outcomes given as a tuple (``model_copy``, a
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
+from itertools import islice
+from operator import le
 from typing import Annotated, Any, overload
 
 from pydantic import Field, GetCoreSchemaHandler
@@ -125,7 +128,7 @@ class OutcomeTable(Sequence[Outcome]):
     (True, True)
     """
 
-    __slots__ = ("_columns", "_fields_sets", "_plain", "_shapes")
+    __slots__ = ("_columns", "_fields_sets", "_ids_sorted", "_plain", "_shapes")
 
     _columns: tuple[tuple[Any, ...], ...]
     _shapes: tuple[int, ...]
@@ -206,6 +209,24 @@ class OutcomeTable(Sequence[Outcome]):
             fields_sets,
             plain,
         )
+        self._ids_sorted: bool | None = None  # found on the first look-up by id
+
+    def position_of(self, teacher_id: str) -> int:
+        """Where the first outcome of ``teacher_id`` is (``ValueError`` if none).
+
+        By bisection when the teacher column is in id order, as the engine's always is
+        (checked once per table), so that looking every teacher up one by one is not
+        quadratic; otherwise by a scan, as ``tuple.index``.
+        """
+        ids = self._columns[0]
+        if self._ids_sorted is None:
+            self._ids_sorted = all(map(le, ids, islice(ids, 1, None)))
+        if not self._ids_sorted:
+            return ids.index(teacher_id)
+        at = bisect_left(ids, teacher_id)
+        if at < len(ids) and ids[at] == teacher_id:
+            return at
+        raise ValueError(f"{teacher_id!r} has no outcome")
 
     # --- reading ----------------------------------------------------------------------
 

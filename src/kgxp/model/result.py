@@ -256,8 +256,11 @@ class RoundResult(FrozenModel):
 
     def outcome(self, teacher_id: str) -> Outcome:
         """The outcome of one teacher (``KeyError`` if unknown)."""
+        outcomes = self.outcomes
         try:
-            return self.outcomes[self.outcome_values("teacher").index(teacher_id)]
+            if isinstance(outcomes, OutcomeTable):  # by bisection: see position_of
+                return outcomes[outcomes.position_of(teacher_id)]
+            return outcomes[self.outcome_values("teacher").index(teacher_id)]
         except ValueError:
             raise KeyError(teacher_id) from None
 
