@@ -110,7 +110,9 @@ def _bounded(name: str, limit: int) -> str:
 
 def _text_cell(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(value)
+        # Most cells start with no character neutralise acts on: one set look-up, no call
+        # (a publication's CSV files are 100,000s of cells: issue 19).
+        return neutralise(value) if value[:1] in _GUARDED_STARTS else value
     if isinstance(value, Decimal):
         return str(value)
     return value
