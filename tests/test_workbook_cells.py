@@ -136,3 +136,12 @@ def test_a_long_reason_gets_a_row_tall_enough_to_read() -> None:
         lines = -(-display_width(reason) // 46)
         assert sheet.row_dimensions[5].height == 16 * lines
         assert sheet.cell(5, 3).alignment.wrap_text
+
+
+@given(st.text())
+def test_display_width_counts_every_character_from_u2e80_twice(text: str) -> None:
+    # Its definition, one character at a time (CJK radicals, ideographs, full-width forms
+    # and everything above, astral planes included, take two columns).
+    assert display_width(text) == sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+    assert display_width("\u2e7f\u2e80") == 3
+    assert display_width("\U00020000") == 2

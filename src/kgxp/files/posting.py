@@ -25,6 +25,7 @@ CJK-capable font stacks, every value escaped).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -100,8 +101,20 @@ def _date(tr: Texts, day: date) -> str:
 
 
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a sheet or terminal: CJK and full-width characters count two."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+    """Columns ``text`` takes in a sheet or terminal: CJK and full-width characters count two.
+
+    >>> display_width("T00001 张三"), display_width("")
+    (11, 0)
+    """
+    # Every character from U+2E80 (CJK radicals) on counts two: one more per match of
+    # the class, counted by the regex engine rather than a Python step per character
+    # (a publication measures 100,000s of cells: issue 19).
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text))
+
+
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
 
 
 MIN_WIDTH, MAX_WIDTH = 6, 48
@@ -190,16 +203,14 @@ def posting_html(
         body += [f'<p class="notice">{esc(line)}</p>' for line in text.lines]
         # Columns of long text (reasons, notes) share most of the width and wrap; the
         # others (序号, names, ids, schools) keep to one line.
-        wide = [
-            i
+        # Each column's widest cell, every distinct text measured once (a list repeats
+        # its schools, subjects and reasons: issue 19).
+        widest = [
+            max(map(display_width, {str(row[i]) for row in rows}), default=0)
             for i in range(len(header))
-            if any(display_width(str(row[i])) > _LEFT_FROM for row in rows)
         ]
-        short = {
-            i
-            for i in range(len(header))
-            if all(display_width(str(row[i])) <= _SHORT_UPTO for row in rows)
-        }
+        wide = [i for i, width in enumerate(widest) if width > _LEFT_FROM]
+        short = {i for i, width in enumerate(widest) if width <= _SHORT_UPTO}
         body.append("<table>")
         if wide:
             share = f"{_WIDE_SHARE // len(wide)}%"
