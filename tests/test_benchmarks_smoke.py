@@ -12,6 +12,22 @@ import pytest
 from tests.conftest import ROOT, load_benchmark_runner
 
 
+def _benchmark(file_name: str) -> Any:
+    """A script of benchmarks/ imported as a module (benchmarks/ put on sys.path first,
+    for the scripts that import the generator)."""
+    import importlib.util
+
+    load_benchmark_runner()
+    spec = importlib.util.spec_from_file_location(
+        f"kgxp_bench_{file_name.removesuffix('.py')}", ROOT / "benchmarks" / file_name
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def test_runner_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     runner = load_benchmark_runner()
     argv = ["--repeat", "1", "--sizes", "300,1000", "--in-process"]
@@ -40,15 +56,7 @@ def test_generator_is_deterministic_and_valid() -> None:
 
 
 def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_lottery", ROOT / "benchmarks" / "lottery.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("lottery.py")
     assert module.main(["--draws", "4", "--sizes", "300", "--skip-cluster"]) == 0
     out = capsys.readouterr().out
     assert "| example | 2,431 | by score | serial | 4 |" in out
@@ -59,15 +67,7 @@ def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_load", ROOT / "benchmarks" / "load_json.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("load_json.py")
     assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "| 300 teachers," in out
@@ -90,17 +90,7 @@ def test_excel_benchmark_measures_a_tiny_county() -> None:
 
 
 def _lean_floor() -> Any:
-    import importlib.util
-
-    load_benchmark_runner()  # puts benchmarks/ on sys.path (the floor imports the generator)
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_floor", ROOT / "benchmarks" / "lean_floor.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return _benchmark("lean_floor.py")
 
 
 def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,15 +107,7 @@ def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
 def test_column_validation_measures_the_same_work_both_ways(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_columns", ROOT / "benchmarks" / "column_validation.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("column_validation.py")
     assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "| one `Teacher` model per record (no cross-record checks) |" in out
@@ -168,15 +150,7 @@ def test_the_floors_numpy_deferred_acceptance_is_kgxps(seed: int) -> None:
 
 
 def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_simulate", ROOT / "benchmarks" / "simulate.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("simulate.py")
     # This tree beside itself: each size in a child process, the JSON compared.
     argv = ["--sizes", "300,600", "--repeat", "1", "--semesters", "3", "--check"]
     assert module.main([*argv, "--before", str(ROOT / "src")]) == 0
@@ -189,15 +163,7 @@ def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str])
 def test_publications_benchmark_prints_old_and_new_with_their_digests(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_publications", ROOT / "benchmarks" / "publications.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _benchmark("publications.py")
     steps = "write_results json,round_metrics,outcome_rows"
     argv = ["--size", "300", "--repeat", "1", "--steps", steps, "--old", str(ROOT / "src")]
     assert module.main(argv) == 0
