@@ -92,7 +92,10 @@ def test_results_do_not_depend_on_the_callers_decimal_context(county: Scenario, 
     for precision in PRECISIONS:
         # A fresh copy each time: a scenario remembers what it computed (its ranking).
         with localcontext(prec=precision):
-            assert compute(county.model_copy()) == expected, precision
+            got = compute(county.model_copy())
+        # By repr too: Decimal equality is numeric (80.5 == 80.50), the published text not.
+        assert got == expected, precision
+        assert repr(got) == repr(expected), precision
 
 
 def test_published_files_do_not_depend_on_the_callers_decimal_context(
@@ -139,3 +142,22 @@ def test_every_task_runs_in_kgxp_context(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(decimal.DefaultContext, "prec", 2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert run_tasks(_precision, [(), (), ()], pool) == [28, 28, 28]
+
+
+def test_a_ledger_line_and_a_total_do_not_depend_on_the_callers_decimal_context(
+    county: Scenario,
+) -> None:
+    # R8/§5: a line is checked as base × share rounded to the fen, and a total sums
+    # lines, whoever does it (a notebook building or reading lines at prec=3 too).
+    from kgxp.waiting.ledger import total
+
+    result = kgxp.run_round(county)
+    lines = kgxp.payroll(kgxp.register_from_round(county, result), county, result.policy)
+    shared = [line for line in lines if 0 < line.share < 1]
+    assert shared
+    expected = total(lines)
+    for precision in PRECISIONS:
+        with localcontext(prec=precision):
+            again = [kgxp.LedgerLine.model_validate(line.model_dump()) for line in shared]
+            assert again == shared, precision
+            assert total(lines) == expected, precision

@@ -89,7 +89,7 @@ __all__ = [
 ]
 
 CENT: Final = Decimal("0.01")
-_FEN_CONTEXT: Final = KGXP_DECIMAL_CONTEXT.copy()
+_PAY_CONTEXT: Final = KGXP_DECIMAL_CONTEXT.copy()
 
 
 class PayComponent(StrEnum):
@@ -114,7 +114,7 @@ def round_yuan(value: Decimal) -> Decimal:
     """
     # In a context of its own: called per line, and directly by callers whose context
     # (a notebook's prec=3) could not hold the amount.
-    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_FEN_CONTEXT)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_PAY_CONTEXT)
 
 
 Yuan = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -151,7 +151,9 @@ class LedgerLine(FrozenModel):
     def _consistent(self) -> Self:
         if self.state.is_terminal:
             raise ValueError(f"no pay is booked in the terminal state {self.state.value!r}")
-        expected = round_yuan(self.base * self.share)
+        # R8/§5: base × share in kgxp's decimal context, whoever validates the line (a
+        # notebook at prec=3 would round the product before round_yuan sees it).
+        expected = round_yuan(_PAY_CONTEXT.multiply(self.base, self.share))
         if self.amount != expected:
             raise ValueError(
                 f"amount {self.amount} is not base {self.base} × share {self.share} "
@@ -367,6 +369,7 @@ def ledger_for(
     return pay_lines(teacher_id, pay, status.state, status.semester, policy, rural=rural)
 
 
+@in_kgxp_decimal_context
 def total(lines: Iterable[LedgerLine]) -> Decimal:
     """The sum of the lines' amounts (2 places)."""
     return round_yuan(sum((line.amount for line in lines), Decimal(0)))
