@@ -29,20 +29,36 @@ from decimal import (
 )
 from typing import ParamSpec, TypeVar
 
-__all__ = ["KGXP_DECIMAL_CONTEXT", "in_kgxp_decimal_context"]
+__all__ = [
+    "EXACT_DECIMAL_CONTEXT",
+    "KGXP_DECIMAL_CONTEXT",
+    "call_in_kgxp_decimal_context",
+    "in_kgxp_decimal_context",
+]
 
-KGXP_DECIMAL_CONTEXT = Context(
-    prec=28,
-    rounding=ROUND_HALF_EVEN,
-    Emin=-999_999,
-    Emax=999_999,
-    capitals=1,
-    clamp=0,
-    flags=[],
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
-"""The context kgxp computes in: spelled out, not ``decimal.DefaultContext``, which a
-program may change (it is the template of every new thread's context)."""
+
+def _spelled_out(precision: int) -> Context:
+    # Every attribute given: ``Context(prec=...)`` alone takes the others from
+    # ``decimal.DefaultContext``, which a program may change (it is the template of
+    # every new thread's context).
+    return Context(
+        prec=precision,
+        rounding=ROUND_HALF_EVEN,
+        Emin=-999_999,
+        Emax=999_999,
+        capitals=1,
+        clamp=0,
+        flags=[],
+        traps=[InvalidOperation, DivisionByZero, Overflow],
+    )
+
+
+KGXP_DECIMAL_CONTEXT = _spelled_out(28)
+"""The context kgxp computes in: Python's documented default, spelled out."""
+
+EXACT_DECIMAL_CONTEXT = _spelled_out(200)
+"""For sums and products that must be exact: weights × evaluation components (R15),
+seat shares × seat counts (R5). Their operands have a few dozen digits at most."""
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -54,7 +70,15 @@ def in_kgxp_decimal_context(function: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(function)
     def in_context(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with localcontext(KGXP_DECIMAL_CONTEXT):
-            return function(*args, **kwargs)
+        return call_in_kgxp_decimal_context(function, *args, **kwargs)
 
     return in_context
+
+
+def call_in_kgxp_decimal_context(
+    function: Callable[_P, _R], /, *args: _P.args, **kwargs: _P.kwargs
+) -> _R:
+    """``function(*args, **kwargs)`` in a fresh copy of :data:`KGXP_DECIMAL_CONTEXT`; a
+    module-level function, so that a task submitted through it can be pickled."""
+    with localcontext(KGXP_DECIMAL_CONTEXT):
+        return function(*args, **kwargs)

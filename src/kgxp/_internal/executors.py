@@ -28,10 +28,9 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor as FuturesExecutor
 from concurrent.futures import ProcessPoolExecutor
-from decimal import localcontext
 from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
-from kgxp._internal.decimals import KGXP_DECIMAL_CONTEXT
+from kgxp._internal.decimals import call_in_kgxp_decimal_context
 
 __all__ = ["ClusterClient", "Executor", "run_tasks"]
 
@@ -100,7 +99,7 @@ def _gather(
 ) -> list[_Result]:
     # Another thread or process starts in its own decimal context (a thread's: a copy of
     # ``decimal.DefaultContext``, which a program may change): each task runs in kgxp's.
-    futures = [pool.submit(_in_kgxp_decimal_context, function, *a) for a in arguments]
+    futures = [pool.submit(call_in_kgxp_decimal_context, function, *a) for a in arguments]
     try:
         results = []
         for k, future in enumerate(futures):
@@ -116,9 +115,3 @@ def _gather(
 def _context() -> multiprocessing.context.BaseContext:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-def _in_kgxp_decimal_context(function: Callable[..., _Result], *arguments: Any) -> _Result:
-    """``function(*arguments)`` in kgxp's decimal context (module level: tasks are pickled)."""
-    with localcontext(KGXP_DECIMAL_CONTEXT):
-        return function(*arguments)

@@ -25,11 +25,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import attrs
 
+from kgxp._internal.decimals import KGXP_DECIMAL_CONTEXT
 from kgxp.model.balance import INDICATORS, cv_squared
 from kgxp.model.policy import BalanceGoal, Policy
 from kgxp.model.result import TargetReport
@@ -293,16 +294,13 @@ def explain_target(spec: TargetSpec, round_name: str | None, best: int | None) -
     )
 
 
-_CV_CONTEXT = Context(prec=28)
-
-
 def cv_decimal(square: Fraction | None) -> Decimal | None:
     """The CV of an exact CV², to 4 decimals (half to even), for reports."""
     if square is None:
         return None
     # In a context of its own (the default 28 digits), not the caller's: a 3-digit one
     # could not write 0.378 to 4 decimals (InvalidOperation).
-    with localcontext(_CV_CONTEXT):
+    with localcontext(KGXP_DECIMAL_CONTEXT):
         exact = Decimal(square.numerator) / Decimal(square.denominator)
         return exact.sqrt().quantize(Decimal("0.0001"))
 

@@ -12,10 +12,10 @@ the same text as before for the common case.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from decimal import Context, Decimal, localcontext
+from decimal import Decimal, localcontext
 from typing import Final
 
-from kgxp._internal.decimals import in_kgxp_decimal_context
+from kgxp._internal.decimals import EXACT_DECIMAL_CONTEXT
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Teacher
 
@@ -23,20 +23,17 @@ __all__ = ["ScoreKey", "composite_score", "composite_scores", "written_score_key
 
 _CENT: Final = Decimal("0.01")
 _ONE: Final = Decimal(1)
-# Weights (any number of places) times components (up to 17 significant digits): a
-# precision far above both keeps every product and sum exact.
-_EXACT_PRECISION: Final = 200
-# The context of every step, the quantize to two places included: never the caller's,
-# whose precision (a notebook's prec=3, say) could not hold 100.00 and would raise, or
-# give NaN with that trap off (R15: a score's text is published).
-_EXACT_CONTEXT: Final = Context(prec=_EXACT_PRECISION)
+# Weights (any number of places) times components (up to 17 significant digits) in
+# EXACT_DECIMAL_CONTEXT, every step, the quantize to two places included: never the
+# caller's, whose precision (a notebook's prec=3, say) could not hold 100.00 and would
+# raise, or give NaN with that trap off (R15: a score's text is published).
 
 
 def _exact(value: Decimal) -> Decimal:
     """``value`` unchanged, written with at least two decimal places."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -2:
-        return value.quantize(_CENT, context=_EXACT_CONTEXT)  # only appends zeros: exact
+        return value.quantize(_CENT, context=EXACT_DECIMAL_CONTEXT)  # only appends zeros: exact
     return value
 
 
@@ -54,7 +51,6 @@ def written_score_key(score: Decimal) -> ScoreKey:
     return sign, digits, exponent
 
 
-@in_kgxp_decimal_context
 def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
     """The R15 composite score of ``teacher`` under ``policy``.
 
@@ -73,7 +69,7 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
     evaluation = teacher.evaluation
     assert evaluation is not None  # Teacher's own validator guarantees one of the two
     weights = policy.evaluation_weights
-    with localcontext(prec=_EXACT_PRECISION):
+    with localcontext(EXACT_DECIMAL_CONTEXT):
         total = (
             weights.student_rating * Decimal(repr(evaluation.student_rating))
             + weights.peer_review * Decimal(repr(evaluation.peer_review))
@@ -85,7 +81,7 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
 
 
 def _without_trailing_zeros(value: Decimal) -> Decimal:
-    with localcontext(prec=_EXACT_PRECISION):
+    with localcontext(EXACT_DECIMAL_CONTEXT):
         # normalize() writes 100 as 1E+2; an integer keeps its plain form.
         return (
             value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
@@ -121,7 +117,7 @@ def _weigher(policy: Policy) -> Callable[[Teacher], Decimal]:
     weight times component computed once per distinct component value (a county has a
     few hundred).
     """
-    exact = Context(prec=_EXACT_PRECISION)
+    exact = EXACT_DECIMAL_CONTEXT.copy()
     add = exact.add
     weights = policy.evaluation_weights
     factors = (

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
 
 import attrs
 
+from kgxp._internal.decimals import EXACT_DECIMAL_CONTEXT
 from kgxp.model.policy import CrossSchoolSeatChoice, Policy, SplitRounding
 from kgxp.model.scenario import Post
 
@@ -61,14 +62,11 @@ def split_seats(
     """
     # In a decimal context of its own: the caller's precision (a notebook's prec=2, say)
     # rounded 10% of 125 seats to 12 before the policy's rounding, and verify, recomputing
-    # the split in the same context, agreed (R5, I5).
-    with localcontext(_EXACT):
+    # the split in the same context, agreed (R5, I5). Shares have a few digits and seat
+    # counts are ints: at this precision products and sums are exact, and the
+    # proportional quotas' divisions the same for equal fractions.
+    with localcontext(EXACT_DECIMAL_CONTEXT):
         return _split_seats(posts, remaining, own_candidates, policy)
-
-
-# Shares have a few digits and seat counts are ints: products and sums are exact at this
-# precision, and the proportional quotas' divisions the same for equal fractions.
-_EXACT = Context(prec=200)
 
 
 def _split_seats(
