@@ -14,7 +14,10 @@ from decimal import Decimal
 
 import kgxp
 from kgxp import Policy, RoundResult, Scenario
+from kgxp.checks.context import Context
 from kgxp.checks.verify import Violation, verify
+from kgxp.checks.warning_list import check_warning_list
+from kgxp.round.warning import warning_limit
 from tests.factories import post, scenario_data, school, teacher
 
 
@@ -142,3 +145,9 @@ def test_the_bottom_share_is_counted_exactly_whatever_the_callers_decimal_contex
         assert result.warning_talks == expected.warning_talks
         assert ("I14", "t07") in _found(scenario, broken)
         assert not [v for v in verify(scenario, expected) if v.invariant == "I14"]
+        # The entry points compute in kgxp's own context whatever the caller's; the limit
+        # itself, which the engine and the check share, is exact in any context, and the
+        # check called directly still catches the eighth entry.
+        assert warning_limit(Decimal("0.3"), 25) == 7
+        found = check_warning_list(Context(scenario.model_copy(), broken))
+        assert [v.teacher for v in found] == ["t07"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from functools import cached_property
-from operator import attrgetter, eq
+from operator import attrgetter, eq, is_
 from typing import Any, TypeVar
 
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
@@ -112,6 +113,18 @@ class Context:
     @cached_property
     def roster(self) -> _Roster:
         return _Roster(self.scenario, self.policy, self.protected)
+
+    def scores_of(self, ids: Sequence[str]) -> list[Decimal | None]:
+        """Each id's composite score (R15) in the ranking (``None`` when it has none).
+
+        The ranking's scores are keyed by the very id objects of the scenario's teachers,
+        in their order: when ``ids`` are those, its values are the answer in one step,
+        without a look-up per id (at 100,000 teachers a tenth of a check).
+        """
+        score_of = self.ranking.score
+        if len(score_of) == len(ids) and all(map(is_, score_of, ids)):
+            return list(score_of.values())
+        return list(map(score_of.get, ids))
 
     def per_entry(self, column: list[_T]) -> list[_T]:
         """A column per scenario teacher (the roster's, the teacher columns') as one per entry."""

@@ -24,8 +24,6 @@ difference under I12 (the result is the one the engine gives for this input):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from itertools import compress, repeat
 from operator import is_, not_
 from typing import TypeVar
@@ -57,7 +55,7 @@ def check_published_fields(context: Context) -> list[Violation]:
     # Per entry, columns read in C rather than a dict of every teacher built per call:
     # the composite score (R15) and the preferences the teacher stated (R12; a default
     # in-school application, R5, is no stated preference, so it has no rank).
-    expected_scores = _scores_of(score_of, context.entry_ids)
+    expected_scores = context.scores_of(context.entry_ids)
     stated_prefs = context.per_entry(teacher_columns(context.scenario).preferences)
     holder: dict[str, str | None] | None = None  # rival id -> post held, built when needed
     ids = context.entry_ids
@@ -163,18 +161,6 @@ def check_published_fields(context: Context) -> list[Violation]:
                     )
                 )
     return found
-
-
-def _scores_of(score_of: Mapping[str, Decimal], ids: Sequence[str]) -> list[Decimal | None]:
-    """Each id's score in ``score_of`` (``None`` when it has none).
-
-    The ranking's scores are keyed by the very id objects of the scenario's teachers, in
-    their order: when ``ids`` are those, its values are the answer in one step, without a
-    look-up per id (at 100,000 teachers a tenth of this check).
-    """
-    if len(score_of) == len(ids) and all(map(is_, score_of, ids)):
-        return list(score_of.values())
-    return list(map(score_of.get, ids))
 
 
 def _candidates(context: Context) -> dict[str, int]:

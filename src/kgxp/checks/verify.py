@@ -90,7 +90,7 @@ from kgxp.checks.targets import check_targets
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.checks.waiting_last import check_waiting_is_last
 from kgxp.checks.warning_list import check_warning_list
-from kgxp.model.result import RoundResult
+from kgxp.model.result import Outcome, OutcomeTable, RoundResult
 from kgxp.model.scenario import Scenario
 
 __all__ = ["CHECKED_INVARIANTS", "Violation", "verify"]
@@ -129,16 +129,22 @@ def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> l
 
 
 def _verify(scenario: Scenario, result: RoundResult, *, rerun: bool) -> list[Violation]:
-    try:
-        context = Context(scenario, result)
-    except Exception as error:  # outcomes that are not outcomes (a model_copy validates nothing)
-        return [
-            Violation(
-                "I1",
-                f"the result's outcomes could not be read: {type(error).__name__}: {error}",
-                evidence={"error": type(error).__name__, "detail": str(error)},
-            )
-        ]
+    # Outcomes given as a tuple may hold anything (a model_copy validates nothing): what
+    # no check can read is reported (I1: every teacher has exactly one outcome).
+    outcomes = result.outcomes
+    if not isinstance(outcomes, OutcomeTable):
+        for position, outcome in enumerate(outcomes):
+            if not isinstance(outcome, Outcome):
+                kind = type(outcome).__name__
+                return [
+                    Violation(
+                        "I1",
+                        f"the result's outcomes could not be read: item {position} is a "
+                        f"{kind}, not an outcome",
+                        evidence={"error": "not_an_outcome", "position": position, "type": kind},
+                    )
+                ]
+    context = Context(scenario, result)
     found: list[Violation] = []
     checks: list[tuple[str, Callable[[Context], Iterable[Violation]]]] = [
         ("I1", check_conservation),

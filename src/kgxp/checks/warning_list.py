@@ -6,23 +6,23 @@ or each school under ``WarningScope.SCHOOL``), by the composite score, with the
 boundary-tie rule of ``Policy.warning_ties`` (see :mod:`kgxp.round.warning`), each
 entry's figures right and no teacher twice. Counted here from the scores directly
 (a teacher's count of teachers at or below their score), not through the engine's
-function.
+list; only the limit, R15's one formula (share × unit size rounded down), is the
+engine's ``warning_limit``.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from fractions import Fraction
 from itertools import compress
-from operator import is_
+from typing import cast
 
 from kgxp.checks.context import Context
 from kgxp.checks.violation import Violation
 from kgxp.model.policy import WarningScope, WarningTies
 from kgxp.model.result import WarningTalk
+from kgxp.round.warning import COUNTY_UNIT, warning_limit
 
 __all__ = ["check_warning_list"]
 
@@ -32,23 +32,18 @@ _ID = "I14"
 def check_warning_list(context: Context) -> list[Violation]:
     """I14: ``result.warning_talks`` is the R15 bottom share, no more, no less."""
     policy = context.policy
-    score = context.ranking.score
     ids = context.roster.ids
-    # The ranking's scores are keyed by the very id objects of the roster, in its order:
-    # then its values are the column, without a look-up per teacher.
-    if len(score) == len(ids) and all(map(is_, score, ids)):
-        scores = list(score.values())
-    else:
-        scores = list(map(score.__getitem__, ids))
+    # Every roster teacher is ranked: no score is None.
+    scores = cast(list[Decimal], context.scores_of(ids))
     county = policy.warning_scope is WarningScope.COUNTY
     # Each teacher's unit: the county, or the school whose in-school round they join (R3:
     # a merged school's teachers count in the receiving one), as the roster has it.
-    units: Sequence[str] = ["county"] * len(ids) if county else context.roster.home
+    units: Sequence[str] = [COUNTY_UNIT] * len(ids) if county else context.roster.home
     # Per unit and score, how many of the unit have it: counted in C.
     scores_in: dict[str, Counter[Decimal]] = defaultdict(Counter)
     if county:
         if scores:
-            scores_in["county"] = Counter(scores)
+            scores_in[COUNTY_UNIT] = Counter(scores)
     else:
         for (unit, value), count in Counter(zip(units, scores, strict=True)).items():
             scores_in[unit][value] = count
@@ -58,9 +53,7 @@ def check_warning_list(context: Context) -> list[Violation]:
     inside: dict[tuple[str, Decimal], tuple[int, int, int, int]] = {}
     for unit, counts in scores_in.items():
         size = sum(counts.values())
-        # share × size rounded down, counted exactly: not in the caller's decimal context,
-        # whose rounding could add one before the floor (a 1-digit one: 0.3 × 25 → 8).
-        limit = math.floor(Fraction(policy.warning_share) * size)
+        limit = warning_limit(policy.warning_share, size)  # R15's one formula, exact
         if not limit:
             continue
         lower = 0
@@ -96,7 +89,8 @@ def check_warning_list(context: Context) -> list[Violation]:
         seen.add(talk.teacher)
         fields = expected.get(talk.teacher)
         if fields is None:
-            unit_of = _unit_of(context, talk.teacher, county=county)
+            row = context.ranking.row.get(talk.teacher)  # the roster's order
+            unit_of = "?" if row is None else units[row]
             found.append(
                 Violation(
                     _ID,
@@ -157,16 +151,4 @@ def _same_talk(talk: WarningTalk, teacher_id: str, fields: tuple[object, ...]) -
     pydantic's equality, whose first test is this one of ``__dict__``."""
     return type(talk) is WarningTalk and talk.__dict__ == dict(
         zip(_FIELDS, (teacher_id, *fields), strict=True)
-    )
-
-
-def _unit_of(context: Context, teacher_id: str, *, county: bool) -> str:
-    """The unit a teacher is counted in ('?' for an id not in the scenario)."""
-    teacher = context.teachers.get(teacher_id)
-    if teacher is None:
-        return "?"
-    return (
-        "county"
-        if county
-        else context.scenario.receiving_schools().get(teacher.school, teacher.school)
     )
