@@ -134,6 +134,7 @@ class OutcomeTable(Sequence[Outcome]):
     _shapes: tuple[int, ...]
     _fields_sets: tuple[set[str], ...]
     _plain: bool
+    _ids_sorted: bool | None
 
     def __init__(self, outcomes: Iterable[Outcome] = ()) -> None:
         """The table of ``outcomes``, in their order (each field read as the object holds it)."""
@@ -186,13 +187,26 @@ class OutcomeTable(Sequence[Outcome]):
             0 <= shape < len(fields_sets) for shape in set(shapes)
         ):
             raise TypeError("OutcomeTable.from_columns: a shape names no outcome fields")
-        table = cls.__new__(cls)
-        table._set(
+        return cls._made(
             tuple(tuple(columns[name]) for name in COLUMNS),
             tuple(shapes),
             fields_sets,
             plain=True,
         )
+
+    @classmethod
+    def _made(
+        cls,
+        columns: tuple[tuple[Any, ...], ...],
+        shapes: tuple[int, ...],
+        fields_sets: tuple[set[str], ...],
+        *,
+        plain: bool,
+    ) -> OutcomeTable:
+        """A table holding these columns as they are (every constructor but ``__init__``'s
+        validation ends here). ``plain``: the values are of their fields' types."""
+        table = cls.__new__(cls)
+        table._set(columns, shapes, fields_sets, plain=plain)
         return table
 
     def _set(
@@ -209,7 +223,7 @@ class OutcomeTable(Sequence[Outcome]):
             fields_sets,
             plain,
         )
-        self._ids_sorted: bool | None = None  # found on the first look-up by id
+        self._ids_sorted = None  # found on the first look-up by id
 
     def position_of(self, teacher_id: str) -> int:
         """Where the first outcome of ``teacher_id`` is (``ValueError`` if none).
@@ -277,14 +291,12 @@ class OutcomeTable(Sequence[Outcome]):
     def take(self, positions: Iterable[int]) -> OutcomeTable:
         """The table of the outcomes at ``positions``, in that order (no object built)."""
         picked = list(positions)
-        table = OutcomeTable.__new__(OutcomeTable)
-        table._set(
+        return OutcomeTable._made(
             tuple(tuple(map(column.__getitem__, picked)) for column in self._columns),
             tuple(map(self._shapes.__getitem__, picked)),
             self._fields_sets,
             plain=self._plain,
         )
-        return table
 
     # --- as the tuple it replaces -------------------------------------------------------
 
@@ -323,9 +335,9 @@ def _restored(
     plain: bool,
 ) -> OutcomeTable:
     """A pickled table back (its fields-sets shared again with the ones built here)."""
-    table = OutcomeTable.__new__(OutcomeTable)
-    table._set(columns, shapes, tuple(map(shared_fields_set, fields_sets)), plain=plain)
-    return table
+    return OutcomeTable._made(
+        columns, shapes, tuple(map(shared_fields_set, fields_sets)), plain=plain
+    )
 
 
 def _equal(first: Outcome, second: object) -> bool:
@@ -341,31 +353,25 @@ def _columns_of(
         columns = tuple(tuple(row[name] for row in fields) for name in COLUMNS)
     except KeyError as missing:
         raise TypeError(f"an Outcome without field {missing}: not a table row") from None
-    # Outcomes built alike share one fields-set: found by identity, then by names.
-    by_object: dict[int, int] = {}
-    by_names: dict[frozenset[str], int] = {}
+    # Outcomes given the same fields share one fields-set (kgxp.model.building's); every
+    # field given, the common case (a result kgxp wrote), needs no key built.
+    shape_of: dict[frozenset[str] | None, int] = {}  # None: every field
     fields_sets: list[set[str]] = []
     shapes: list[int] = []
     for outcome in outcomes:
         names = outcome.__pydantic_fields_set__
-        shape = by_object.get(id(names))
+        key = None if len(names) == len(COLUMNS) else frozenset(names)
+        shape = shape_of.get(key)
         if shape is None:
-            key = frozenset(names)
-            shape = by_names.get(key)
-            if shape is None:
-                shape = by_names[key] = len(fields_sets)
-                fields_sets.append(shared_fields_set(key))
-            if names is fields_sets[shape]:
-                by_object[id(names)] = shape  # kept alive by the shared list: no id reused
+            shape = shape_of[key] = len(fields_sets)
+            fields_sets.append(shared_fields_set(COLUMNS if key is None else key))
         shapes.append(shape)
     return columns, tuple(shapes), tuple(fields_sets)
 
 
 def _table_of_validated(outcomes: tuple[Outcome, ...]) -> OutcomeTable:
     """The table of outcomes pydantic validated from JSON (types known: fast JSON path)."""
-    table = OutcomeTable.__new__(OutcomeTable)
-    table._set(*_columns_of(outcomes), plain=True)
-    return table
+    return OutcomeTable._made(*_columns_of(outcomes), plain=True)
 
 
 def _table_kept(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:

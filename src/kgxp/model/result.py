@@ -291,8 +291,8 @@ class RoundResult(FrozenModel):
 
     def outcomes_of(self, teacher_ids: Iterable[str]) -> dict[str, Outcome]:
         """The outcomes of these teachers, by teacher id in the order given (ids without
-        an outcome left out): one pass over the teacher column, and only these outcomes
-        built (``{o.teacher: o for o in result.outcomes}`` builds every one).
+        an outcome left out), each as :meth:`outcome` finds it: only these outcomes built
+        (``{o.teacher: o for o in result.outcomes}`` builds every one).
 
         >>> import kgxp
         >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
@@ -300,13 +300,13 @@ class RoundResult(FrozenModel):
         >>> list(found), found["T00002"] == result.outcome("T00002")
         (['T00002'], True)
         """
-        wanted = dict.fromkeys(teacher_ids)  # each id once, in the order given
-        if not wanted:
-            return {}
-        # The last outcome of a teacher id, as a dict built from every outcome would keep.
-        position = {t: i for i, t in enumerate(self.outcome_values("teacher")) if t in wanted}
-        outcomes = self.outcomes
-        return {t: outcomes[position[t]] for t in wanted if t in position}
+        found: dict[str, Outcome] = {}
+        for teacher_id in dict.fromkeys(teacher_ids):  # each id once, in the order given
+            try:
+                found[teacher_id] = self.outcome(teacher_id)
+            except KeyError:
+                continue
+        return found
 
     def to_json(self) -> str:
         """Canonical JSON text (UTF-8 characters kept, final newline)."""

@@ -252,21 +252,26 @@ def _pay_from_known_amounts(value: Any, handler: ValidatorFunctionWrapHandler) -
     return validated
 
 
-_PAY_NAMES = ("basic_salary", "basic_performance", "incentive_performance", "year_end_bonus")
-_PAY_DEFAULT_ALLOWANCE = Decimal(0)
+# Read from the model, so that the shortcut cannot drift from it: the four required
+# amounts, and the one optional, the R18 allowance, with its default.
+_PAY_NAMES = tuple(name for name, field in Pay.model_fields.items() if field.is_required())
+(_PAY_ALLOWANCE,) = (name for name, field in Pay.model_fields.items() if not field.is_required())
+_PAY_DEFAULT_ALLOWANCE = Pay.model_fields[_PAY_ALLOWANCE].default
+if tuple(Pay.model_fields) != (*_PAY_NAMES, _PAY_ALLOWANCE):  # pragma: no cover - model edit
+    raise RuntimeError("the pay shortcut builds __dict__ with the allowance last")
 
 
 def _pay_of_known_amounts(value: dict[Any, Any]) -> Pay | None:
     given = len(value)
-    if given == 5:
-        allowance_text = value.get("rural_allowance")
+    if given == len(_PAY_NAMES) + 1:
+        allowance_text = value.get(_PAY_ALLOWANCE)
         if type(allowance_text) is not str:
             return None
         allowance = _MONEY.get(allowance_text)
         if allowance is None:
             return None
         names = _EVERY_PAY_FIELD
-    elif given == 4:
+    elif given == len(_PAY_NAMES):
         allowance = _PAY_DEFAULT_ALLOWANCE
         names = _REQUIRED_PAY_FIELDS
     else:
@@ -280,7 +285,7 @@ def _pay_of_known_amounts(value: dict[Any, Any]) -> Pay | None:
         if amount is None:
             return None
         amounts[name] = amount
-    amounts["rural_allowance"] = allowance
+    amounts[_PAY_ALLOWANCE] = allowance
     return raw_instance(Pay, amounts, names)
 
 

@@ -70,7 +70,8 @@ def _not_plainly_valid(
     subject_get = subject_of.get
     # Born after this month: younger than the youngest base age in the competition month.
     born_young = month_index - _YOUNGEST_BASE_MONTHS
-    # The posts a teacher may list, per set of subjects taught (a few dozen in a county):
+    # The posts a teacher may list (R12: known posts; I3: of a subject they teach), per set
+    # of subjects taught (a few dozen in a county):
     # a preference is then one look-up in C, where mapping each post to its subject and
     # the subject set built twice per teacher was over half of this loop (issue 19). A
     # post is in it exactly when it is known and of one of the subjects.
