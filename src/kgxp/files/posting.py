@@ -111,10 +111,10 @@ def display_width(text: str) -> int:
     # (a publication measures 100,000s of cells: issue 19).
     if text.isascii():
         return len(text)
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + len(_DOUBLE_WIDTH.findall(text))
 
 
-_WIDE = re.compile("[\u2e80-\U0010ffff]")
+_DOUBLE_WIDTH = re.compile("[\u2e80-\U0010ffff]")
 
 
 MIN_WIDTH, MAX_WIDTH = 6, 48
@@ -124,14 +124,24 @@ LANDSCAPE_FROM = 110
 
 def column_widths(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
     """Each column's width in characters: its longest cell (or title) and a margin, bounded."""
-    widths = []
-    for index, title in enumerate(header):
-        # Each distinct text measured once (a column of a list repeats its schools, subjects
-        # and statuses); a short row's missing cells are empty.
-        shown = {_shown(row[index]) if index < len(row) else "" for row in rows}
-        longest = max([display_width(title), *map(display_width, shown)])
-        widths.append(min(MAX_WIDTH, max(MIN_WIDTH, longest + 2)))
-    return widths
+    return _bounded_widths(header, _widest_cells(rows, len(header)))
+
+
+def _bounded_widths(header: Sequence[str], widest: Sequence[int]) -> list[int]:
+    return [
+        min(MAX_WIDTH, max(MIN_WIDTH, max(display_width(title), longest) + 2))
+        for title, longest in zip(header, widest, strict=True)
+    ]
+
+
+def _widest_cells(rows: Sequence[Sequence[object]], columns: int) -> list[int]:
+    """Per column, the display width of its widest cell as shown (0 without rows)."""
+    # Each distinct text measured once (a column of a list repeats its schools, subjects,
+    # statuses and reasons: issue 19); a short row's missing cells are empty.
+    return [
+        max(map(display_width, {_shown(row[i]) if i < len(row) else "" for row in rows}), default=0)
+        for i in range(columns)
+    ]
 
 
 def _shown(value: object) -> str:
@@ -197,18 +207,14 @@ def posting_html(
     body: list[str] = []
     for text, header, rows, numeric in pages:
         # As the workbook's sheet: a list too wide for A4 portrait prints in landscape.
-        wide_page = sum(column_widths(header, rows)) > LANDSCAPE_FROM
+        widest = _widest_cells(rows, len(header))
+        wide_page = sum(_bounded_widths(header, widest)) > LANDSCAPE_FROM
         body.append('<section class="landscape">' if wide_page else "<section>")
         body.append(f"<h1>{esc(text.title)}</h1>")
         body += [f'<p class="notice">{esc(line)}</p>' for line in text.lines]
         # Columns of long text (reasons, notes) share most of the width and wrap; the
         # others (序号, names, ids, schools) keep to one line.
-        # Each column's widest cell, every distinct text measured once (a list repeats
-        # its schools, subjects and reasons: issue 19).
-        widest = [
-            max(map(display_width, {str(row[i]) for row in rows}), default=0)
-            for i in range(len(header))
-        ]
+        # (A list's cells are text, ints and Decimals, shown as ``str`` shows them.)
         wide = [i for i, width in enumerate(widest) if width > _LEFT_FROM]
         short = {i for i, width in enumerate(widest) if width <= _SHORT_UPTO}
         body.append("<table>")

@@ -259,10 +259,17 @@ def publication_lists(
         result.outcome_values,
         ("teacher", "status", "home_school", "post", "school", "score", "protected_by", "reasons"),
     )
-    kinds = list_kinds(result)
+    kinds = list(map(_list_kind, statuses, held_posts))  # list_kinds, from these columns
+
+    # A waiting or pending teacher is on their county list and their school's: the
+    # reason, words picked and formatted, is written once for both.
+    whys: dict[int, str] = {}
 
     def why(i: int) -> str:
-        return words.why_of(statuses[i], reasons[i], protected[i])
+        found = whys.get(i)
+        if found is None:
+            found = whys[i] = words.why_of(statuses[i], reasons[i], protected[i])
+        return found
 
     def row(kind: ListKind, number: int, i: int) -> dict[str, Cell]:
         teacher_id, school = ids[i], held_schools[i]

@@ -248,7 +248,8 @@ class RankingBasis:
 
 
 def _tied_draws(seed: int, ids: Sequence[str], weak: Sequence[int]) -> list[int]:
-    """Each teacher's lottery number if another teacher shares their weak key, else 0.
+    """Each teacher's lottery number (R12's 抽签) if another teacher shares their weak key,
+    else 0.
 
     The draw orders only teachers of one weak key, and :meth:`Ranking.explain` reaches
     the lottery only for two such teachers: a teacher alone in their weak key (two in

@@ -180,7 +180,7 @@ def _outcomes(state: PlanState, shadow: Mapping[str, str]) -> OutcomeTable:
                     spec.name,
                     score,
                     (),
-                    preferences.index(post_id) if post_id in preferences else None,
+                    _rank(preferences, post_id),
                     reasons[tid],  # as the round made them (mostly one tuple per teacher)
                     _PLACED,
                 )

@@ -101,7 +101,8 @@ def report_sections(
         if warning_talks is not None
         else {talk.teacher for talk in result.warning_talks}
     )
-    # Read from the columns: only the outcomes a section lists are built (issue 19).
+    # Read from the columns: only the outcomes a section lists or counts are built (the
+    # 待定 list here; the waiting teachers in _waiting, whose reasons it counts: issue 19).
     outcomes = result.outcomes
     pending = [outcomes[i] for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
     sections = [
