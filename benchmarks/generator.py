@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import itertools
 import random
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-__all__ = ["generate_county", "generate_single_market"]
+__all__ = ["county_file", "generate_county", "generate_single_market"]
 
 COMPETITION_MONTH = (2026, 8)
 
@@ -451,3 +455,18 @@ def generate_single_market(
         preferences.append(picked)
     score_list = [rng.randint(*scores) for _ in range(teachers)]
     return capacities, preferences, score_list
+
+
+@contextmanager
+def county_file(path: Path | None, teachers: int, seed: int = 2026) -> Iterator[Path]:
+    """``path`` when given (a benchmark's ``--file``), else :func:`generate_county` of
+    ``teachers`` saved as a scenario file in a folder removed afterwards."""
+    if path is not None:
+        yield path
+        return
+    import kgxp  # the generator itself makes plain data; only this saves a scenario
+
+    with tempfile.TemporaryDirectory() as folder:
+        saved = Path(folder) / "county.json"
+        kgxp.save_scenario(kgxp.parse_scenario(generate_county(teachers, seed=seed)), saved)
+        yield saved

@@ -33,7 +33,6 @@ import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -45,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from generator import generate_county  # noqa: E402
+from generator import county_file, generate_county  # noqa: E402
 
 import kgxp  # noqa: E402
 from kgxp._internal.gc_pause import collector_paused  # noqa: E402
@@ -143,11 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = kgxp.parse_scenario(generate_county(300, seed=2027))
     kgxp.verify(warm, kgxp.run_round(warm))
     del warm
-    with tempfile.TemporaryDirectory() as folder:
-        path = args.file
-        if path is None:
-            path = Path(folder) / "county.json"
-            kgxp.save_scenario(kgxp.parse_scenario(generate_county(args.teachers, seed=2026)), path)
+    with county_file(args.file, args.teachers) as path:
         gc.collect()
         times: dict[str, list[float]] = {
             k: []

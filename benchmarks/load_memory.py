@@ -20,16 +20,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from generator import generate_county  # noqa: E402
-
-import kgxp  # noqa: E402
+from generator import county_file  # noqa: E402
 
 _CHILD = """
 import json, resource, sys, time
@@ -66,11 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--file", type=Path, help="an existing scenario file to load instead")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.file
-        if path is None:
-            path = Path(tmp) / "county.json"
-            kgxp.save_scenario(kgxp.parse_scenario(generate_county(args.teachers, seed=2026)), path)
+    with county_file(args.file, args.teachers) as path:
         print(
             "| teachers | load CPU s | wall s | process system s | minor page faults | peak RSS MB |"
         )

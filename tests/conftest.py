@@ -40,15 +40,25 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ziyang_county.json"
 
 
-def load_benchmark_runner() -> ModuleType:
-    """``benchmarks/run.py`` as a module (it is a script, not part of the package)."""
-    spec = importlib.util.spec_from_file_location("kgxp_bench_run", ROOT / "benchmarks" / "run.py")
+def load_benchmark(file_name: str) -> ModuleType:
+    """A script of ``benchmarks/`` as a module (scripts, not part of the package), with
+    ``benchmarks/`` on ``sys.path`` for the scripts that import the generator."""
+    folder = str(ROOT / "benchmarks")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    name = f"kgxp_bench_{file_name.removesuffix('.py')}"
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / file_name)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def load_benchmark_runner() -> ModuleType:
+    """``benchmarks/run.py`` as a module."""
+    return load_benchmark("run.py")
 
 
 @pytest.fixture

@@ -9,23 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.conftest import ROOT, load_benchmark_runner
-
-
-def _benchmark(file_name: str) -> Any:
-    """A script of benchmarks/ imported as a module (benchmarks/ put on sys.path first,
-    for the scripts that import the generator)."""
-    import importlib.util
-
-    load_benchmark_runner()
-    spec = importlib.util.spec_from_file_location(
-        f"kgxp_bench_{file_name.removesuffix('.py')}", ROOT / "benchmarks" / file_name
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.conftest import ROOT, load_benchmark, load_benchmark_runner
 
 
 def test_runner_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,7 +40,7 @@ def test_generator_is_deterministic_and_valid() -> None:
 
 
 def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    module = _benchmark("lottery.py")
+    module = load_benchmark("lottery.py")
     assert module.main(["--draws", "4", "--sizes", "300", "--skip-cluster"]) == 0
     out = capsys.readouterr().out
     assert "| example | 2,431 | by score | serial | 4 |" in out
@@ -67,7 +51,7 @@ def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    module = _benchmark("load_json.py")
+    module = load_benchmark("load_json.py")
     assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "| 300 teachers," in out
@@ -90,7 +74,7 @@ def test_excel_benchmark_measures_a_tiny_county() -> None:
 
 
 def _lean_floor() -> Any:
-    return _benchmark("lean_floor.py")
+    return load_benchmark("lean_floor.py")
 
 
 def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
@@ -107,7 +91,7 @@ def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
 def test_column_validation_measures_the_same_work_both_ways(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    module = _benchmark("column_validation.py")
+    module = load_benchmark("column_validation.py")
     assert module.main(["--teachers", "300", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "| one `Teacher` model per record (no cross-record checks) |" in out
@@ -150,7 +134,7 @@ def test_the_floors_numpy_deferred_acceptance_is_kgxps(seed: int) -> None:
 
 
 def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    module = _benchmark("simulate.py")
+    module = load_benchmark("simulate.py")
     # This tree beside itself: each size in a child process, the JSON compared.
     argv = ["--sizes", "300,600", "--repeat", "1", "--semesters", "3", "--check"]
     assert module.main([*argv, "--before", str(ROOT / "src")]) == 0
@@ -163,7 +147,7 @@ def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str])
 def test_publications_benchmark_prints_old_and_new_with_their_digests(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    module = _benchmark("publications.py")
+    module = load_benchmark("publications.py")
     steps = "write_results json,round_metrics,outcome_rows"
     argv = ["--size", "300", "--repeat", "1", "--steps", steps, "--old", str(ROOT / "src")]
     assert module.main(argv) == 0

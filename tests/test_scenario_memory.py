@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 import kgxp
 from kgxp import Pay, Teacher
+from tests.conftest import load_benchmark
 from tests.factories import scenario_data, teacher
 
 PAY = {
@@ -281,15 +282,7 @@ def test_the_teacher_screen_clears_exactly_the_teachers_without_preference_probl
 def test_load_memory_benchmark_prints_a_row_per_process(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    import importlib.util
-
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location(
-        "kgxp_bench_load_memory", root / "benchmarks" / "load_memory.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("load_memory.py")
     module.main(["--teachers", "300", "--repeat", "2"])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 300 |")]
     assert len(rows) == 2
