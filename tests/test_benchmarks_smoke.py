@@ -86,6 +86,8 @@ def test_lean_floor_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None
     assert "RoundResult retained:" in out
     assert "| validate only |" in out
     assert "the floor's decode + kgxp's validation alone:" in out
+    # Both readings of the 5x target: with the decode on both sides, and without it.
+    assert "without the file's decode on either side: plan " in out
 
 
 def test_column_validation_measures_the_same_work_both_ways(
