@@ -5,7 +5,8 @@ each round placed there (the bar a candidate must beat), and names that teacher 
 when it reports envy. Each test plants what those tables could get wrong: a
 placement without a post (it holds no seat, so it raises no post's bar), and a tie
 on the priority class between holders (the holder named is the one with the
-highest id, whatever the order of the outcomes).
+highest id, whatever the order of the outcomes), but only among the holders of the
+worst class (not a better one with a higher id).
 """
 
 from __future__ import annotations
@@ -103,3 +104,26 @@ def test_the_holder_named_is_the_worst_by_class_then_id() -> None:
         [envy] = [v for v in verify(two_seats, broken) if v.invariant == "I7"]
         assert (envy.teacher, envy.evidence["holder"]) == ("T1", "T3")
         assert envy.evidence["holder_class"] == 1
+
+
+def test_the_holder_named_is_of_the_worst_class_even_with_a_lower_id() -> None:
+    # The name is looked up only for a violation, among the holders of the post's worst
+    # class: T2 (60) of the worst class and T3 (80), of a better class and a higher id,
+    # hold A-CHN while T1, the best, waits. T1's envy names T2, not the highest id.
+    scenario = _school_a(
+        [post("A-CHN", "A", "语文", 2)],
+        [
+            teacher("T1", "A", score=95.0, preferences=["A-CHN"]),
+            teacher("T2", "A", score=60.0, preferences=["A-CHN"]),
+            teacher("T3", "A", score=80.0, preferences=["A-CHN"]),
+        ],
+    )
+    result = kgxp.run_round(scenario, policy=ALL_IN_SCHOOL)
+    assert (result.outcome("T1").post, result.outcome("T2").status) == ("A-CHN", Status.WAITING)
+    waiting = result.outcome("T2").model_copy(update={"teacher": "T1"})
+    seated = result.outcome("T1").model_copy(update={"teacher": "T2"})
+    swapped = with_outcomes(scenario, result, waiting, seated, split=_split(result))
+    for broken in (swapped, swapped.model_copy(update={"outcomes": swapped.outcomes[::-1]})):
+        [envy] = [v for v in verify(scenario, broken) if v.invariant == "I7"]
+        assert (envy.teacher, envy.evidence["holder"]) == ("T1", "T2")
+        assert envy.evidence["holder_class"] == 2

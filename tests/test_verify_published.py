@@ -205,3 +205,30 @@ def test_candidates_are_counted_whatever_the_order_of_the_outcomes(policy: Polic
                 "claimed": stats.candidates + 1,
                 "actual": stats.candidates,
             }
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [
+        ({"rival_score": Decimal("100")}, "rival's score"),
+        ({"rival": "NOBODY"}, "rival"),
+        ({"post": "NO-SUCH-POST"}, "rival's post"),
+        ({}, "deciding criterion"),
+    ],
+)
+def test_an_edited_rival_is_caught_whatever_the_order_of_the_outcomes(
+    published: tuple[Scenario, RoundResult], changes: dict[str, object], what: str
+) -> None:
+    # In the scenario's order, the check reads a rival's post and score at their row of
+    # the ranking; in another order, from the outcomes by id. Both feed the same tests.
+    scenario, result = published
+    if what == "deciding criterion":  # the other criterion than the edited reason's
+        first = next(r for o in result.outcomes for r in o.reasons if r.rival)
+        assert first.decided_by is not None
+        changes = {"decided_by": "lottery" if first.decided_by == "score" else "score"}
+    tampered, teacher = _edit_rival_reason(result, **changes)
+    reordered = tampered.model_copy(update={"outcomes": tampered.outcomes[::-1]})
+    for broken in (tampered, reordered):
+        found = verify(scenario, broken)
+        assert found and {v.invariant for v in found} == {"I12"}
+        assert any(what in v.message and v.teacher == teacher for v in found)

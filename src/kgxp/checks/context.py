@@ -13,11 +13,7 @@ from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.teacher_columns import teacher_columns
-from kgxp.round.applications import (
-    default_in_school_applications,
-    effective_teachers,
-    not_applying_in_school,
-)
+from kgxp.round.applications import applied_posts, not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
 from kgxp.round.scope import scope_unit
@@ -88,11 +84,11 @@ class Context:
             teacher_columns(scenario).ids, result.outcomes
         )
         self.aligned = self.positions is None
-        # R5: each teacher's applications as the round read them, default in-school
-        # applications included (kgxp.round.applications).
-        applying = effective_teachers(scenario, self.policy)
+        # The teachers as the scenario states them: what a teacher applied for is
+        # `entry_preferences` (R5's default in-school applications included), not theirs.
+        teachers = scenario.teachers
         self.entry_teachers: Sequence[Teacher] = (
-            applying if self.positions is None else [applying[j] for j in self.positions]
+            teachers if self.positions is None else [teachers[j] for j in self.positions]
         )
         self.row: dict[str, PostSeats] = {}
         for row in result.posts:
@@ -166,17 +162,11 @@ class Context:
 
     @cached_property
     def entry_preferences(self) -> list[tuple[str, ...]]:
-        """Each entry's applications as the round read them: ``entry_teachers``'
-        preferences (R5's default in-school applications first), from the columns."""
-        columns = teacher_columns(self.scenario)
-        defaults = default_in_school_applications(self.scenario, self.policy)
-        stated = columns.preferences
-        if defaults:
-            stated = [
-                own + preferences if (own := defaults.get(teacher_id)) else preferences
-                for teacher_id, preferences in zip(columns.ids, stated, strict=True)
-            ]
-        return self.per_entry(stated)
+        """Each entry's applications as the rounds read them (R5's default in-school
+        applications first): :func:`~kgxp.round.applications.applied_posts`, the
+        engine's reading of the input. Whom a round placed is checked against it (I3,
+        I7); the stated preferences alone are what the 公示 ranks (I12)."""
+        return self.per_entry(applied_posts(self.scenario, self.policy))
 
     @cached_property
     def entry_ids(self) -> list[str]:

@@ -124,19 +124,20 @@ def _eligibility_problems(context: Context, e: int) -> list[Violation]:
             )
         )
         return found
-    found += _post_problems(context, teacher, outcome, context.home[e], context.post_list[i], spec)
+    found += _post_problems(context, e, teacher, outcome, context.post_list[i], spec)
     return found
 
 
 def _post_problems(
     context: Context,
+    e: int,
     teacher: Teacher,
     outcome: Outcome,
-    home: str,
     post: Post,
     spec: RoundSpec | None,
 ) -> list[Violation]:
     found = []
+    home = context.home[e]
     tid, pid = teacher.id, post.id
     if post.subject not in teacher.subjects:
         found.append(
@@ -182,7 +183,7 @@ def _post_problems(
                     },
                 )
             )
-    if spec.kind in COMPETITIVE and pid not in teacher.preferences:
+    if spec.kind in COMPETITIVE and pid not in context.entry_preferences[e]:
         found.append(
             Violation(
                 "I3",

@@ -108,21 +108,22 @@ class _RoundEnvy:
 
     def worst_id(self, i: int) -> str:
         """The id of the worst teacher the round placed at post ``i`` (the highest
-        (class, id)); "" when none."""
+        (class, id)); "" when none.
+
+        Built for the first violation naming a holder, on :attr:`worst_class`: the
+        highest id among each post's holders of its worst class. Not kept beside the
+        classes while they are built: every check pays for those, and a valid result
+        names no holder.
+        """
         if self._worst_ids is None:
             context = self.context
             priority, ids = context.priority_at, context.entry_ids
-            post_at = context.tally.post_at
-            worst_class, worst_id = [-1] * len(context.post_list), [""] * len(context.post_list)
+            post_at, worst_class = context.tally.post_at, self.worst_class
+            worst_id = [""] * len(context.post_list)
             for e in context.tally.placed_in[self.index]:
                 k = post_at[e]
-                if k < 0:
-                    continue
-                own_class = priority[e]
-                if own_class > worst_class[k] or (
-                    own_class == worst_class[k] and ids[e] > worst_id[k]
-                ):
-                    worst_class[k], worst_id[k] = own_class, ids[e]
+                if k >= 0 and priority[e] == worst_class[k] and ids[e] > worst_id[k]:
+                    worst_id[k] = ids[e]
             self._worst_ids = worst_id
         return self._worst_ids[i]
 

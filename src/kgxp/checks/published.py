@@ -30,7 +30,6 @@ from typing import TypeVar
 
 from kgxp.checks.context import ADJUSTMENT, IN_SCHOOL, PROTECTED, Context
 from kgxp.checks.violation import Violation
-from kgxp.model.result import Reason
 from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import BALANCE, MAIN_SUBJECT, OTHER_SUBJECT
 
@@ -105,35 +104,48 @@ def check_published_fields(context: Context) -> list[Violation]:
                         )
                     )
                 continue
-            # The common case, tested inline: another teacher of the scenario, holding the
-            # post, with their score, and the criterion the two scores imply (R12). Outcomes
-            # one per teacher in order: the rival's post and score are read at their row of
-            # the ranking (checked against the id), not from a dict of every teacher's post.
-            decided_by = reason.decided_by
-            stated_score = reason.rival_score
+            # The rival's score and post. Outcomes one per teacher in order: read at the
+            # rival's row of the ranking (checked against the id), not from a dict of every
+            # teacher's post.
             if row_of is not None and (j := row_of(rival)) is not None and ids[j] == rival:
                 rival_score, rival_post = expected_scores[j], posts[j]
             else:
                 if holder is None:
                     holder = dict(zip(ids, posts, strict=True))
                 rival_score, rival_post = score_of.get(rival), holder.get(rival)
-            if (
-                rival_score is not None
-                and (stated_score is rival_score or stated_score == rival_score)
-                and rival_post == reason.post
-                and rival != teacher_id
-                and (
-                    decided_by is None
-                    or expected is None
-                    or (decided_by == "score") == (rival_score != expected)
+            # Each test of a reason naming a rival, made here once, each followed by what
+            # it reports (tens of thousands of such reasons in a county: a call each would
+            # cost more than the tests). The rival is another teacher of the scenario who
+            # holds the post, with their score (`is` first: the engine publishes the
+            # ranking's own Decimal).
+            if rival_score is None or rival == teacher_id:
+                found.append(
+                    _wrong(
+                        teacher_id, reason.post, "rival", rival, "another teacher of the scenario"
+                    )
                 )
-            ):
                 continue
-            if holder is None:
-                holder = dict(zip(ids, posts, strict=True))
-            found += _rival_problems(
-                context, teacher_id, reason, holder, (teacher_id, reason.post) in declared
-            )
+            if rival_post != reason.post:
+                found.append(
+                    _wrong(teacher_id, reason.post, "rival's post", rival_post, reason.post)
+                )
+            if (claimed := reason.rival_score) is not rival_score and claimed != rival_score:
+                found.append(_wrong(teacher_id, reason.post, "rival's score", claimed, rival_score))
+            # Who won is the mechanism's business (I7); what separated the two is the
+            # ranking's: the score when the scores differ, a tie-breaker or the lottery when
+            # they do not (R12). A declared policy exception (R16, R17) is a claim set aside
+            # on purpose, its rival may rank lower: I7 and I15 check the declaration, not this.
+            decided_by = reason.decided_by
+            if (
+                decided_by is not None
+                and expected is not None
+                and (decided_by == "score") != (rival_score != expected)
+                and (teacher_id, reason.post) not in declared
+            ):
+                criterion = "score" if rival_score != expected else "a tie-breaker or the lottery"
+                found.append(
+                    _wrong(teacher_id, reason.post, "deciding criterion", decided_by, criterion)
+                )
     placed = Counter(name for name in context.entry_values("round") if name)
     offered = {
         spec.name: sum(seats)
@@ -215,39 +227,6 @@ def _candidates(context: Context) -> dict[str, int]:
         volunteers -= volunteers_by[k]
         unwilling -= unwilling_by[k]
     return entered
-
-
-def _rival_problems(
-    context: Context,
-    teacher: str,
-    reason: Reason,
-    holder: dict[str, str | None],
-    declared: bool,
-) -> list[Violation]:
-    rival = reason.rival or ""
-    ranking = context.ranking
-    if rival == teacher or rival not in ranking.score:
-        return [_wrong(teacher, reason.post, "rival", rival, "another teacher of the scenario")]
-    found = []
-    if holder.get(rival) != reason.post:
-        found.append(_wrong(teacher, reason.post, "rival's post", holder.get(rival), reason.post))
-    if reason.rival_score != ranking.score[rival]:
-        found.append(
-            _wrong(teacher, reason.post, "rival's score", reason.rival_score, ranking.score[rival])
-        )
-    # Who won is the mechanism's business (I7); what separated the two is the ranking's:
-    # the score when it differs, a tie-breaker or the lottery when it does not (R12).
-    own = ranking.score.get(teacher)
-    # A declared policy exception (R16, R17) is a claim set aside on purpose: its rival may
-    # rank lower; I7 and I15 check the declaration, not this.
-    if reason.decided_by is not None and own is not None and not declared:
-        by_score = ranking.score[rival] != own
-        if (reason.decided_by == "score") != by_score:
-            expected = "score" if by_score else "a tie-breaker or the lottery"
-            found.append(
-                _wrong(teacher, reason.post, "deciding criterion", reason.decided_by, expected)
-            )
-    return found
 
 
 def _wrong(

@@ -10,8 +10,11 @@ and R6. ``Policy.default_in_school_application = False`` keeps explicit applicat
 only: such a teacher skips the in-school round (``no_application``) and does not
 count as an own candidate for ``shortage_first``.
 
-The default list is put in front of the teacher's stated preferences (which then
-hold only other schools' posts), so every later stage and every check reads one list.
+A teacher's applications are one list, :func:`applied_posts`: the default list in front
+of the stated preferences (which then hold only other schools' posts). Each round reads
+its part of it: the engine's in-school round the own school's posts (from the default
+list, when there is one), its cross-school rounds the other schools' posts (all stated);
+``verify`` reads the whole list as the posts a teacher applied for (I3, I7).
 """
 
 from __future__ import annotations
@@ -21,12 +24,12 @@ from collections.abc import Mapping, Sequence
 
 from kgxp._internal.memo import remembered
 from kgxp.model.policy import Policy
-from kgxp.model.scenario import Post, Scenario, Teacher
+from kgxp.model.scenario import Post, Scenario
 from kgxp.model.teacher_columns import teacher_columns
 
 __all__ = [
+    "applied_posts",
     "default_in_school_applications",
-    "effective_teachers",
     "not_applying_in_school",
     "stated_no_preferences",
 ]
@@ -82,22 +85,28 @@ def _main_subject_first(subjects: Sequence[str], posts: Sequence[Post]) -> tuple
     return tuple(p.id for p in sorted(mine, key=lambda p: (rank[p.subject], p.id)))
 
 
-def effective_teachers(scenario: Scenario, policy: Policy) -> tuple[Teacher, ...]:
-    """The scenario's teachers, in order, each with the default in-school applications
-    (:func:`default_in_school_applications`) in front of their stated preferences."""
+def applied_posts(scenario: Scenario, policy: Policy) -> list[tuple[str, ...]]:
+    """Per teacher of the scenario, in its order: the posts they apply to as the rounds
+    read them (R5), their default in-school applications
+    (:func:`default_in_school_applications`) in front of their stated preferences.
+
+    From the teacher columns (no teacher object copied), remembered on the scenario;
+    the columns' own list when nobody applies by default. Read-only.
+    """
     defaults = default_in_school_applications(scenario, policy)
+    columns = teacher_columns(scenario)  # shared with run_round, read once per scenario
+    stated = columns.preferences
     if not defaults:
-        return scenario.teachers
+        return stated
+    ids = columns.ids
     return remembered(
         scenario,
-        "effective_teachers",
+        "applied_posts",
         policy.default_in_school_application,
-        lambda: tuple(
-            t.model_copy(update={"preferences": defaults[t.id] + t.preferences})
-            if defaults.get(t.id)
-            else t
-            for t in scenario.teachers
-        ),
+        lambda: [
+            own + preferences if (own := defaults.get(teacher_id)) else preferences
+            for teacher_id, preferences in zip(ids, stated, strict=True)
+        ],
     )
 
 
