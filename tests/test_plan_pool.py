@@ -28,6 +28,7 @@ def county() -> Scenario:
 
 
 def _pool_of(teachers: list[Teacher]) -> Pool:
+    """A pool made field by field, the plain definition to compare with."""
     return Pool(
         tuple(teachers), tuple(t.id for t in teachers), tuple(t.preferences for t in teachers)
     )
@@ -47,6 +48,9 @@ def test_without_drops_the_same_teachers_from_every_column_in_order(county: Scen
     leaving = {t.id for t in teachers[::3]} | {"not-a-teacher"}
     kept = _pool_of(teachers).without(leaving)
     assert kept == _pool_of([t for t in teachers if t.id not in leaving])
+    ids, preferences = [t.id for t in teachers], [t.preferences for t in teachers]
+    assert Pool.of(teachers, ids, preferences, leaving) == kept
+    assert Pool.of(teachers, ids, preferences, ()) == _pool_of(teachers)
     assert len(kept) == len(teachers) - len(teachers[::3])
     assert list(kept) == list(kept.teachers)  # iterating a pool gives its teachers
 
@@ -65,6 +69,11 @@ def test_columns_of_different_lengths_are_refused(county: Scenario) -> None:
         Pool(tuple(teachers), ids[:2], preferences)
     with pytest.raises(ValueError, match="2 teachers, 3 ids, 3 preference lists"):
         Pool(tuple(teachers[:2]), ids, preferences)
+    # Made from columns: a longer column is refused, not cut short to the ids by compress.
+    with pytest.raises(ValueError, match="3 teachers, 2 ids, 3 preference lists"):
+        Pool.of(teachers, ids[:2], preferences, {ids[0]})
+    with pytest.raises(ValueError, match="3 teachers, 3 ids, 2 preference lists"):
+        Pool.of(teachers, ids, preferences[:2], {ids[0]})
 
 
 def test_the_plan_pool_is_its_definition_after_every_round_and_forks_apart(

@@ -69,7 +69,8 @@ class Pool:
     """The teachers still competing, in id order, with their ids and stated preferences.
 
     One value rather than three parallel lists, so that the three cannot drift apart:
-    the pool shrinks only by :meth:`without`, which drops the same teachers from each.
+    :meth:`of` makes it and :meth:`without` shrinks it, each dropping the same teachers
+    from every column, and columns of different lengths are refused.
     The ids and preferences are the teachers' columns (:func:`teacher_columns`), kept
     beside the teachers so that a round reads them without touching a teacher object.
     Frozen with tuples: a forked plan shares its pool with the plan it was forked from.
@@ -80,29 +81,47 @@ class Pool:
     preferences: tuple[tuple[str, ...], ...]
 
     def __attrs_post_init__(self) -> None:
-        if not len(self.teachers) == len(self.ids) == len(self.preferences):
-            raise ValueError(
-                f"a pool's columns differ in length: {len(self.teachers)} teachers, "
-                f"{len(self.ids)} ids, {len(self.preferences)} preference lists"
-            )
+        _same_lengths(self.teachers, self.ids, self.preferences)
+
+    @classmethod
+    def of(
+        cls,
+        teachers: Sequence[Teacher],
+        ids: Sequence[str],
+        preferences: Sequence[tuple[str, ...]],
+        leaving: Collection[str],
+    ) -> Pool:
+        """The pool of ``teachers`` (ids and preferences beside) less the ids in ``leaving``."""
+        _same_lengths(teachers, ids, preferences)  # compress would cut the longer short
+        # In C (map, compress): no Python frame per teacher, at 100,000s of teachers.
+        staying = list(map(not_, map(leaving.__contains__, ids)))
+        return cls(
+            tuple(compress(teachers, staying)),
+            tuple(compress(ids, staying)),
+            tuple(compress(preferences, staying)),
+        )
 
     def without(self, leaving: Collection[str]) -> Pool:
         """The pool less the teachers whose id is in ``leaving``; the order is kept."""
         if not leaving:
             return self
-        # In C (map, compress): no Python frame per teacher, at 100,000s of teachers.
-        staying = list(map(not_, map(leaving.__contains__, self.ids)))
-        return Pool(
-            tuple(compress(self.teachers, staying)),
-            tuple(compress(self.ids, staying)),
-            tuple(compress(self.preferences, staying)),
-        )
+        return Pool.of(self.teachers, self.ids, self.preferences, leaving)
 
     def __iter__(self) -> Iterator[Teacher]:
         return iter(self.teachers)
 
     def __len__(self) -> int:
         return len(self.teachers)
+
+
+def _same_lengths(
+    teachers: Sequence[Teacher], ids: Sequence[str], preferences: Sequence[tuple[str, ...]]
+) -> None:
+    if not len(teachers) == len(ids) == len(preferences):
+        raise ValueError(
+            f"a pool's columns differ in length: {len(teachers)} teachers, "
+            f"{len(ids)} ids, {len(preferences)} preference lists"
+        )
 
 
 class PlanState:
@@ -143,9 +162,7 @@ class PlanState:
         )
         # Everyone neither placed nor protected, in id order: each round starts from it
         # and shrinks it, rather than every round scanning the whole county again.
-        self.pool: Pool = Pool(
-            tuple(self.teachers), tuple(ids), tuple(self.stated_preferences)
-        ).without(prepared.protected)
+        self.pool = Pool.of(self.teachers, ids, self.stated_preferences, prepared.protected)
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
