@@ -21,8 +21,9 @@ import attrs
 
 from kgxp._internal.log import get_logger
 from kgxp.model.balance import INDICATORS
+from kgxp.model.building import builder
 from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
-from kgxp.model.result import PolicyException, Reason, RoundStats, builder
+from kgxp.model.result import PolicyException, Reason, RoundStats
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
