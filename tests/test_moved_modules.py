@@ -81,3 +81,18 @@ def test_the_waiting_package_still_exports_the_state_machine() -> None:
 
     assert step is kgxp.step and WaitingState is kgxp.WaitingState
     assert transition_table is kgxp.transition_table
+
+
+def test_result_module_still_exports_builder_and_trusted() -> None:
+    # They live in kgxp.model.building; the CHANGELOG promised users they stay importable
+    # from kgxp.model.result, silently (not a moved module), and from the old kgxp.result.
+    from kgxp.model import building
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from kgxp.model.result import builder, trusted
+
+    assert builder is building.builder and trusted is building.trusted
+    assert {"builder", "trusted"} <= set(importlib.import_module("kgxp.model.result").__all__)
+    with pytest.warns(DeprecationWarning, match="import builder from kgxp.model.result"):
+        assert importlib.import_module("kgxp.result").builder is building.builder

@@ -40,7 +40,8 @@ from heapq import heappop, heappush
 
 import attrs
 
-from kgxp.model.result import Reason, SolverStats, trusted
+from kgxp.model.building import trusted
+from kgxp.model.result import Reason, SolverStats
 from kgxp.model.scenario import Locality, Post, Teacher
 from kgxp.round.ranking import Ranking
 from kgxp.round.scoring import ScoreKey, written_score_key

@@ -12,15 +12,18 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from fractions import Fraction
 from itertools import compress, filterfalse, repeat
 from operator import add, attrgetter, not_
 
+import attrs
+
 from kgxp._internal.log import get_logger
 from kgxp.model.balance import INDICATORS
+from kgxp.model.building import builder
 from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
-from kgxp.model.result import PolicyException, Reason, RoundStats, builder
+from kgxp.model.result import PolicyException, Reason, RoundStats
 from kgxp.model.scenario import Post, Scenario, School, Teacher
 from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
@@ -45,7 +48,7 @@ from kgxp.round.ranking import Ranking
 from kgxp.round.scope import scope_unit
 from kgxp.round.scoring import ScoreKey, written_score_key
 
-__all__ = ["PlanState"]
+__all__ = ["PlanState", "Pool"]
 
 # The stage events keep the engine's logger name: users filter and configure the
 # round's log by "kgxp.round.engine" (docs, benchmarks/run.py), whichever module books it.
@@ -60,6 +63,66 @@ _DEFAULT_APPLICATION_DETAIL = (
     "listed no post of the own school: applied to its posts of the main subject, then of "
     "other qualified subjects"
 )
+
+
+@attrs.frozen
+class Pool:
+    """The teachers still competing, in id order, with their ids and stated preferences.
+
+    One value rather than three parallel lists, so that the three cannot drift apart:
+    :meth:`of` makes it and :meth:`without` shrinks it, each dropping the same teachers
+    from every column, and columns of different lengths are refused.
+    The ids and preferences are the teachers' columns (:func:`teacher_columns`), kept
+    beside the teachers so that a round reads them without touching a teacher object.
+    Frozen with tuples: a forked plan shares its pool with the plan it was forked from.
+    """
+
+    teachers: tuple[Teacher, ...]
+    ids: tuple[str, ...]
+    preferences: tuple[tuple[str, ...], ...]
+
+    def __attrs_post_init__(self) -> None:
+        _same_lengths(self.teachers, self.ids, self.preferences)
+
+    @classmethod
+    def of(
+        cls,
+        teachers: Sequence[Teacher],
+        ids: Sequence[str],
+        preferences: Sequence[tuple[str, ...]],
+        leaving: Collection[str],
+    ) -> Pool:
+        """The pool of ``teachers`` (ids and preferences beside) less the ids in ``leaving``."""
+        _same_lengths(teachers, ids, preferences)  # compress would cut the longer short
+        # In C (map, compress): no Python frame per teacher, at 100,000s of teachers.
+        staying = list(map(not_, map(leaving.__contains__, ids)))
+        return cls(
+            tuple(compress(teachers, staying)),
+            tuple(compress(ids, staying)),
+            tuple(compress(preferences, staying)),
+        )
+
+    def without(self, leaving: Collection[str]) -> Pool:
+        """The pool less the teachers whose id is in ``leaving``; the order is kept."""
+        if not leaving:
+            return self
+        return Pool.of(self.teachers, self.ids, self.preferences, leaving)
+
+    def __iter__(self) -> Iterator[Teacher]:
+        return iter(self.teachers)
+
+    def __len__(self) -> int:
+        return len(self.teachers)
+
+
+def _same_lengths(
+    teachers: Sequence[Teacher], ids: Sequence[str], preferences: Sequence[tuple[str, ...]]
+) -> None:
+    if not len(teachers) == len(ids) == len(preferences):
+        raise ValueError(
+            f"a pool's columns differ in length: {len(teachers)} teachers, "
+            f"{len(ids)} ids, {len(preferences)} preference lists"
+        )
 
 
 class PlanState:
@@ -99,14 +162,8 @@ class PlanState:
             map(columns.preferences.__getitem__, by_id)
         )
         # Everyone neither placed nor protected, in id order: each round starts from it
-        # and shrinks it, rather than every round scanning the whole county again; and
-        # their ids, in the same order, by which the pool shrinks.
-        competing = list(map(not_, map(prepared.protected.__contains__, ids)))
-        self.pool: list[Teacher] = list(compress(self.teachers, competing))
-        self.pool_ids: list[str] = list(compress(ids, competing))
-        self.pool_preferences: list[tuple[str, ...]] = list(
-            compress(self.stated_preferences, competing)
-        )
+        # and shrinks it, rather than every round scanning the whole county again.
+        self.pool = Pool.of(self.teachers, ids, self.stated_preferences, prepared.protected)
         self.left_in = {p: s.in_school for p, s in prepared.split.items()}
         self.left_cross = {p: s.cross_school for p, s in prepared.split.items()}
         self.offered: dict[str, dict[str, int]] = defaultdict(dict)
@@ -156,8 +213,7 @@ class PlanState:
         other.goals = goals or {}
         other.mechanisms = mechanisms or {}
         other.warm = warm
-        other.pool, other.pool_ids = list(self.pool), list(self.pool_ids)
-        other.pool_preferences = list(self.pool_preferences)
+        # other.pool is this state's Pool: frozen, shared; each shrinks its own by without.
         other.left_in, other.left_cross = dict(self.left_in), dict(self.left_cross)
         other.offered = defaultdict(dict, {p: dict(v) for p, v in self.offered.items()})
         other.filled = defaultdict(dict, {p: dict(v) for p, v in self.filled.items()})
@@ -195,12 +251,9 @@ class PlanState:
         applies: list[list[str]]
         if spec.kind is RoundKind.IN_SCHOOL:
             volunteers = self.prepared.volunteers
-            candidates, ids, listed = self.pool, self.pool_ids, self.pool_preferences
-            if volunteers:  # by the columns: no teacher object read (issue 19)
-                staying = list(map(not_, map(volunteers.__contains__, ids)))
-                candidates = list(compress(candidates, staying))
-                ids = list(compress(ids, staying))
-                listed = list(compress(listed, staying))
+            # Volunteers leave by the columns: no teacher object read (issue 19).
+            competing = self.pool.without(volunteers)
+            candidates, ids, listed = competing.teachers, competing.ids, competing.preferences
             offered = {p: n for p, n in self.left_in.items() if n > 0}
             offered_at: dict[str, set[str]] = defaultdict(set)
             for post_id in offered:
@@ -227,7 +280,7 @@ class PlanState:
             if defaults:
                 self._add_reasons(self._default_reasons(spec, candidates, defaults))
         else:
-            candidates = self.pool
+            candidates = self.pool.teachers
             offered = {
                 p: self.left_cross[p]
                 + (self.left_in[p] if spec.offer_unfilled_in_school_seats else 0)
@@ -245,7 +298,7 @@ class PlanState:
 
             # R5, R11: other schools' posts inside the teacher's scope unit; for all the
             # candidates at once with map and filter, in C: no Python frame per teacher.
-            homes = list(map(home.__getitem__, self.pool_ids))
+            homes = list(map(home.__getitem__, self.pool.ids))
             in_unit = map(
                 _CONTAINS, map(offered_in.get, map(unit.__getitem__, homes), repeat(nothing))
             )
@@ -253,7 +306,7 @@ class PlanState:
             applies = list(
                 map(
                     list,
-                    map(filterfalse, at_own, map(filter, in_unit, self.pool_preferences)),
+                    map(filterfalse, at_own, map(filter, in_unit, self.pool.preferences)),
                 )
             )
 
@@ -295,7 +348,10 @@ class PlanState:
         self._record(spec, len(candidates), offered, outcome)
 
     def _default_reasons(
-        self, spec: RoundSpec, candidates: list[Teacher], defaults: Mapping[str, tuple[str, ...]]
+        self,
+        spec: RoundSpec,
+        candidates: Sequence[Teacher],
+        defaults: Mapping[str, tuple[str, ...]],
     ) -> dict[str, tuple[Reason, ...]]:
         """R5: the reason of each candidate applying by default, one shared per written score."""
         score_of = self.ranking.score
@@ -400,11 +456,7 @@ class PlanState:
             zip(placed, zip(placed.values(), repeat(spec), strict=False), strict=True)
         )
         self._add_reasons(outcome.reasons)
-        if placed:
-            staying = list(map(not_, map(placed.__contains__, self.pool_ids)))
-            self.pool = list(compress(self.pool, staying))
-            self.pool_ids = list(compress(self.pool_ids, staying))
-            self.pool_preferences = list(compress(self.pool_preferences, staying))
+        self.pool = self.pool.without(placed)
         self.stats.append(
             RoundStats(
                 name=spec.name,
@@ -435,7 +487,7 @@ class PlanState:
             self.left_in[post_id] -= taken - cross
 
     def _adjust(self, spec: RoundSpec) -> None:
-        unplaced = self.pool
+        unplaced = self.pool.teachers
         willing = [
             t
             for t in unplaced

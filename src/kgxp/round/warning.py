@@ -34,8 +34,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
+from kgxp.model.building import builder
 from kgxp.model.policy import Policy, WarningScope, WarningTies
-from kgxp.model.result import WarningTalk, builder
+from kgxp.model.result import WarningTalk
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teacher_columns
 from kgxp.round.scoring import composite_scores

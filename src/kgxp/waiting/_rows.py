@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from kgxp._internal.frozen import FrozenModel
-from kgxp.model.result import builder
+from kgxp.model.building import builder
 
 __all__ = ["constructor"]
 
