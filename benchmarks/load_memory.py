@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -26,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from child_process import run_python  # noqa: E402
 from generator import county_file  # noqa: E402
 
 _CHILD = """
@@ -46,14 +45,7 @@ print(json.dumps({
 
 
 def _load_in_child(path: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=os.environ.copy(),
-    )
-    row: dict[str, float] = json.loads(done.stdout)
+    row: dict[str, float] = json.loads(run_python(["-c", _CHILD, str(path)]))
     return row
 
 

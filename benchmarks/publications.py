@@ -23,14 +23,16 @@ No test asserts on the numbers; docs/benchmarks.md records a run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 NEW = HERE.parent / "src"
+
+from child_process import last_json_line, run_python  # noqa: E402
 
 STEPS = (
     "write_results json",
@@ -121,23 +123,11 @@ print(json.dumps(rows))
 def _run(
     source: Path, scenario: str, size: int, steps: list[str], repeat: int
 ) -> list[list[object]]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _CHILD,
-            scenario,
-            str(size),
-            str(HERE),
-            ",".join(steps),
-            str(repeat),
-        ],
-        env={**os.environ, "PYTHONPATH": str(source)},
-        capture_output=True,
-        text=True,
-        check=True,
+    stdout = run_python(
+        ["-c", _CHILD, scenario, str(size), str(HERE), ",".join(steps), str(repeat)],
+        source=source,
     )
-    rows: list[list[object]] = json.loads(done.stdout.strip().splitlines()[-1])
+    rows: list[list[object]] = last_json_line(stdout)
     return rows
 
 

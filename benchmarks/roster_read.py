@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
 NEW = HERE.parent / "src"
+
+from child_process import run_python  # noqa: E402
 
 _READ = """
 import hashlib, sys, time
@@ -49,15 +52,7 @@ kgxp.write_roster(kgxp.parse_scenario(generate_county(int(sys.argv[1]), 2026)), 
 
 
 def _run(code: str, source: Path, *arguments: str) -> str:
-    environment = {**os.environ, "PYTHONPATH": str(source)}
-    done = subprocess.run(
-        [sys.executable, "-c", code, *arguments],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return done.stdout.strip()
+    return run_python(["-c", code, *arguments], source=source).strip()
 
 
 def main() -> None:

@@ -33,7 +33,6 @@ import os
 import platform
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -44,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from child_process import last_json_line, run_python  # noqa: E402
 from generator import generate_county, generate_single_market  # noqa: E402
 
 import kgxp  # noqa: E402
@@ -185,13 +185,8 @@ def _measure_size(teachers: int, repeat: int, seed: int, stage_log: _StageTimes)
 
 
 def _measure_in_child(teachers: int, repeat: int) -> dict[str, Any]:
-    completed = subprocess.run(
-        [sys.executable, __file__, "--worker", str(teachers), "--repeat", str(repeat)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return dict(json.loads(completed.stdout.strip().splitlines()[-1]))
+    stdout = run_python([__file__, "--worker", str(teachers), "--repeat", str(repeat)])
+    return dict(last_json_line(stdout))
 
 
 def replicate(data: dict[str, Any], copies: int) -> dict[str, Any]:

@@ -27,7 +27,6 @@ import json
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -37,6 +36,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
+
+from child_process import last_json_line, run_python  # noqa: E402
 
 SEED = 2026
 # Issue 19's targets: 100k in 10 s and 1.5 GB; per teacher at 100k within 1.5x of 10k.
@@ -92,23 +93,11 @@ def measure(teachers: int, semesters: int, repeat: int, check: bool) -> dict[str
 
 
 def _in_child(src: Path, teachers: int, semesters: int, repeat: int, check: bool) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(src)}
-    command = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--child",
-        str(teachers),
-        "--semesters",
-        str(semesters),
-        "--repeat",
-        str(repeat),
-    ]
+    arguments = [str(Path(__file__).resolve()), "--child", str(teachers)]
+    arguments += ["--semesters", str(semesters), "--repeat", str(repeat)]
     if check:
-        command.append("--check")
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"child for {teachers} teachers ({src}) failed:\n{done.stderr}")
-    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        arguments.append("--check")
+    found: dict[str, Any] = last_json_line(run_python(arguments, source=src))
     return found
 
 

@@ -161,3 +161,42 @@ def test_publications_benchmark_prints_old_and_new_with_their_digests(
     for row in rows:
         digests[row[2]].add(row[-1])
     assert all(len(found) == 1 for found in digests.values())  # the same code: the same output
+
+
+def test_the_benchmarks_run_a_child_with_the_kgxp_of_the_src_given() -> None:
+    load_benchmark_runner()  # puts benchmarks/ on sys.path
+    import importlib
+
+    child = importlib.import_module("child_process")
+    where = "import kgxp, sys; print(kgxp.__file__); print(sys.argv[1:])"
+    for source in (ROOT / "src", None):
+        printed = child.run_python(["-c", where, "a b", "c"], source=source).splitlines()
+        assert printed[1] == "['a b', 'c']"
+        if source is not None:  # PYTHONPATH wins over the venv's editable install
+            assert Path(printed[0]).resolve() == ROOT.joinpath("src", "kgxp", "__init__.py")
+    warm = child.run_python(["-c", "print('warm'); print([1, 2])"])
+    assert child.last_json_line(warm) == [1, 2]
+    # A child that fails stops the benchmark with the child's own error.
+    failed = r"^python -c import sys; print.* … \(this PYTHONPATH\) exited with 3:\nbroken child"
+    with pytest.raises(RuntimeError, match=failed):
+        child.run_python(["-c", "\nimport sys; print('broken child', file=sys.stderr); exit(3)"])
+
+
+def test_roster_read_reads_with_the_kgxp_of_each_version(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = load_benchmark("roster_read.py")
+    argv = ["roster_read.py", "--sizes", "300", "--pairs", "1", "--old", str(ROOT / "src")]
+    monkeypatch.setattr(sys, "argv", argv)
+    module.main()
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()[2:]]
+    assert [row[0] for row in rows] == ["| old", "| new"]
+    assert rows[0][1] == rows[1][1] == "300"
+    assert rows[0][-1] == rows[1][-1]  # the same code reads the same scenario
+
+
+def test_load_memory_loads_in_a_child_of_this_kgxp(capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_benchmark("load_memory.py")
+    module.main(["--teachers", "300", "--repeat", "1"])
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert len(rows) == 1 and rows[0].startswith("| 300 |")

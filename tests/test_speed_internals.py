@@ -33,6 +33,7 @@ import kgxp
 from kgxp import Scenario, Teacher
 from kgxp._internal.gc_pause import collector_paused, set_collector_pause
 from kgxp._internal.memo import _MEMO
+from kgxp.checks.context import Context
 from kgxp.model.digest import _canonical_digest, scenario_digest
 from kgxp.model.result import (
     FrozenCounts,
@@ -197,16 +198,36 @@ def test_teacher_columns_are_the_teachers_fields_remembered_per_scenario(
 ) -> None:
     columns = teacher_columns(scenario)
     teachers = scenario.teachers
-    assert columns.ids == [t.id for t in teachers]
-    assert columns.schools == [t.school for t in teachers]
-    assert columns.subjects == [t.subjects for t in teachers]
-    assert columns.preferences == [t.preferences for t in teachers]
-    assert columns.volunteers == [t.volunteers_cross_school for t in teachers]
-    assert columns.willing == [t.willing_to_adjust for t in teachers]
+    assert columns.ids == tuple(t.id for t in teachers)
+    assert columns.schools == tuple(t.school for t in teachers)
+    assert columns.subjects == tuple(t.subjects for t in teachers)
+    assert columns.preferences == tuple(t.preferences for t in teachers)
+    assert columns.volunteers == tuple(t.volunteers_cross_school for t in teachers)
+    assert columns.willing == tuple(t.willing_to_adjust for t in teachers)
     assert teacher_columns(scenario) is columns  # read once, shared by run_round and verify
     # A copy is a new object: its columns are its own teachers', never the original's.
     fewer = scenario.model_copy(update={"teachers": teachers[1:]})
-    assert teacher_columns(fewer).ids == [t.id for t in teachers[1:]] != columns.ids
+    assert teacher_columns(fewer).ids == tuple(t.id for t in teachers[1:]) != columns.ids
+
+
+def test_a_caller_cannot_change_the_shared_teacher_columns(scenario: Scenario) -> None:
+    columns = teacher_columns(scenario)
+    for name in ("ids", "schools", "subjects", "preferences", "volunteers", "willing"):
+        column = getattr(columns, name)
+        with pytest.raises(TypeError):
+            column[0] = column[-1]
+        with pytest.raises(AttributeError):
+            column.append(column[0])
+        with pytest.raises(AttributeError):  # nor swap a column (a frozen dataclass)
+            setattr(columns, name, ())
+    # What verify's checks read per entry is the shared column itself, unchangeable too.
+    result = kgxp.run_round(scenario)
+    context = Context(scenario, result)
+    assert context.entry_ids is columns.ids and context.entry_subjects is columns.subjects
+    # Both still read the teachers as the scenario states them.
+    assert teacher_columns(scenario) is columns
+    assert columns.ids == tuple(t.id for t in scenario.teachers)
+    assert kgxp.verify(scenario, result) == []
 
 
 def test_validation_is_remembered_per_scenario_not_per_copy(scenario: Scenario) -> None:

@@ -56,7 +56,7 @@ def test_applied_posts_put_the_default_in_front_of_the_stated() -> None:
     # Explicit applications only: what they stated (nothing), the columns' own list.
     explicit = applied_posts(scenario, Policy(default_in_school_application=False))
     assert explicit is teacher_columns(scenario).preferences
-    assert explicit == [(), ()]
+    assert explicit == ((), ())
 
 
 def test_the_detailed_eligibility_path_reads_the_default_applications() -> None:

@@ -122,12 +122,13 @@ class Context:
             return list(score_of.values())
         return list(map(score_of.get, ids))
 
-    def per_entry(self, column: list[_T]) -> list[_T]:
-        """A column per scenario teacher (the roster's, the teacher columns') as one per entry."""
+    def per_entry(self, column: Sequence[_T]) -> Sequence[_T]:
+        """A column per scenario teacher (the roster's, the teacher columns') as one per entry
+        (the column itself when the entries are the scenario's teachers: never modify it)."""
         return column if self.positions is None else [column[j] for j in self.positions]
 
     @cached_property
-    def home(self) -> list[str]:
+    def home(self) -> Sequence[str]:
         """R3: each entry's home school (the receiving school of a merged one)."""
         return self.per_entry(self.roster.home)
 
@@ -137,7 +138,7 @@ class Context:
         return scenario_protected(self.scenario, self.policy)
 
     @cached_property
-    def protected_at(self) -> list[tuple[str, ...] | None]:
+    def protected_at(self) -> Sequence[tuple[str, ...] | None]:
         """Each entry's R4 reasons; ``None`` when R4 does not protect the teacher."""
         return self.per_entry(self.roster.protected)
 
@@ -147,7 +148,7 @@ class Context:
         return [e for e, reasons in enumerate(self.protected_at) if reasons is not None]
 
     @cached_property
-    def volunteer_at(self) -> list[bool]:
+    def volunteer_at(self) -> Sequence[bool]:
         """Whether each entry skips the in-school round (only when the policy allows it)."""
         return self.per_entry(self.roster.volunteer)
 
@@ -156,12 +157,12 @@ class Context:
         return _Fit(self)
 
     @cached_property
-    def entry_subjects(self) -> list[tuple[str, ...]]:
+    def entry_subjects(self) -> Sequence[tuple[str, ...]]:
         """Each entry's teacher's subjects, main subject first."""
         return self.per_entry(teacher_columns(self.scenario).subjects)
 
     @cached_property
-    def entry_preferences(self) -> list[tuple[str, ...]]:
+    def entry_preferences(self) -> Sequence[tuple[str, ...]]:
         """Each entry's applications as the rounds read them (R5's default in-school
         applications first): :func:`~kgxp.round.applications.applied_posts`, the
         engine's reading of the input. Whom a round placed is checked against it (I3,
@@ -169,7 +170,7 @@ class Context:
         return self.per_entry(applied_posts(self.scenario, self.policy))
 
     @cached_property
-    def entry_ids(self) -> list[str]:
+    def entry_ids(self) -> Sequence[str]:
         """Each entry's teacher id."""
         return self.per_entry(self.roster.ids)
 
@@ -354,7 +355,7 @@ class _Roster:
         allow_volunteers = policy.allow_voluntary_cross_school
         absent = not_applying_in_school(scenario, policy)  # R5: explicit applications only
         columns = teacher_columns(scenario)  # shared with run_round, read once per scenario
-        self.ids: list[str] = columns.ids
+        self.ids: tuple[str, ...] = columns.ids
         self.home: list[str] = []
         self.protected: list[tuple[str, ...] | None] = []
         self.volunteer: list[bool] = []

@@ -85,7 +85,7 @@ def _main_subject_first(subjects: Sequence[str], posts: Sequence[Post]) -> tuple
     return tuple(p.id for p in sorted(mine, key=lambda p: (rank[p.subject], p.id)))
 
 
-def applied_posts(scenario: Scenario, policy: Policy) -> list[tuple[str, ...]]:
+def applied_posts(scenario: Scenario, policy: Policy) -> Sequence[tuple[str, ...]]:
     """Per teacher of the scenario, in its order: the posts they apply to as the rounds
     read them (R5), their default in-school applications
     (:func:`default_in_school_applications`) in front of their stated preferences.

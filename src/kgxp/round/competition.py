@@ -19,8 +19,9 @@ from operator import attrgetter, mul, ne
 import attrs
 
 from kgxp.model.balance import INDICATORS
+from kgxp.model.building import builder
 from kgxp.model.policy import Mechanism, RoundKind, RoundSpec
-from kgxp.model.result import PolicyException, Reason, SolverStats, builder
+from kgxp.model.result import PolicyException, Reason, SolverStats
 from kgxp.model.scenario import Teacher
 from kgxp.round.balance import RURAL_SHORTAGE, BalanceTables, CvSpec, TargetSpec
 from kgxp.round.mechanisms.deferred_acceptance import deferred_acceptance
@@ -434,7 +435,7 @@ def _exception_reason(exception: PolicyException, score: Mapping[str, Decimal]) 
     )
 
 
-# One builder per shape of reason (see kgxp.model.result.builder).
+# One builder per shape of reason (see kgxp.model.building.builder).
 _placed = builder(Reason, "rule", "code", "round", "post", "score")
 _no_application = builder(Reason, "rule", "code", "round", "score", "detail")
 _outranked = builder(

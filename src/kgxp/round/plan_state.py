@@ -56,7 +56,7 @@ log = get_logger("kgxp.round.engine")
 
 _CONTAINS = attrgetter("__contains__")  # of a set: its bound membership test
 
-# One builder per shape of reason (see kgxp.model.result.builder).
+# One builder per shape of reason (see kgxp.model.building.builder).
 _unwilling = builder(Reason, "rule", "code", "round", "score", "detail")
 _default_application = builder(Reason, "rule", "code", "round", "score", "detail")
 _DEFAULT_APPLICATION_DETAIL = (

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from heapq import heapify, heappop, heapreplace
 from typing import Any
 
+from kgxp.model.building import builder
 from kgxp.model.digest import scenario_digest
 from kgxp.model.outcome import COLUMNS
 from kgxp.model.policy import Mechanism, RoundKind
@@ -26,7 +27,6 @@ from kgxp.model.result import (
     RoundResult,
     Status,
     TargetReport,
-    builder,
 )
 from kgxp.round.balance import cv_report, explain_target
 from kgxp.round.plan_state import PlanState
@@ -37,7 +37,7 @@ __all__ = ["assemble_result"]
 
 _WAITING_DETAIL = "待岗 one term: 跟岗学习/顶岗实践 at the assigned school"
 
-# One builder per shape of reason and outcome (see kgxp.model.result.builder).
+# One builder per shape of reason and outcome (see kgxp.model.building.builder).
 _protected_reason = builder(Reason, "rule", "code", "post", "score", "detail")
 _waiting_reason = builder(Reason, "rule", "code", "score", "detail")
 # The fields each kind of outcome is given (its ``model_fields_set``, as when the engine
@@ -251,7 +251,7 @@ def _shadow_schools(state: PlanState) -> dict[str, str]:
         if empty > 0 and state.schools[post.school].merged_into is None:
             need[(post.school, post.subject)] += empty
     waiting = sorted(
-        state.pool,
+        state.pool.teachers,
         key=lambda t: state.ranking.order[t.id],
     )
     # Per (unit, subject), the schools still in need as a heap of (-need, school): the

@@ -29,7 +29,7 @@ from typing import Final
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.published_lists import ListKind, list_kinds
-from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_reason
+from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
@@ -101,10 +101,9 @@ def report_sections(
         if warning_talks is not None
         else {talk.teacher for talk in result.warning_talks}
     )
-    # Read from the columns: only the outcomes a section lists or counts are built (the
-    # 待定 list here; the waiting teachers in _waiting, whose reasons it counts: issue 19).
-    outcomes = result.outcomes
-    pending = [outcomes[i] for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
+    # Read from the outcome columns, no Outcome built (issue 19): the 待定 list here, the
+    # waiting list and its reasons in _waiting.
+    pending = [i for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
@@ -116,6 +115,9 @@ def report_sections(
         sections.append(targets)
     if pending:
         names = {t.id: t.name for t in scenario.teachers}
+        teachers, statuses, homes, reasons, protected_by = map(
+            result.outcome_values, ("teacher", "status", "home_school", "reasons", "protected_by")
+        )
         sections.append(
             ReportSection(
                 tr("Protected teachers awaiting a post ({count})", count=len(pending)),
@@ -129,12 +131,12 @@ def report_sections(
                     (tr("Teacher id"), tr("Name"), tr("Original school"), tr("Note")),
                     tuple(
                         (
-                            o.teacher,
-                            names.get(o.teacher, o.teacher),
-                            words.school(o.home_school),
-                            words.why(o),
+                            teachers[i],
+                            names.get(teachers[i], teachers[i]),
+                            words.school(homes[i]),
+                            words.why_of(statuses[i], reasons[i], protected_by[i]),
                         )
-                        for o in pending
+                        for i in pending
                     ),
                 ),
             )
@@ -324,29 +326,30 @@ def _waiting(
     tr = words.tr
     names = {t.id: t.name for t in scenario.teachers}
     subjects = {t.id: t.main_subject for t in scenario.teachers}
-    outcomes = result.outcomes
-    waiting = [
-        outcomes[i]
-        for i, status in enumerate(result.outcome_values("status"))
-        if status is Status.WAITING
-    ]
-    why = Counter(
-        words.reason(reason, o.protected_by)
-        for o in waiting
-        if (reason := deciding_reason(o)) is not None and reason.code != "outranked"
+    # From the outcome columns: the reasons of every waiting teacher are counted, and the
+    # rows shown are read, without building an Outcome per teacher (issue 19).
+    teachers, statuses, scores, homes, schools, reasons, protected_by = map(
+        result.outcome_values,
+        ("teacher", "status", "score", "home_school", "school", "reasons", "protected_by"),
     )
-    shown = sorted(waiting, key=lambda o: (-o.score, o.teacher))[:waiting_rows]
+    waiting = [i for i, status in enumerate(statuses) if status is Status.WAITING]
+    why = Counter(
+        words.reason(reason, protected_by[i])
+        for i in waiting
+        if (reason := deciding_of(reasons[i])) is not None and reason.code != "outranked"
+    )
+    shown = sorted(waiting, key=lambda i: (-scores[i], teachers[i]))[:waiting_rows]
     rows = tuple(
         (
-            o.teacher,
-            names.get(o.teacher, o.teacher),
-            subjects.get(o.teacher, ""),
-            f"{o.score}",
-            words.school(o.home_school),
-            words.school(o.school),
-            words.why(o),
+            teachers[i],
+            names.get(teachers[i], teachers[i]),
+            subjects.get(teachers[i], ""),
+            f"{scores[i]}",
+            words.school(homes[i]),
+            words.school(schools[i]),
+            words.why_of(statuses[i], reasons[i], protected_by[i]),
         )
-        for o in shown
+        for i in shown
     )
     more = len(waiting) - waiting_rows
     return ReportSection(

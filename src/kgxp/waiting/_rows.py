@@ -4,7 +4,7 @@ A simulation of 100,000 teachers books ~1.5 million ledger lines, 600,000 semest
 records and re-writes the register every semester, each from values a validated
 scenario and policy already hold (ids, Decimals, enum members). Validating them
 again was a fifth of the run. :func:`constructor` is the engine's fast builder
-(:func:`kgxp.model.result.builder`) naming every field in declaration order: the
+(:func:`kgxp.model.building.builder`) naming every field in declaration order: the
 instance is written as a validated one would be (same ``__dict__``, so equal and
 serialised to the same JSON), and the instances share one fields-set.
 """
