@@ -36,6 +36,14 @@ def _split(result: RoundResult) -> dict[str, tuple[int, int]]:
     return {row.post: (row.in_school, row.cross_school) for row in result.posts}
 
 
+def _exchanged(scenario: Scenario, result: RoundResult, one: str, other: str) -> RoundResult:
+    """``result`` with the outcomes of teachers ``one`` and ``other`` exchanged (each
+    published with the other's post and reasons), the seat split kept."""
+    mine = result.outcome(one).model_copy(update={"teacher": other})
+    theirs = result.outcome(other).model_copy(update={"teacher": one})
+    return with_outcomes(scenario, result, mine, theirs, split=_split(result))
+
+
 def test_a_placement_without_a_post_raises_no_posts_bar() -> None:
     # A-CHN, the scenario's last post, went to T1 (class 0); T2 (class 1) lost it fairly.
     # T3 (class 2) is published as placed in-school without a post: I3's finding, and a
@@ -79,9 +87,7 @@ def test_the_holder_named_is_the_worst_by_class_then_id() -> None:
     )
     result = kgxp.run_round(scenario, policy=ALL_IN_SCHOOL)
     assert verify(scenario, result) == []
-    waiting = result.outcome("T4").model_copy(update={"teacher": "T1"})
-    seated = result.outcome("T1").model_copy(update={"teacher": "T4"})
-    swapped = with_outcomes(scenario, result, waiting, seated, split=_split(result))
+    swapped = _exchanged(scenario, result, "T1", "T4")
     reordered = swapped.model_copy(update={"outcomes": tuple(reversed(swapped.outcomes))})
     for broken in (swapped, reordered):
         [envy] = [v for v in verify(scenario, broken) if v.invariant == "I7"]
@@ -97,9 +103,7 @@ def test_the_holder_named_is_the_worst_by_class_then_id() -> None:
     result = kgxp.run_round(two_seats, policy=ALL_IN_SCHOOL)
     loser = next(o for o in result.outcomes if o.status is Status.WAITING)
     assert loser.teacher in ("T2", "T3")
-    waiting = loser.model_copy(update={"teacher": "T1"})
-    seated = result.outcome("T1").model_copy(update={"teacher": loser.teacher})
-    swapped = with_outcomes(two_seats, result, waiting, seated, split=_split(result))
+    swapped = _exchanged(two_seats, result, "T1", loser.teacher)
     for broken in (swapped, swapped.model_copy(update={"outcomes": swapped.outcomes[::-1]})):
         [envy] = [v for v in verify(two_seats, broken) if v.invariant == "I7"]
         assert (envy.teacher, envy.evidence["holder"]) == ("T1", "T3")
@@ -120,9 +124,7 @@ def test_the_holder_named_is_of_the_worst_class_even_with_a_lower_id() -> None:
     )
     result = kgxp.run_round(scenario, policy=ALL_IN_SCHOOL)
     assert (result.outcome("T1").post, result.outcome("T2").status) == ("A-CHN", Status.WAITING)
-    waiting = result.outcome("T2").model_copy(update={"teacher": "T1"})
-    seated = result.outcome("T1").model_copy(update={"teacher": "T2"})
-    swapped = with_outcomes(scenario, result, waiting, seated, split=_split(result))
+    swapped = _exchanged(scenario, result, "T1", "T2")
     for broken in (swapped, swapped.model_copy(update={"outcomes": swapped.outcomes[::-1]})):
         [envy] = [v for v in verify(scenario, broken) if v.invariant == "I7"]
         assert (envy.teacher, envy.evidence["holder"]) == ("T1", "T2")
