@@ -52,7 +52,12 @@ def _replaced(result: RoundResult, changed: Outcome) -> RoundResult:
 
 def test_applied_posts_put_the_default_in_front_of_the_stated() -> None:
     scenario = _silent_county()
-    assert applied_posts(scenario, Policy()) == [("A-CHN",), ("A-CHN", "A-PE")]
+    applied = applied_posts(scenario, Policy())
+    assert applied == (("A-CHN",), ("A-CHN", "A-PE"))
+    # Shared by every verify of the scenario (remembered): a tuple, like the columns, so
+    # that no reader can change what the next one reads.
+    assert isinstance(applied, tuple)
+    assert applied is applied_posts(scenario, Policy())
     # Explicit applications only: what they stated (nothing), the columns' own list.
     explicit = applied_posts(scenario, Policy(default_in_school_application=False))
     assert explicit is teacher_columns(scenario).preferences

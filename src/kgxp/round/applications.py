@@ -85,13 +85,14 @@ def _main_subject_first(subjects: Sequence[str], posts: Sequence[Post]) -> tuple
     return tuple(p.id for p in sorted(mine, key=lambda p: (rank[p.subject], p.id)))
 
 
-def applied_posts(scenario: Scenario, policy: Policy) -> Sequence[tuple[str, ...]]:
+def applied_posts(scenario: Scenario, policy: Policy) -> tuple[tuple[str, ...], ...]:
     """Per teacher of the scenario, in its order: the posts they apply to as the rounds
     read them (R5), their default in-school applications
     (:func:`default_in_school_applications`) in front of their stated preferences.
 
     From the teacher columns (no teacher object copied), remembered on the scenario;
-    the columns' own list when nobody applies by default. Read-only.
+    the columns' own tuple when nobody applies by default. A tuple either way: it is
+    shared by every reader of the scenario.
     """
     defaults = default_in_school_applications(scenario, policy)
     columns = teacher_columns(scenario)  # shared with run_round, read once per scenario
@@ -103,10 +104,12 @@ def applied_posts(scenario: Scenario, policy: Policy) -> Sequence[tuple[str, ...
         scenario,
         "applied_posts",
         policy.default_in_school_application,
-        lambda: [
-            own + preferences if (own := defaults.get(teacher_id)) else preferences
-            for teacher_id, preferences in zip(ids, stated, strict=True)
-        ],
+        lambda: tuple(
+            [
+                own + preferences if (own := defaults.get(teacher_id)) else preferences
+                for teacher_id, preferences in zip(ids, stated, strict=True)
+            ]
+        ),
     )
 
 
