@@ -16,7 +16,6 @@ compare two versions, run it with each ``PYTHONPATH`` in alternation.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -24,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from child_process import run_python  # noqa: E402
+from child_process import last_json_line, run_python  # noqa: E402
 from generator import county_file  # noqa: E402
 
 _CHILD = """
@@ -45,7 +44,7 @@ print(json.dumps({
 
 
 def _load_in_child(path: Path) -> dict[str, float]:
-    row: dict[str, float] = json.loads(run_python(["-c", _CHILD, str(path)]))
+    row: dict[str, float] = last_json_line(run_python(["-c", _CHILD, str(path)]))
     return row
 
 

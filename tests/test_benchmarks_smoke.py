@@ -164,10 +164,7 @@ def test_publications_benchmark_prints_old_and_new_with_their_digests(
 
 
 def test_the_benchmarks_run_a_child_with_the_kgxp_of_the_src_given() -> None:
-    load_benchmark_runner()  # puts benchmarks/ on sys.path
-    import importlib
-
-    child = importlib.import_module("child_process")
+    child = load_benchmark("child_process.py")
     where = "import kgxp, sys; print(kgxp.__file__); print(sys.argv[1:])"
     for source in (ROOT / "src", None):
         printed = child.run_python(["-c", where, "a b", "c"], source=source).splitlines()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import time
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from fractions import Fraction
 from itertools import compress, filterfalse, repeat
 from operator import add, attrgetter, not_
@@ -67,7 +67,8 @@ _DEFAULT_APPLICATION_DETAIL = (
 
 @attrs.frozen
 class Pool:
-    """The teachers still competing, in id order, with their ids and stated preferences.
+    """The teachers still competing (neither protected by R4 nor placed by a round), in id
+    order, with their ids and stated preferences.
 
     One value rather than three parallel lists, so that the three cannot drift apart:
     :meth:`of` makes it and :meth:`without` shrinks it, each dropping the same teachers
@@ -107,12 +108,6 @@ class Pool:
         if not leaving:
             return self
         return Pool.of(self.teachers, self.ids, self.preferences, leaving)
-
-    def __iter__(self) -> Iterator[Teacher]:
-        return iter(self.teachers)
-
-    def __len__(self) -> int:
-        return len(self.teachers)
 
 
 def _same_lengths(
