@@ -22,7 +22,7 @@ installed (``figures=True``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from typing import Final
 
@@ -104,6 +104,8 @@ def report_sections(
     # Read from the outcome columns, no Outcome built (issue 19): the 待定 list here, the
     # waiting list and its reasons in _waiting.
     pending = [i for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
+    # One id → name table for every section that names teachers (read once per report).
+    names = {t.id: t.name for t in scenario.teachers}
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
@@ -114,7 +116,6 @@ def report_sections(
     if targets is not None:
         sections.append(targets)
     if pending:
-        names = {t.id: t.name for t in scenario.teachers}
         teachers, statuses, homes, reasons, protected_by = map(
             result.outcome_values, ("teacher", "status", "home_school", "reasons", "protected_by")
         )
@@ -142,15 +143,14 @@ def report_sections(
             )
         )
     if warned:
-        names = {t.id: t.name for t in scenario.teachers}
         sections.append(
             ReportSection(
                 tr("Warning talks ({count})", count=len(warned)),
                 (tr(", ").join(f"{names.get(t, t)} ({t})" for t in warned),),
             )
         )
-    sections.append(_waiting(scenario, result, words, waiting_rows))
-    silent = _applications(scenario, result, words, waiting_rows)
+    sections.append(_waiting(scenario, result, words, names, waiting_rows))
+    silent = _applications(scenario, result, words, names, waiting_rows)
     if silent is not None:
         sections.append(silent)
     sections.append(
@@ -321,10 +321,13 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> Re
 
 
 def _waiting(
-    scenario: Scenario, result: RoundResult, words: Wording, waiting_rows: int
+    scenario: Scenario,
+    result: RoundResult,
+    words: Wording,
+    names: Mapping[str, str],
+    waiting_rows: int,
 ) -> ReportSection:
     tr = words.tr
-    names = {t.id: t.name for t in scenario.teachers}
     subjects = {t.id: t.main_subject for t in scenario.teachers}
     # From the outcome columns: the reasons of every waiting teacher are counted, and the
     # rows shown are read, without building an Outcome per teacher (issue 19).
@@ -417,7 +420,11 @@ def _cv(value: float | None) -> str:
 
 
 def _applications(
-    scenario: Scenario, result: RoundResult, words: Wording, rows_shown: int
+    scenario: Scenario,
+    result: RoundResult,
+    words: Wording,
+    names: Mapping[str, str],
+    rows_shown: int,
 ) -> ReportSection | None:
     """R5: the teachers who stated no preferences at all, and how the round read them."""
     silent = stated_no_preferences(scenario)
@@ -433,7 +440,6 @@ def _applications(
         else tr("Only posts applied for count: they took part in no competitive round.")
     )
     outcome = result.outcomes_of(silent[:rows_shown])
-    names = {t.id: t.name for t in scenario.teachers}
     rows = tuple(
         (teacher_id, names[teacher_id], words.why(outcome[teacher_id]))
         for teacher_id in silent[:rows_shown]
