@@ -11,7 +11,7 @@ import pytest
 import kgxp
 from kgxp import RoundResult, Scenario, Status, load_scenario, run_round
 from kgxp.views.metrics import round_metrics
-from kgxp.views.report import render_report
+from kgxp.views.report import render_report, report_sections
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +64,22 @@ def test_report_has_rounds_share_and_waiting_list(example: Scenario, result: Rou
     assert "西安市新城区3400名教师中310人跨校交流（9.1%）" in text
     assert f"待岗人员（{result.counts()['waiting']}人）" in text
     assert "in_school" not in text and "(R7)" not in text  # no codes or rule ids in sentences
+
+
+def test_report_names_teachers_from_the_scenario_and_an_unknown_id_by_itself(
+    example: Scenario, result: RoundResult
+) -> None:
+    teacher = {t.id: t for t in example.teachers}
+    known = example.teachers[0]
+    sections = report_sections(example, result, warning_talks=[known.id, "NOT-A-TEACHER"])
+    [talks] = [s for s in sections if s.title.startswith("诫勉谈话")]
+    # In id order; an id the scenario does not hold stands for its own name.
+    assert talks.paragraphs == (f"NOT-A-TEACHER (NOT-A-TEACHER)、{known.name} ({known.id})",)
+    # The waiting list's rows: each teacher's name and main subject, as the scenario has them.
+    [waiting] = [s for s in sections if s.title.startswith("待岗人员")]
+    assert waiting.table is not None and waiting.table.rows
+    for row in waiting.table.rows:
+        assert row[1:3] == (teacher[row[0]].name, teacher[row[0]].main_subject)
 
 
 def test_two_level_plan_keeps_moves_inside_districts(example: Scenario) -> None:

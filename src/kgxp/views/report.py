@@ -33,7 +33,7 @@ from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
-from kgxp.model.scenario import Scenario
+from kgxp.model.scenario import Scenario, Teacher
 from kgxp.round.applications import stated_no_preferences
 from kgxp.views.appeal import (
     INDICATOR_NAMES,
@@ -104,8 +104,9 @@ def report_sections(
     # Read from the outcome columns, no Outcome built (issue 19): the 待定 list here, the
     # waiting list and its reasons in _waiting.
     pending = [i for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
-    # One id → name table for every section that names teachers (read once per report).
-    names = {t.id: t.name for t in scenario.teachers}
+    # One id → teacher table for every section that names teachers or their subject (one
+    # pass over the scenario's teachers per report).
+    roster = {t.id: t for t in scenario.teachers}
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
@@ -133,7 +134,7 @@ def report_sections(
                     tuple(
                         (
                             teachers[i],
-                            names.get(teachers[i], teachers[i]),
+                            _name(roster, teachers[i]),
                             words.school(homes[i]),
                             words.why_of(statuses[i], reasons[i], protected_by[i]),
                         )
@@ -146,11 +147,11 @@ def report_sections(
         sections.append(
             ReportSection(
                 tr("Warning talks ({count})", count=len(warned)),
-                (tr(", ").join(f"{names.get(t, t)} ({t})" for t in warned),),
+                (tr(", ").join(f"{_name(roster, t)} ({t})" for t in warned),),
             )
         )
-    sections.append(_waiting(scenario, result, words, names, waiting_rows))
-    silent = _applications(scenario, result, words, names, waiting_rows)
+    sections.append(_waiting(result, words, roster, waiting_rows))
+    silent = _applications(scenario, result, words, roster, waiting_rows)
     if silent is not None:
         sections.append(silent)
     sections.append(
@@ -321,14 +322,9 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> Re
 
 
 def _waiting(
-    scenario: Scenario,
-    result: RoundResult,
-    words: Wording,
-    names: Mapping[str, str],
-    waiting_rows: int,
+    result: RoundResult, words: Wording, roster: Mapping[str, Teacher], waiting_rows: int
 ) -> ReportSection:
     tr = words.tr
-    subjects = {t.id: t.main_subject for t in scenario.teachers}
     # From the outcome columns: the reasons of every waiting teacher are counted, and the
     # rows shown are read, without building an Outcome per teacher (issue 19).
     teachers, statuses, scores, homes, schools, reasons, protected_by = map(
@@ -345,8 +341,8 @@ def _waiting(
     rows = tuple(
         (
             teachers[i],
-            names.get(teachers[i], teachers[i]),
-            subjects.get(teachers[i], ""),
+            _name(roster, teachers[i]),
+            "" if (teacher := roster.get(teachers[i])) is None else teacher.main_subject,
             f"{scores[i]}",
             words.school(homes[i]),
             words.school(schools[i]),
@@ -415,6 +411,12 @@ def render_report(
     return render_sections(sections, format, locale=locale)
 
 
+def _name(roster: Mapping[str, Teacher], teacher_id: str) -> str:
+    """The teacher's name; the id itself for an id the scenario does not hold."""
+    teacher = roster.get(teacher_id)
+    return teacher_id if teacher is None else teacher.name
+
+
 def _cv(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -423,7 +425,7 @@ def _applications(
     scenario: Scenario,
     result: RoundResult,
     words: Wording,
-    names: Mapping[str, str],
+    roster: Mapping[str, Teacher],
     rows_shown: int,
 ) -> ReportSection | None:
     """R5: the teachers who stated no preferences at all, and how the round read them."""
@@ -441,7 +443,7 @@ def _applications(
     )
     outcome = result.outcomes_of(silent[:rows_shown])
     rows = tuple(
-        (teacher_id, names[teacher_id], words.why(outcome[teacher_id]))
+        (teacher_id, roster[teacher_id].name, words.why(outcome[teacher_id]))
         for teacher_id in silent[:rows_shown]
         if teacher_id in outcome
     )
