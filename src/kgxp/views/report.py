@@ -3,8 +3,8 @@
 Counts per round and per outcome, movement against the seed's reference figures
 (R14: 310 of 3,400 teachers moved school in 西安新城区), the 校际差异系数 before
 and after the round against the national thresholds (§6), the 待定 teachers (R4
-conflicts), the 诫勉谈话 list when there is one, and the waiting list with the
-reason in words. Every sentence comes from the message catalogue
+conflicts), the 诫勉谈话 list (R15) when there is one, and the waiting list (R7)
+with the reason in words. Every sentence comes from the message catalogue
 (:mod:`kgxp.i18n`); rule ids are gathered in the closing "依据" appendix, never in
 the sentences. Rendered as text, Markdown or HTML (:mod:`kgxp.views.report_format`);
 the HTML report shows the balance and movement as plots when matplotlib is
@@ -324,6 +324,7 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> Re
 def _waiting(
     result: RoundResult, words: Wording, roster: Mapping[str, Teacher], waiting_rows: int
 ) -> ReportSection:
+    """R7: everyone the rounds left unplaced, the reasons counted, the best-scored shown."""
     tr = words.tr
     # From the outcome columns: the reasons of every waiting teacher are counted, and the
     # rows shown are read, without building an Outcome per teacher (issue 19).
@@ -441,10 +442,11 @@ def _applications(
         if result.policy.default_in_school_application
         else tr("Only posts applied for count: they took part in no competitive round.")
     )
-    outcome = result.outcomes_of(silent[:rows_shown])
+    shown = silent[:rows_shown]
+    outcome = result.outcomes_of(shown)
     rows = tuple(
-        (teacher_id, roster[teacher_id].name, words.why(outcome[teacher_id]))
-        for teacher_id in silent[:rows_shown]
+        (teacher_id, _name(roster, teacher_id), words.why(outcome[teacher_id]))
+        for teacher_id in shown
         if teacher_id in outcome
     )
     return ReportSection(
