@@ -44,7 +44,7 @@ from kgxp.model.result import (
     builder,
     trusted,
 )
-from kgxp.model.teacher_columns import teacher_columns
+from kgxp.model.teacher_columns import teacher_columns, teachers_by_id
 from kgxp.model.validation import validate
 from kgxp.round.mechanisms.market import Market
 from kgxp.round.ranking import RankingBasis, rank_teachers, scenario_ranking
@@ -228,6 +228,29 @@ def test_a_caller_cannot_change_the_shared_teacher_columns(scenario: Scenario) -
     assert teacher_columns(scenario) is columns
     assert columns.ids == tuple(t.id for t in scenario.teachers)
     assert kgxp.verify(scenario, result) == []
+
+
+def test_the_shared_teacher_table_is_the_teachers_by_id_remembered_and_read_only(
+    scenario: Scenario,
+) -> None:
+    by_id = teachers_by_id(scenario)
+    assert dict(by_id) == {t.id: t for t in scenario.teachers}
+    assert all(by_id[t.id] is t for t in scenario.teachers)
+    assert teachers_by_id(scenario) is by_id  # one table for the checks, files and views
+    # Shared, so no caller can change what the next one reads.
+    first = scenario.teachers[0]
+    with pytest.raises(TypeError):
+        by_id[first.id] = scenario.teachers[-1]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del by_id[first.id]  # type: ignore[attr-defined]
+    assert by_id[first.id] is first
+    # A changed scenario is a new object with its own table, never the original's.
+    changed = scenario.with_teacher(first.id, name="改名")
+    assert teachers_by_id(changed)[first.id].name == "改名" != by_id[first.id].name
+    fewer = scenario.model_copy(update={"teachers": scenario.teachers[1:]})
+    assert first.id not in teachers_by_id(fewer) and first.id in by_id
+    # verify's checks read the same table.
+    assert Context(scenario, kgxp.run_round(scenario)).teachers is by_id
 
 
 def test_validation_is_remembered_per_scenario_not_per_copy(scenario: Scenario) -> None:

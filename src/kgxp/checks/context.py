@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from kgxp.model.policy import Policy, RoundKind, RoundSpec, Scope
 from kgxp.model.result import Outcome, OutcomeTable, PostSeats, RoundResult, Status
 from kgxp.model.scenario import Post, Scenario, School, Teacher
-from kgxp.model.teacher_columns import teacher_columns
+from kgxp.model.teacher_columns import teacher_columns, teachers_by_id
 from kgxp.round.applications import applied_posts, not_applying_in_school
 from kgxp.round.protection import scenario_protected
 from kgxp.round.ranking import Ranking, scenario_ranking
@@ -102,9 +102,9 @@ class Context:
     # --- derived from the scenario and the result's policy and seed -----------------
 
     @cached_property
-    def teachers(self) -> dict[str, Teacher]:
-        """Teacher id -> teacher (only I1 needs it, and only for a damaged result)."""
-        return {t.id: t for t in self.scenario.teachers}
+    def teachers(self) -> Mapping[str, Teacher]:
+        """Teacher id -> teacher (I1 for a damaged result; the CV targets, R12)."""
+        return teachers_by_id(self.scenario)
 
     @cached_property
     def roster(self) -> _Roster:

@@ -26,6 +26,7 @@ from kgxp.checks.violation import Violation
 from kgxp.model.policy import Policy, WaitingTermPay
 from kgxp.model.scenario import Locality, Scenario
 from kgxp.model.semester import Semester
+from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.waiting.ledger import LedgerLines, PayComponent, round_yuan, semester_base
 from kgxp.waiting.records import SemesterRecords
 from kgxp.waiting.simulation import Simulation
@@ -63,7 +64,7 @@ def _expected_share(state: WaitingState, component: PayComponent, policy: Policy
 
 def _check_pay(scenario: Scenario, simulation: Simulation, policy: Policy) -> list[Violation]:
     found: list[Violation] = []
-    teachers = {t.id: t for t in scenario.teachers}
+    teachers = teachers_by_id(scenario)
     rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
     # Read as columns (field tuples, kgxp.waiting.columns): no model is built for a check.
     records = SemesterRecords.of(simulation.records)

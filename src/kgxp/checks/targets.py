@@ -144,7 +144,7 @@ def _check_cv(
 ) -> list[Violation]:
     """Each declared CV target: its CV recomputed exactly from the outcomes (R12, §6)."""
     result = context.result
-    teachers = {t.id: t for t in context.scenario.teachers}
+    teachers = context.teachers
     held = [
         (teachers[o.teacher], o.post)
         for o in result.outcomes

@@ -18,6 +18,7 @@ from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, texts
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teachers_by_id
 
 __all__ = ["OUTCOME_COLUMNS", "STATUS_NAMES", "outcome_rows", "outcomes_frame"]
 
@@ -66,7 +67,7 @@ def outcome_rows(
     in ``name``. ``reason`` is the deciding reason in words (``locale``), ``rule``
     its rule id (the audit column).
     """
-    teachers = {t.id: t for t in scenario.teachers}
+    teachers = teachers_by_id(scenario)
     schools = {s.id: s.name for s in scenario.schools}
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)

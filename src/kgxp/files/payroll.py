@@ -29,6 +29,7 @@ from kgxp.exceptions import KgxpError
 from kgxp.files.safe_output import write_csv
 from kgxp.files.workbook import write_workbook
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.waiting.ledger import LedgerLine, PayComponent
 from kgxp.waiting.register import Register
 from kgxp.waiting.state_machine import WaitingState
@@ -113,7 +114,7 @@ def payroll_rows(lines: Iterable[LedgerLine], scenario: Scenario) -> list[tuple[
 
 def dismissal_review_rows(register: Register, scenario: Scenario) -> list[tuple[str, ...]]:
     """The teachers under dismissal review (R10), in id order, decision columns empty."""
-    teachers = {t.id: t for t in scenario.teachers}
+    teachers = teachers_by_id(scenario)
     rows: list[tuple[str, ...]] = []
     for number, entry in enumerate(register.dismissal_review(), start=1):
         teacher = teachers.get(entry.teacher)

@@ -25,6 +25,7 @@ from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teachers_by_id
 
 __all__ = [
     "LIST_OUTCOME",
@@ -231,7 +232,7 @@ def publication_lists(
     """
     words = Wording(scenario, result, locale=locale)
     tr = words.tr
-    teachers = {t.id: t for t in scenario.teachers}
+    teachers = teachers_by_id(scenario)
     posts = {p.id: p for p in scenario.posts}
     warned = frozenset(
         warning_talks

@@ -26,6 +26,7 @@ from kgxp.model.building import builder, trusted
 from kgxp.model.outcome import Outcome, Outcomes, OutcomeTable, Reason, Status, json_rows
 from kgxp.model.policy import Policy, RoundKind, Scope
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teachers_by_id
 
 __all__ = [
     "Conflict",
@@ -338,7 +339,7 @@ class RoundResult(FrozenModel):
         teacher's ``name`` (unless ``redact``) and the post's ``subject`` are added.
         ``reason``/``rule`` are the last reason's code and rule id.
         """
-        teachers = {t.id: t for t in scenario.teachers} if scenario else {}
+        teachers = teachers_by_id(scenario) if scenario else {}
         subjects = {p.id: p.subject for p in scenario.posts} if scenario else {}
         rows = []
         # Read from the outcome columns: no outcome built (issue 19).

@@ -1,4 +1,4 @@
-"""A scenario's teachers as columns, read once per scenario (internal; issue 19).
+"""A scenario's teachers as columns and by id, read once per scenario (internal; issue 19).
 
 At 100,000s of teachers, each pass that reads an attribute of every teacher object
 costs about as much as the work done with the values: the objects lie scattered in
@@ -7,6 +7,8 @@ many such passes over ``scenario.teachers`` (ids, schools, subjects, preferences
 volunteering, ...). :func:`teacher_columns` reads every teacher object once, in one
 loop, into one list per field, remembered on the scenario (see
 :mod:`kgxp._internal.memo`), so that both read plain lists instead.
+:func:`teachers_by_id` is the same for the id → teacher table that the checks, the
+files and the views each used to build from the teachers for themselves.
 
 The columns hold the teachers as the scenario states them, in the scenario's order
 (the stated preferences only: the posts a teacher applies to by default, R5, are
@@ -15,12 +17,14 @@ added by :func:`kgxp.round.applications.applied_posts`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from kgxp._internal.memo import remembered
-from kgxp.model.scenario import Scenario
+from kgxp.model.scenario import Scenario, Teacher
 
-__all__ = ["TeacherColumns", "teacher_columns"]
+__all__ = ["TeacherColumns", "teacher_columns", "teachers_by_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,31 @@ def teacher_columns(scenario: Scenario) -> TeacherColumns:
     True
     """
     return remembered(scenario, "teacher_columns", None, lambda: _read(scenario))
+
+
+def teachers_by_id(scenario: Scenario) -> Mapping[str, Teacher]:
+    """``scenario``'s teachers by id, read once per scenario.
+
+    Shared by every caller, so it is read-only: no caller can change what the others
+    read.
+
+    >>> import kgxp
+    >>> scenario = kgxp.load_scenario("examples/ziyang_county.json")
+    >>> teacher = scenario.teachers[0]
+    >>> teachers_by_id(scenario)[teacher.id] is teacher
+    True
+    >>> teachers_by_id(scenario) is teachers_by_id(scenario)
+    True
+    """
+    return remembered(
+        scenario,
+        "teachers_by_id",
+        None,
+        # The ids from the columns: the teacher objects are not read a second time.
+        lambda: MappingProxyType(
+            dict(zip(teacher_columns(scenario).ids, scenario.teachers, strict=True))
+        ),
+    )
 
 
 def _read(scenario: Scenario) -> TeacherColumns:

@@ -34,6 +34,7 @@ from kgxp.checks.envy import all_justified_envy
 from kgxp.model.policy import DistributionalTargets, Mechanism, Policy
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
+from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.round.balance import RURAL_SHORTAGE, URBAN_TO_RURAL, balance_tables
 from kgxp.round.engine import run_round
 from kgxp.views.metrics import BalanceRow, round_metrics
@@ -104,7 +105,7 @@ def balance_comparison(
         # Counted here for every mechanism (MSDA and the others report no targets).
         reached = {URBAN_TO_RURAL: moved, RURAL_SHORTAGE: filled}
         met = sum(1 for t in tables.targets if reached[t.name] >= t.required)
-        teachers = {t.id: t for t in scenario.teachers}
+        teachers = teachers_by_id(scenario)
         held = [
             (teachers[teacher], post)
             for teacher, post in zip(ids, held_posts, strict=True)

@@ -28,6 +28,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
+from kgxp.model.teacher_columns import teachers_by_id
 
 __all__ = [
     "ART_AND_PE",
@@ -84,7 +85,7 @@ def seat_counts(result: RoundResult) -> dict[str, int]:
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
     schools = {s.id: s for s in scenario.schools}
-    teachers = {t.id: t for t in scenario.teachers}
+    teachers = teachers_by_id(scenario)
     posts = {p.id: p for p in scenario.posts}
     receiving = scenario.receiving_schools()
     moved = across = urban_rural = rural_urban = 0

@@ -34,6 +34,7 @@ from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario, Teacher
+from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.round.applications import stated_no_preferences
 from kgxp.views.appeal import (
     INDICATOR_NAMES,
@@ -104,9 +105,9 @@ def report_sections(
     # Read from the outcome columns, no Outcome built (issue 19): the 待定 list here, the
     # waiting list and its reasons in _waiting.
     pending = [i for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
-    # One id → teacher table for every section that names teachers or their subject (one
-    # pass over the scenario's teachers per report).
-    roster = {t.id: t for t in scenario.teachers}
+    # One id → teacher table, remembered on the scenario (round_metrics reads the same),
+    # for every section that names teachers or their subject.
+    roster = teachers_by_id(scenario)
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
