@@ -84,7 +84,6 @@ class Payroll:
 
     def __init__(self, scenario: Scenario, policy: Policy) -> None:
         self.policy = policy
-        self.teachers = {t.id: t for t in scenario.teachers}
         self.rural = {s.id: s.locality is Locality.RURAL for s in scenario.schools}
         self.retiring = retirement_positions(scenario)
         self.reading = f"retirement_vacancy={policy.retirement_vacancy.value}"
