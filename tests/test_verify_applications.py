@@ -58,7 +58,7 @@ def test_applied_posts_put_the_default_in_front_of_the_stated() -> None:
     # that no reader can change what the next one reads.
     assert isinstance(applied, tuple)
     assert applied is applied_posts(scenario, Policy())
-    # Explicit applications only: what they stated (nothing), the columns' own list.
+    # Explicit applications only: what they stated (nothing), the columns' own tuple.
     explicit = applied_posts(scenario, Policy(default_in_school_application=False))
     assert explicit is teacher_columns(scenario).preferences
     assert explicit == ((), ())
