@@ -112,15 +112,19 @@ def test_no_copy_or_assignment_changes_a_shared_fields_set() -> None:
 
 def test_decoding_shares_repeated_strings(example_path: Path) -> None:
     # The decoded file is alive while the scenario is built: its repeated ids, subjects
-    # and enum values are one object each (380 MB rather than 690 for 300,000 teachers).
+    # and enum values are shared objects (380 MB rather than 690 for 300,000 teachers).
+    # Shared, not one object each: jiter's string cache is a fixed-size table, hashed
+    # differently in every process, whose slots a colliding string takes over, so a
+    # value now and then gets another copy (worst of 300 processes on the example
+    # county: 2.4% of one field's occurrences; two values colliding on one slot can
+    # copy one field throughout). Without the cache every occurrence is its own object.
     from kgxp.files.scenario_json import _decode
 
     records = _decode(example_path.read_bytes())["teachers"]
-    by_school: dict[str, list[str]] = {}
-    for record in records:
-        by_school.setdefault(record["school"], []).append(record["school"])
-    assert all(len({id(text) for text in texts}) == 1 for texts in by_school.values())
-    assert len({id(r["sex"]) for r in records}) == 2
+    values = [r["school"] for r in records] + [r["sex"] for r in records]
+    values += [subject for r in records for subject in r["subjects"]]
+    assert len(values) > 8_000 and len(set(values)) < 100
+    assert len({id(text) for text in values}) <= len(values) // 2
 
 
 @pytest.mark.parametrize(

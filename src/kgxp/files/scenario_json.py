@@ -146,9 +146,11 @@ def _fast_decode(source: str | bytes) -> Any:
     try:
         # Millions of objects and no cycles: see the collector note in _checked_decode.
         # Every string cached, not only keys: the ids, subjects and enum values repeated
-        # on every teacher are then one object each, so the decoded data, alive while
-        # the scenario is built, takes 380 MB rather than 690 for 300,000 teachers; the
-        # look-ups cost what freeing the copies saved (issue 19, measured side by side).
+        # on every teacher are then shared objects (jiter's cache is a fixed-size table:
+        # a colliding string now and then makes a second copy), so the decoded data,
+        # alive while the scenario is built, takes 380 MB rather than 690 for 300,000
+        # teachers; the look-ups cost what freeing the copies saved (issue 19, measured
+        # side by side).
         with collector_paused():
             return jiter.from_json(source, catch_duplicate_keys=True, cache_mode="all")
     except ValueError:
