@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/lottery.py                   # the rows of docs/benchmarks.md
-    python benchmarks/lottery.py --draws 100 --sizes 1000 --skip-cluster
+    python benchmarks/lottery.py --draws 100 --sizes 1000 --skip-cluster --repeat 1
     python benchmarks/lottery.py --per-draw        # CPU seconds per draw, one process
 
 Rows, measured side by side in one run: ``lottery_odds`` of the example county
@@ -13,18 +13,27 @@ on a local Dask cluster of 1 and then 2 worker processes (one thread each) — a
 the default policy; then of generated counties (:mod:`generator`). Times are
 wall-clock seconds of the ``lottery_odds`` call; a cluster's start-up is reported on
 its own line, not in the rows. CPU seconds of this process are shown too (for the
-serial row they are the work; for the others, what the parent spent). The machine
-load (1-minute average) is printed before and after: on a shared machine the rows
-are only comparable with each other. No test asserts on the numbers.
+serial row they are the work; for the others, what the parent spent).
+
+``--repeat`` passes (default 3) each measure every row once, in the order above;
+a row shows the median and every run. This machine's speed swings by a third
+from one minute to the next (the same 1,000 serial draws: 6.8–12.0 s in one
+process), so a single pass can flatter or hide a speed-up: the 1 → 2 worker
+speed-up is the median of each pass's ratio, both rows measured seconds apart,
+and the speed-up of 2 workers over this process is printed beside it. The
+machine load (1-minute average) is printed before and after: on a shared machine
+the rows are only comparable with each other. No test asserts on the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -47,104 +56,104 @@ def _timed(action: Callable[[], kgxp.LotteryOdds]) -> tuple[float, float, kgxp.L
     return time.perf_counter() - wall, time.process_time() - cpu, odds
 
 
-def _row(
-    county: str, teachers: int, policy: str, executor: str, draws: int, measured: tuple[Any, ...]
-) -> dict[str, Any]:
-    wall, cpu, odds = measured
-    return {
-        "county": county,
-        "teachers": teachers,
-        "policy": policy,
-        "executor": executor,
-        "draws": draws,
-        "seconds": wall,
-        "cpu": cpu,
-        "decided": odds.summary()["post_decided"],
-        "json": odds.model_dump_json(),
-    }
+def _on_dask(
+    workers: int,
+    scenario: kgxp.Scenario,
+    policy: kgxp.Policy,
+    draws: int,
+    startups: dict[int, list[float]],
+) -> tuple[float, float, kgxp.LotteryOdds]:
+    """``lottery_odds`` on a fresh local Dask cluster; its start-up goes to ``startups``."""
+    from distributed import Client, LocalCluster
+
+    started = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as local,
+        Client(local) as client,
+    ):
+        startups.setdefault(workers, []).append(time.perf_counter() - started)
+        return _timed(lambda: kgxp.lottery_odds(scenario, policy, draws=draws, executor=client))
 
 
-def run(draws: int, sizes: list[int], cluster: bool) -> tuple[list[dict[str, Any]], list[str]]:
-    notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
-    rows: list[dict[str, Any]] = []
+# One row: (county, teachers, policy, executor) and what it times.
+_Measure = tuple[tuple[str, int, str, str], Callable[[], tuple[float, float, kgxp.LotteryOdds]]]
+
+
+def _measures(
+    draws: int, sizes: list[int], cluster: bool, startups: dict[int, list[float]]
+) -> list[_Measure]:
     example = kgxp.load_scenario(EXAMPLE)
     by_score = kgxp.Policy().evolve(tie_breakers=())
     kgxp.lottery_odds(example, by_score, draws=2, executor="serial")  # imports, warm caches
     n = len(example.teachers)
-    rows.append(
-        _row(
-            "example",
-            n,
-            "by score",
-            "serial",
-            draws,
-            _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws, executor="serial")),
-        )
-    )
-    rows.append(
-        _row(
-            "example",
-            n,
-            "by score",
-            "processes",
-            draws,
-            _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws)),
-        )
-    )
-    rows.append(
-        _row(
-            "example",
-            n,
-            "default",
-            "processes",
-            draws,
-            _timed(lambda: kgxp.lottery_odds(example, kgxp.Policy(), draws=draws)),
-        )
-    )
+    measures: list[_Measure] = [
+        (
+            ("example", n, "by score", "serial"),
+            lambda: _timed(
+                lambda: kgxp.lottery_odds(example, by_score, draws=draws, executor="serial")
+            ),
+        ),
+        (
+            ("example", n, "by score", "processes"),
+            lambda: _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws)),
+        ),
+        (
+            ("example", n, "default", "processes"),
+            lambda: _timed(lambda: kgxp.lottery_odds(example, kgxp.Policy(), draws=draws)),
+        ),
+    ]
     if cluster:
-        from distributed import Client, LocalCluster
-
         for workers in (1, 2):
-            started = time.perf_counter()
-            with (
-                LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=":0",
-                ) as local,
-                Client(local) as client,
-            ):
-                notes.append(
-                    f"Dask cluster of {workers} worker(s) started in "
-                    f"{time.perf_counter() - started:.1f} s"
+            measures.append(
+                (
+                    ("example", n, "by score", f"dask, {workers} worker{'s' * (workers > 1)}"),
+                    partial(_on_dask, workers, example, by_score, draws, startups),
                 )
-                rows.append(
-                    _row(
-                        "example",
-                        n,
-                        "by score",
-                        f"dask, {workers} worker{'s' if workers > 1 else ''}",
-                        draws,
-                        _timed(
-                            lambda client=client: kgxp.lottery_odds(
-                                example, by_score, draws=draws, executor=client
-                            )
-                        ),
-                    )
-                )
+            )
     for size in sizes:
         county = kgxp.parse_scenario(generate_county(size, seed=SEED))
-        rows.append(
-            _row(
-                f"generated {size:,}",
-                size,
-                "by score",
-                "processes",
-                draws,
-                _timed(lambda county=county: kgxp.lottery_odds(county, by_score, draws=draws)),
+        measures.append(
+            (
+                (f"generated {size:,}", size, "by score", "processes"),
+                partial(_timed, partial(kgxp.lottery_odds, county, by_score, draws=draws)),
             )
         )
+    return measures
+
+
+def run(
+    draws: int, sizes: list[int], cluster: bool, repeat: int = 1
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every row ``repeat`` times, in passes: each pass measures all rows side by side."""
+    notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
+    startups: dict[int, list[float]] = {}
+    measures = _measures(draws, sizes, cluster, startups)
+    runs: list[list[tuple[float, float, kgxp.LotteryOdds]]] = [[] for _ in measures]
+    for _ in range(repeat):
+        for k, (_, measure) in enumerate(measures):
+            runs[k].append(measure())
+    rows = []
+    for ((county, teachers, policy, executor), _), measured in zip(measures, runs, strict=True):
+        walls = [wall for wall, _, _ in measured]
+        rows.append(
+            {
+                "county": county,
+                "teachers": teachers,
+                "policy": policy,
+                "executor": executor,
+                "draws": draws,
+                "seconds": statistics.median(walls),
+                "runs": walls,
+                "cpu": statistics.median(cpu for _, cpu, _ in measured),
+                "decided": measured[0][2].summary()["post_decided"],
+                "json": {odds.model_dump_json() for _, _, odds in measured},
+            }
+        )
+    for workers, seconds in startups.items():
+        each = ", ".join(f"{second:.1f}" for second in seconds)
+        notes.append(f"Dask cluster of {workers} worker(s) started in {each} s (not in the rows)")
     notes.append(f"load average after: {os.getloadavg()[0]:.1f}")
     return rows, notes
 
@@ -183,9 +192,9 @@ def per_draw(sizes: list[int]) -> list[str]:
 
 def table(rows: list[dict[str, Any]], draws: int) -> list[str]:
     lines = [
-        "| county | teachers | policy | executor | draws | seconds | CPU s (this process) "
+        "| county | teachers | policy | executor | draws | seconds | runs | CPU s (this process) "
         "| post decided by the draw | target |",
-        "|---|---:|---|---|---:|---:|---:|---:|---|",
+        "|---|---:|---|---|---:|---:|---|---:|---:|---|",
     ]
     for r in rows:
         target = TARGETS.get("example" if r["county"] == "example" else r["teachers"])
@@ -193,10 +202,31 @@ def table(rows: list[dict[str, Any]], draws: int) -> list[str]:
         cell = "—"
         if scaled is not None and r["policy"] == "by score":
             cell = f"≤ {scaled:g} s: {'met' if r['seconds'] <= scaled else 'MISSED'}"
+        runs = ", ".join(f"{wall:.2f}" for wall in r["runs"])
         lines.append(
             f"| {r['county']} | {r['teachers']:,} | {r['policy']} | {r['executor']} "
-            f"| {r['draws']:,} | {r['seconds']:.2f} | {r['cpu']:.2f} | {r['decided']} | {cell} |"
+            f"| {r['draws']:,} | {r['seconds']:.2f} | {runs} | {r['cpu']:.2f} | {r['decided']} "
+            f"| {cell} |"
         )
+    return lines
+
+
+def speed_ups(rows: list[dict[str, Any]]) -> list[str]:
+    """1 → 2 Dask workers, and 2 workers against this process, from pass-by-pass pairs."""
+    example = {
+        r["executor"]: r for r in rows if r["county"] == "example" and r["policy"] == "by score"
+    }
+    one, two = example.get("dask, 1 worker"), example.get("dask, 2 workers")
+    if one is None or two is None:
+        return []
+    serial = example["serial"]
+    lines = []
+    for label, base in (("1 → 2 Dask workers", one), ("serial → 2 Dask workers", serial)):
+        # Each pass measured both rows a few seconds apart: its ratio is side by side,
+        # the median of the ratios is not skewed by a pass the machine ran slower.
+        ratios = [a / b for a, b in zip(base["runs"], two["runs"], strict=True)]
+        each = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        lines.append(f"speed-up {label}: {statistics.median(ratios):.2f}× (passes: {each})")
     return lines
 
 
@@ -206,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--sizes", default="10000", help="generated counties, comma-separated")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="passes over every row (median, and each run)"
+    )
     parser.add_argument("--skip-cluster", action="store_true", help="no Dask rows")
     parser.add_argument(
         "--per-draw", action="store_true", help="only the CPU time per draw, in this process"
@@ -216,17 +249,17 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(per_draw(sizes)))
         print(f"\nload average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return 0
-    rows, notes = run(args.draws, sizes, cluster=not args.skip_cluster)
+    rows, notes = run(args.draws, sizes, cluster=not args.skip_cluster, repeat=args.repeat)
     print("\n".join(table(rows, args.draws)))
     print()
-    same = {r["json"] for r in rows if r["county"] == "example" and r["policy"] == "by score"}
-    print(f"example county, by score: {len(same)} distinct document(s) across executors")
+    same = set().union(
+        *(r["json"] for r in rows if r["county"] == "example" and r["policy"] == "by score")
+    )
+    print(f"example county, by score: {len(same)} distinct document(s) across executors and passes")
     for note in notes:
         print(note)
-    dask = {r["executor"]: r["seconds"] for r in rows if r["executor"].startswith("dask")}
-    if len(dask) == 2:
-        one, two = dask["dask, 1 worker"], dask["dask, 2 workers"]
-        print(f"speed-up 1 → 2 Dask workers: {one / two:.2f}×")
+    for line in speed_ups(rows):
+        print(line)
     return 0 if len(same) == 1 else 1
 
 

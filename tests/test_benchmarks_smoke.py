@@ -41,13 +41,37 @@ def test_generator_is_deterministic_and_valid() -> None:
 
 def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
     module = load_benchmark("lottery.py")
-    assert module.main(["--draws", "4", "--sizes", "300", "--skip-cluster"]) == 0
+    argv = ["--draws", "4", "--sizes", "300", "--skip-cluster", "--repeat", "2"]
+    assert module.main(argv) == 0
     out = capsys.readouterr().out
     assert "| example | 2,431 | by score | serial | 4 |" in out
     assert "| generated 300 | 300 | by score | processes | 4 |" in out
-    assert "1 distinct document(s) across executors" in out
+    assert "1 distinct document(s) across executors and passes" in out
+    serial = next(line for line in out.splitlines() if "| serial |" in line)
+    assert len(serial.split(" | ")[6].split(", ")) == 2  # both passes' runs are shown
+    assert "speed-up" not in out  # no Dask rows, no speed-up line
     assert module.main(["--per-draw", "--sizes", "300"]) == 0
     assert "| generated 300 (300) | by score |" in capsys.readouterr().out
+
+
+def test_lottery_speed_ups_pair_each_pass_and_take_the_median() -> None:
+    module = load_benchmark("lottery.py")
+
+    def row(executor: str, runs: list[float]) -> dict[str, Any]:
+        return {"county": "example", "policy": "by score", "executor": executor, "runs": runs}
+
+    # Pass 2 ran on a machine twice as slow: its pair still reads 2×. The median of the
+    # pairs is 2×, where the ratio of the medians (9 / 4 s) would read 2.25×.
+    rows = [
+        row("serial", [6.0, 12.0, 6.0]),
+        row("dask, 1 worker", [8.0, 16.0, 9.0]),
+        row("dask, 2 workers", [4.0, 8.0, 3.0]),
+    ]
+    assert module.speed_ups(rows) == [
+        "speed-up 1 → 2 Dask workers: 2.00× (passes: 2.00, 2.00, 3.00)",
+        "speed-up serial → 2 Dask workers: 1.50× (passes: 1.50, 1.50, 2.00)",
+    ]
+    assert module.speed_ups(rows[:2]) == []
 
 
 def test_load_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
