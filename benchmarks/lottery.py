@@ -244,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         "--per-draw", action="store_true", help="only the CPU time per draw, in this process"
     )
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.per_draw:
         print("\n".join(per_draw(sizes)))

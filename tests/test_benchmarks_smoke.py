@@ -50,6 +50,8 @@ def test_lottery_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) 
     serial = next(line for line in out.splitlines() if "| serial |" in line)
     assert len(serial.split(" | ")[6].split(", ")) == 2  # both passes' runs are shown
     assert "speed-up" not in out  # no Dask rows, no speed-up line
+    with pytest.raises(SystemExit):  # no passes, no medians: refused before any work
+        module.main(["--repeat", "0", "--skip-cluster"])
     assert module.main(["--per-draw", "--sizes", "300"]) == 0
     assert "| generated 300 (300) | by score |" in capsys.readouterr().out
 
