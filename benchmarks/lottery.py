@@ -91,17 +91,18 @@ def _measures(
     measures: list[_Measure] = [
         (
             ("example", n, "by score", "serial"),
-            lambda: _timed(
-                lambda: kgxp.lottery_odds(example, by_score, draws=draws, executor="serial")
+            partial(
+                _timed,
+                partial(kgxp.lottery_odds, example, by_score, draws=draws, executor="serial"),
             ),
         ),
         (
             ("example", n, "by score", "processes"),
-            lambda: _timed(lambda: kgxp.lottery_odds(example, by_score, draws=draws)),
+            partial(_timed, partial(kgxp.lottery_odds, example, by_score, draws=draws)),
         ),
         (
             ("example", n, "default", "processes"),
-            lambda: _timed(lambda: kgxp.lottery_odds(example, kgxp.Policy(), draws=draws)),
+            partial(_timed, partial(kgxp.lottery_odds, example, kgxp.Policy(), draws=draws)),
         ),
     ]
     if cluster:
@@ -130,13 +131,18 @@ def run(
     notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
     startups: dict[int, list[float]] = {}
     measures = _measures(draws, sizes, cluster, startups)
-    runs: list[list[tuple[float, float, kgxp.LotteryOdds]]] = [[] for _ in measures]
+    # Each run is kept as its numbers and its document's text, not the document: a
+    # sweep's documents held to the end would grow the heap every later run's garbage
+    # collections walk.
+    runs: list[list[tuple[float, float, int, str]]] = [[] for _ in measures]
     for _ in range(repeat):
         for k, (_, measure) in enumerate(measures):
-            runs[k].append(measure())
+            wall, cpu, odds = measure()
+            runs[k].append((wall, cpu, odds.summary()["post_decided"], odds.model_dump_json()))
+            del odds
     rows = []
     for ((county, teachers, policy, executor), _), measured in zip(measures, runs, strict=True):
-        walls = [wall for wall, _, _ in measured]
+        walls = [wall for wall, _, _, _ in measured]
         rows.append(
             {
                 "county": county,
@@ -146,9 +152,9 @@ def run(
                 "draws": draws,
                 "seconds": statistics.median(walls),
                 "runs": walls,
-                "cpu": statistics.median(cpu for _, cpu, _ in measured),
-                "decided": measured[0][2].summary()["post_decided"],
-                "json": {odds.model_dump_json() for _, _, odds in measured},
+                "cpu": statistics.median(cpu for _, cpu, _, _ in measured),
+                "decided": measured[0][2],
+                "json": {text for _, _, _, text in measured},
             }
         )
     for workers, seconds in startups.items():
