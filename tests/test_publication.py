@@ -108,6 +108,20 @@ def test_warning_talks_come_on_top_of_the_outcome_lists(
     assert talk[0].title == "诫勉谈话人员名单"
 
 
+def test_wording_names_a_teacher_by_the_scenario_and_an_unknown_id_by_itself(
+    example: tuple[Scenario, RoundResult],
+) -> None:
+    scenario, result = example
+    known = scenario.teachers[0]
+    words = Wording(scenario, result)
+    assert words.teacher(known.id) == known.name != known.id
+    # An id the scenario does not hold (a warning-talk list typed by hand, an appeal
+    # against another county's run) stands for its own name; so does every id when no
+    # scenario is given.
+    assert words.teacher("NOT-A-TEACHER") == "NOT-A-TEACHER"
+    assert Wording(None, result).teacher(known.id) == known.id
+
+
 def test_reasons_are_sentences_without_rule_ids_or_codes(
     example: tuple[Scenario, RoundResult],
 ) -> None:

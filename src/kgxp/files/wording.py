@@ -19,12 +19,14 @@ schools and subjects from the scenario; the rule id stays in the audit column
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
 from typing import Final
 
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.model.policy import RoundKind, TieBreaker
 from kgxp.model.result import Outcome, Reason, RoundResult, Status
-from kgxp.model.scenario import Scenario
+from kgxp.model.scenario import Scenario, Teacher
+from kgxp.model.teacher_columns import teachers_by_id
 
 __all__ = [
     "CATEGORY_MESSAGES",
@@ -97,9 +99,10 @@ class Wording:
         locale: str = DEFAULT_LOCALE,
     ) -> None:
         """``result`` names the rounds (or give their kinds by name); without a
-        ``scenario``, schools and posts are named by id."""
+        ``scenario``, teachers, schools and posts are named by id."""
         self.tr = texts(locale)
         self.locale = locale
+        self._scenario = scenario
         # Looked up once, not once a teacher.
         self._status_names = {status: self.tr(STATUS_MESSAGES[status]) for status in Status}
         self._schools = {s.id: s.name for s in scenario.schools} if scenario else {}
@@ -112,6 +115,16 @@ class Wording:
 
     def status(self, status: Status) -> str:
         return self._status_names[status]
+
+    def teacher(self, teacher_id: str) -> str:
+        """A teacher's name; the id itself for an id the scenario does not hold."""
+        teacher = self._teachers.get(teacher_id)
+        return teacher_id if teacher is None else teacher.name
+
+    @cached_property
+    def _teachers(self) -> Mapping[str, Teacher]:
+        # The scenario's shared table, on first need: most wordings name no teacher.
+        return {} if self._scenario is None else teachers_by_id(self._scenario)
 
     def school(self, school_id: str | None) -> str:
         if school_id is None:

@@ -57,7 +57,6 @@ def comparison_sections(
     """
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr
-    names = {t.id: t.name for t in scenario.teachers} if scenario else {}
     changed = comparison.changed
     summary = [
         tr(
@@ -85,7 +84,7 @@ def comparison_sections(
                     tuple(
                         (
                             c.teacher,
-                            names.get(c.teacher, c.teacher),
+                            words.teacher(c.teacher),
                             describe_outcome(words, c, before=True),
                             describe_outcome(words, c, before=False),
                             tr("; ").join(words.reason(r, c.protected_by) for r in c.reasons)
@@ -109,8 +108,8 @@ def comparison_sections(
                     tuple(
                         (
                             words.post(s.post),
-                            tr(", ").join(names.get(t, t) for t in s.left) or "—",
-                            tr(", ").join(names.get(t, t) for t in s.joined) or "—",
+                            tr(", ").join(words.teacher(t) for t in s.left) or "—",
+                            tr(", ").join(words.teacher(t) for t in s.joined) or "—",
                         )
                         for s in comparison.seats[:rows]
                     ),

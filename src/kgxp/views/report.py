@@ -22,7 +22,7 @@ installed (``figures=True``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from decimal import Decimal
 from typing import Final
 
@@ -33,7 +33,7 @@ from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
-from kgxp.model.scenario import Scenario, Teacher
+from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.round.applications import stated_no_preferences
 from kgxp.views.appeal import (
@@ -105,9 +105,6 @@ def report_sections(
     # Read from the outcome columns, no Outcome built (issue 19): the 待定 list here, the
     # waiting list and its reasons in _waiting.
     pending = [i for i, kind in enumerate(list_kinds(result)) if kind is ListKind.PENDING]
-    # One id → teacher table, remembered on the scenario (round_metrics reads the same),
-    # for every section that names teachers or their subject.
-    roster = teachers_by_id(scenario)
     sections = [
         _overview(scenario, result, Terms(locale)),
         _rounds(result, tr),
@@ -135,7 +132,7 @@ def report_sections(
                     tuple(
                         (
                             teachers[i],
-                            _name(roster, teachers[i]),
+                            words.teacher(teachers[i]),
                             words.school(homes[i]),
                             words.why_of(statuses[i], reasons[i], protected_by[i]),
                         )
@@ -148,11 +145,11 @@ def report_sections(
         sections.append(
             ReportSection(
                 tr("Warning talks ({count})", count=len(warned)),
-                (tr(", ").join(f"{_name(roster, t)} ({t})" for t in warned),),
+                (tr(", ").join(f"{words.teacher(t)} ({t})" for t in warned),),
             )
         )
-    sections.append(_waiting(result, words, roster, waiting_rows))
-    silent = _applications(scenario, result, words, roster, waiting_rows)
+    sections.append(_waiting(scenario, result, words, waiting_rows))
+    silent = _applications(scenario, result, words, waiting_rows)
     if silent is not None:
         sections.append(silent)
     sections.append(
@@ -323,7 +320,7 @@ def _balance(metrics: RoundMetrics, tr: Texts, figures: bool, locale: str) -> Re
 
 
 def _waiting(
-    result: RoundResult, words: Wording, roster: Mapping[str, Teacher], waiting_rows: int
+    scenario: Scenario, result: RoundResult, words: Wording, waiting_rows: int
 ) -> ReportSection:
     """R7: everyone the rounds left unplaced, the reasons counted, the best-scored shown."""
     tr = words.tr
@@ -340,10 +337,11 @@ def _waiting(
         if (reason := deciding_of(reasons[i])) is not None and reason.code != "outranked"
     )
     shown = sorted(waiting, key=lambda i: (-scores[i], teachers[i]))[:waiting_rows]
+    roster = teachers_by_id(scenario)  # the scenario's shared table, as words.teacher reads
     rows = tuple(
         (
             teachers[i],
-            _name(roster, teachers[i]),
+            words.teacher(teachers[i]),
             "" if (teacher := roster.get(teachers[i])) is None else teacher.main_subject,
             f"{scores[i]}",
             words.school(homes[i]),
@@ -413,12 +411,6 @@ def render_report(
     return render_sections(sections, format, locale=locale)
 
 
-def _name(roster: Mapping[str, Teacher], teacher_id: str) -> str:
-    """The teacher's name; the id itself for an id the scenario does not hold."""
-    teacher = roster.get(teacher_id)
-    return teacher_id if teacher is None else teacher.name
-
-
 def _cv(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
@@ -427,7 +419,6 @@ def _applications(
     scenario: Scenario,
     result: RoundResult,
     words: Wording,
-    roster: Mapping[str, Teacher],
     rows_shown: int,
 ) -> ReportSection | None:
     """R5: the teachers who stated no preferences at all, and how the round read them."""
@@ -446,7 +437,7 @@ def _applications(
     shown = silent[:rows_shown]
     outcome = result.outcomes_of(shown)
     rows = tuple(
-        (teacher_id, _name(roster, teacher_id), words.why(outcome[teacher_id]))
+        (teacher_id, words.teacher(teacher_id), words.why(outcome[teacher_id]))
         for teacher_id in shown
         if teacher_id in outcome
     )
