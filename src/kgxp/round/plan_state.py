@@ -25,7 +25,7 @@ from kgxp.model.building import builder
 from kgxp.model.policy import BalanceGoal, Mechanism, Policy, RoundKind, RoundSpec
 from kgxp.model.result import PolicyException, Reason, RoundStats
 from kgxp.model.scenario import Post, Scenario, School, Teacher
-from kgxp.model.teacher_columns import teacher_columns
+from kgxp.model.teacher_columns import teacher_columns, teachers_by_id
 from kgxp.round.adjustment import AdjustmentOutcome, run_adjustment
 from kgxp.round.applications import default_in_school_applications
 from kgxp.round.balance import (
@@ -391,7 +391,7 @@ class PlanState:
 
     def held(self) -> list[tuple[Teacher, str]]:
         """Every (teacher, post) held so far, protected teachers included."""
-        teachers = {t.id: t for t in self.teachers}
+        teachers = teachers_by_id(self.scenario)  # the scenario's shared table
         held = [(teachers[t], p) for t, (p, _) in self.placed.items()]
         held += [(teachers[t], p) for t, p in self.prepared.protected_post.items() if p is not None]
         return held
@@ -415,7 +415,7 @@ class PlanState:
         tables = self.balance
         assert tables is not None  # only for balanced and targeted policies
         school_of, subject_of = tables.school_of, tables.subject_of
-        teachers = {t.id: t for t in self.teachers}
+        teachers = teachers_by_id(self.scenario)  # the scenario's shared table
         values = [len(self.placed)]
         for goal in tables.goals:
             if goal is BalanceGoal.RURAL_SHORTAGE:
