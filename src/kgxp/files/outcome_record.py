@@ -68,7 +68,6 @@ def outcome_rows(
     its rule id (the audit column).
     """
     teachers = teachers_by_id(scenario)
-    schools = {s.id: s.name for s in scenario.schools}
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)
     # Read from the outcome columns, no outcome built (issue 19).
@@ -89,9 +88,9 @@ def outcome_rows(
         rows.append(
             {
                 "teacher": teacher_id,
-                "name": teacher_id if redact or teacher is None else teacher.name,
+                "name": teacher_id if redact else words.teacher(teacher_id),
                 "home_school": home,
-                "home_school_name": schools.get(home, home),
+                "home_school_name": words.school(home),
                 "subject": teacher.main_subject if teacher else "",
                 "score": str(scores[i]),
                 "status": str(status),
@@ -100,7 +99,7 @@ def outcome_rows(
                 "post": post_id or "",
                 "post_subject": post.subject if post else "",
                 "school": school or "",
-                "school_name": schools.get(school, school) if school else "",
+                "school_name": words.school(school),
                 "preference_rank": "" if ranks[i] is None else ranks[i] + 1,
                 "protected_by": words.categories(protected[i]),
                 "rule": deciding.rule if deciding else "",
