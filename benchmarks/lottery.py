@@ -125,7 +125,7 @@ def _measures(
 
 
 def run(
-    draws: int, sizes: list[int], cluster: bool, repeat: int = 1
+    draws: int, sizes: list[int], *, cluster: bool, repeat: int
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Every row ``repeat`` times, in passes: each pass measures all rows side by side."""
     notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
