@@ -337,15 +337,18 @@ def test_a_round_leaves_the_collector_on(scenario: Scenario) -> None:
     assert gc.isenabled()
 
 
-def _frozen(obj: object) -> bool:
-    """Whether ``obj`` sits in the collector's permanent generation.
+def _generation(obj: object) -> int | None:
+    """The collector generation (0-2) a tracked ``obj`` is in; ``None`` while it is frozen.
 
-    ``gc.get_objects()`` lists the tracked objects of generations 0-2 only, so a
-    tracked object it does not list is frozen. The freeze count alone cannot say
-    which objects are frozen: it also drops whenever a frozen object is freed,
-    which any thread may do at any time (CI of stop 35 saw it drop by 2).
+    ``gc.get_objects(generation=...)`` lists generations 0-2 only, never the permanent
+    one. The freeze count alone cannot say which objects are frozen: it also drops
+    whenever a frozen object is freed, which any thread may do at any time (CI of
+    stop 35 saw it drop by 2).
     """
-    return gc.is_tracked(obj) and not any(seen is obj for seen in gc.get_objects())
+    for generation in range(3):
+        if any(seen is obj for seen in gc.get_objects(generation=generation)):
+            return generation
+    return None
 
 
 @pytest.mark.usefixtures("always_pause")
@@ -358,12 +361,12 @@ def test_collector_pause_keeps_a_programs_frozen_objects_frozen() -> None:
         dying: list[object] = [[]]
         gc.freeze()  # as a program does before forking workers
         frozen = gc.get_freeze_count()
-        assert _frozen(kept) and _frozen(dying)
+        assert _generation(kept) is None and _generation(dying) is None
         with collector_paused():
             made = [[] for _ in range(1000)]
             del dying  # a frozen object freed meanwhile: the count drops, nothing unfroze
-        assert _frozen(kept)  # the program's objects were not unfrozen
-        assert gc.is_tracked(made) and not _frozen(made)  # nor the pause's frozen
+        assert _generation(kept) is None  # the program's objects were not unfrozen
+        assert _generation(made) is not None  # nor the pause's frozen
         assert gc.get_freeze_count() < frozen  # nothing more frozen (and one freed)
         assert gc.isenabled()
     finally:
@@ -380,7 +383,7 @@ def test_collector_pause_leaves_nothing_frozen() -> None:
         with collector_paused():
             made = [[] for _ in range(1000)]
         assert gc.get_freeze_count() == 0
-        assert gc.is_tracked(made)
+        assert _generation(made) == 2  # promoted to the oldest generation by freeze/unfreeze
     finally:
         if not was:
             gc.disable()
