@@ -74,9 +74,19 @@ def test_auto_never_pauses_while_other_threads_run(example_path: Path) -> None:
 
 @pytest.mark.usefixtures("setting")
 def test_auto_pauses_a_single_threaded_program() -> None:
+    # Threads left by earlier tests (a Dask client's, say) may end at any moment, even
+    # between a count taken here and the pause's own: the pause decides by the threads
+    # alive at its entry. Alone before it means alone at entry (only a live thread could
+    # start another); another thread inside it was alive at entry (threads do not
+    # come back). A thread ending in between leaves either answer right.
     alone = threading.active_count() == 1
     with collector_paused():
-        assert gc.isenabled() is not alone
+        paused = not gc.isenabled()
+        crowded = threading.active_count() > 1
+    if alone:
+        assert paused
+    if crowded:
+        assert not paused
     with Watcher(), collector_paused():  # a second thread is alive: no pause
         assert gc.isenabled()
 
