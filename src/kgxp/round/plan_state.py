@@ -390,7 +390,7 @@ class PlanState:
         return sum(1 for p in held if p in shortage)
 
     def held(self) -> list[tuple[Teacher, str]]:
-        """Every (teacher, post) held so far, protected teachers included."""
+        """Every (teacher, post) held so far, protected teachers included (§6 CV targets, R12)."""
         teachers = teachers_by_id(self.scenario)  # the scenario's shared table
         held = [(teachers[t], p) for t, (p, _) in self.placed.items()]
         held += [(teachers[t], p) for t, p in self.prepared.protected_post.items() if p is not None]
@@ -411,7 +411,11 @@ class PlanState:
         return spec.met_by(spec.counts(self.held(), self.school_of, tables.subject_of))
 
     def county_goals(self) -> tuple[int, ...]:
-        """Teachers placed, then each balance goal's county-wide count (balanced policies)."""
+        """Teachers placed, then each balance goal's county-wide count (balanced policies).
+
+        R12 均衡发展: the goals are rural shortage-subject seats filled (R17), urban → rural
+        moves (R16) and placements into the schools §6's indicators mark as needy.
+        """
         tables = self.balance
         assert tables is not None  # only for balanced and targeted policies
         school_of, subject_of = tables.school_of, tables.subject_of
