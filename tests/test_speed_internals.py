@@ -364,10 +364,10 @@ def test_collector_pause_keeps_a_programs_frozen_objects_frozen() -> None:
         assert _generation(kept) is None and _generation(dying) is None
         with collector_paused():
             made = [[] for _ in range(1000)]
-            del dying  # a frozen object freed meanwhile: the count drops, nothing unfroze
+            del dying  # frozen objects freed meanwhile (its two lists): the count drops by 2
         assert _generation(kept) is None  # the program's objects were not unfrozen
         assert _generation(made) is not None  # nor the pause's frozen
-        assert gc.get_freeze_count() < frozen  # nothing more frozen (and one freed)
+        assert gc.get_freeze_count() < frozen  # nothing more frozen (and `dying` freed)
         assert gc.isenabled()
     finally:
         gc.unfreeze()
