@@ -16,7 +16,12 @@ median, wall-clock and CPU (``process_time``: on a shared machine wall-clock mos
 measures the other processes; per-teacher costs are compared in CPU). Peak memory is the child's ``ru_maxrss`` after the runs (county and
 scenario included; "held" is that before the first run). With ``--check`` the
 child also hashes the simulation's JSON, after the peak is read, so that old and
-new can be compared byte for byte. No test asserts on the timings.
+new can be compared byte for byte. With ``--stages`` the child also times each stage
+of ``simulate`` apart (CPU seconds of the functions ``kgxp.waiting.simulation`` calls,
+wrapped in the child only; medians over the runs) and a second table gives each stage's
+CPU µs a teacher at every size: whether a stage grows with the county or every stage
+costs a little more per teacher (the machine's caches: ``memory_locality.py``). Stages
+are timed for this tree's code only. No test asserts on the timings.
 """
 
 from __future__ import annotations
@@ -44,13 +49,57 @@ SEED = 2026
 TIME_TARGET_S = {100_000: 10.0}
 MEMORY_TARGET_MB = {100_000: 1536.0}
 PER_TEACHER_RATIO_TARGET = 1.5
+# The stages of one simulate, as kgxp.waiting.simulation calls them: (label, owner, name),
+# owner a module-level name of that module or "" for the module itself. A name the code
+# does not have (an older tree) is not timed.
+STAGES = (
+    ("placement round (run_round)", "", "run_round"),
+    ("register from the round", "", "register_from_round"),
+    ("pay pricing set-up", "Payroll", "__init__"),
+    ("pay booking", "Payroll", "book_segment"),
+    ("pay totals", "Payroll", "paid"),
+    ("closing semesters, retirements", "", "_open_semester"),
+    ("re-competitions", "", "_recompetition"),
+    ("summaries", "", "_summary"),
+)
+REST = "the rest"
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(teachers: int, semesters: int, repeat: int, check: bool) -> dict[str, Any]:
+def _timed_stages() -> dict[str, float]:
+    """Wrap each stage of STAGES found in kgxp.waiting.simulation; CPU seconds add up in
+    the dict returned (the caller clears it between runs). In the child only."""
+    import functools
+
+    import kgxp.waiting.simulation as simulation
+
+    spent: dict[str, float] = {}
+
+    def timed(label: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
+        return wrapper
+
+    for label, owner_name, name in STAGES:
+        owner = getattr(simulation, owner_name, None) if owner_name else simulation
+        function = getattr(owner, name, None) if owner is not None else None
+        if function is not None:
+            setattr(owner, name, timed(label, function))
+    return spent
+
+
+def measure(
+    teachers: int, semesters: int, repeat: int, check: bool, stages: bool = False
+) -> dict[str, Any]:
     """In the child: the median time of ``simulate`` for one county size."""
     import logging
 
@@ -64,15 +113,22 @@ def measure(teachers: int, semesters: int, repeat: int, check: bool) -> dict[str
     scenario = kgxp.parse_scenario(generate_county(teachers, SEED))
     forget_all()
     held = _peak_mb()
+    spent = _timed_stages() if stages else {}
     times, cpu = [], []
+    per_stage: dict[str, list[float]] = {}
     result = None
     for _ in range(repeat):
         forget_all()
+        spent.clear()
         result = None  # the previous run's result is not held during the next
         started, started_cpu = time.perf_counter(), time.process_time()
         result = kgxp.simulate(scenario, semesters=semesters)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
+        if stages:  # the rest of this run: what no stage's function took
+            spent[REST] = cpu[-1] - sum(spent.values())
+        for label, seconds in spent.items():
+            per_stage.setdefault(label, []).append(seconds)
     peak = _peak_mb()
     assert result is not None
     row: dict[str, Any] = {
@@ -87,16 +143,22 @@ def measure(teachers: int, semesters: int, repeat: int, check: bool) -> dict[str
         "placed": sum(s.placed for s in result.summaries),
         "kgxp": kgxp.__file__,
     }
+    if stages:
+        row["stages"] = {label: statistics.median(runs) for label, runs in per_stage.items()}
     if check:
         row["sha256"] = hashlib.sha256(result.model_dump_json().encode()).hexdigest()
     return row
 
 
-def _in_child(src: Path, teachers: int, semesters: int, repeat: int, check: bool) -> dict[str, Any]:
+def _in_child(
+    src: Path, teachers: int, semesters: int, repeat: int, check: bool, stages: bool = False
+) -> dict[str, Any]:
     arguments = [str(Path(__file__).resolve()), "--child", str(teachers)]
     arguments += ["--semesters", str(semesters), "--repeat", str(repeat)]
     if check:
         arguments.append("--check")
+    if stages:
+        arguments.append("--stages")
     found: dict[str, Any] = last_json_line(run_python(arguments, source=src))
     return found
 
@@ -154,6 +216,28 @@ def table(
     return lines
 
 
+def stage_table(rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
+    """Each stage's CPU µs a teacher at every size, and its ratio to the first size."""
+    sizes = [teachers for teachers, _ in rows]
+    lines = [
+        "| stage | "
+        + " | ".join(f"{n:,}: CPU µs/teacher" for n in sizes)
+        + f" | × that at {sizes[0]:,} |",
+        "|---|" + "---:|" * (len(sizes) + 1),
+    ]
+    labels = [label for label, _, _ in STAGES if label in rows[0][1]["stages"]]
+    for label in [*labels, REST, "simulate in all"]:
+        per = []
+        for teachers, row in rows:
+            seconds = row["cpu"] if label == "simulate in all" else row["stages"].get(label, 0.0)
+            per.append(seconds / teachers * 1e6)
+        ratios = ", ".join(f"{p / per[0]:.2f}×" if per[0] else "—" for p in per[1:])
+        lines.append(
+            f"| {label} | " + " | ".join(f"{p:.1f}" for p in per) + f" | {ratios or '—'} |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -167,10 +251,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--before-repeat", type=int, default=1)
     parser.add_argument("--check", action="store_true", help="compare the JSON old vs new")
+    parser.add_argument(
+        "--stages", action="store_true", help="also time each stage of simulate (this tree)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(measure(args.child, args.semesters, args.repeat, args.check)))
+        row = measure(args.child, args.semesters, args.repeat, args.check, args.stages)
+        print(json.dumps(row))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     before_sizes = (
@@ -185,10 +273,15 @@ def main(argv: list[str] | None = None) -> int:
             before = _in_child(
                 args.before, teachers, args.semesters, args.before_repeat, args.check
             )
-        after = _in_child(ROOT / "src", teachers, args.semesters, args.repeat, args.check)
+        after = _in_child(
+            ROOT / "src", teachers, args.semesters, args.repeat, args.check, args.stages
+        )
         rows.append((teachers, before, after))
         print(f"# {teachers:,}: before {before}, after {after}", file=sys.stderr)
     print("\n".join(table(rows, args.semesters)))
+    if args.stages:
+        print()
+        print("\n".join(stage_table([(teachers, after) for teachers, _, after in rows])))
     after_load = os.getloadavg()
     print(
         f"\nLoad average (1 min) {load[0]:.1f} before, {after_load[0]:.1f} after, on "

@@ -172,6 +172,41 @@ def test_simulate_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str])
     assert out.count("| yes |") == 2
 
 
+def test_simulate_benchmark_times_each_stage_and_what_no_stage_took(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = load_benchmark("simulate.py")
+    assert module.main(["--sizes", "300,600", "--repeat", "1", "--semesters", "2", "--stages"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in out.splitlines()}
+    for label, _, _ in module.STAGES:  # every stage of this tree's simulate was found
+        assert label in rows
+    totals = []
+    for size in (300, 600):
+        column = 1 + (size == 600)
+        cells = [
+            float(rows[label].split(" | ")[column])
+            for label in [*(label for label, _, _ in module.STAGES), module.REST]
+        ]
+        assert all(cell >= 0 for cell in cells[:-1])
+        totals.append((sum(cells), float(rows["simulate in all"].split(" | ")[column])))
+    for parts, whole in totals:  # the stages and the rest add up to the whole (rounding)
+        assert abs(parts - whole) <= 0.1 * len(module.STAGES) + 0.1
+
+
+def test_memory_locality_prints_both_orders_against_the_first_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = load_benchmark("memory_locality.py")
+    assert module.main(["--sizes", "200,400", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = next(line for line in lines if line.startswith("| 200 |"))
+    assert first.count("| 1.00× |") == 2  # the first size is the base of both ratios
+    assert any(line.startswith("| 400 |") for line in lines)
+    with pytest.raises(SystemExit):  # no passes: refused before any work
+        module.main(["--repeat", "0"])
+
+
 def test_publications_benchmark_prints_old_and_new_with_their_digests(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
