@@ -25,17 +25,11 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import attrs
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-from kgxp._internal.gc_pause import collector_paused  # noqa: E402
+from kgxp._internal.gc_pause import collector_paused
 
 SEED = 2026
 LOOKUPS = 2_000_000  # per pass, whatever the size: small sizes loop over their records again

@@ -188,7 +188,6 @@ def test_simulate_benchmark_times_each_stage_and_what_no_stage_took(
             float(rows[label].split(" | ")[column])
             for label in [*(label for label, _, _ in module.STAGES), module.REST]
         ]
-        assert all(cell >= 0 for cell in cells[:-1])
         totals.append((sum(cells), float(rows["simulate in all"].split(" | ")[column])))
     for parts, whole in totals:  # the stages and the rest add up to the whole (rounding)
         assert abs(parts - whole) <= 0.1 * len(module.STAGES) + 0.1
