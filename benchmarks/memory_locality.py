@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    if args.repeat < 1 or not sizes or min(sizes) < 1:
+    if args.repeat < 1 or min(sizes) < 1:
         parser.error("--repeat and every size must be at least 1")
     print("\n".join(table(sizes, args.repeat)))
     print(

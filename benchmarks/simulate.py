@@ -50,8 +50,8 @@ TIME_TARGET_S = {100_000: 10.0}
 MEMORY_TARGET_MB = {100_000: 1536.0}
 PER_TEACHER_RATIO_TARGET = 1.5
 # The stages of one simulate, as kgxp.waiting.simulation calls them: (label, owner, name),
-# owner a module-level name of that module or "" for the module itself. A name the code
-# does not have (an older tree) is not timed.
+# owner a module-level name of that module or "" for the module itself. Only this tree is
+# timed, so a stage renamed there fails loudly (AttributeError) rather than go missing.
 STAGES = (
     ("placement round (run_round)", "", "run_round"),
     ("register from the round", "", "register_from_round"),
@@ -70,8 +70,8 @@ def _peak_mb() -> float:
 
 
 def _timed_stages() -> dict[str, float]:
-    """Wrap each stage of STAGES found in kgxp.waiting.simulation; CPU seconds add up in
-    the dict returned (the caller clears it between runs). In the child only."""
+    """Wrap each stage of STAGES in kgxp.waiting.simulation; CPU seconds add up in the
+    dict returned (the caller resets it between runs). In the child only."""
     import functools
 
     import kgxp.waiting.simulation as simulation
@@ -85,15 +85,13 @@ def _timed_stages() -> dict[str, float]:
             try:
                 return function(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+                spent[label] += time.process_time() - started
 
         return wrapper
 
     for label, owner_name, name in STAGES:
-        owner = getattr(simulation, owner_name, None) if owner_name else simulation
-        function = getattr(owner, name, None) if owner is not None else None
-        if function is not None:
-            setattr(owner, name, timed(label, function))
+        owner = getattr(simulation, owner_name) if owner_name else simulation
+        setattr(owner, name, timed(label, getattr(owner, name)))
     return spent
 
 
@@ -120,6 +118,8 @@ def measure(
     for _ in range(repeat):
         forget_all()
         spent.clear()
+        if stages:  # every stage has a time in every run, 0 when not called
+            spent.update(dict.fromkeys((label for label, _, _ in STAGES), 0.0))
         result = None  # the previous run's result is not held during the next
         started, started_cpu = time.perf_counter(), time.process_time()
         result = kgxp.simulate(scenario, semesters=semesters)
@@ -225,11 +225,10 @@ def stage_table(rows: list[tuple[int, dict[str, Any]]]) -> list[str]:
         + f" | × that at {sizes[0]:,} |",
         "|---|" + "---:|" * (len(sizes) + 1),
     ]
-    labels = [label for label, _, _ in STAGES if label in rows[0][1]["stages"]]
-    for label in [*labels, REST, "simulate in all"]:
+    for label in [*(label for label, _, _ in STAGES), REST, "simulate in all"]:
         per = []
         for teachers, row in rows:
-            seconds = row["cpu"] if label == "simulate in all" else row["stages"].get(label, 0.0)
+            seconds = row["cpu"] if label == "simulate in all" else row["stages"][label]
             per.append(seconds / teachers * 1e6)
         ratios = ", ".join(f"{p / per[0]:.2f}×" if per[0] else "—" for p in per[1:])
         lines.append(
