@@ -194,6 +194,56 @@ def test_simulate_benchmark_times_each_stage_and_what_no_stage_took(
         assert abs(parts - whole) <= 0.1 * len(module.STAGES) + 0.1
 
 
+def test_simulate_benchmark_alternates_the_sizes_and_reads_the_ratio_pass_by_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = load_benchmark("simulate.py")
+    argv = ["--sizes", "300,600", "--repeat", "1", "--semesters", "2", "--passes", "2"]
+    assert module.main([*argv, "--check"]) == 0
+    captured = capsys.readouterr()
+    # Each pass runs every size in turn, so the sizes alternate: 300, 600, 300, 600.
+    order = [line.split(":")[0] for line in captured.err.splitlines() if line.startswith("# pass")]
+    assert order == ["# pass 1, 300", "# pass 1, 600", "# pass 2, 300", "# pass 2, 600"]
+    row = next(line for line in captured.out.splitlines() if line.startswith("| 600 |"))
+    assert "median of passes" in row and "in each of 2 pass(es)" in captured.out
+
+
+def test_simulate_benchmark_ratio_is_the_median_of_side_by_side_passes() -> None:
+    module = load_benchmark("simulate.py")
+
+    def child(teachers: int, cpu: float, sha: str = "same") -> dict[str, Any]:
+        return {
+            "teachers": teachers,
+            "seconds": cpu,
+            "cpu": cpu,
+            "runs": [cpu],
+            "held_mb": 1.0,
+            "peak_mb": cpu,
+            "records": 1,
+            "ledger": 1,
+            "placed": 1,
+            "sha256": sha,
+        }
+
+    # Pass by pass the larger county costs 1.2x, 1.3x and 1.4x a teacher; the medians of
+    # each size over the passes (1.0 and 12.0 s) would read 1.2x instead.
+    small = module.combine([child(10, 1.0), child(10, 0.8), child(10, 1.5)])
+    large = module.combine([child(100, 12.0), child(100, 10.4), child(100, 21.0)])
+    ratios = module.per_teacher_ratios(large, 100, small, 10)
+    assert [round(r, 6) for r in ratios] == [1.2, 1.3, 1.4]
+    assert (small["cpu"], large["cpu"], large["peak_mb"]) == (1.0, 12.0, 21.0)
+    line = next(
+        r for r in module.table([(10, None, small), (100, None, large)], 2) if "| 100 |" in r
+    )
+    assert "1.30× the CPU µs/teacher of 10, median of passes 1.20, 1.30, 1.40" in line
+    with pytest.raises(
+        SystemExit, match="sha256 differs"
+    ):  # a simulation that is not deterministic
+        module.combine([child(10, 1.0), child(10, 1.0, sha="other")])
+    with pytest.raises(SystemExit):  # no passes: refused before any work
+        module.main(["--passes", "0"])
+
+
 def test_memory_locality_prints_both_orders_against_the_first_size(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
