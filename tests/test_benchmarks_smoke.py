@@ -236,9 +236,8 @@ def test_simulate_benchmark_ratio_is_the_median_of_side_by_side_passes() -> None
         r for r in module.table([(10, None, small), (100, None, large)], 2) if "| 100 |" in r
     )
     assert "1.30× the CPU µs/teacher of 10, median of passes 1.20, 1.30, 1.40" in line
-    with pytest.raises(
-        SystemExit, match="sha256 differs"
-    ):  # a simulation that is not deterministic
+    # A simulation that is not deterministic stops the benchmark.
+    with pytest.raises(SystemExit, match="sha256 differs"):
         module.combine([child(10, 1.0), child(10, 1.0, sha="other")])
     with pytest.raises(SystemExit):  # no passes: refused before any work
         module.main(["--passes", "0"])
