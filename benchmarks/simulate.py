@@ -22,14 +22,16 @@ of ``simulate`` apart (CPU seconds of the functions ``kgxp.waiting.simulation`` 
 wrapped in the child only; medians over the runs) and a second table gives each stage's
 CPU µs a teacher at every size: whether a stage grows with the county or every stage
 costs a little more per teacher (the machine's caches: ``memory_locality.py``). Stages
-are timed for this tree's code only. With ``--passes N`` the whole sequence of sizes
-runs N times, each (code, size) in a fresh child every pass, so that the sizes alternate
-(10k, 100k, 10k, 100k, ...): on this machine one child runs up to a third faster or
-slower than the next with the same code and county (and the machine's speed drifts over
-minutes), so the per-teacher ratio of two sizes is read pass by pass, side by side, and
-its median over the passes is the verdict (each pass's ratio is printed beside it). A size's times are the
-median over the passes of each child's median; its peak memory is the largest.
-No test asserts on the timings.
+are timed for this tree's code only.
+
+With ``--passes N`` the whole sequence of sizes runs N times, each (code, size) in a
+fresh child every pass, so that the sizes alternate (10k, 100k, 10k, 100k, ...): on this
+machine one child runs up to a third faster or slower than the next with the same code
+and county (and the machine's speed drifts over minutes), so the per-teacher ratio of
+two sizes is read pass by pass, side by side, and its median over the passes is the
+verdict (each pass's ratio is printed beside it). A size's times are the median over
+the passes of each child's median; its peak memory is the largest. No test asserts on
+the timings.
 """
 
 from __future__ import annotations
