@@ -307,3 +307,50 @@ def test_load_memory_loads_in_a_child_of_this_kgxp(capsys: pytest.CaptureFixture
     module.main(["--teachers", "300", "--repeat", "1"])
     rows = capsys.readouterr().out.splitlines()[2:]
     assert len(rows) == 1 and rows[0].startswith("| 300 |")
+
+
+def test_from_file_plans_each_size_in_alternating_fresh_processes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = load_benchmark("from_file.py")
+    module.main(["--sizes", "300,400", "--repeat", "2"])
+    out = capsys.readouterr().out.splitlines()
+    rows = [line.split(" | ") for line in out[2:6]]
+    # One child per size and pass, the sizes in turn: 300, 400, 300, 400.
+    assert [row[0] for row in rows] == ["| 300", "| 400", "| 300", "| 400"]
+    for row in rows:  # load, run, verify add up to the total (two decimals each)
+        load, run, verify, total = map(float, row[1:5])
+        assert abs(load + run + verify - total) <= 0.02
+        assert float(row[6].rstrip(" |").replace(",", "")) > 0  # the child's own peak
+    assert out[7].startswith("300 teachers: median ") and "over 2 process(es)" in out[7]
+    assert out[7].endswith(": —") and out[8].startswith("400 teachers")  # no target there
+
+
+def test_from_file_reads_each_sizes_targets_and_refuses_a_plan_with_violations() -> None:
+    module = load_benchmark("from_file.py")
+    assert module.verdict(100_000, 2.0, 5_000.0) == "≤ 2 s met"
+    assert module.verdict(100_000, 2.01, 100.0) == "≤ 2 s GAP"
+    assert module.verdict(300_000, 6.4, 1_600.0) == "≤ 6.5 s met; ≤ 1,536 MB GAP"
+    assert module.verdict(300_000, 7.0, 1_000.0) == "≤ 6.5 s GAP; ≤ 1,536 MB met"
+    assert module.verdict(10_000, 99.0, 99_999.0) == "—"
+    clean = {"teachers": 300, "total": 0.1, "violations": 0}
+    assert module.checked(clean, Path("county.json")) is clean
+    with pytest.raises(SystemExit, match=r"verify found 2 violation\(s\) in the plan of county"):
+        module.checked({**clean, "violations": 2}, Path("county.json"))
+    with pytest.raises(SystemExit):  # refused before any county is generated
+        module.main(["--sizes", "300", "--repeat", "0"])
+
+
+@pytest.mark.parametrize("script", ["from_file.py"])
+def test_a_childs_peak_is_its_own_not_the_benchmarks(
+    script: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    module = load_benchmark(script)
+    # The benchmark's own process holds 600 MB (written, so resident), as it does after
+    # generating a 300,000-teacher county; a 300-teacher child's peak is far below that.
+    held = b"\x01" * (600 * 1024 * 1024)
+    module.main(["--teachers" if script == "load_memory.py" else "--sizes", "300", "--repeat", "1"])
+    del held
+    row = capsys.readouterr().out.splitlines()[2]
+    assert row.startswith("| 300 |")
+    assert 0 < float(row.rstrip(" |").rsplit("| ", 1)[1].replace(",", "")) < 400
