@@ -7,7 +7,7 @@ Usage::
     python benchmarks/load_memory.py --teachers 300000 --repeat 2
 
 Each load runs in its own child process (``sys.executable`` with this process's
-``PYTHONPATH``), so its peak RSS (``ru_maxrss``: the interpreter, imports, the file,
+``PYTHONPATH``), so its peak RSS (its ``VmHWM``: the interpreter, imports, the file,
 the decoded data and the scenario) and its page faults are its own, as a program that
 loads one county sees them. Prints one row per process. No test asserts on them. To
 compare two versions, run it with each ``PYTHONPATH`` in alternation.
@@ -26,8 +26,12 @@ if str(HERE) not in sys.path:
 from child_process import last_json_line, run_python  # noqa: E402
 from generator import county_file  # noqa: E402
 
-_CHILD = """
+# The child imports own_peak_mb from this folder, not on its path (``-c``).
+_CHILD = (
+    f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
+    + """
 import json, resource, sys, time
+from child_process import own_peak_mb
 import kgxp
 wall, cpu = time.perf_counter(), time.process_time()
 scenario = kgxp.load_scenario(sys.argv[1])
@@ -38,9 +42,10 @@ print(json.dumps({
     "wall": time.perf_counter() - wall,
     "system": usage.ru_stime,
     "faults": usage.ru_minflt,
-    "peak_mb": usage.ru_maxrss / 1024,
+    "peak_mb": own_peak_mb(),
 }))
 """
+)
 
 
 def _load_in_child(path: Path) -> dict[str, float]:

@@ -31,7 +31,6 @@ import json
 import logging
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
@@ -43,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from child_process import last_json_line, run_python  # noqa: E402
+from child_process import last_json_line, own_peak_mb, run_python  # noqa: E402
 from generator import generate_county, generate_single_market  # noqa: E402
 
 import kgxp  # noqa: E402
@@ -135,7 +134,7 @@ def _measure_size(teachers: int, repeat: int, seed: int, stage_log: _StageTimes)
     del warm
     data = generate_county(teachers, seed)
     gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_before = own_peak_mb()
     rows: list[dict[str, float]] = []
     summary: dict[str, Any] = {}
     for _ in range(repeat):
@@ -172,7 +171,7 @@ def _measure_size(teachers: int, repeat: int, seed: int, stage_log: _StageTimes)
         }
         del scenario, result
         gc.collect()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mb()
     medians = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
     return {
         "teachers": teachers,
@@ -666,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     emit(
         f"- whole default plan, median of {args.repeat} runs per size, seconds; "
         "peak RSS is the child process's high-water mark (interpreter, imports, the input "
-        "data and every copy alive at once; `ru_maxrss`)"
+        "data and every copy alive at once; `VmHWM`)"
     )
     emit("")
     print("\n".join(out), flush=True)

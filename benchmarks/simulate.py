@@ -14,10 +14,11 @@ kgxp up on a 300-teacher county, then times ``repeat`` runs of
 ``kgxp.simulate(scenario, semesters=N)`` with every per-scenario memo forgotten
 first (the round's ranking and digest are computed each time) and reports the
 median, wall-clock and CPU (``process_time``: on a shared machine wall-clock mostly
-measures the other processes; per-teacher costs are compared in CPU). Peak memory is the child's ``ru_maxrss`` after the runs (county and
-scenario included; "held" is that before the first run). With ``--check`` the
-child also hashes the simulation's JSON, after the peak is read, so that old and
-new can be compared byte for byte. With ``--stages`` the child also times each stage
+measures the other processes; per-teacher costs are compared in CPU). Peak memory is
+the child's own high-water mark (``VmHWM``: ``child_process.own_peak_mb``) after the
+runs (county and scenario included; "held" is that before the first run). With
+``--check`` the child also hashes the simulation's JSON, after the peak is read, so
+that old and new can be compared byte for byte. With ``--stages`` the child also times each stage
 of ``simulate`` apart (CPU seconds of the functions ``kgxp.waiting.simulation`` calls,
 wrapped in the child only; medians over the runs) and a second table gives each stage's
 CPU µs a teacher at every size: whether a stage grows with the county or every stage
@@ -40,7 +41,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -52,7 +52,7 @@ ROOT = HERE.parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from child_process import last_json_line, run_python  # noqa: E402
+from child_process import last_json_line, own_peak_mb, run_python  # noqa: E402
 
 SEED = 2026
 # Issue 19's targets: 100k in 10 s and 1.5 GB; per teacher at 100k within 1.5x of 10k.
@@ -73,10 +73,6 @@ STAGES = (
     ("summaries", "", "_summary"),
 )
 REST = "the rest"
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed_stages() -> dict[str, float]:
@@ -120,7 +116,7 @@ def measure(
     kgxp.simulate(kgxp.parse_scenario(generate_county(300, SEED + 1)), semesters=semesters)
     scenario = kgxp.parse_scenario(generate_county(teachers, SEED))
     forget_all()
-    held = _peak_mb()
+    held = own_peak_mb()
     spent = _timed_stages() if stages else {}
     times, cpu = [], []
     per_stage: dict[str, list[float]] = {}
@@ -139,7 +135,7 @@ def measure(
             spent[REST] = cpu[-1] - sum(spent.values())
         for label, seconds in spent.items():
             per_stage.setdefault(label, []).append(seconds)
-    peak = _peak_mb()
+    peak = own_peak_mb()
     assert result is not None
     row: dict[str, Any] = {
         "teachers": teachers,

@@ -341,7 +341,7 @@ def test_from_file_reads_each_sizes_targets_and_refuses_a_plan_with_violations()
         module.main(["--sizes", "300", "--repeat", "0"])
 
 
-@pytest.mark.parametrize("script", ["from_file.py"])
+@pytest.mark.parametrize("script", ["from_file.py", "load_memory.py"])
 def test_a_childs_peak_is_its_own_not_the_benchmarks(
     script: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
