@@ -10,9 +10,10 @@ What a bureau's program does with one county: ``load_scenario`` + ``run_round`` 
 ``verify``, timed step by step in its own child process (``sys.executable`` with this
 process's ``PYTHONPATH``), so the peak RSS (the child's ``VmHWM``: the interpreter,
 imports, the file, the scenario, the result and ``verify``'s work) is the plan's alone,
-not that of the benchmark, which has just generated the counties, or of an earlier size. Counties come from ``generator.py`` (seed 2026),
-saved as scenario files first (not timed). The sizes alternate when ``--repeat`` is
-above 1 (100,000, 300,000, 100,000, …), so a slow minute of this VM falls on both.
+not that of the benchmark, which has just generated the counties, or of an earlier
+size. Counties come from ``generator.py`` (seed 2026), saved as scenario files first
+(not timed). The sizes alternate when ``--repeat`` is above 1 (100,000, 300,000,
+100,000, …), so a slow minute of this VM falls on both.
 
 Prints one row per process, then per size the median of the processes' totals against
 the targets (100,000 ≤ 2 s; 300,000 ≤ 6.5 s and ≤ 1.5 GB peak) and the largest peak.
@@ -44,7 +45,7 @@ TARGET_PEAK_MB = {300_000: 1536.0}
 _CHILD = (
     f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
     + """
-import json, sys, time
+import json, time
 from child_process import own_peak_mb
 import kgxp
 

@@ -18,12 +18,12 @@ measures the other processes; per-teacher costs are compared in CPU). Peak memor
 the child's own high-water mark (``VmHWM``: ``child_process.own_peak_mb``) after the
 runs (county and scenario included; "held" is that before the first run). With
 ``--check`` the child also hashes the simulation's JSON, after the peak is read, so
-that old and new can be compared byte for byte. With ``--stages`` the child also times each stage
-of ``simulate`` apart (CPU seconds of the functions ``kgxp.waiting.simulation`` calls,
-wrapped in the child only; medians over the runs) and a second table gives each stage's
-CPU µs a teacher at every size: whether a stage grows with the county or every stage
-costs a little more per teacher (the machine's caches: ``memory_locality.py``). Stages
-are timed for this tree's code only.
+that old and new can be compared byte for byte. With ``--stages`` the child also times
+each stage of ``simulate`` apart (CPU seconds of the functions
+``kgxp.waiting.simulation`` calls, wrapped in the child only; medians over the runs)
+and a second table gives each stage's CPU µs a teacher at every size: whether a stage
+grows with the county or every stage costs a little more per teacher (the machine's
+caches: ``memory_locality.py``). Stages are timed for this tree's code only.
 
 With ``--passes N`` the whole sequence of sizes runs N times, each (code, size) in a
 fresh child every pass, so that the sizes alternate (10k, 100k, 10k, 100k, ...): on this
