@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["last_json_line", "own_peak_mb", "run_python"]
+__all__ = ["child_program", "last_json_line", "own_peak_mb", "run_python"]
 
 
 def run_python(arguments: Sequence[str], *, source: Path | None = None) -> str:
@@ -49,6 +49,13 @@ def last_json_line(stdout: str) -> Any:
     """The JSON value a child printed on its last line (what it printed before, if anything,
     is left out: a library warning, a progress line)."""
     return json.loads(stdout.strip().splitlines()[-1])
+
+
+def child_program(body: str) -> str:
+    """``body`` as a ``python -c`` program that can import this folder's modules (its
+    ``from child_process import own_peak_mb``): a ``-c`` child's path holds the current
+    directory, not ``benchmarks/``."""
+    return f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})\n{body}"
 
 
 def own_peak_mb() -> float:

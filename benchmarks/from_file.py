@@ -34,18 +34,15 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from child_process import last_json_line, run_python  # noqa: E402
+from child_process import child_program, last_json_line, run_python  # noqa: E402
 from generator import county_file  # noqa: E402
 
 # Issue 19: seconds and peak MB from the file, by county size.
 TARGET_SECONDS = {100_000: 2.0, 300_000: 6.5}
 TARGET_PEAK_MB = {300_000: 1536.0}
 
-# The child imports own_peak_mb from this folder, not on its path (``-c``).
-_CHILD = (
-    f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
-    + """
-import json, time
+_CHILD = child_program("""
+import json, sys, time
 from child_process import own_peak_mb
 import kgxp
 
@@ -66,8 +63,7 @@ print(json.dumps({
     "peak_mb": own_peak_mb(),
     "violations": len(violations),
 }))
-"""
-)
+""")
 
 
 def plan_in_child(path: Path) -> dict[str, Any]:

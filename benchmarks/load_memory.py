@@ -23,13 +23,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from child_process import last_json_line, run_python  # noqa: E402
+from child_process import child_program, last_json_line, run_python  # noqa: E402
 from generator import county_file  # noqa: E402
 
-# The child imports own_peak_mb from this folder, not on its path (``-c``).
-_CHILD = (
-    f"import sys; sys.path.insert(0, {str(HERE)!r})\n"
-    + """
+_CHILD = child_program("""
 import json, resource, sys, time
 from child_process import own_peak_mb
 import kgxp
@@ -44,8 +41,7 @@ print(json.dumps({
     "faults": usage.ru_minflt,
     "peak_mb": own_peak_mb(),
 }))
-"""
-)
+""")
 
 
 def _load_in_child(path: Path) -> dict[str, float]:
