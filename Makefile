@@ -26,7 +26,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check src tests examples benchmarks
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy src
+	$(BIN)/mypy src benchmarks
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

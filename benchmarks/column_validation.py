@@ -46,9 +46,9 @@ def column_adapters() -> dict[str, tuple[TypeAdapter[Any], Any]]:
     for name, field in Teacher.model_fields.items():
         annotation: Any = field.annotation
         if field.metadata:
-            annotation = Annotated[(annotation, *field.metadata)]  # type: ignore[valid-type]
+            annotation = Annotated[(annotation, *field.metadata)]
         nested = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        adapter = TypeAdapter(list[annotation], config=None if nested else config)  # type: ignore[valid-type]
+        adapter = TypeAdapter(list[annotation], config=None if nested else config)
         adapters[name] = (adapter, None if field.is_required() else field.get_default())
     return adapters
 

@@ -12,15 +12,18 @@ held by the driver and the cluster's processes while idle.
 """
 
 import contextlib
+import importlib
 import os
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import psutil
 
 
-def tree_rss():
+def tree_rss() -> tuple[float, int]:
     me = psutil.Process()
     procs = [me, *me.children(recursive=True)]
     total = 0
@@ -30,15 +33,15 @@ def tree_rss():
     return total / 2**20, len(procs)
 
 
-def tiny(x):
+def tiny(x: int) -> int:
     return x + 1
 
 
-def payload(blob):
+def payload(blob: bytes) -> int:
     return len(blob)
 
 
-def main(engine):
+def main(engine: str) -> None:
     t0 = time.perf_counter()
     if engine == "dask":
         from distributed import Client, LocalCluster
@@ -50,10 +53,12 @@ def main(engine):
         client.submit(tiny, 0).result()
         started = time.perf_counter() - t0
 
-        def run(fn, args):
-            return client.gather(client.map(fn, args, pure=False))
+        def run(fn: Callable[[Any], int], args: Sequence[Any]) -> list[int]:
+            done: list[int] = client.gather(client.map(fn, args, pure=False))
+            return done
     else:
-        import ray
+        # Not a kgxp dependency, so imported by name: typed as Any whether installed or not.
+        ray = importlib.import_module("ray")
 
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
         rtiny = ray.remote(tiny)
@@ -62,8 +67,9 @@ def main(engine):
         started = time.perf_counter() - t0
         remote = {tiny: rtiny, payload: rpay}
 
-        def run(fn, args):
-            return ray.get([remote[fn].remote(a) for a in args])
+        def run(fn: Callable[[Any], int], args: Sequence[Any]) -> list[int]:
+            done: list[int] = ray.get([remote[fn].remote(a) for a in args])
+            return done
 
     rss, nprocs = tree_rss()
     times = []

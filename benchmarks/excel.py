@@ -115,7 +115,7 @@ def _write_rustpy(tables: dict[str, Any], path: Path) -> None:
 
     # Every row gives every header, in order: the binding writes a row's values by
     # position, so a key left out would shift the later cells left.
-    sheets = [
+    sheets: list[tuple[str, Any]] = [
         (name, [dict(zip(header, [None if v == "" else neutralise(v) if isinstance(v, str) else v
                                   for v in row], strict=True)) for row in rows])
         for name, (header, rows) in tables.items()

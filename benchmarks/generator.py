@@ -192,8 +192,11 @@ def generate_county(teachers: int, seed: int) -> dict[str, Any]:
         seats_total = max(1, round(competing[sid] * rng.uniform(0.96, 1.04)))
         for level, share in LEVELS[s["segment"]]:
             level_seats = max(1, round(seats_total * share))
-            column = 1 if level == "primary" else 2
-            weights = {sub: w[column] for sub, w in SUBJECTS.items() if w[column] > 0}
+            weights = {
+                sub: share_of
+                for sub, (_, primary, secondary) in SUBJECTS.items()
+                if (share_of := primary if level == "primary" else secondary) > 0
+            }
             if level_seats < 8:  # teaching points and small village schools
                 weights = dict(SMALL_SCHOOL_SUBJECTS)
             for subject, seats in _apportion(level_seats, weights).items():

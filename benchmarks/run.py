@@ -35,6 +35,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -431,7 +432,7 @@ def compare_balance(teachers: int, repeat: int, seed: int = SEED) -> dict[str, A
 
     scenario = kgxp.parse_scenario(generate_county(teachers, seed))
     targets = kgxp.DistributionalTargets(
-        urban_to_rural_share="0.05", rural_shortage_fill_share="0.70"
+        urban_to_rural_share=Decimal("0.05"), rural_shortage_fill_share=Decimal("0.70")
     )
     base = kgxp.Policy(tie_breakers=(), targets=targets)
     kgxp.run_round(  # warm-up: imports and OR-Tools' first load are not timed
@@ -443,7 +444,7 @@ def compare_balance(teachers: int, repeat: int, seed: int = SEED) -> dict[str, A
     policies = {m.value: base.evolve(mechanism=m) for m in kgxp.Mechanism}
     policies[CV_ROW] = base.evolve(
         mechanism=kgxp.Mechanism.TARGETED,
-        targets=kgxp.DistributionalTargets(cv_indicators=["key_teachers"]),
+        targets=kgxp.DistributionalTargets(cv_indicators=("key_teachers",)),
     )
     for label, policy in policies.items():
         samples, cpu_samples = [], []
