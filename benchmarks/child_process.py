@@ -6,7 +6,8 @@ peak memory to be its own, runs it in a fresh interpreter (``sys.executable``) w
 what the child prints. :func:`run_python` is that one step for every script here
 (``publications.py``, ``roster_read.py``, ``simulate.py``, ``load_memory.py``,
 ``from_file.py``, ``run.py``); a child that fails stops the benchmark with the child's
-own traceback. A child that reports its peak memory reads it with :func:`own_peak_mb`.
+own traceback. A process that reports its peak memory (every child, and
+``lean_floor.py``, which times in its own process) reads it with :func:`own_peak_mb`.
 """
 
 from __future__ import annotations

@@ -33,7 +33,6 @@ import argparse
 import gc
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -47,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from child_process import own_peak_mb  # noqa: E402
 from generator import county_file, generate_county  # noqa: E402
 
 import kgxp  # noqa: E402
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         result_mb = (with_result - tracemalloc.get_traced_memory()[0]) / 2**20
         tracemalloc.stop()
         size_mb = path.stat().st_size / 2**20
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = own_peak_mb()
     median = {name: statistics.median(values) for name, values in times.items()}
     ratio = median["plan"] / median["floor"]
     cpu_ratio = median["plan, CPU"] / median["floor, CPU"]
