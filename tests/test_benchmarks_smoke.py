@@ -354,3 +354,40 @@ def test_a_childs_peak_is_its_own_not_the_benchmarks(
     row = capsys.readouterr().out.splitlines()[2]
     assert row.startswith("| 300 |")
     assert 0 < float(row.rstrip(" |").rsplit("| ", 1)[1].replace(",", "")) < 400
+
+
+def test_lottery_table_judges_the_target_on_rows_that_use_the_machine() -> None:
+    # The target is read from lottery_odds's default executor (local processes) and the
+    # 2-worker cluster; the one-core rows (serial, 1 worker) are the speed-ups' references,
+    # and a verdict there read as a missed target (stop 44: "MISSED" at 11.05 s, 1 worker).
+    module = load_benchmark("lottery.py")
+
+    def row(executor: str, seconds: float) -> dict[str, Any]:
+        return {
+            "county": "example",
+            "teachers": 2431,
+            "policy": "by score",
+            "executor": executor,
+            "draws": 1000,
+            "seconds": seconds,
+            "runs": [seconds],
+            "cpu": 0.5,
+            "decided": 118,
+        }
+
+    lines = module.table(
+        [
+            row("serial", 11.0),
+            row("processes", 5.8),
+            row("dask, 1 worker", 11.0),
+            row("dask, 2 workers", 12.0),
+        ],
+        1000,
+    )
+    verdicts = {line.split(" | ")[3]: line.rsplit(" | ", 1)[1] for line in lines[2:]}
+    assert verdicts == {
+        "serial": "— (one core) |",
+        "processes": "≤ 10 s: met |",
+        "dask, 1 worker": "— (one core) |",
+        "dask, 2 workers": "≤ 10 s: MISSED |",
+    }
