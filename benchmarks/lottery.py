@@ -51,9 +51,17 @@ import kgxp  # noqa: E402
 EXAMPLE = HERE.parent / "examples" / "ziyang_county.json"
 SEED = 2026
 TARGETS = {"example": 10.0, 10_000: 60.0}  # seconds for 1,000 draws (issue 19)
+SERIAL = "serial"  # the executor column of the row run in this process
+
+
+def dask_label(workers: int) -> str:
+    """The executor column of the row run on a Dask cluster of ``workers`` workers."""
+    return f"dask, {workers} worker{'s' * (workers > 1)}"
+
+
 # Rows on one core: the references of the speed-ups, not readings of the targets, which
 # are read where lottery_odds uses the machine (its default local processes, 2 workers).
-ONE_CORE = {"serial", "dask, 1 worker"}
+ONE_CORE = {SERIAL, dask_label(1)}
 
 
 def _timed(action: Callable[[], kgxp.LotteryOdds]) -> tuple[float, float, kgxp.LotteryOdds]:
@@ -96,7 +104,7 @@ def _measures(
     n = len(example.teachers)
     measures: list[_Measure] = [
         (
-            ("example", n, "by score", "serial"),
+            ("example", n, "by score", SERIAL),
             partial(
                 _timed,
                 partial(kgxp.lottery_odds, example, by_score, draws=draws, executor="serial"),
@@ -115,7 +123,7 @@ def _measures(
         for workers in (1, 2):
             measures.append(
                 (
-                    ("example", n, "by score", f"dask, {workers} worker{'s' * (workers > 1)}"),
+                    ("example", n, "by score", dask_label(workers)),
                     partial(_on_dask, workers, example, by_score, draws, startups),
                 )
             )
@@ -230,10 +238,10 @@ def speed_ups(rows: list[dict[str, Any]]) -> list[str]:
     example = {
         r["executor"]: r for r in rows if r["county"] == "example" and r["policy"] == "by score"
     }
-    one, two = example.get("dask, 1 worker"), example.get("dask, 2 workers")
+    one, two = example.get(dask_label(1)), example.get(dask_label(2))
     if one is None or two is None:
         return []
-    serial = example["serial"]
+    serial = example[SERIAL]
     lines = []
     for label, base in (("1 → 2 Dask workers", one), ("serial → 2 Dask workers", serial)):
         # Each pass measured both rows a few seconds apart: its ratio is side by side,

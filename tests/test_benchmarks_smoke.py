@@ -377,10 +377,10 @@ def test_lottery_table_judges_the_target_on_rows_that_use_the_machine() -> None:
 
     lines = module.table(
         [
-            row("serial", 11.0),
+            row(module.SERIAL, 11.0),
             row("processes", 5.8),
-            row("dask, 1 worker", 11.0),
-            row("dask, 2 workers", 12.0),
+            row(module.dask_label(1), 11.0),
+            row(module.dask_label(2), 12.0),
         ],
         1000,
     )
