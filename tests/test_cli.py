@@ -251,3 +251,34 @@ def test_odds_prints_what_the_draw_decides_and_writes_the_document(
     assert f"decides the post of {len(odds.post_decided())} of 2431 teachers" in printed
     assert main(["odds", str(example_path), "--draws", "0"]) == 2
     assert "draws must be a positive whole number" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--quiet", "--out", "OUT"],
+        ["odds", "--draws", "2", "--out", "OUT/odds.json"],
+        ["archive", "round", "OUT/archive.db"],
+    ],
+)
+@pytest.mark.parametrize("seed", ["-1", "x", "1.5"])
+def test_a_seed_below_zero_or_not_whole_is_a_usage_error_before_any_work(
+    command: list[str],
+    seed: str,
+    example_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `kgxp run --seed -1` used to publish a round with seed -1, which no policy file
+    # can name (lottery_seed ≥ 0) and `kgxp odds --seed -1` refused.
+    out = tmp_path / "out"
+    args = [part.replace("OUT", str(out)) for part in command]
+    if command[0] == "archive":
+        args.append(str(example_path))
+    else:
+        args.insert(1, str(example_path))
+    with pytest.raises(SystemExit) as stop:
+        main([*args, "--seed", seed])
+    assert stop.value.code == 2
+    assert f"seed must be a whole number ≥ 0, got {seed}" in capsys.readouterr().err
+    assert not out.exists()

@@ -34,6 +34,7 @@ LAYERS: Mapping[str, int] = {
     "lottery": 6,
     "cli": 7,
     "cli_archive": 7,
+    "cli_options": 7,
     "testing": 7,
     "schemas": 7,
     "_hypothesis_plugin": 7,

@@ -158,7 +158,7 @@ def test_same_input_same_simulation_and_json_roundtrip() -> None:
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="unknown posts"):
         simulate(county(), vacancies={"2026-spring": {"NOPE": 1}})
-    with pytest.raises(ValueError, match="at least one semester"):
+    with pytest.raises(ValueError, match="semesters must be a positive whole number"):
         simulate(county(), semesters=0)
 
 

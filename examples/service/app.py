@@ -54,7 +54,9 @@ class RunRequest(_Envelope):
     scenario: dict[str, JsonValue]
     preset: str | None = Field(default=None, description="a policy preset name")
     policy: dict[str, JsonValue] | None = Field(default=None, description="a policy document")
-    seed: int | None = Field(default=None, description="lottery seed (default: the policy's)")
+    seed: int | None = Field(
+        default=None, ge=0, description="lottery seed, a whole number ≥ 0 (default: the policy's)"
+    )
 
 
 class VerifyRequest(_Envelope):
@@ -277,7 +279,7 @@ class _RunRequestDoc(BaseModel):
     scenario: kgxp.Scenario
     preset: str | None = None
     policy: kgxp.Policy | None = None
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=0)
 
 
 class _VerifyRequestDoc(BaseModel):

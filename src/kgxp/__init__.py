@@ -46,7 +46,14 @@ from kgxp.files.scenario_json import (
     scenario_json_schema,
 )
 from kgxp.i18n import texts
-from kgxp.lottery.odds import LotteryOdds, OddsShare, TeacherOdds, draw_seeds, lottery_odds
+from kgxp.lottery.odds import (
+    MAX_DRAWS,
+    LotteryOdds,
+    OddsShare,
+    TeacherOdds,
+    draw_seeds,
+    lottery_odds,
+)
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import (
     BalanceGoal,
@@ -148,7 +155,13 @@ from kgxp.waiting.register import (
     register_from_round,
     register_from_scenario,
 )
-from kgxp.waiting.simulation import SemesterRecord, SemesterSummary, Simulation, simulate
+from kgxp.waiting.simulation import (
+    MAX_SEMESTERS,
+    SemesterRecord,
+    SemesterSummary,
+    Simulation,
+    simulate,
+)
 from kgxp.waiting.state_machine import (
     IllegalTransition,
     TeacherWaiting,
@@ -159,6 +172,8 @@ from kgxp.waiting.state_machine import (
 )
 
 __all__ = [
+    "MAX_DRAWS",
+    "MAX_SEMESTERS",
     "NEAR_RETIREMENT",
     "BalanceGoal",
     "BalanceRow",

@@ -25,6 +25,7 @@ from kgxp._internal.log import ROOT
 from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
+from kgxp.cli_options import seed_option
 from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
 from kgxp.files.nesting import NESTED_TOO_DEEPLY
 from kgxp.files.notice import PublicityNotice, publicity_period
@@ -116,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         choices=[m.value for m in Mechanism],
         help="override the policy's matching mechanism",
     )
-    run.add_argument("--seed", type=int, help="lottery seed (default: the policy's)")
+    run.add_argument("--seed", type=seed_option, help="lottery seed (default: the policy's)")
     run.add_argument(
         "--out",
         type=Path,
@@ -211,7 +212,9 @@ def _parser() -> argparse.ArgumentParser:
     odds.add_argument("file", type=Path)
     _policy_option(odds)
     odds.add_argument("--draws", type=int, default=100, help="lottery seeds (default: %(default)s)")
-    odds.add_argument("--seed", type=int, help="seed the draws derive from (default: the policy's)")
+    odds.add_argument(
+        "--seed", type=seed_option, help="seed the draws derive from (default: the policy's)"
+    )
     odds.add_argument(
         "--by-score",
         action="store_true",

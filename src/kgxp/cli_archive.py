@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from kgxp.checks.recompetition import verify_recompetition
 from kgxp.checks.verify import verify
+from kgxp.cli_options import seed_option
 from kgxp.exceptions import KgxpError
 from kgxp.files.payroll import STATE_NAMES, write_dismissal_review, write_payroll
 from kgxp.model.policy import preset
@@ -64,7 +65,7 @@ def add_archive_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     placed = step("round", "run the placement round into the archive", _round)
     placed.add_argument("scenario", type=Path, help="scenario JSON, .xlsx roster or CSV directory")
     placed.add_argument("--policy", default="default", help="policy preset (default: default)")
-    placed.add_argument("--seed", type=int, default=None, help="lottery seed (抽签)")
+    placed.add_argument("--seed", type=seed_option, default=None, help="lottery seed (抽签)")
     closing = step("close", "close the current semester: the next semester's register", _close)
     closing.add_argument(
         "--open",

@@ -90,6 +90,7 @@ from kgxp.checks.targets import check_targets
 from kgxp.checks.violation import Violation, violation_order
 from kgxp.checks.waiting_last import check_waiting_is_last
 from kgxp.checks.warning_list import check_warning_list
+from kgxp.model.arguments import result_argument, scenario_argument
 from kgxp.model.result import Outcome, OutcomeTable, RoundResult
 from kgxp.model.scenario import Scenario
 
@@ -124,6 +125,8 @@ def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> l
     Never raises because of the result: a check that cannot complete reports
     itself as a violation of its invariant.
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)  # anything else is no result to check: TypeError
     with collector_paused():  # see kgxp._internal.gc_pause
         return _verify(scenario, result, rerun=rerun)
 

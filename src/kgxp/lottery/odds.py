@@ -43,11 +43,19 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.rendering import html_of
 from kgxp.lottery.replay import STATUSES, Replay
+from kgxp.model.arguments import (
+    fraction_argument,
+    policy_argument,
+    scenario_argument,
+    seed_argument,
+    whole_argument,
+)
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
 
 __all__ = [
+    "MAX_DRAWS",
     "LotteryOdds",
     "OddsShare",
     "TeacherOdds",
@@ -57,6 +65,12 @@ __all__ = [
 ]
 
 log = get_logger(__name__)
+
+MAX_DRAWS = 1_000_000
+"""The most draws :func:`lottery_odds` runs. A million already pins every probability
+to ±0.001 (95%) and takes about half an hour on the example county (2 s per 1,000
+draws, docs/benchmarks.md); a larger count is a typo, refused before a seed is drawn
+rather than hashed into a list for hours."""
 
 _DIGITS = 6  # probabilities and bounds in the JSON: stable text, finer than any county needs
 
@@ -194,17 +208,19 @@ def lottery_odds(
     ``concurrent.futures.Executor``, or a ``distributed.Client`` (``pip install
     'kgxp[distributed]'``); ``chunks`` (default: 8, at most ``draws``) is how many
     tasks the draws are split into. The result does not depend on either.
+
+    ``draws`` and ``chunks`` are whole numbers from 1 to :data:`MAX_DRAWS`, ``seed`` a
+    whole number ≥ 0: anything else raises ``ValueError`` before any draw
+    (:mod:`kgxp.model.arguments`).
     """
-    policy = policy or Policy()
-    seed = policy.lottery_seed if seed is None else seed
-    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
-        raise ValueError(f"draws must be a positive whole number, got {draws!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a whole number ≥ 0, got {seed!r}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie strictly between 0 and 1, got {confidence!r}")
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy)
+    seed = policy.lottery_seed if seed is None else seed_argument(seed)
+    draws = whole_argument(draws, "draws", maximum=MAX_DRAWS)
+    confidence = fraction_argument(confidence, "confidence")
+    chunks = 8 if chunks is None else whole_argument(chunks, "chunks", maximum=MAX_DRAWS)
     seeds = draw_seeds(seed, draws)
-    parts = max(1, min(draws, chunks or 8))
+    parts = min(draws, chunks)
     size = -(-draws // parts)
     batches = [seeds[k : k + size] for k in range(0, draws, size)]
     replay = Replay(scenario, policy)  # validates first: nothing is sent for a bad scenario

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
+from kgxp.model.arguments import policy_argument, scenario_argument, seed_argument
 from kgxp.model.policy import Mechanism, Policy, RoundKind
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -52,17 +53,20 @@ def run_round(
 ) -> RoundResult:
     """Run one placement round of ``scenario`` under ``policy`` (default: ``Policy()``).
 
-    ``seed`` is the lottery seed (default: ``policy.lottery_seed``). The scenario
-    is validated first (:class:`~kgxp.exceptions.ScenarioError` lists every
-    problem; nothing is run on an invalid scenario).
+    ``seed`` is the lottery seed (default: ``policy.lottery_seed``), a whole number
+    ≥ 0. The arguments are checked first (``TypeError`` or ``ValueError`` naming the
+    one that is wrong: :mod:`kgxp.model.arguments`), then the scenario
+    (:class:`~kgxp.exceptions.ScenarioError` lists every problem; nothing is run on
+    an invalid scenario).
 
     >>> import kgxp
     >>> result = kgxp.run_round(kgxp.load_scenario("examples/ziyang_county.json"))
     >>> sum(result.counts().values()) == 2431
     True
     """
-    policy = policy or Policy()
-    seed = policy.lottery_seed if seed is None else seed
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy)
+    seed = policy.lottery_seed if seed is None else seed_argument(seed)
     with (
         collector_paused()
     ):  # see kgxp._internal.gc_pause: a quarter to a third of the time otherwise

@@ -31,6 +31,7 @@ from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy
+from kgxp.model.arguments import policy_argument, scenario_argument
 from kgxp.model.policy import DistributionalTargets, Mechanism, Policy
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -198,7 +199,8 @@ def target_frontier(
     scenario: Scenario, shares: Sequence[Decimal | str], *, policy: Policy | None = None
 ) -> tuple[FrontierPoint, ...]:
     """Run the targeted mechanism at each R16 share (urban → rural moves, R16)."""
-    base = policy or Policy()
+    scenario = scenario_argument(scenario)
+    base = policy_argument(policy)
     points = []
     for share in shares:
         share = Decimal(share)

@@ -15,6 +15,7 @@ import attrs
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.i18n import DEFAULT_LOCALE
+from kgxp.model.arguments import policy_argument, scenario_argument
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
 from kgxp.round.protection import protection_reasons
@@ -67,7 +68,8 @@ class ScenarioSummary:
 @in_kgxp_decimal_context
 def summarize(scenario: Scenario, policy: Policy | None = None) -> ScenarioSummary:
     """Count the scenario; protection follows ``policy`` (the default policy if omitted)."""
-    policy = policy or Policy()
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy)
     receiving = scenario.receiving_schools()
     month = scenario.competition_month
     seats: Counter[str] = Counter()

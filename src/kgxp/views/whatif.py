@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.progress import Progress, Tracker
+from kgxp.model.arguments import policy_argument, scenario_argument, seed_argument
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -59,8 +60,14 @@ def run_rounds(
     processes, ``"serial"`` this process, a ``concurrent.futures.Executor`` or a Dask
     ``distributed.Client``; the results are the same on each, byte for byte.
     """
-    base = policy or Policy()
-    chosen = base.lottery_seed if seed is None else seed
+    scenario = scenario_argument(scenario)
+    base = policy_argument(policy)
+    chosen = base.lottery_seed if seed is None else seed_argument(seed)
+    if not isinstance(variants, Mapping):
+        raise TypeError(
+            "variants must be a mapping of names to what-ifs (a dict), "
+            f"got {type(variants).__name__}"
+        )
     plan: list[tuple[str, Scenario, Policy]] = []
     for name, variant in variants.items():
         if isinstance(variant, Policy):

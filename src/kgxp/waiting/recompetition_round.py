@@ -35,6 +35,7 @@ from pydantic import Field
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
+from kgxp.model.arguments import policy_argument, scenario_argument, seed_argument
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.result import Reason, SolverStats
@@ -103,8 +104,9 @@ def run_recompetition(
     mechanism. Raises :class:`~kgxp.waiting.register.RegisterError` when a due
     teacher or an open post is not in ``scenario``.
     """
-    policy = policy or Policy()
-    seed = policy.lottery_seed if seed is None else seed
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy)
+    seed = policy.lottery_seed if seed is None else seed_argument(seed)
     name = name or f"recompetition {register.semester}"
     due = register.due()
     teachers = {t.id for t in scenario.teachers}

@@ -42,9 +42,18 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
+from kgxp.model.arguments import (
+    mapping_argument,
+    policy_argument,
+    scenario_argument,
+    seed_argument,
+    switch_argument,
+    whole_argument,
+    whole_number,
+)
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, SolverStats
-from kgxp.model.scenario import Scenario
+from kgxp.model.scenario import Scenario, Staffing
 from kgxp.model.semester import Semester
 from kgxp.round.engine import run_round
 from kgxp.round.ranking import scenario_ranking
@@ -69,9 +78,15 @@ from kgxp.waiting.register import (
 )
 from kgxp.waiting.state_machine import WaitingState
 
-__all__ = ["SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
+__all__ = ["MAX_SEMESTERS", "SemesterRecord", "SemesterSummary", "Simulation", "simulate"]
 
 log = get_logger(__name__)
+
+MAX_SEMESTERS = 100
+"""The longest :func:`simulate` runs: 50 years, longer than any teacher's career (from
+the youngest working age to the latest statutory retirement age, §4), so every teacher
+of the county has retired within it; a longer horizon is a typo."""
+_LAST_SEMESTER = Semester(9998, "spring")  # the last one Semester can name
 
 _STATE = attrgetter("state")
 
@@ -211,6 +226,11 @@ def simulate(
     transfers out, departures), **added together**. A caller whose ``vacancies`` table
     already counts the retirements says so with ``retirement_vacancies=False``.
 
+    ``semesters`` runs from 1 to :data:`MAX_SEMESTERS`; a seat count is a whole number
+    from 0 to the county's staffing total; ``retirement_vacancies`` is ``True`` or
+    ``False``. A bad argument raises ``TypeError`` or ``ValueError`` naming it before
+    the round runs (:mod:`kgxp.model.arguments`).
+
     ``progress`` reports the round and each semester (:mod:`kgxp._internal.progress`):
     ``True`` for a tqdm bar, or a callable ``(done, total, label)``; it never
     changes the result.
@@ -220,17 +240,22 @@ def simulate(
     >>> [str(s) for s in run.semesters]
     ['2026-autumn', '2026-spring']
     """
-    if semesters < 1:
-        raise ValueError("simulate needs at least one semester")
-    # Input is checked before any work: a bad vacancy table fails at once, not after the round.
-    given = {Semester.parse(str(k)): dict(v) for k, v in (vacancies or {}).items()}
-    post_ids = {p.id for p in scenario.posts}
-    unknown = sorted({p for seats in given.values() for p in seats} - post_ids)
-    if unknown:
-        raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
+    # Every argument is checked before any work (kgxp.model.arguments): a bad one fails
+    # at once in kgxp's words, not after the round, and never as a silent reading.
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy)
+    seed = policy.lottery_seed if seed is None else seed_argument(seed)
+    semesters = whole_argument(semesters, "semesters", maximum=MAX_SEMESTERS)
+    retirement_vacancies = switch_argument(retirement_vacancies, "retirement_vacancies")
+    first = Semester.containing(scenario.competition_month + 1)
+    if first.index + semesters - 1 > _LAST_SEMESTER.index:
+        raise ValueError(
+            f"a {semesters}-semester simulation from {first} runs past {_LAST_SEMESTER}, "
+            "the last semester kgxp can name"
+        )
+    given = _vacancy_tables(vacancies, {p.id for p in scenario.posts}, scenario.staffing)
     # Seats open at re-competitions, the first one at the start of the second semester:
     # a table for any other semester would be ignored, so it is refused instead.
-    first = Semester.containing(scenario.competition_month + 1)
     outside = sorted(str(s) for s in given if not first < s < first + semesters)
     if outside:
         raise ValueError(
@@ -240,13 +265,41 @@ def simulate(
             else f"vacancies given for {', '.join(outside)}, but a one-semester simulation has "
             "no re-competition"
         )
-    policy = policy or Policy()
-    seed = policy.lottery_seed if seed is None else seed
     # The collector paused as for run_round (kgxp._internal.gc_pause): a simulation builds
     # millions of records and ledger lines and no reference cycles; collections traversing
     # them again and again took a third of its time.
     with Tracker.start(progress, semesters + 1, "simulate") as tracker, collector_paused():
         return _simulate(scenario, policy, semesters, given, retirement_vacancies, seed, tracker)
+
+
+def _vacancy_tables(
+    vacancies: object, post_ids: set[str], staffing: Staffing
+) -> dict[Semester, dict[str, int]]:
+    """``vacancies`` read as semester -> post id -> seats, every count checked.
+
+    A count is a whole number from 0 to the county's staffing total (R1: no post can
+    open more seats than the county has): 1.5 seats, ``"2"`` or ``True`` would
+    otherwise reach the register, and fail there after the round, or not at all.
+    """
+    tables: dict[Semester, dict[str, int]] = {}
+    for key, table in mapping_argument(vacancies, "vacancies").items():
+        semester = Semester.parse(str(key))
+        if semester in tables:  # "2027-spring" and Semester(2027, "spring"): which one?
+            raise ValueError(f"vacancies give {semester} twice")
+        seats = mapping_argument(table, f"vacancies for {semester}")
+        unknown = sorted(str(p) for p in seats if p not in post_ids)
+        if unknown:
+            raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
+        counts = tables[semester] = {}
+        for post_id, count in seats.items():
+            whole = whole_number(count)
+            if whole is None or not 0 <= whole <= staffing.total_posts:
+                raise ValueError(
+                    f"seats at {post_id} in {semester} must be a whole number from 0 to the "
+                    f"county's staffing total ({staffing.total_posts}), got {count!r}"
+                )
+            counts[str(post_id)] = whole  # a post id: a str of post_ids, checked above
+    return tables
 
 
 def _simulate(

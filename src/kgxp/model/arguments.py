@@ -1,0 +1,152 @@
+"""The arguments of kgxp's entry points, checked before any work is done.
+
+``run_round``, ``run_rounds``, ``lottery_odds``, ``simulate`` and ``verify`` are called
+from services and notebooks with values that come from a request, a form or a cell.
+A value of the wrong kind must fail at once, with kgxp's own message naming the
+argument — not as a foreign ``AttributeError`` deep inside the engine, not as a
+``ValidationError`` of the result after a whole round has run, and never silently
+(``policy={}`` used to mean the default policy; ``retirement_vacancies="no"`` meant
+yes). Wrong kinds raise ``TypeError``, wrong values ``ValueError``, as Python's own
+functions do; neither is a :class:`~kgxp.exceptions.KgxpError`, which is kept for
+what is wrong with a county's data.
+
+>>> seed_argument(7)
+7
+>>> seed_argument(-1)
+Traceback (most recent call last):
+ValueError: seed must be a whole number ≥ 0, got -1
+>>> policy_argument({})
+Traceback (most recent call last):
+TypeError: policy must be a kgxp.Policy (Policy(), kgxp.preset(name) or kgxp.load_policy(path)), got dict
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import SupportsIndex, cast
+
+from kgxp.model.policy import Policy
+from kgxp.model.result import RoundResult
+from kgxp.model.scenario import Scenario
+
+__all__ = [
+    "fraction_argument",
+    "mapping_argument",
+    "policy_argument",
+    "result_argument",
+    "scenario_argument",
+    "seed_argument",
+    "switch_argument",
+    "whole_argument",
+    "whole_number",
+]
+
+
+def scenario_argument(value: object, name: str = "scenario") -> Scenario:
+    """``value`` if it is a :class:`~kgxp.Scenario`, else ``TypeError``."""
+    if isinstance(value, Scenario):
+        return value
+    raise TypeError(
+        f"{name} must be a kgxp.Scenario (kgxp.load_scenario(path) or "
+        f"kgxp.parse_scenario(data)), got {_kind(value)}"
+    )
+
+
+def policy_argument(value: object, name: str = "policy") -> Policy:
+    """``value`` if it is a :class:`~kgxp.Policy`; ``Policy()`` for ``None``; else ``TypeError``.
+
+    A plain ``dict`` of settings is refused, even an empty one, rather than read as the
+    default policy: the caller meant *some* policy, and a round run under another one
+    is a wrong placement.
+    """
+    if value is None:
+        return Policy()
+    if isinstance(value, Policy):
+        return value
+    raise TypeError(
+        f"{name} must be a kgxp.Policy (Policy(), kgxp.preset(name) or "
+        f"kgxp.load_policy(path)), got {_kind(value)}"
+    )
+
+
+def result_argument(value: object, name: str = "result") -> RoundResult:
+    """``value`` if it is a :class:`~kgxp.RoundResult`, else ``TypeError``."""
+    if isinstance(value, RoundResult):
+        return value
+    raise TypeError(
+        f"{name} must be a kgxp.RoundResult (kgxp.run_round(...) or "
+        f"RoundResult.from_json(text)), got {_kind(value)}"
+    )
+
+
+def seed_argument(value: object, name: str = "seed") -> int:
+    """A lottery seed: a whole number ≥ 0, as :attr:`Policy.lottery_seed` requires (I12).
+
+    A numpy integer is read as the plain ``int`` it holds; ``True``, ``7.0`` and ``"7"``
+    are refused: a seed is written into the published result and must read back as
+    the number the caller meant.
+    """
+    whole = whole_number(value)
+    if whole is not None and whole >= 0:
+        return whole
+    raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
+
+
+def whole_argument(value: object, name: str, *, maximum: int) -> int:
+    """A count from 1 to ``maximum`` (draws, chunks, semesters), else ``ValueError``."""
+    whole = whole_number(value)
+    if whole is not None and 1 <= whole <= maximum:
+        return whole
+    raise ValueError(f"{name} must be a positive whole number, at most {maximum:,}, got {value!r}")
+
+
+def fraction_argument(value: object, name: str) -> float:
+    """A number strictly between 0 and 1 (a confidence level), else ``ValueError``."""
+    if isinstance(value, Decimal):
+        number = float(value) if value.is_finite() else math.nan
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        number = math.nan
+    if 0 < number < 1:  # False for NaN
+        return number
+    raise ValueError(f"{name} must lie strictly between 0 and 1, got {value!r}")
+
+
+def switch_argument(value: object, name: str) -> bool:
+    """``True`` or ``False`` only: ``"no"`` is a true value to Python, and would be read as yes."""
+    if isinstance(value, bool):
+        return value
+    raise TypeError(f"{name} must be True or False, got {value!r}")
+
+
+def mapping_argument(value: object, name: str) -> Mapping[object, object]:
+    """``value`` if it is a mapping (``{}`` for ``None``), else ``TypeError``."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        return value
+    raise TypeError(f"{name} must be a mapping (a dict), got {_kind(value)}")
+
+
+def whole_number(value: object) -> int | None:
+    """The plain ``int`` of an integer (``int`` or numpy's, by ``__index__``); else ``None``.
+
+    ``True``, ``2.0`` and ``"2"`` are not whole numbers here:
+
+    >>> whole_number(2), whole_number(True), whole_number(2.0), whole_number("2")
+    (2, None, None, None)
+    """
+    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+        return None
+    try:
+        return operator.index(cast(SupportsIndex, value))
+    except TypeError:  # numpy's bool has __index__ only to refuse it
+        return None
+
+
+def _kind(value: object) -> str:
+    return "None" if value is None else type(value).__name__

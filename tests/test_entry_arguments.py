@@ -1,0 +1,239 @@
+"""The entry points' arguments: a wrong kind or value fails at once, in kgxp's own words.
+
+``run_round``, ``run_rounds``, ``lottery_odds``, ``simulate`` and ``verify`` take values
+from services and notebooks. Each bad one raises ``TypeError`` or ``ValueError`` with
+a message naming the argument, before any round, draw or semester runs — never a
+foreign ``AttributeError``, a ``ValidationError`` of the result after the work, or a
+silent reading (``policy={}`` as the default policy, ``retirement_vacancies="no"`` as
+yes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import kgxp
+from kgxp import Policy, lottery_odds, parse_scenario, run_round, run_rounds, simulate
+from kgxp.model.semester import Semester
+from tests.factories import scenario_data
+
+SCENARIO = parse_scenario(scenario_data())
+FIRST_RECOMPETITION = str(Semester.containing(SCENARIO.competition_month + 1) + 1)
+POST = SCENARIO.posts[0].id
+
+NOT_A_SEED = [-1, True, 7.0, "7", None, Decimal(7), np.True_, [7]]
+NOT_A_SCENARIO = [None, {}, scenario_data(), "examples/ziyang_county.json"]
+NOT_A_POLICY = [{}, {"in_school_share": "0.85"}, "default", 0.9]
+
+
+class CountingPool(ThreadPoolExecutor):
+    """A real thread pool that counts the tasks it was given."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.submitted = 0
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(fn, *args, **kwargs)
+
+
+def never(*_: object) -> None:
+    raise AssertionError("work started before the arguments were checked")
+
+
+@pytest.mark.parametrize("seed", [s for s in NOT_A_SEED if s is not None])
+def test_run_round_refuses_a_seed_that_is_not_a_whole_number_at_least_zero(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        run_round(SCENARIO, seed=seed)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("seed", [s for s in NOT_A_SEED if s is not None])
+def test_run_rounds_and_simulate_refuse_it_before_any_work(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        run_rounds(SCENARIO, {"a": Policy()}, seed=seed, progress=never)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        simulate(SCENARIO, semesters=2, seed=seed, progress=never)  # type: ignore[arg-type]
+    pool = CountingPool()
+    with pool, pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        lottery_odds(SCENARIO, draws=2, seed=seed, executor=pool)  # type: ignore[arg-type]
+    assert pool.submitted == 0
+
+
+def test_a_numpy_integer_seed_is_the_plain_number_it_holds() -> None:
+    expected = run_round(SCENARIO, seed=7)
+    given_numpy = run_round(SCENARIO, seed=np.int64(7))  # type: ignore[arg-type]
+    assert type(given_numpy.seed) is int
+    assert given_numpy.to_json() == expected.to_json()
+
+
+@pytest.mark.parametrize("scenario", NOT_A_SCENARIO)
+def test_every_entry_point_refuses_what_is_not_a_scenario(scenario: object) -> None:
+    calls: list[Callable[[], object]] = [
+        lambda: run_round(scenario),  # type: ignore[arg-type]
+        lambda: run_rounds(scenario, {"a": Policy()}, progress=never),  # type: ignore[arg-type]
+        lambda: lottery_odds(scenario, draws=2, executor="serial"),  # type: ignore[arg-type]
+        lambda: simulate(scenario, semesters=2, progress=never),  # type: ignore[arg-type]
+        lambda: kgxp.verify(scenario, run_round(SCENARIO)),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match=r"scenario must be a kgxp\.Scenario .*got "):
+            call()
+
+
+@pytest.mark.parametrize("policy", NOT_A_POLICY)
+def test_every_entry_point_refuses_what_is_not_a_policy(policy: object) -> None:
+    # {} used to run under the default policy without a word.
+    calls: list[Callable[[], object]] = [
+        lambda: run_round(SCENARIO, policy=policy),  # type: ignore[arg-type]
+        lambda: run_rounds(SCENARIO, {"a": SCENARIO}, policy=policy, progress=never),  # type: ignore[arg-type]
+        lambda: lottery_odds(SCENARIO, policy, draws=2, executor="serial"),  # type: ignore[arg-type]
+        lambda: simulate(SCENARIO, policy, semesters=2, progress=never),  # type: ignore[arg-type]
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match=r"policy must be a kgxp\.Policy .*got "):
+            call()
+
+
+def test_the_other_entry_points_taking_a_policy_refuse_what_is_not_one() -> None:
+    from kgxp.views.balance import target_frontier
+    from kgxp.waiting.register import register_from_round
+
+    register = register_from_round(SCENARIO, run_round(SCENARIO))
+    for policy in NOT_A_POLICY:
+        with pytest.raises(TypeError, match=r"policy must be a kgxp\.Policy"):
+            kgxp.summarize(SCENARIO, policy)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"policy must be a kgxp\.Policy"):
+            target_frontier(SCENARIO, ["0.1"], policy=policy)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"policy must be a kgxp\.Policy"):
+            kgxp.run_recompetition(SCENARIO, register, policy)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"scenario must be a kgxp\.Scenario"):
+        kgxp.summarize(scenario_data())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        kgxp.run_recompetition(SCENARIO, register, seed=-2)
+
+
+@pytest.mark.parametrize("result", [None, {}, "{}", SCENARIO])
+def test_verify_refuses_what_is_not_a_result(result: object) -> None:
+    with pytest.raises(TypeError, match=r"result must be a kgxp\.RoundResult .*got "):
+        kgxp.verify(SCENARIO, result)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("variants", [[Policy()], (("a", Policy()),), "baseline", None])
+def test_run_rounds_refuses_variants_that_are_not_a_mapping(variants: object) -> None:
+    with pytest.raises(TypeError, match="variants must be a mapping"):
+        run_rounds(SCENARIO, variants, progress=never)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("chunks", [0, -3, 2.5, "2", True])
+def test_lottery_odds_refuses_a_chunk_count_that_is_not_positive_and_whole(chunks: object) -> None:
+    # 0 used to mean 8 and -3 to mean 1, silently.
+    pool = CountingPool()
+    with pool, pytest.raises(ValueError, match="chunks must be a positive whole number"):
+        lottery_odds(SCENARIO, draws=4, chunks=chunks, executor=pool)  # type: ignore[arg-type]
+    assert pool.submitted == 0
+
+
+@pytest.mark.parametrize("confidence", ["0.9", None, Decimal("NaN"), float("nan"), [0.9]])
+def test_lottery_odds_refuses_a_confidence_that_is_not_a_number(confidence: object) -> None:
+    with pytest.raises(ValueError, match="confidence must lie strictly between 0 and 1"):
+        lottery_odds(SCENARIO, draws=2, confidence=confidence, executor="serial")  # type: ignore[arg-type]
+
+
+def test_lottery_odds_takes_a_decimal_or_numpy_confidence_as_the_number() -> None:
+    plain = lottery_odds(SCENARIO, draws=3, confidence=0.9, executor="serial")
+    for level in (Decimal("0.9"), np.float64(0.9)):
+        other = lottery_odds(SCENARIO, draws=3, confidence=level, executor="serial")  # type: ignore[arg-type]
+        assert other.model_dump_json() == plain.model_dump_json()
+
+
+def test_lottery_odds_refuses_more_draws_than_it_can_sensibly_run_before_drawing_a_seed() -> None:
+    # 10**9 draws used to hash a billion seeds into a list before anything else.
+    with pytest.raises(
+        ValueError, match=r"draws must be a positive whole number, at most 1,000,000"
+    ):
+        lottery_odds(SCENARIO, draws=10**9, executor="serial")
+
+
+@pytest.mark.parametrize("semesters", [0, -1, 2.5, "3", True, 10**6])
+def test_simulate_refuses_a_semester_count_that_is_not_positive_whole_and_bounded(
+    semesters: object,
+) -> None:
+    with pytest.raises(ValueError, match="semesters must be a positive whole number"):
+        simulate(SCENARIO, semesters=semesters, progress=never)  # type: ignore[arg-type]
+
+
+def test_simulate_refuses_a_horizon_past_the_last_semester_kgxp_can_name() -> None:
+    data = {**scenario_data(), "competition_month": "9990-08"}
+    for teacher in data["teachers"]:
+        teacher["birth"], teacher["service_start"] = "9960-01", "9985-09"
+    late = parse_scenario(data)
+    with pytest.raises(ValueError, match="runs past 9998-spring"):
+        simulate(late, semesters=40, progress=never)
+
+
+@pytest.mark.parametrize("switch", ["no", 0, 1, None, "False"])
+def test_simulate_refuses_a_retirement_switch_that_is_not_true_or_false(switch: object) -> None:
+    # "no" used to be read as yes.
+    with pytest.raises(TypeError, match="retirement_vacancies must be True or False"):
+        simulate(SCENARIO, semesters=2, retirement_vacancies=switch, progress=never)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("vacancies", "message"),
+    [
+        ([1, 2], "vacancies must be a mapping"),
+        ({FIRST_RECOMPETITION: [POST]}, f"vacancies for {FIRST_RECOMPETITION} must be a mapping"),
+        ({FIRST_RECOMPETITION: {POST: -5}}, f"seats at {POST} in {FIRST_RECOMPETITION}"),
+        ({FIRST_RECOMPETITION: {POST: 1.5}}, f"seats at {POST} in {FIRST_RECOMPETITION}"),
+        ({FIRST_RECOMPETITION: {POST: "2"}}, f"seats at {POST} in {FIRST_RECOMPETITION}"),
+        ({FIRST_RECOMPETITION: {POST: True}}, f"seats at {POST} in {FIRST_RECOMPETITION}"),
+        ({FIRST_RECOMPETITION: {POST: 10**12}}, f"seats at {POST} in {FIRST_RECOMPETITION}"),
+        ({FIRST_RECOMPETITION: {7: 1}}, "vacancies name unknown posts: 7"),
+        (
+            {FIRST_RECOMPETITION: {POST: 1}, Semester.parse(FIRST_RECOMPETITION): {POST: 2}},
+            f"vacancies give {FIRST_RECOMPETITION} twice",
+        ),
+    ],
+)
+def test_simulate_refuses_a_bad_vacancy_table_before_the_round(
+    vacancies: object, message: str
+) -> None:
+    # 1.5 seats used to run the round, then fail as "fills more seats than are open";
+    # "2" failed with a foreign TypeError, -5 after the round, 10**12 not at all.
+    with pytest.raises((TypeError, ValueError), match=message):
+        simulate(SCENARIO, semesters=3, vacancies=vacancies, progress=never)  # type: ignore[arg-type]
+
+
+def test_simulate_takes_numpy_seat_counts_as_the_numbers() -> None:
+    plain = simulate(SCENARIO, semesters=3, vacancies={FIRST_RECOMPETITION: {POST: 1}})
+    given_numpy = simulate(
+        SCENARIO,
+        semesters=3,
+        vacancies={FIRST_RECOMPETITION: {POST: np.int64(1)}},  # type: ignore[dict-item]
+    )
+    assert given_numpy.model_dump_json() == plain.model_dump_json()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.integers(max_value=-1),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.booleans(),
+        st.decimals(allow_nan=True),
+        st.lists(st.integers(), max_size=2),
+    )
+)
+def test_no_bad_seed_reaches_the_engine(seed: object) -> None:
+    with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
+        run_round(SCENARIO, seed=seed)  # type: ignore[arg-type]
