@@ -26,7 +26,7 @@ import math
 import operator
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import SupportsIndex, cast
+from typing import SupportsIndex, TypeVar, cast
 
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
@@ -44,15 +44,12 @@ __all__ = [
     "whole_number",
 ]
 
+_Document = TypeVar("_Document", Scenario, Policy, RoundResult)
+
 
 def scenario_argument(value: object, name: str = "scenario") -> Scenario:
     """``value`` if it is a :class:`~kgxp.Scenario`, else ``TypeError``."""
-    if isinstance(value, Scenario):
-        return value
-    raise TypeError(
-        f"{name} must be a kgxp.Scenario (kgxp.load_scenario(path) or "
-        f"kgxp.parse_scenario(data)), got {_kind(value)}"
-    )
+    return _instance(value, Scenario, name, "kgxp.load_scenario(path) or kgxp.parse_scenario(data)")
 
 
 def policy_argument(value: object, name: str = "policy") -> Policy:
@@ -64,22 +61,12 @@ def policy_argument(value: object, name: str = "policy") -> Policy:
     """
     if value is None:
         return Policy()
-    if isinstance(value, Policy):
-        return value
-    raise TypeError(
-        f"{name} must be a kgxp.Policy (Policy(), kgxp.preset(name) or "
-        f"kgxp.load_policy(path)), got {_kind(value)}"
-    )
+    return _instance(value, Policy, name, "Policy(), kgxp.preset(name) or kgxp.load_policy(path)")
 
 
 def result_argument(value: object, name: str = "result") -> RoundResult:
     """``value`` if it is a :class:`~kgxp.RoundResult`, else ``TypeError``."""
-    if isinstance(value, RoundResult):
-        return value
-    raise TypeError(
-        f"{name} must be a kgxp.RoundResult (kgxp.run_round(...) or "
-        f"RoundResult.from_json(text)), got {_kind(value)}"
-    )
+    return _instance(value, RoundResult, name, "kgxp.run_round(...) or RoundResult.from_json(text)")
 
 
 def seed_argument(value: object, name: str = "seed") -> int:
@@ -146,6 +133,13 @@ def whole_number(value: object) -> int | None:
         return operator.index(cast(SupportsIndex, value))
     except TypeError:  # numpy's bool has __index__ only to refuse it
         return None
+
+
+def _instance(value: object, kind: type[_Document], name: str, made_by: str) -> _Document:
+    """``value`` if it is a ``kind``; else ``TypeError`` saying what makes one."""
+    if isinstance(value, kind):
+        return value
+    raise TypeError(f"{name} must be a kgxp.{kind.__name__} ({made_by}), got {_kind(value)}")
 
 
 def _kind(value: object) -> str:
