@@ -282,3 +282,15 @@ def test_a_seed_below_zero_or_not_whole_is_a_usage_error_before_any_work(
     assert stop.value.code == 2
     assert f"seed must be a whole number ≥ 0, got {seed}" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("rows", ["-1", "x"])
+def test_compare_refuses_a_row_count_below_zero_as_a_usage_error(
+    rows: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --rows -1 used to list every changed outcome but the last one.
+    published, corrected = _appeal_pair(tmp_path)
+    with pytest.raises(SystemExit) as stop:
+        main(["compare", str(published), str(corrected), "--rows", rows])
+    assert stop.value.code == 2
+    assert f"rows must be a whole number ≥ 0, got {rows}" in capsys.readouterr().err

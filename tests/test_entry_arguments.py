@@ -237,3 +237,28 @@ def test_simulate_takes_numpy_seat_counts_as_the_numbers() -> None:
 def test_no_bad_seed_reaches_the_engine(seed: object) -> None:
     with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
         run_round(SCENARIO, seed=seed)  # type: ignore[arg-type]
+
+
+def test_views_refuse_a_negative_row_count_which_would_drop_the_last_rows() -> None:
+    # [:rows] with rows=-1 listed all but the last changed teacher, and the notice still
+    # said "… and N more" with a wrong N: a teacher left out of a published notice.
+    from kgxp.views.html import lottery_html
+    from kgxp.views.html_comparison import comparison_html
+    from kgxp.views.plots import plot_lottery
+
+    result = run_round(SCENARIO)
+    other = run_round(SCENARIO, seed=5)
+    comparison = kgxp.compare(result, other)
+    odds = lottery_odds(SCENARIO, draws=2, executor="serial")
+    calls: dict[str, Callable[[object], object]] = {
+        "rows": lambda n: kgxp.render_comparison(comparison, rows=n),  # type: ignore[arg-type]
+        "rows ": lambda n: comparison_html(comparison, rows=n),  # type: ignore[arg-type]
+        "rows  ": lambda n: lottery_html(odds, rows=n),  # type: ignore[arg-type]
+        "limit": lambda n: plot_lottery(odds, limit=n),  # type: ignore[arg-type]
+        "waiting_rows": lambda n: kgxp.render_report(SCENARIO, result, waiting_rows=n),  # type: ignore[arg-type]
+    }
+    for name, call in calls.items():
+        for bad in (-1, 2.5, "3", True):
+            with pytest.raises(ValueError, match=f"{name.strip()} must be a whole number ≥ 0"):
+                call(bad)
+        call(0)  # nothing listed: the counts above the list stay complete

@@ -25,7 +25,7 @@ from kgxp._internal.log import ROOT
 from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
-from kgxp.cli_options import seed_option
+from kgxp.cli_options import rows_option, seed_option
 from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
 from kgxp.files.nesting import NESTED_TOO_DEEPLY
 from kgxp.files.notice import PublicityNotice, publicity_period
@@ -190,7 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     comparison.add_argument(
         "--scenario-b", type=Path, help="B's scenario, when B is a result (adds balance metrics)"
     )
-    comparison.add_argument("--rows", type=int, default=50, help="changed outcomes to list")
+    comparison.add_argument("--rows", type=rows_option, default=50, help="changed outcomes to list")
     comparison.add_argument(
         "--format", choices=["text", "markdown", "html", "json"], default="text"
     )

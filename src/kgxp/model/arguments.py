@@ -37,6 +37,7 @@ __all__ = [
     "mapping_argument",
     "policy_argument",
     "result_argument",
+    "rows_argument",
     "scenario_argument",
     "seed_argument",
     "switch_argument",
@@ -88,6 +89,25 @@ def whole_argument(value: object, name: str, *, maximum: int) -> int:
     if whole is not None and 1 <= whole <= maximum:
         return whole
     raise ValueError(f"{name} must be a positive whole number, at most {maximum:,}, got {value!r}")
+
+
+def rows_argument(value: object, name: str = "rows") -> int:
+    """How many rows a view lists: a whole number ≥ 0, else ``ValueError``.
+
+    Views cut their lists with ``[:rows]``: a negative count would drop the *last*
+    rows instead and still say "… and N more" with a wrong N — a teacher left out of
+    a notice without a word.
+
+    >>> rows_argument(0)
+    0
+    >>> rows_argument(-1)
+    Traceback (most recent call last):
+    ValueError: rows must be a whole number ≥ 0, got -1
+    """
+    whole = whole_number(value)
+    if whole is not None and whole >= 0:
+        return whole
+    raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
 
 
 def fraction_argument(value: object, name: str) -> float:

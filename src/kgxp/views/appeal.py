@@ -26,6 +26,7 @@ from __future__ import annotations
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.files.wording import STATUS_MESSAGES, Wording
 from kgxp.i18n import DEFAULT_LOCALE, Texts
+from kgxp.model.arguments import rows_argument
 from kgxp.model.result import Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.comparison import Comparison, OutcomeChange
@@ -55,6 +56,7 @@ def comparison_sections(
     ``scenario`` (the re-run's) names teachers, schools and posts; without it they
     are named by id.
     """
+    rows = rows_argument(rows)
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr
     changed = comparison.changed

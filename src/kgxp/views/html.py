@@ -37,6 +37,7 @@ from kgxp._internal.rendering import register_html
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE
 from kgxp.lottery.odds import LotteryOdds
+from kgxp.model.arguments import rows_argument
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -390,6 +391,7 @@ def simulation_html(simulation: Simulation, *, locale: str = DEFAULT_LOCALE) -> 
 
 def lottery_html(odds: LotteryOdds, *, rows: int = 50, locale: str = DEFAULT_LOCALE) -> str:
     """Lottery odds: how many teachers' post the draw decides, then those teachers' odds."""
+    rows = rows_argument(rows)
     terms = Terms(locale)
     tr = terms.tr
     decided = [t for t in odds.teachers if t.post_by_draw]

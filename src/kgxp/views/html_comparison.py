@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, Texts
+from kgxp.model.arguments import rows_argument
 from kgxp.model.policy import RoundKind
 from kgxp.views import html_parts as frag
 from kgxp.views.appeal import describe_outcome
@@ -30,6 +31,7 @@ def comparison_html(comparison: Comparison, *, rows: int = 50, locale: str = DEF
     above them are complete. The reasons are the appeal notice's
     (:func:`kgxp.render_comparison`), with posts by id.
     """
+    rows = rows_argument(rows)
     c = comparison
     terms = Terms(locale)
     tr = terms.tr

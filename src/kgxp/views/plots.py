@@ -33,6 +33,7 @@ from kgxp._internal.extras import require
 from kgxp._internal.log import get_logger
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.lottery.odds import LotteryOdds
+from kgxp.model.arguments import rows_argument
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
 from kgxp.model.semester import Semester, Term
@@ -486,6 +487,7 @@ def plot_lottery(
     the closest calls first), the chance of any post as the bar and the Wilson interval
     as the error bar; a teacher whose post changes but who always gets one sits at 1.
     """
+    limit = rows_argument(limit, "limit")
     decided = sorted(
         (t for t in odds.teachers if t.post_by_draw),
         key=lambda t: (abs(t.placed.probability - 0.5), t.teacher),
