@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -262,3 +263,105 @@ def test_views_refuse_a_negative_row_count_which_would_drop_the_last_rows() -> N
             with pytest.raises(ValueError, match=f"{name.strip()} must be a whole number ≥ 0"):
                 call(bad)
         call(0)  # nothing listed: the counts above the list stay complete
+
+
+def _documents() -> dict[str, object]:
+    """A valid instance of each kind of document the public functions take."""
+    from kgxp.waiting.register import register_from_round
+
+    result = run_round(SCENARIO)
+    register = register_from_round(SCENARIO, result)
+    return {
+        "Scenario": SCENARIO,
+        "RoundResult": result,
+        "Policy": Policy(),
+        "Register": register,
+        "Comparison": kgxp.compare(result, result),
+        "Simulation": simulate(SCENARIO, semesters=2),
+        "LotteryOdds": lottery_odds(SCENARIO, draws=2, executor="serial"),
+        "ScenarioSummary": kgxp.summarize(SCENARIO),
+    }
+
+
+DOCUMENTS = _documents()
+
+
+def _other_arguments(tmp: Path) -> dict[str, object]:
+    """A valid value of each other type a public function's required parameter has."""
+    from kgxp.waiting.state_machine import TeacherWaiting, WaitingState
+
+    teacher = SCENARIO.teachers[0]
+    register = DOCUMENTS["Register"]
+    return {
+        "StrPath": tmp / "out",
+        "str": teacher.id,
+        "bool": False,
+        "Teacher": teacher,
+        "Pay": teacher.pay,
+        "Semester": register.semester,  # type: ignore[attr-defined]
+        "YearMonth": SCENARIO.competition_month,
+        "WaitingState": WaitingState.WAITING,
+        "WaitingEvent": kgxp.WaitingEvent.TERM_END,
+        "TeacherWaiting": TeacherWaiting(WaitingState.WAITING, register.semester),  # type: ignore[attr-defined]
+        "RecompetitionResult": kgxp.run_recompetition(SCENARIO, register),  # type: ignore[arg-type]
+        "Mapping[str, Variant]": {"a": Policy()},
+        "Mapping[str, int]": {},
+        "Iterable[str]": [],
+        "Iterable[DismissalDecision]": [],
+        "Iterable[LedgerLine]": [],
+    }
+
+
+def _document_parameters() -> list[tuple[str, str]]:
+    """(function, parameter) for every public function's parameter typed as a document."""
+    import inspect
+
+    kinds = set(_documents())
+    found = []
+    for name in kgxp.__all__:
+        function = getattr(kgxp, name)
+        if not inspect.isfunction(function):
+            continue
+        for parameter in inspect.signature(function).parameters.values():
+            kind = str(parameter.annotation).removesuffix(" | None")
+            if kind in kinds:
+                found.append((name, parameter.name))
+    return found
+
+
+@pytest.mark.parametrize(("function", "parameter"), _document_parameters())
+def test_every_public_function_refuses_a_dict_where_it_takes_a_document(
+    function: str, parameter: str, tmp_path: Path
+) -> None:
+    # A service holds JSON: kgxp.validate(data) or compare(a_dict, b_dict) is the likely
+    # slip. It used to end in a foreign AttributeError ("'dict' object has no attribute
+    # 'staffing'") or a weak-reference TypeError, far from the argument.
+    import inspect
+
+    call = getattr(kgxp, function)
+    given = {**DOCUMENTS, **_other_arguments(tmp_path)}
+    arguments: dict[str, object] = {}
+    for each in inspect.signature(call).parameters.values():
+        kind = str(each.annotation).removesuffix(" | None")
+        if each.name == parameter:
+            arguments[each.name] = {}
+        elif each.default is inspect.Parameter.empty:
+            if kind not in given:
+                pytest.fail(f"{function}: give the test a {kind} for {each.name}")
+            arguments[each.name] = given[kind]
+    with pytest.raises(TypeError, match=rf"^{parameter} must be a kgxp\.\w+ \(.+\), got dict$"):
+        call(**arguments)
+
+
+def test_the_sweep_of_document_parameters_covers_the_entry_points() -> None:
+    covered = set(_document_parameters())
+    for expected in [
+        ("run_round", "scenario"),
+        ("validate", "scenario"),
+        ("compare", "a"),
+        ("render_report", "result"),
+        ("payroll", "register"),
+        ("verify_simulation", "simulation"),
+        ("render_summary", "summary"),
+    ]:
+        assert expected in covered

@@ -34,6 +34,7 @@ from collections import Counter
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.checks.violation import Violation, violation_order
+from kgxp.model.arguments import instance_argument, scenario_argument
 from kgxp.model.digest import scenario_digest
 from kgxp.model.scenario import Scenario
 from kgxp.round.ranking import scenario_ranking
@@ -49,6 +50,10 @@ def verify_recompetition(
     scenario: Scenario, register: Register, result: RecompetitionResult
 ) -> list[Violation]:
     """Violations of the re-competition's invariants (``[]`` when it holds); see the module."""
+    scenario = scenario_argument(scenario)
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
     found: list[Violation] = []
     try:
         found += _check(scenario, register, result)

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.checks.violation import Violation
+from kgxp.model.arguments import instance_argument, scenario_argument
 from kgxp.model.policy import Policy, WaitingTermPay
 from kgxp.model.scenario import Locality, Scenario
 from kgxp.model.semester import Semester
@@ -48,6 +49,8 @@ _WAITING = {WaitingState.WAITING, WaitingState.CONTINUED_WAITING, WaitingState.D
 @in_kgxp_decimal_context
 def verify_simulation(scenario: Scenario, simulation: Simulation) -> list[Violation]:
     """Violations of I10 and I11 in ``simulation`` of ``scenario`` (``[]`` when both hold)."""
+    scenario = scenario_argument(scenario)
+    simulation = instance_argument(simulation, Simulation, "simulation", "kgxp.simulate(scenario)")
     policy = simulation.round.policy
     violations = _check_pay(scenario, simulation, policy) + _check_flags(simulation, policy)
     return sorted(violations, key=lambda v: (v.invariant, v.teacher or "", v.message))

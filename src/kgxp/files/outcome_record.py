@@ -16,6 +16,7 @@ from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, texts
+from kgxp.model.arguments import result_argument, scenario_argument
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
@@ -67,6 +68,8 @@ def outcome_rows(
     in ``name``. ``reason`` is the deciding reason in words (``locale``), ``rule``
     its rule id (the audit column).
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     teachers = teachers_by_id(scenario)
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)
@@ -115,6 +118,8 @@ def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = Fa
 
     Until removed: :func:`outcome_rows` as a DataFrame, with numbers as numbers.
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     warnings.warn(
         "outcomes_frame(scenario, result) is deprecated; use result.to_frame(scenario)",
         DeprecationWarning,

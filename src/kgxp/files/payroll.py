@@ -28,6 +28,7 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.exceptions import KgxpError
 from kgxp.files.safe_output import write_csv
 from kgxp.files.workbook import write_workbook
+from kgxp.model.arguments import instance_argument, scenario_argument
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.waiting.ledger import LedgerLine, PayComponent
@@ -138,12 +139,17 @@ def dismissal_review_rows(register: Register, scenario: Scenario) -> list[tuple[
 @in_kgxp_decimal_context
 def write_payroll(lines: Iterable[LedgerLine], scenario: Scenario, path: StrPath) -> Path:
     """Write pay lines to ``path`` (``.csv`` or ``.xlsx``) with Chinese headers."""
+    scenario = scenario_argument(scenario)
     return _write(Path(path), "工资明细", PAYROLL_HEADER, payroll_rows(lines, scenario))
 
 
 @in_kgxp_decimal_context
 def write_dismissal_review(register: Register, scenario: Scenario, path: StrPath) -> Path:
     """Write the dismissal-review list (R10) of ``register`` to ``path`` (``.csv``/``.xlsx``)."""
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    scenario = scenario_argument(scenario)
     rows = dismissal_review_rows(register, scenario)
     return _write(Path(path), "待处理名单", DISMISSAL_REVIEW_HEADER, rows)
 

@@ -67,6 +67,7 @@ from kgxp.files.safe_output import write_workbook as write_record
 from kgxp.files.scenario_json import StrPath
 from kgxp.files.workbook import Sheet, write_workbook
 from kgxp.i18n import DEFAULT_LOCALE, texts
+from kgxp.model.arguments import result_argument, scenario_argument
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 
@@ -122,6 +123,8 @@ def write_results(
       one printable page; ``公示名单.xlsx`` (``print``) every list as a print-ready sheet;
     - ``publication.json``: every list with its title and the notice.
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     chosen = tuple(dict.fromkeys(formats))
     unknown = sorted(set(chosen) - set(EXPORT_FORMATS))
     if unknown:

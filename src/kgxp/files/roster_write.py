@@ -23,6 +23,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.roster_layout import DEFAULT_COLUMNS, DEFAULT_SHEETS, MONTH_FIELDS, VALUE_NAMES
 from kgxp.files.safe_output import write_csv, write_workbook
 from kgxp.files.scenario_json import StrPath
+from kgxp.model.arguments import scenario_argument
 from kgxp.model.scenario import Scenario
 
 __all__ = ["write_roster"]
@@ -35,6 +36,7 @@ def write_roster(scenario: Scenario, path: StrPath) -> Path:
     headers, so :func:`read_roster` gives back an equal scenario. CSV files are
     UTF-8 with a BOM so that Excel opens them with the Chinese intact.
     """
+    scenario = scenario_argument(scenario)
     target = Path(path)
     # The rows are a list or two per teacher and preference, and no cycles: the
     # collector's passes over them (and the scenario) were three quarters of building

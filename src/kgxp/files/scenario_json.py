@@ -22,6 +22,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.files.nesting import nesting_problem
+from kgxp.model.arguments import scenario_argument
 from kgxp.model.scenario import Scenario
 from kgxp.model.validation import problems_beside_field_errors, problems_from_validation_error
 
@@ -45,6 +46,7 @@ def dump_scenario(scenario: Scenario) -> str:
     ``teachers`` on its own line (readable, diff-friendly), non-ASCII characters
     kept, final newline. Loading and dumping again gives the same text.
     """
+    scenario = scenario_argument(scenario)
     parts = []
     for key, value in scenario.model_dump(mode="json").items():
         name = json.dumps(key, ensure_ascii=False)
@@ -62,6 +64,7 @@ def _compact(value: Any) -> str:
 
 def save_scenario(scenario: Scenario, path: StrPath) -> None:
     """Write :func:`dump_scenario` to ``path`` as UTF-8."""
+    scenario = scenario_argument(scenario)
     Path(path).write_text(dump_scenario(scenario), encoding="utf-8")
 
 

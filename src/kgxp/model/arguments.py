@@ -34,6 +34,7 @@ from kgxp.model.scenario import Scenario
 
 __all__ = [
     "fraction_argument",
+    "instance_argument",
     "mapping_argument",
     "policy_argument",
     "result_argument",
@@ -45,29 +46,36 @@ __all__ = [
     "whole_number",
 ]
 
-_Document = TypeVar("_Document", Scenario, Policy, RoundResult)
+_Document = TypeVar("_Document")
 
 
 def scenario_argument(value: object, name: str = "scenario") -> Scenario:
     """``value`` if it is a :class:`~kgxp.Scenario`, else ``TypeError``."""
-    return _instance(value, Scenario, name, "kgxp.load_scenario(path) or kgxp.parse_scenario(data)")
+    return instance_argument(
+        value, Scenario, name, "kgxp.load_scenario(path) or kgxp.parse_scenario(data)"
+    )
 
 
-def policy_argument(value: object, name: str = "policy") -> Policy:
-    """``value`` if it is a :class:`~kgxp.Policy`; ``Policy()`` for ``None``; else ``TypeError``.
+def policy_argument(value: object, name: str = "policy", *, optional: bool = True) -> Policy:
+    """``value`` if it is a :class:`~kgxp.Policy`; ``Policy()`` for ``None`` where the
+    argument is ``optional``; else ``TypeError``.
 
     A plain ``dict`` of settings is refused, even an empty one, rather than read as the
     default policy: the caller meant *some* policy, and a round run under another one
     is a wrong placement.
     """
-    if value is None:
+    if value is None and optional:
         return Policy()
-    return _instance(value, Policy, name, "Policy(), kgxp.preset(name) or kgxp.load_policy(path)")
+    return instance_argument(
+        value, Policy, name, "Policy(), kgxp.preset(name) or kgxp.load_policy(path)"
+    )
 
 
 def result_argument(value: object, name: str = "result") -> RoundResult:
     """``value`` if it is a :class:`~kgxp.RoundResult`, else ``TypeError``."""
-    return _instance(value, RoundResult, name, "kgxp.run_round(...) or RoundResult.from_json(text)")
+    return instance_argument(
+        value, RoundResult, name, "kgxp.run_round(...) or RoundResult.from_json(text)"
+    )
 
 
 def seed_argument(value: object, name: str = "seed") -> int:
@@ -155,8 +163,16 @@ def whole_number(value: object) -> int | None:
         return None
 
 
-def _instance(value: object, kind: type[_Document], name: str, made_by: str) -> _Document:
-    """``value`` if it is a ``kind``; else ``TypeError`` saying what makes one."""
+def instance_argument(value: object, kind: type[_Document], name: str, made_by: str) -> _Document:
+    """``value`` if it is a ``kind`` of kgxp's; else ``TypeError`` saying what makes one.
+
+    For the documents of the layers above this one (a ``Register``, a ``Comparison``, a
+    ``Simulation``…), which the checks here cannot import.
+
+    >>> instance_argument({}, Scenario, "scenario", "kgxp.parse_scenario(data)")
+    Traceback (most recent call last):
+    TypeError: scenario must be a kgxp.Scenario (kgxp.parse_scenario(data)), got dict
+    """
     if isinstance(value, kind):
         return value
     raise TypeError(f"{name} must be a kgxp.{kind.__name__} ({made_by}), got {_kind(value)}")

@@ -451,6 +451,9 @@ _PRESETS: Mapping[str, Callable[[], Policy]] = {
 
 def policy_table(policy: Policy | None = None) -> str:
     """The parameters of ``policy`` (default: the default policy) as a Markdown table."""
+    from kgxp.model.arguments import policy_argument  # below this module: no cycle at import
+
+    policy = policy_argument(policy)
     policy = policy or Policy()
     lines = [
         "| parameter | value | rule | source | meaning |",

@@ -19,6 +19,7 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
 from kgxp._internal.memo import remembered
 from kgxp.exceptions import Problem, ScenarioError
+from kgxp.model.arguments import scenario_argument
 
 # The per-teacher checks moved to kgxp.model.teacher_validation; their old private
 # names stay importable from here.
@@ -48,6 +49,7 @@ def validate(scenario: Scenario) -> list[Problem]:
     Useful on scenarios built with ``model_copy`` or ``model_construct``, which
     skip pydantic validation; :class:`~kgxp.model.scenario.Scenario` runs it on construction.
     """
+    scenario = scenario_argument(scenario)
     # Once per scenario: construction validates, and so does every run of it (a
     # model_copy may have skipped construction). A scenario cannot change, so the
     # answer cannot either; the key guards its one mutable container (kgxp._internal.memo).
@@ -137,6 +139,7 @@ def _check_incoming_waiting(scenario: Scenario, school_ids: set[str]) -> list[Pr
 @in_kgxp_decimal_context
 def check(scenario: Scenario) -> None:
     """Raise :class:`~kgxp.exceptions.ScenarioError` listing every problem, if any."""
+    scenario = scenario_argument(scenario)
     raise_for_problems(scenario)
 
 

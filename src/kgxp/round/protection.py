@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Final
 
 from kgxp._internal.memo import remembered
+from kgxp.model.arguments import policy_argument
 from kgxp.model.months import YearMonth
 from kgxp.model.policy import Policy
 from kgxp.model.retirement import BASE_AGES, within_retirement_window
@@ -25,6 +26,7 @@ def protection_reasons(
     Circumstances count only when the policy lists them; the retirement window
     uses the 2025 statutory age (§4) with the teacher's base age.
     """
+    policy = policy_argument(policy, optional=False)
     reasons = [c.value for c in teacher.circumstances if c in policy.protected_circumstances]
     if policy.protect_near_retirement and within_retirement_window(
         teacher.birth, teacher.base_age, competition_month, policy.retirement_window_months

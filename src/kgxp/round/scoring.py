@@ -16,6 +16,7 @@ from decimal import Decimal, localcontext
 from typing import Final
 
 from kgxp._internal.decimals import EXACT_DECIMAL_CONTEXT
+from kgxp.model.arguments import policy_argument
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Teacher
 
@@ -64,6 +65,7 @@ def composite_score(teacher: Teacher, policy: Policy) -> Decimal:
     >>> composite_score(t.model_copy(update={"score": 85.124}), Policy())
     Decimal('85.124')
     """
+    policy = policy_argument(policy, optional=False)
     if teacher.score is not None:
         return _exact(Decimal(repr(teacher.score)))
     evaluation = teacher.evaluation

@@ -34,6 +34,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
+from kgxp.model.arguments import policy_argument, scenario_argument
 from kgxp.model.building import builder
 from kgxp.model.policy import Policy, WarningScope, WarningTies
 from kgxp.model.result import WarningTalk
@@ -70,6 +71,8 @@ def warning_list(
     ``scores`` (teacher id -> composite score) may be passed when already computed
     (the engine's ranking); otherwise they are computed here.
     """
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy, optional=False)
     columns = teacher_columns(scenario)  # read once per scenario, shared with verify
     if scores is None:
         scores = dict(zip(columns.ids, composite_scores(scenario.teachers, policy), strict=True))

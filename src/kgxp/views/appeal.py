@@ -26,7 +26,7 @@ from __future__ import annotations
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.files.wording import STATUS_MESSAGES, Wording
 from kgxp.i18n import DEFAULT_LOCALE, Texts
-from kgxp.model.arguments import rows_argument
+from kgxp.model.arguments import instance_argument, rows_argument, scenario_argument
 from kgxp.model.result import Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.comparison import Comparison, OutcomeChange
@@ -56,6 +56,8 @@ def comparison_sections(
     ``scenario`` (the re-run's) names teachers, schools and posts; without it they
     are named by id.
     """
+    comparison = instance_argument(comparison, Comparison, "comparison", "kgxp.compare(a, b)")
+    scenario = None if scenario is None else scenario_argument(scenario)
     rows = rows_argument(rows)
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr
@@ -208,6 +210,8 @@ def render_comparison(
     locale: str = DEFAULT_LOCALE,
 ) -> str:
     """The comparison as a notice (text, Markdown or HTML): the first ``rows`` changes."""
+    comparison = instance_argument(comparison, Comparison, "comparison", "kgxp.compare(a, b)")
+    scenario = None if scenario is None else scenario_argument(scenario)
     sections = comparison_sections(comparison, rows=rows, scenario=scenario, locale=locale)
     return render_sections(sections, format, locale=locale)
 

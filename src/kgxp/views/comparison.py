@@ -28,6 +28,7 @@ from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
+from kgxp.model.arguments import result_argument
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -135,6 +136,8 @@ def compare(
     ``scenarios`` are the scenarios ``a`` and ``b`` were run on; with them the
     comparison also holds both rounds' metrics (balance before/after, §6).
     """
+    a = result_argument(a, "a")
+    b = result_argument(b, "b")
     # Where each teacher ended, from the columns: only changed outcomes are built (issue 19).
     before, after = _places(a), _places(b)
     changed = []

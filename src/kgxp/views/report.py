@@ -31,7 +31,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.published_lists import ListKind, list_kinds
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
-from kgxp.model.arguments import rows_argument
+from kgxp.model.arguments import result_argument, rows_argument, scenario_argument
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -95,6 +95,8 @@ def report_sections(
     ``figures=True`` adds inline SVG plots to the balance and movement sections
     (HTML only; needs ``kgxp[plot]``).
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     waiting_rows = rows_argument(waiting_rows, "waiting_rows")
     words = Wording(scenario, result, locale=locale)
     tr = words.tr
@@ -402,6 +404,8 @@ def render_report(
     ``"markdown"`` or ``"html"`` (a whole page, every value escaped; with
     ``figures=True`` and matplotlib installed, plots of balance and movement).
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     sections = report_sections(
         scenario,
         result,

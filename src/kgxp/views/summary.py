@@ -15,7 +15,7 @@ import attrs
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.i18n import DEFAULT_LOCALE
-from kgxp.model.arguments import policy_argument, scenario_argument
+from kgxp.model.arguments import instance_argument, policy_argument, scenario_argument
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
 from kgxp.round.protection import protection_reasons
@@ -137,6 +137,7 @@ def render_summary(summary: ScenarioSummary, *, locale: str = DEFAULT_LOCALE) ->
     >>> print(text.splitlines()[0])
     紫阳县 (示例) — 2026年8月竞聘，默认方案（模拟教师数据）
     """
+    summary = instance_argument(summary, ScenarioSummary, "summary", "kgxp.summarize(scenario)")
     terms = Terms(locale)
     tr = terms.tr
     names = {row.school_id: row.name for row in summary.schools}

@@ -67,6 +67,7 @@ from pydantic import Field, model_validator
 from kgxp._internal.decimals import KGXP_DECIMAL_CONTEXT, in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp.exceptions import KgxpError
+from kgxp.model.arguments import policy_argument
 from kgxp.model.policy import Policy, WaitingTermPay, YearEndBonusBasis
 from kgxp.model.scenario import Pay
 from kgxp.model.semester import MONTHS_PER_SEMESTER, Semester
@@ -249,6 +250,7 @@ def pay_lines(
     ``rural`` says whether the teacher's school this semester is rural (R18).
     Terminal states give no lines. See the module docstring for the rules.
     """
+    policy = policy_argument(policy, optional=False)
     state = WaitingState(state)
     if state.is_terminal:
         return []
@@ -361,6 +363,7 @@ def ledger_for(
     waiting term has ended and the re-competition's outcome decides the state the
     new semester is paid in (R9), so apply it with :func:`kgxp.waiting.step` first.
     """
+    policy = policy_argument(policy, optional=False)
     if status.awaiting_round:
         raise LedgerError(
             f"teacher {teacher_id} in {status.semester}: the waiting term has ended and the "

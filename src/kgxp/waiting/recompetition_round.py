@@ -35,7 +35,12 @@ from pydantic import Field
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
-from kgxp.model.arguments import policy_argument, scenario_argument, seed_argument
+from kgxp.model.arguments import (
+    instance_argument,
+    policy_argument,
+    scenario_argument,
+    seed_argument,
+)
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.result import Reason, SolverStats
@@ -104,6 +109,9 @@ def run_recompetition(
     mechanism. Raises :class:`~kgxp.waiting.register.RegisterError` when a due
     teacher or an open post is not in ``scenario``.
     """
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
     scenario = scenario_argument(scenario)
     policy = policy_argument(policy)
     seed = policy.lottery_seed if seed is None else seed_argument(seed)
@@ -167,6 +175,10 @@ def apply_recompetition(
     ``result`` must have been run on this very register (its digest), so an outcome
     cannot be applied twice or to another semester: :class:`RegisterError`.
     """
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    policy = policy_argument(policy)
     policy = policy or result.policy
     if result.register_digest != register.digest:
         raise RegisterError(

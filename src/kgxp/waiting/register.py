@@ -44,6 +44,12 @@ from collections.abc import Iterable, Mapping
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
+from kgxp.model.arguments import (
+    instance_argument,
+    policy_argument,
+    result_argument,
+    scenario_argument,
+)
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
 from kgxp.model.result import RoundResult
@@ -111,6 +117,8 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     adjustment, R6/I9) at the school the round assigned. Seats the round left
     vacant are open to the first re-competition.
     """
+    scenario = scenario_argument(scenario)
+    result = result_argument(result)
     semester = effective_semester(scenario)
     outcomes = {o.teacher: o for o in result.outcomes}
     school_of_post = {p.id: p.school for p in scenario.posts}
@@ -152,6 +160,7 @@ def register_from_scenario(scenario: Scenario) -> Register:
     This is how a next semester's re-competition is an ordinary scenario: list the
     vacant posts as its posts and the waiting teachers under ``waiting``.
     """
+    scenario = scenario_argument(scenario)
     semester = effective_semester(scenario)
     incoming = {w.teacher: w for w in scenario.waiting}
     entries = []
@@ -200,6 +209,10 @@ def close_semester(register: Register, policy: Policy) -> Register:
     Book the closing semester's pay before closing it. A teacher whose term ended
     and who has not competed yet cannot close a semester: :class:`RegisterError`.
     """
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    policy = policy_argument(policy, optional=False)
     semester = register.semester.next()
     stepper = Stepper(register.semester, policy)
     entries = list(register.entries)
@@ -243,6 +256,11 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    scenario = scenario_argument(scenario)
+    policy = policy_argument(policy, optional=False)
     retiring = retirement_positions(scenario)
     # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
     # through the semester holding the retirement month and the seat opens the next one
@@ -269,6 +287,9 @@ def record_retirements(
 @in_kgxp_decimal_context
 def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
     """Seats that open at the boundary (post id -> seats) join the re-competition's pool."""
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
     if not seats:
         return register
     vacancies = dict(register.vacancies)
@@ -284,6 +305,10 @@ def record_departures(
     register: Register, teacher_ids: Iterable[str], policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
     """``left_service`` for teachers who resigned or transferred out; their seats reopen."""
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    policy = policy_argument(policy, optional=False)
     leaving = set(teacher_ids)
     _known(register, leaving)
     vacancies = dict(register.vacancies)
@@ -309,6 +334,10 @@ def record_decisions(
     """Apply human decisions on dismissal reviews (R10): ``dismiss`` → ``left``; ``retain``
     keeps the teacher under review (recorded in the history). Only a teacher under
     review can be decided on."""
+    register = instance_argument(
+        register, Register, "register", "kgxp.register_from_round(scenario, result)"
+    )
+    policy = policy_argument(policy, optional=False)
     by_teacher: dict[str, DismissalDecision] = {}
     for given in decisions:
         if given.teacher in by_teacher:

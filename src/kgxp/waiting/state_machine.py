@@ -72,6 +72,7 @@ from typing import Final
 import attrs
 
 from kgxp.exceptions import KgxpError
+from kgxp.model.arguments import policy_argument
 from kgxp.model.policy import Policy, WaitingExit
 from kgxp.model.result import Outcome, Status
 from kgxp.model.retirement import statutory_retirement
@@ -378,6 +379,7 @@ def step(status: TeacherWaiting, event: WaitingEvent, policy: Policy) -> Teacher
     condition fails: a round outcome for a waiting teacher whose term has not ended,
     or ``term_end`` for one whose term ended and who has not competed yet.
     """
+    policy = policy_argument(policy, optional=False)
     event = WaitingEvent(event)
     rule = TRANSITIONS.get((status.state, event))
     if rule is None:
