@@ -34,13 +34,13 @@ from collections import Counter
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.checks.violation import Violation, violation_order
-from kgxp.model.arguments import instance_argument, scenario_argument
+from kgxp.model.arguments import scenario_argument
 from kgxp.model.digest import scenario_digest
 from kgxp.model.scenario import Scenario
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.recompetition import applications
 from kgxp.waiting.recompetition_round import RecompetitionOutcome, RecompetitionResult
-from kgxp.waiting.register import Register
+from kgxp.waiting.register import Register, register_argument
 
 __all__ = ["verify_recompetition"]
 
@@ -51,9 +51,7 @@ def verify_recompetition(
 ) -> list[Violation]:
     """Violations of the re-competition's invariants (``[]`` when it holds); see the module."""
     scenario = scenario_argument(scenario)
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     found: list[Violation] = []
     try:
         found += _check(scenario, register, result)

@@ -28,11 +28,11 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp.exceptions import KgxpError
 from kgxp.files.safe_output import write_csv
 from kgxp.files.workbook import write_workbook
-from kgxp.model.arguments import instance_argument, scenario_argument
+from kgxp.model.arguments import scenario_argument
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.waiting.ledger import LedgerLine, PayComponent
-from kgxp.waiting.register import Register
+from kgxp.waiting.register import Register, register_argument
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = [
@@ -146,9 +146,7 @@ def write_payroll(lines: Iterable[LedgerLine], scenario: Scenario, path: StrPath
 @in_kgxp_decimal_context
 def write_dismissal_review(register: Register, scenario: Scenario, path: StrPath) -> Path:
     """Write the dismissal-review list (R10) of ``register`` to ``path`` (``.csv``/``.xlsx``)."""
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     scenario = scenario_argument(scenario)
     rows = dismissal_review_rows(register, scenario)
     return _write(Path(path), "待处理名单", DISMISSAL_REVIEW_HEADER, rows)

@@ -454,7 +454,6 @@ def policy_table(policy: Policy | None = None) -> str:
     from kgxp.model.arguments import policy_argument  # below this module: no cycle at import
 
     policy = policy_argument(policy)
-    policy = policy or Policy()
     lines = [
         "| parameter | value | rule | source | meaning |",
         "|---|---|---|---|---|",

@@ -25,7 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
-from kgxp.model.arguments import instance_argument, policy_argument, scenario_argument
+from kgxp.model.arguments import policy_argument, scenario_argument
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Locality, Pay, Scenario
 from kgxp.model.semester import Semester
@@ -43,7 +43,7 @@ from kgxp.waiting.ledger import (
     round_yuan,
     semester_base,
 )
-from kgxp.waiting.register import Register, retirement_positions
+from kgxp.waiting.register import Register, register_argument, retirement_positions
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["payroll"]
@@ -56,9 +56,7 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
     Raises :class:`~kgxp.waiting.ledger.LedgerError` naming the teacher when a
     re-competition is still due, or when a register teacher is not in ``scenario``.
     """
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     scenario = scenario_argument(scenario)
     policy = policy_argument(policy, optional=False)
     return Payroll(scenario, policy).book(register)

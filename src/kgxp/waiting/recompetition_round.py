@@ -36,7 +36,6 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.log import get_logger
 from kgxp.model.arguments import (
-    instance_argument,
     policy_argument,
     scenario_argument,
     seed_argument,
@@ -48,7 +47,13 @@ from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.recompetition import _recompete
-from kgxp.waiting.register_documents import _TEACHER_ID, Register, RegisterEntry, RegisterError
+from kgxp.waiting.register import register_argument
+from kgxp.waiting.register_documents import (
+    _TEACHER_ID,
+    Register,
+    RegisterEntry,
+    RegisterError,
+)
 from kgxp.waiting.register_events import Stepper, _sorted_seats
 from kgxp.waiting.state_machine import WaitingEvent
 
@@ -109,9 +114,7 @@ def run_recompetition(
     mechanism. Raises :class:`~kgxp.waiting.register.RegisterError` when a due
     teacher or an open post is not in ``scenario``.
     """
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     scenario = scenario_argument(scenario)
     policy = policy_argument(policy)
     seed = policy.lottery_seed if seed is None else seed_argument(seed)
@@ -175,9 +178,7 @@ def apply_recompetition(
     ``result`` must have been run on this very register (its digest), so an outcome
     cannot be applied twice or to another semester: :class:`RegisterError`.
     """
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     policy = policy_argument(policy)
     policy = policy or result.policy
     if result.register_digest != register.digest:

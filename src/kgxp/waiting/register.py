@@ -92,6 +92,7 @@ __all__ = [
     "record_decisions",
     "record_departures",
     "record_retirements",
+    "register_argument",
     "register_from_round",
     "register_from_scenario",
     "retirement_positions",
@@ -106,6 +107,11 @@ _ON_POST = WaitingState.ON_POST
 def effective_semester(scenario: Scenario) -> Semester:
     """The semester a round of ``scenario`` takes effect in: the one after its competition month."""
     return Semester.containing(scenario.competition_month + 1)
+
+
+def register_argument(value: object, name: str = "register") -> Register:
+    """``value`` if it is a :class:`Register`, else ``TypeError`` (kgxp.model.arguments)."""
+    return instance_argument(value, Register, name, "kgxp.register_from_round(scenario, result)")
 
 
 @in_kgxp_decimal_context
@@ -209,9 +215,7 @@ def close_semester(register: Register, policy: Policy) -> Register:
     Book the closing semester's pay before closing it. A teacher whose term ended
     and who has not competed yet cannot close a semester: :class:`RegisterError`.
     """
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     policy = policy_argument(policy, optional=False)
     semester = register.semester.next()
     stepper = Stepper(register.semester, policy)
@@ -256,9 +260,7 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     scenario = scenario_argument(scenario)
     policy = policy_argument(policy, optional=False)
     retiring = retirement_positions(scenario)
@@ -287,9 +289,7 @@ def record_retirements(
 @in_kgxp_decimal_context
 def add_vacancies(register: Register, seats: Mapping[str, int]) -> Register:
     """Seats that open at the boundary (post id -> seats) join the re-competition's pool."""
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     if not seats:
         return register
     vacancies = dict(register.vacancies)
@@ -305,9 +305,7 @@ def record_departures(
     register: Register, teacher_ids: Iterable[str], policy: Policy, *, reopen_seats: bool = True
 ) -> Register:
     """``left_service`` for teachers who resigned or transferred out; their seats reopen."""
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     policy = policy_argument(policy, optional=False)
     leaving = set(teacher_ids)
     _known(register, leaving)
@@ -334,9 +332,7 @@ def record_decisions(
     """Apply human decisions on dismissal reviews (R10): ``dismiss`` → ``left``; ``retain``
     keeps the teacher under review (recorded in the history). Only a teacher under
     review can be decided on."""
-    register = instance_argument(
-        register, Register, "register", "kgxp.register_from_round(scenario, result)"
-    )
+    register = register_argument(register)
     policy = policy_argument(policy, optional=False)
     by_teacher: dict[str, DismissalDecision] = {}
     for given in decisions:
