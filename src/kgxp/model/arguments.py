@@ -1,9 +1,11 @@
 """The arguments of kgxp's entry points, checked before any work is done.
 
-``run_round``, ``run_rounds``, ``lottery_odds``, ``simulate`` and ``verify`` are called
-from services and notebooks with values that come from a request, a form or a cell.
-A value of the wrong kind must fail at once, with kgxp's own message naming the
-argument — not as a foreign ``AttributeError`` deep inside the engine, not as a
+kgxp's public functions (``run_round``, ``run_rounds``, ``lottery_odds``, ``simulate``,
+``verify``, the register's, the views' and the writers') are called from services and
+notebooks with values that come from a request, a form or a cell. Each checks its
+documents (a scenario, a result, a policy…), seeds and counts here first
+(tests/test_entry_arguments.py sweeps ``kgxp.__all__`` for it). A value of the wrong
+kind must fail at once, with kgxp's own message naming the argument — not as a foreign ``AttributeError`` deep inside the engine, not as a
 ``ValidationError`` of the result after a whole round has run, and never silently
 (``policy={}`` used to mean the default policy; ``retirement_vacancies="no"`` meant
 yes). Wrong kinds raise ``TypeError``, wrong values ``ValueError``, as Python's own
