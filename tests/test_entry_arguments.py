@@ -365,3 +365,34 @@ def test_the_sweep_of_document_parameters_covers_the_entry_points() -> None:
         ("render_summary", "summary"),
     ]:
         assert expected in covered
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((5, 3), "successes must be a whole number from 0 to trials"),
+        ((-1, 3), "successes must be a whole number from 0 to trials"),
+        ((1.5, 3), "successes must be a whole number from 0 to trials"),
+        ((1, 2.5), "trials must be a positive whole number"),
+        ((0, 0), "trials must be a positive whole number"),
+        ((1, 3, 1.5), "confidence must lie strictly between 0 and 1"),
+        ((1, 3, "x"), "confidence must lie strictly between 0 and 1"),
+    ],
+)
+def test_wilson_interval_refuses_what_is_no_proportion(
+    arguments: tuple[object, ...], message: str
+) -> None:
+    # (5, 3) and (-1, 3) failed as "math domain error", (1.5, 3) gave an interval.
+    from kgxp.lottery.odds import wilson_interval
+
+    with pytest.raises(ValueError, match=message):
+        wilson_interval(*arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("seed", "draws"), [(-1, 2), (0, -3), (0, 2.0), (0, 10**9)])
+def test_draw_seeds_refuses_a_seed_or_count_lottery_odds_would_refuse(
+    seed: object, draws: object
+) -> None:
+    with pytest.raises(ValueError, match="must be a"):
+        kgxp.draw_seeds(seed, draws)  # type: ignore[arg-type]
+    assert kgxp.draw_seeds(0, 0) == []

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
@@ -49,6 +50,7 @@ from kgxp.model.arguments import (
     scenario_argument,
     seed_argument,
     whole_argument,
+    whole_number,
 )
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
@@ -162,10 +164,14 @@ def draw_seeds(seed: int, draws: int) -> list[int]:
     >>> draw_seeds(0, 3) == draw_seeds(0, 5)[:3]
     True
     """
+    seed = seed_argument(seed)
+    count = whole_number(draws)
+    if count is None or not 0 <= count <= MAX_DRAWS:
+        raise ValueError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
     prefix = f"kgxp-lottery-odds:{seed}:"
     return [
         int.from_bytes(hashlib.sha256(f"{prefix}{k}".encode()).digest()[:8], "big") >> 1
-        for k in range(draws)
+        for k in range(count)
     ]
 
 
@@ -177,8 +183,14 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     >>> wilson_interval(30, 60)
     (0.37735, 0.62265)
     """
-    if trials <= 0:
-        raise ValueError("a proportion needs at least one trial")
+    trials = whole_argument(trials, "trials", maximum=sys.maxsize)
+    hits = whole_number(successes)
+    if hits is None or not 0 <= hits <= trials:
+        raise ValueError(
+            f"successes must be a whole number from 0 to trials ({trials}), got {successes!r}"
+        )
+    successes = hits
+    confidence = fraction_argument(confidence, "confidence")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     p = successes / trials
     z2n = z * z / trials
