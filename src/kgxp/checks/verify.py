@@ -122,8 +122,10 @@ def verify(scenario: Scenario, result: RoundResult, *, rerun: bool = False) -> l
     With ``rerun=True`` the engine is also run again (I12), on the scenario with
     its schools, posts and teachers in reverse order, and every difference is
     reported. Violations come sorted by invariant, teacher, post and message.
-    Never raises because of the result: a check that cannot complete reports
-    itself as a violation of its invariant.
+    Never raises because of what the result holds: a check that cannot complete
+    reports itself as a violation of its invariant. (What is not a ``RoundResult`` at
+    all, such as its JSON as a ``dict``, is a ``TypeError``: ``RoundResult.from_json``
+    reads one.)
     """
     scenario = scenario_argument(scenario)
     result = result_argument(result)  # anything else is no result to check: TypeError
