@@ -396,3 +396,31 @@ def test_draw_seeds_refuses_a_seed_or_count_lottery_odds_would_refuse(
     with pytest.raises(ValueError, match="must be a"):
         kgxp.draw_seeds(seed, draws)  # type: ignore[arg-type]
     assert kgxp.draw_seeds(0, 0) == []
+
+
+@pytest.mark.parametrize(
+    ("shares", "error", "message"),
+    [
+        ("0.1", TypeError, "shares must be a sequence of shares"),
+        (["0.1", "abc"], kgxp.PolicyError, "urban_to_rural_share"),
+        (["0.1", "2"], kgxp.PolicyError, "urban_to_rural_share"),
+        (["0.1", None], ValueError, "shares must be numbers from 0 to 1, got None"),
+    ],
+)
+def test_target_frontier_checks_every_share_before_the_first_round(
+    shares: object, error: type[Exception], message: str
+) -> None:
+    # "abc" raised decimal.InvalidOperation and "2" a pydantic ValidationError, each after
+    # the rounds of the shares before it had run; a bare string was read character by
+    # character.
+    from kgxp.views.balance import target_frontier
+
+    with pytest.raises(error, match=message):
+        target_frontier(SCENARIO, shares)  # type: ignore[arg-type]
+
+
+def test_target_frontier_reads_a_float_share_as_written() -> None:
+    from kgxp.views.balance import target_frontier
+
+    (point,) = target_frontier(SCENARIO, [0.1])
+    assert point.share == Decimal("0.1")

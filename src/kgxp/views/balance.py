@@ -24,15 +24,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from kgxp._internal.extras import require
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy
+from kgxp.exceptions import PolicyError
 from kgxp.model.arguments import policy_argument, scenario_argument
-from kgxp.model.policy import DistributionalTargets, Mechanism, Policy
+from kgxp.model.policy import DistributionalTargets, Mechanism, Policy, policy_problems
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
@@ -198,16 +199,35 @@ class FrontierPoint(FrozenModel):
 def target_frontier(
     scenario: Scenario, shares: Sequence[Decimal | str], *, policy: Policy | None = None
 ) -> tuple[FrontierPoint, ...]:
-    """Run the targeted mechanism at each R16 share (urban → rural moves, R16)."""
+    """Run the targeted mechanism at each R16 share (urban → rural moves, R16).
+
+    Every share is checked before the first round runs, as the policy's own field checks
+    it (a number or its text, from 0 to 1): :class:`~kgxp.exceptions.PolicyError` names
+    a bad one. A float is read as written (``0.1`` is 10%, not its binary expansion).
+    """
     scenario = scenario_argument(scenario)
     base = policy_argument(policy)
-    points = []
-    for share in shares:
-        share = Decimal(share)
-        targets = DistributionalTargets(
-            urban_to_rural_share=share,
-            rural_shortage_fill_share=base.targets.rural_shortage_fill_share,
+    if isinstance(shares, str | bytes) or not isinstance(shares, Sequence):
+        raise TypeError(
+            f"shares must be a sequence of shares, such as ['0.05', '0.10'], got {shares!r}"
         )
+    plans: list[tuple[Decimal, DistributionalTargets]] = []
+    for given in shares:
+        try:
+            targets = DistributionalTargets.model_validate(
+                {
+                    "urban_to_rural_share": given,
+                    "rural_shortage_fill_share": base.targets.rural_shortage_fill_share,
+                }
+            )
+        except ValidationError as error:
+            raise PolicyError(policy_problems(error)) from None
+        share = targets.urban_to_rural_share
+        if share is None:  # None is "no target" to the policy: no point of a frontier
+            raise ValueError("shares must be numbers from 0 to 1, got None")
+        plans.append((share, targets))
+    points = []
+    for share, targets in plans:
         result = run_round(
             scenario, policy=base.evolve(mechanism=Mechanism.TARGETED, targets=targets)
         )
