@@ -179,8 +179,8 @@ def apply_recompetition(
     cannot be applied twice or to another semester: :class:`RegisterError`.
     """
     register = register_argument(register)
-    policy = policy_argument(policy)
-    policy = policy or result.policy
+    # No policy given: the one the re-competition ran under, not the default Policy().
+    policy = result.policy if policy is None else policy_argument(policy, optional=False)
     if result.register_digest != register.digest:
         raise RegisterError(
             f"re-competition {result.name!r} was run on another register than the one of "
