@@ -118,6 +118,7 @@ def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = Fa
 
     Until removed: :func:`outcome_rows` as a DataFrame, with numbers as numbers.
     """
+    # outcome_rows checks these too, but a wrong one should fail before the warning.
     scenario = scenario_argument(scenario)
     result = result_argument(result)
     warnings.warn(

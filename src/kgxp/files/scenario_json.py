@@ -64,7 +64,6 @@ def _compact(value: Any) -> str:
 
 def save_scenario(scenario: Scenario, path: StrPath) -> None:
     """Write :func:`dump_scenario` to ``path`` as UTF-8."""
-    scenario = scenario_argument(scenario)
     Path(path).write_text(dump_scenario(scenario), encoding="utf-8")
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
@@ -50,7 +49,6 @@ from kgxp.model.arguments import (
     scenario_argument,
     seed_argument,
     whole_argument,
-    whole_number,
 )
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
@@ -165,9 +163,7 @@ def draw_seeds(seed: int, draws: int) -> list[int]:
     True
     """
     seed = seed_argument(seed)
-    count = whole_number(draws)
-    if count is None or not 0 <= count <= MAX_DRAWS:
-        raise ValueError(f"draws must be a whole number from 0 to {MAX_DRAWS:,}, got {draws!r}")
+    count = whole_argument(draws, "draws", minimum=0, maximum=MAX_DRAWS)
     prefix = f"kgxp-lottery-odds:{seed}:"
     return [
         int.from_bytes(hashlib.sha256(f"{prefix}{k}".encode()).digest()[:8], "big") >> 1
@@ -183,13 +179,10 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     >>> wilson_interval(30, 60)
     (0.37735, 0.62265)
     """
-    trials = whole_argument(trials, "trials", maximum=sys.maxsize)
-    hits = whole_number(successes)
-    if hits is None or not 0 <= hits <= trials:
-        raise ValueError(
-            f"successes must be a whole number from 0 to trials ({trials}), got {successes!r}"
-        )
-    successes = hits
+    trials = whole_argument(trials, "trials")
+    successes = whole_argument(
+        successes, "successes", minimum=0, maximum=trials, maximum_is="trials"
+    )
     confidence = fraction_argument(confidence, "confidence")
     z = NormalDist().inv_cdf(0.5 + confidence / 2)
     p = successes / trials

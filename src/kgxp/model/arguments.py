@@ -87,18 +87,38 @@ def seed_argument(value: object, name: str = "seed") -> int:
     are refused: a seed is written into the published result and must read back as
     the number the caller meant.
     """
-    whole = whole_number(value)
-    if whole is not None and whole >= 0:
-        return whole
-    raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
+    return whole_argument(value, name, minimum=0)
 
 
-def whole_argument(value: object, name: str, *, maximum: int) -> int:
-    """A count from 1 to ``maximum`` (draws, chunks, semesters), else ``ValueError``."""
+def whole_argument(
+    value: object,
+    name: str,
+    *,
+    minimum: int = 1,
+    maximum: int | None = None,
+    maximum_is: str | None = None,
+) -> int:
+    """A whole number from ``minimum`` to ``maximum`` (draws, chunks, semesters, seats…),
+    else ``ValueError``; ``maximum_is`` names what the upper bound is, for the message.
+
+    >>> whole_argument(0, "draws", maximum=1_000_000)
+    Traceback (most recent call last):
+    ValueError: draws must be a positive whole number, at most 1,000,000, got 0
+    >>> whole_argument(5, "successes", minimum=0, maximum=3, maximum_is="trials")
+    Traceback (most recent call last):
+    ValueError: successes must be a whole number from 0 to trials (3), got 5
+    """
     whole = whole_number(value)
-    if whole is not None and 1 <= whole <= maximum:
+    if whole is not None and whole >= minimum and (maximum is None or whole <= maximum):
         return whole
-    raise ValueError(f"{name} must be a positive whole number, at most {maximum:,}, got {value!r}")
+    if maximum is None:
+        wanted = "a positive whole number" if minimum == 1 else f"a whole number ≥ {minimum}"
+    elif minimum == 1 and maximum_is is None:
+        wanted = f"a positive whole number, at most {maximum:,}"
+    else:
+        upper = f"{maximum:,}" if maximum_is is None else f"{maximum_is} ({maximum})"
+        wanted = f"a whole number from {minimum} to {upper}"
+    raise ValueError(f"{name} must be {wanted}, got {value!r}")
 
 
 def rows_argument(value: object, name: str = "rows") -> int:
@@ -114,10 +134,7 @@ def rows_argument(value: object, name: str = "rows") -> int:
     Traceback (most recent call last):
     ValueError: rows must be a whole number ≥ 0, got -1
     """
-    whole = whole_number(value)
-    if whole is not None and whole >= 0:
-        return whole
-    raise ValueError(f"{name} must be a whole number ≥ 0, got {value!r}")
+    return whole_argument(value, name, minimum=0)
 
 
 def fraction_argument(value: object, name: str) -> float:
@@ -140,9 +157,12 @@ def switch_argument(value: object, name: str) -> bool:
     raise TypeError(f"{name} must be True or False, got {value!r}")
 
 
-def mapping_argument(value: object, name: str) -> Mapping[object, object]:
-    """``value`` if it is a mapping (``{}`` for ``None``), else ``TypeError``."""
-    if value is None:
+def mapping_argument(
+    value: object, name: str, *, optional: bool = False
+) -> Mapping[object, object]:
+    """``value`` if it is a mapping (``{}`` for ``None`` where the argument is
+    ``optional``), else ``TypeError``."""
+    if value is None and optional:
         return {}
     if isinstance(value, Mapping):
         return value
@@ -157,11 +177,11 @@ def whole_number(value: object) -> int | None:
     >>> whole_number(2), whole_number(True), whole_number(2.0), whole_number("2")
     (2, None, None, None)
     """
-    if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+    if isinstance(value, bool):
         return None
     try:
         return operator.index(cast(SupportsIndex, value))
-    except TypeError:  # numpy's bool has __index__ only to refuse it
+    except TypeError:  # no __index__ (a float, a str), or numpy's bool, which refuses it
         return None
 
 

@@ -32,9 +32,11 @@ import attrs
 from kgxp._internal.indexed_value import IndexedStringValue
 from kgxp.model.months import YearMonth
 
-__all__ = ["MONTHS_PER_SEMESTER", "Semester", "Term"]
+__all__ = ["LAST_SCHOOL_YEAR", "MONTHS_PER_SEMESTER", "Semester", "Term"]
 
 MONTHS_PER_SEMESTER: Final = 6
+# The spring semester's months lie in school_year + 1, which YearMonth caps at 9999.
+LAST_SCHOOL_YEAR: Final = 9998
 _PATTERN = re.compile(r"^(\d{4})-(autumn|spring)$")
 _JSON_PATTERN = r"^\d{4}-(autumn|spring)$"
 
@@ -84,9 +86,8 @@ class Semester(IndexedStringValue):
 
     @school_year.validator
     def _check_year(self, _attribute: attrs.Attribute[int], value: int) -> None:
-        # The spring semester's months lie in school_year + 1, which YearMonth caps at 9999.
-        if not 1 <= value <= 9998:
-            raise ValueError(f"school year must be between 1 and 9998, got {value}")
+        if not 1 <= value <= LAST_SCHOOL_YEAR:
+            raise ValueError(f"school year must be between 1 and {LAST_SCHOOL_YEAR}, got {value}")
 
     # -- construction -----------------------------------------------------------
 

@@ -139,8 +139,7 @@ def _check_incoming_waiting(scenario: Scenario, school_ids: set[str]) -> list[Pr
 @in_kgxp_decimal_context
 def check(scenario: Scenario) -> None:
     """Raise :class:`~kgxp.exceptions.ScenarioError` listing every problem, if any."""
-    scenario = scenario_argument(scenario)
-    raise_for_problems(scenario)
+    raise_for_problems(scenario)  # validate() checks that it is a Scenario
 
 
 def raise_for_problems(scenario: Scenario) -> None:

@@ -210,8 +210,6 @@ def render_comparison(
     locale: str = DEFAULT_LOCALE,
 ) -> str:
     """The comparison as a notice (text, Markdown or HTML): the first ``rows`` changes."""
-    comparison = instance_argument(comparison, Comparison, "comparison", "kgxp.compare(a, b)")
-    scenario = None if scenario is None else scenario_argument(scenario)
     sections = comparison_sections(comparison, rows=rows, scenario=scenario, locale=locale)
     return render_sections(sections, format, locale=locale)
 

@@ -404,8 +404,6 @@ def render_report(
     ``"markdown"`` or ``"html"`` (a whole page, every value escaped; with
     ``figures=True`` and matplotlib installed, plots of balance and movement).
     """
-    scenario = scenario_argument(scenario)
-    result = result_argument(result)
     sections = report_sections(
         scenario,
         result,

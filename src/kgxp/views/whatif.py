@@ -26,7 +26,12 @@ from collections.abc import Mapping
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.progress import Progress, Tracker
-from kgxp.model.arguments import policy_argument, scenario_argument, seed_argument
+from kgxp.model.arguments import (
+    mapping_argument,
+    policy_argument,
+    scenario_argument,
+    seed_argument,
+)
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -63,12 +68,8 @@ def run_rounds(
     scenario = scenario_argument(scenario)
     base = policy_argument(policy)
     chosen = base.lottery_seed if seed is None else seed_argument(seed)
-    if not isinstance(variants, Mapping):
-        raise TypeError(
-            "variants must be a mapping of names to what-ifs (a dict), "
-            f"got {type(variants).__name__}"
-        )
     plan: list[tuple[str, Scenario, Policy]] = []
+    mapping_argument(variants, "variants")  # a list of variants has no names: TypeError
     for name, variant in variants.items():
         if isinstance(variant, Policy):
             plan.append((name, scenario, variant))

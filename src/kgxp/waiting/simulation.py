@@ -49,12 +49,11 @@ from kgxp.model.arguments import (
     seed_argument,
     switch_argument,
     whole_argument,
-    whole_number,
 )
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Scenario, Staffing
-from kgxp.model.semester import Semester
+from kgxp.model.semester import LAST_SCHOOL_YEAR, Semester
 from kgxp.round.engine import run_round
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting._rows import constructor
@@ -86,7 +85,7 @@ MAX_SEMESTERS = 100
 """The longest :func:`simulate` runs: 50 years, longer than any teacher's career (from
 the youngest working age to the latest statutory retirement age, §4), so every teacher
 of the county has retired within it; a longer horizon is a typo."""
-_LAST_SEMESTER = Semester(9998, "spring")  # the last one Semester can name
+_LAST_SEMESTER = Semester(LAST_SCHOOL_YEAR, "spring")  # the last one Semester can name
 
 _STATE = attrgetter("state")
 
@@ -282,23 +281,24 @@ def _vacancy_tables(
     otherwise reach the register, and fail there after the round, or not at all.
     """
     tables: dict[Semester, dict[str, int]] = {}
-    for key, table in mapping_argument(vacancies, "vacancies").items():
+    for key, table in mapping_argument(vacancies, "vacancies", optional=True).items():
         semester = Semester.parse(str(key))
         if semester in tables:  # "2027-spring" and Semester(2027, "spring"): which one?
             raise ValueError(f"vacancies give {semester} twice")
-        seats = mapping_argument(table, f"vacancies for {semester}")
+        seats = mapping_argument(table, f"vacancies for {semester}", optional=True)
         unknown = sorted(str(p) for p in seats if p not in post_ids)
         if unknown:
             raise ValueError(f"vacancies name unknown posts: {', '.join(unknown)}")
-        counts = tables[semester] = {}
-        for post_id, count in seats.items():
-            whole = whole_number(count)
-            if whole is None or not 0 <= whole <= staffing.total_posts:
-                raise ValueError(
-                    f"seats at {post_id} in {semester} must be a whole number from 0 to the "
-                    f"county's staffing total ({staffing.total_posts}), got {count!r}"
-                )
-            counts[str(post_id)] = whole  # a post id: a str of post_ids, checked above
+        tables[semester] = {
+            str(post_id): whole_argument(  # a post id: a str of post_ids, checked above
+                count,
+                f"seats at {post_id} in {semester}",
+                minimum=0,
+                maximum=staffing.total_posts,
+                maximum_is="the county's staffing total",
+            )
+            for post_id, count in seats.items()
+        }
     return tables
 
 
