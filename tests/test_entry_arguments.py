@@ -53,6 +53,7 @@ def never(*_: object) -> None:
 
 @pytest.mark.parametrize("seed", [s for s in NOT_A_SEED if s is not None])
 def test_run_round_refuses_a_seed_that_is_not_a_whole_number_at_least_zero(seed: object) -> None:
+    # I12: the seed is the only source of randomness and is published with the result.
     with pytest.raises(ValueError, match="seed must be a whole number ≥ 0"):
         run_round(SCENARIO, seed=seed)  # type: ignore[arg-type]
 
@@ -209,7 +210,8 @@ def test_simulate_refuses_a_bad_vacancy_table_before_the_round(
     vacancies: object, message: str
 ) -> None:
     # 1.5 seats used to run the round, then fail as "fills more seats than are open";
-    # "2" failed with a foreign TypeError, -5 after the round, 10**12 not at all.
+    # "2" failed with a foreign TypeError, -5 after the round, 10**12 not at all (R1: no
+    # post opens more seats than the county's staffing total).
     with pytest.raises((TypeError, ValueError), match=message):
         simulate(SCENARIO, semesters=3, vacancies=vacancies, progress=never)  # type: ignore[arg-type]
 
