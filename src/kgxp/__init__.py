@@ -28,6 +28,7 @@ from kgxp.exceptions import (
     Problem,
     RosterWarning,
     ScenarioError,
+    SweepError,
 )
 from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.outcome_record import outcome_rows, outcomes_frame
@@ -255,6 +256,7 @@ __all__ = [
     "Staffing",
     "Status",
     "StatutoryRetirement",
+    "SweepError",
     "TargetReport",
     "Teacher",
     "TeacherOdds",

@@ -33,6 +33,7 @@ __all__ = [
     "Problem",
     "RosterWarning",
     "ScenarioError",
+    "SweepError",
     "error_json_schema",
 ]
 
@@ -196,6 +197,70 @@ class OutputError(KgxpError, OSError):
     Raised before anything is written when the target is known to be wrong
     (an existing file, a folder that is a file), so nothing is half-written.
     """
+
+
+class SweepError(KgxpError, RuntimeError):
+    """A sweep's executor could not run one of its tasks; nothing of the sweep is returned.
+
+    A worker process died (often killed for memory), the executor was shut down, or
+    the cluster's client was closed or lost its scheduler: the executor's failure, not
+    the input's (a task's own error is raised as it is). ``task`` names the task (a
+    what-if round's variant, a range of lottery draws); the executor's exception is
+    the ``__cause__``, and ``details()`` names its class.
+
+    >>> error = SweepError("draws 1–125 of 1000", 1, 8, RuntimeError("cannot schedule new futures after shutdown"))
+    >>> error.task
+    'draws 1–125 of 1000'
+    >>> error.details()["cause"]
+    'RuntimeError'
+    """
+
+    def __init__(self, task: str, position: int, total: int, cause: BaseException) -> None:
+        self.task = task
+        self.cause = type(cause).__name__
+        said = str(cause).strip()
+        super().__init__(
+            f"the executor could not run {task} ({position} of {total}): {_sweep_hint(cause)}"
+            f" [{self.cause}{': ' + said if said else ''}]"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The cause itself may not pickle (a cluster's connection): keep what was said.
+        return (_rebuild_sweep_error, (self.task, self.cause, str(self)))
+
+    def details(self) -> Mapping[str, str]:
+        return {"task": self.task, "cause": self.cause}
+
+
+def _sweep_hint(cause: BaseException) -> str:
+    """What the executor's failure means and what to try, by its kind."""
+    name = type(cause).__name__
+    if name in {"BrokenProcessPool", "BrokenThreadPool", "BrokenExecutor"}:
+        return (
+            "a worker process stopped abruptly (killed, often for lack of memory); run the "
+            "sweep again with fewer workers, on a machine with more memory, or with "
+            "executor='serial'"
+        )
+    if name == "KilledWorker":
+        return (
+            "the cluster's workers died running it (often for lack of memory); give the "
+            "workers more memory or fewer threads, or split lottery draws into more chunks"
+        )
+    if name in {"CancelledError", "FutureCancelledError"}:
+        return (
+            "the task was cancelled before it ran (the executor was shut down, or the "
+            "cluster's client closed, during the sweep)"
+        )
+    if name in {"ClosedClientError", "CommClosedError"}:
+        return "the cluster's client is closed or has lost its scheduler; connect again"
+    return "the executor was shut down or refused the task; pass one that is running"
+
+
+def _rebuild_sweep_error(task: str, cause: str, message: str) -> SweepError:
+    error = SweepError.__new__(SweepError)
+    error.task, error.cause = task, cause
+    Exception.__init__(error, message)
+    return error
 
 
 class RosterWarning(KgxpError, UserWarning):

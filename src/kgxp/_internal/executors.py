@@ -17,6 +17,13 @@ Results come back in task order whatever finished first, so a sweep is
 byte-identical on every executor (I12). A task must be a module-level function
 and its arguments picklable.
 
+When the executor fails rather than the task — a worker process dies (killed for
+memory, typically, on a province-sized county), the pool was shut down, a task was
+cancelled under the sweep, the cluster's client is closed or its workers keep dying —
+:class:`~kgxp.exceptions.SweepError` names the task that could not run and what to
+try, with the executor's exception as its cause; the other tasks are cancelled and
+nothing is returned. A task's own exception is raised as it is, as a serial run would.
+
 >>> run_tasks(pow, [(2, 3), (3, 2)], "serial")
 [8, 9]
 """
@@ -26,11 +33,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import BrokenExecutor, CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures import Executor as FuturesExecutor
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from kgxp._internal.decimals import call_in_kgxp_decimal_context
+from kgxp.exceptions import SweepError
 
 __all__ = ["ClusterClient", "Executor", "run_tasks"]
 
@@ -54,24 +62,28 @@ def run_tasks(
     executor: Executor = None,
     *,
     done: Callable[[int], None] | None = None,
+    task_name: Callable[[int], str] | None = None,
 ) -> list[_Result]:
     """``[function(*a) for a in arguments]``, run on ``executor``, in the same order.
 
     ``done(k)`` is called as task ``k``'s result is collected, in task order (progress).
+    ``task_name(k)`` names task ``k`` in a :class:`~kgxp.exceptions.SweepError`
+    (default: ``"task k"``, counted from 1).
     """
     if executor == "serial":
         return _in_process(function, arguments, done)
+    named = task_name or (lambda k: f"task {k + 1}")
     if executor is None or executor == "processes":
         workers = min(len(arguments), os.cpu_count() or 1)
         if workers <= 1:
             return _in_process(function, arguments, done)
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            return _gather(pool, function, arguments, done)
+            return _gather(pool, function, arguments, done, named)
     if isinstance(executor, FuturesExecutor):
-        return _gather(executor, function, arguments, done)
+        return _gather(executor, function, arguments, done, named)
     if isinstance(executor, ClusterClient):
         # pure=False: every task runs, none is served from the cluster's cache by key.
-        return _gather(executor.get_executor(pure=False), function, arguments, done)
+        return _gather(executor.get_executor(pure=False), function, arguments, done, named)
     raise TypeError(
         "executor must be None, 'processes', 'serial', a concurrent.futures.Executor or a "
         f"distributed.Client, got {type(executor).__name__}"
@@ -96,20 +108,48 @@ def _gather(
     function: Callable[..., _Result],
     arguments: Sequence[tuple[Any, ...]],
     done: Callable[[int], None] | None,
+    named: Callable[[int], str],
 ) -> list[_Result]:
-    # Another thread or process starts in its own decimal context (a thread's: a copy of
-    # ``decimal.DefaultContext``, which a program may change): each task runs in kgxp's.
-    futures = [pool.submit(call_in_kgxp_decimal_context, function, *a) for a in arguments]
+    futures: list[Future[_Result]] = []
     try:
+        # Another thread or process starts in its own decimal context (a thread's: a copy
+        # of ``decimal.DefaultContext``, which a program may change): each task runs in
+        # kgxp's. Whatever submit raises is the executor's refusal, never the task's.
+        for k, a in enumerate(arguments):
+            try:
+                futures.append(pool.submit(call_in_kgxp_decimal_context, function, *a))
+            except Exception as refused:
+                raise SweepError(named(k), k + 1, len(arguments), refused) from refused
         results = []
         for k, future in enumerate(futures):
-            results.append(future.result())
+            try:
+                results.append(future.result())
+            except Exception as failed:
+                if _executor_failed(failed):
+                    raise SweepError(named(k), k + 1, len(arguments), failed) from failed
+                raise  # the task's own error, as a serial run raises it
             if done is not None:
                 done(k)
         return results
     finally:  # a failed task: the others are not left running for nothing
         for future in futures:
             future.cancel()
+
+
+def _executor_failed(error: Exception) -> bool:
+    """Whether ``error`` is the executor's failure rather than the task's own exception.
+
+    ``concurrent.futures``: a broken pool (a worker died) or a cancelled task. Dask
+    (``distributed``, an optional extra, so read by class, not imported): a task whose
+    workers died (``KilledWorker``), a closed client, a lost connection to the scheduler.
+    """
+    if isinstance(error, BrokenExecutor | CancelledError):
+        return True
+    kind = type(error)
+    return kind.__module__.partition(".")[0] == "distributed" and kind.__name__ in _DASK_FAILURES
+
+
+_DASK_FAILURES = frozenset({"KilledWorker", "ClosedClientError", "CommClosedError"})
 
 
 def _context() -> multiprocessing.context.BaseContext:

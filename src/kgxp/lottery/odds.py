@@ -232,12 +232,24 @@ def lottery_odds(
     if executor == "serial":
         tallies = [_tally(replay, batch) for batch in batches]
     else:
-        tallies = run_tasks(_draw_batch, [(scenario, policy, batch) for batch in batches], executor)
+        tallies = run_tasks(
+            _draw_batch,
+            [(scenario, policy, batch) for batch in batches],
+            executor,
+            task_name=lambda k: _draw_range(k * size, len(batches[k]), draws),
+        )
     counts: Counter[tuple[int, tuple[int, int]]] = Counter()
     for tally in tallies:
         counts.update(tally)
     log.info("lottery.odds", teachers=len(replay.teachers), draws=draws, tasks=len(batches))
     return _document(scenario, policy, seed, draws, confidence, replay, counts)
+
+
+def _draw_range(start: int, count: int, draws: int) -> str:
+    """A batch of draws as a SweepError names it: ``"draws 1–125 of 1000"``."""
+    if count == 1:
+        return f"draw {start + 1} of {draws}"
+    return f"draws {start + 1}–{start + count} of {draws}"
 
 
 def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int, int]]]:

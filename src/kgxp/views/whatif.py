@@ -102,6 +102,7 @@ def run_rounds(
             ],
             executor,
             done=lambda k: tracker.advance(plan[k][0]),
+            task_name=lambda k: f"what-if round {plan[k][0]!r}",
         )
     return {name: result for (name, _, _), result in zip(plan, done, strict=True)}
 

@@ -1,0 +1,171 @@
+"""A sweep whose executor fails: kgxp's own ``SweepError`` naming the task, nothing returned.
+
+A province's analysts send thousands of draws or a grid of what-if rounds to local
+processes or a Dask cluster; a worker killed for memory, a pool shut down early or a
+client already closed must not surface as the executor's own traceback, but as a
+:class:`kgxp.SweepError` that says which task could not run and what to do, with the
+executor's exception as its cause. A task's own error (a bug, a kgxp error) is not the
+executor's and passes through unchanged.
+
+Every executor here is real: a process pool whose worker dies, a shut-down pool, a
+closed Dask client, and a Dask cluster whose worker dies while running a task.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
+
+import kgxp
+from kgxp import Policy, Scenario, SweepError, lottery_odds, run_rounds
+from kgxp._internal.executors import run_tasks
+from tests.conftest import EXAMPLE
+
+VARIANTS = {"baseline": Policy(), "by score": Policy().evolve(tie_breakers=())}
+
+
+@pytest.fixture(scope="module")
+def example() -> Scenario:
+    return kgxp.load_scenario(EXAMPLE)
+
+
+def _dead_pool() -> ProcessPoolExecutor:
+    """A real process pool whose worker exits abruptly as it starts (as one killed for
+    memory would): the pool breaks under the first task."""
+    return ProcessPoolExecutor(max_workers=1, initializer=os._exit, initargs=(1,))
+
+
+def test_a_worker_that_dies_gives_a_sweep_error_naming_the_variant(example: Scenario) -> None:
+    with _dead_pool() as pool, pytest.raises(SweepError) as raised:
+        run_rounds(example, VARIANTS, executor=pool)
+    error = raised.value
+    assert isinstance(error, kgxp.KgxpError)
+    assert isinstance(error, RuntimeError)
+    assert isinstance(error.__cause__, BrokenProcessPool)
+    assert error.task == "what-if round 'baseline'"  # the first task collected
+    assert "what-if round 'baseline' (1 of 2)" in str(error)
+    assert "worker" in str(error) and "executor='serial'" in str(error)
+    assert error.details() == {"task": "what-if round 'baseline'", "cause": "BrokenProcessPool"}
+
+
+def test_a_worker_that_dies_during_the_draws_names_the_draws(example: Scenario) -> None:
+    with _dead_pool() as pool, pytest.raises(SweepError) as raised:
+        lottery_odds(example, draws=10, chunks=2, executor=pool)
+    assert raised.value.task == "draws 1–5 of 10"
+    assert isinstance(raised.value.__cause__, BrokenProcessPool)
+
+
+@pytest.mark.parametrize("sweep", ["run_rounds", "lottery_odds"])
+def test_an_executor_shut_down_before_the_sweep_is_named(example: Scenario, sweep: str) -> None:
+    pool = ThreadPoolExecutor(max_workers=2)
+    pool.shutdown()
+
+    def sweep_on_the_pool() -> object:
+        if sweep == "run_rounds":
+            return run_rounds(example, VARIANTS, executor=pool)
+        return lottery_odds(example, draws=4, executor=pool)
+
+    with pytest.raises(SweepError, match="shut down") as raised:
+        sweep_on_the_pool()
+    assert type(raised.value.__cause__) is RuntimeError  # the pool's own refusal
+
+
+def test_a_task_cancelled_by_its_executor_is_a_sweep_error() -> None:
+    # The caller shuts the pool down, cancelling what has not started, while the sweep
+    # waits: the task that never ran is named.
+    pool = ThreadPoolExecutor(max_workers=1)
+
+    def slow_then_shut(value: int) -> int:
+        pool.shutdown(wait=False, cancel_futures=True)
+        return value
+
+    with pytest.raises(SweepError, match=r"task 2 \(2 of 2\)") as raised:
+        run_tasks(slow_then_shut, [(1,), (2,)], pool)
+    assert "cancelled" in str(raised.value)
+
+
+def test_a_tasks_own_error_passes_through_unchanged() -> None:
+    # Not the executor's failure: the task's exception, as a serial run would raise it.
+    with ThreadPoolExecutor(max_workers=2) as pool, pytest.raises(TypeError):
+        run_tasks(pow, [(2, 3), (2, "x")], pool)
+    with pytest.raises(TypeError):
+        run_tasks(pow, [(2, "x")], "serial")
+
+
+def test_a_sweep_error_survives_pickling_and_is_a_document() -> None:
+    error = SweepError("draws 1–5 of 10", 1, 2, BrokenProcessPool("gone"))
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is SweepError
+    assert str(again) == str(error)
+    assert again.task == error.task
+    assert again.details() == error.details()
+    document = error.document()
+    assert document.error == "SweepError"
+    assert document.details == {"task": "draws 1–5 of 10", "cause": "BrokenProcessPool"}
+
+
+# --- a real Dask cluster ------------------------------------------------------------------
+
+distributed = pytest.importorskip("distributed", reason="the 'distributed' extra (in dev)")
+
+
+def test_a_closed_dask_client_is_a_sweep_error(example: Scenario) -> None:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
+    ) as cluster:
+        client = distributed.Client(cluster)
+        client.close()
+        with pytest.raises(SweepError) as raised:
+            lottery_odds(example, draws=4, executor=client)
+    assert "closed" in str(raised.value)
+    assert raised.value.task == "draw 1 of 4"
+
+
+class _DieWhenATaskStarts(distributed.WorkerPlugin):  # type: ignore[misc]
+    """Kills its worker's process the moment a task starts executing there: a worker
+    lost mid-task (to the kernel's out-of-memory killer, say), deterministically."""
+
+    def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+        if finish == "executing":
+            os._exit(1)
+
+
+@pytest.fixture
+def dying_cluster() -> Iterator[Any]:
+    # allowed-failures 0: the scheduler gives up on a task after the first worker it
+    # killed (the default retries it on three), as it would after a province-sized
+    # task had killed every worker it was given.
+    import cloudpickle
+    import dask
+
+    import tests.test_sweep_failures as this_module
+
+    cloudpickle.register_pickle_by_value(this_module)  # the plugin reaches the workers
+    try:
+        with (
+            dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+            distributed.LocalCluster(
+                n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            client.register_plugin(_DieWhenATaskStarts())
+            yield client
+    finally:
+        cloudpickle.unregister_pickle_by_value(this_module)
+
+
+def test_a_dask_worker_that_dies_mid_task_is_a_sweep_error(
+    example: Scenario, dying_cluster: Any
+) -> None:
+    with pytest.raises(SweepError) as raised:
+        run_rounds(example, VARIANTS, executor=dying_cluster)
+    assert type(raised.value.__cause__).__name__ == "KilledWorker"
+    assert raised.value.task.startswith("what-if round ")
+    assert "memory" in str(raised.value)
