@@ -62,6 +62,7 @@ def test_every_document_has_a_schema_and_the_cli_prints_it(
         "simulation",
         "register",
         "recompetition",
+        "odds",
         "violations",
         "error",
     ]

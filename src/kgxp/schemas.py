@@ -9,6 +9,8 @@ A service or another language checks kgxp's files and responses against these:
 - ``simulation``: a simulation saved as JSON (``Simulation``);
 - ``register``: the waiting register at a semester (``Register``, docs/semesters.md);
 - ``recompetition``: a semester's re-competition result (``RecompetitionResult``);
+- ``odds``: lottery odds (``kgxp odds --out``; ``LotteryOdds``, read back by
+  ``LotteryOdds.from_json``);
 - ``violations``: what ``verify`` and ``verify_simulation`` report, as a list;
 - ``error``: any kgxp error as data (``KgxpError.document()``).
 
@@ -16,7 +18,7 @@ Input documents (scenario, policy) are described as they are read (``validation`
 mode: defaults may be omitted); outputs as they are written (``serialization``).
 
 >>> sorted(document_names())[:3]
-['comparison', 'error', 'policy']
+['comparison', 'error', 'odds']
 >>> json_schema("policy")["title"]
 'Policy'
 """
@@ -29,6 +31,7 @@ from typing import Any
 from kgxp.checks.violation import violations_json_schema
 from kgxp.exceptions import error_json_schema
 from kgxp.files.scenario_json import scenario_json_schema
+from kgxp.lottery.odds import LotteryOdds
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
 from kgxp.views.comparison import Comparison
@@ -46,6 +49,7 @@ _SCHEMAS: dict[str, Callable[[], dict[str, Any]]] = {
     "simulation": lambda: Simulation.model_json_schema(mode="serialization"),
     "register": lambda: Register.model_json_schema(mode="serialization"),
     "recompetition": lambda: RecompetitionResult.model_json_schema(mode="serialization"),
+    "odds": lambda: LotteryOdds.model_json_schema(mode="serialization"),
     "violations": violations_json_schema,
     "error": error_json_schema,
 }

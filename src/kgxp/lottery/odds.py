@@ -28,13 +28,15 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
 
-from pydantic import Field
+from pydantic import Field, ValidationError, model_validator
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
@@ -42,6 +44,7 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
 from kgxp._internal.rendering import html_of
+from kgxp.exceptions import Problem, ScenarioError
 from kgxp.lottery.replay import STATUSES, Replay
 from kgxp.model.arguments import (
     fraction_argument,
@@ -53,6 +56,7 @@ from kgxp.model.arguments import (
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
+from kgxp.model.validation import problems_from_validation_error
 
 __all__ = [
     "MAX_DRAWS",
@@ -73,6 +77,7 @@ draws, docs/benchmarks.md); a larger count is a typo, refused before a seed is d
 rather than hashed into a list for hours."""
 
 _DIGITS = 6  # probabilities and bounds in the JSON: stable text, finer than any county needs
+_STATUS_NAMES = frozenset(status.value for status in STATUSES)
 
 
 class OddsShare(FrozenModel):
@@ -86,12 +91,50 @@ class OddsShare(FrozenModel):
 
 
 class TeacherOdds(FrozenModel):
-    """One teacher's outcomes over the draws: statuses and posts, most frequent first."""
+    """One teacher's outcomes over the draws: statuses and posts, most frequent first.
+
+    Read back from a file, the shares must agree (every figure derives from the draw
+    counts): statuses and posts each count every draw once, each value once, none with
+    no draws, most frequent first (then by value, no post first); ``placed`` counts the
+    draws with a post; a probability is its draws over all the teacher's draws.
+    """
 
     teacher: Id
     placed: OddsShare = Field(description="draws in which the teacher got a post (value 'post')")
-    statuses: tuple[OddsShare, ...]
-    posts: tuple[OddsShare, ...]
+    statuses: tuple[OddsShare, ...] = Field(min_length=1)
+    posts: tuple[OddsShare, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _shares_agree(self) -> TeacherOdds:
+        total = sum(share.draws for share in self.statuses)
+        for name, shares in (("statuses", self.statuses), ("posts", self.posts)):
+            counted = sum(share.draws for share in shares)
+            if counted != total:
+                raise ValueError(f"its statuses count {total} draws but its posts {counted}")
+            values = [share.value for share in shares]
+            if len(set(values)) < len(values):
+                twice = next(v for v in values if values.count(v) > 1)
+                raise ValueError(f"{name} give {twice!r} twice")
+            if any(share.draws == 0 for share in shares):
+                raise ValueError(f"{name} list a value that came out in no draws")
+            keys = [(-share.draws, share.value or "") for share in shares]
+            if keys != sorted(keys):
+                raise ValueError(f"{name} are not most frequent first (then by value)")
+        unknown = [s.value for s in self.statuses if s.value not in _STATUS_NAMES]
+        if unknown:
+            raise ValueError(f"unknown status {unknown[0]!r} (one of {sorted(_STATUS_NAMES)})")
+        with_post = sum(share.draws for share in self.posts if share.value is not None)
+        if self.placed.value != "post" or self.placed.draws != with_post:
+            raise ValueError(
+                f"placed must be the {with_post} draws with a post (value 'post'), "
+                f"got {self.placed.draws} ({self.placed.value!r})"
+            )
+        for share in (self.placed, *self.statuses, *self.posts):
+            if share.probability != round(share.draws / total, _DIGITS):
+                raise ValueError(
+                    f"the probability of {share.value!r} is not its {share.draws} draws of {total}"
+                )
+        return self
 
     @property
     def post_by_draw(self) -> bool:
@@ -119,6 +162,56 @@ class LotteryOdds(FrozenModel):
     draws: int = Field(ge=1)
     confidence: float = Field(gt=0, lt=1, description="level of the Wilson intervals")
     teachers: tuple[TeacherOdds, ...]
+
+    @model_validator(mode="after")
+    def _teachers_agree(self) -> LotteryOdds:
+        """Each teacher once, in id order, over all the draws, with the Wilson intervals of
+        the document's confidence: what :meth:`from_json` refuses a file for."""
+        problems: list[Problem] = []
+        previous: str | None = None
+        for k, odds in enumerate(self.teachers):
+            where = f"teachers[{k}]"
+            if previous is not None and odds.teacher <= previous:
+                message = (
+                    f"teachers must be in id order, each once ({odds.teacher} after {previous})"
+                )
+                problems.append(Problem(where, "teacher", message, record_id=odds.teacher))
+            previous = odds.teacher
+            total = sum(share.draws for share in odds.statuses)
+            if total != self.draws:
+                message = f"its shares count {total} draws, the document {self.draws} draws"
+                problems.append(Problem(where, "statuses", message, record_id=odds.teacher))
+                continue
+            for share in (odds.placed, *odds.statuses, *odds.posts):
+                if (share.low, share.high) != wilson_interval(share.draws, total, self.confidence):
+                    message = (
+                        f"the interval of {share.value!r} is not the Wilson interval of "
+                        f"{share.draws} draws of {total} at {self.confidence}"
+                    )
+                    problems.append(Problem(where, "posts", message, record_id=odds.teacher))
+                    break
+        if problems:
+            raise ScenarioError(problems, summary="invalid lottery odds")
+        return self
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> LotteryOdds:
+        """The odds from their JSON (what ``kgxp odds --out`` writes), checked whole.
+
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` naming the teacher
+        (``teachers[12]``, their id) — never pydantic's error or a misread file.
+        """
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError as error:
+            try:
+                data = json.loads(text)
+            except (ValueError, RecursionError):
+                data = None
+            problems = problems_from_validation_error(error, data)
+            raise ScenarioError(
+                [_named(p, data) for p in problems], summary="invalid lottery odds"
+            ) from None
 
     def teacher(self, teacher_id: str) -> TeacherOdds:
         """One teacher's odds (``KeyError`` if unknown)."""
@@ -152,6 +245,21 @@ class LotteryOdds(FrozenModel):
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: what the draw decides, teacher by teacher."""
         return html_of(self)  # drawn by kgxp.views.html, registered there
+
+
+def _named(problem: Problem, data: object) -> Problem:
+    """A problem of an odds file located as the odds' own: ``odds`` for the document
+    itself, and the teacher's id for ``teachers[k]`` (their key is ``teacher``)."""
+    if problem.record == "scenario":
+        return dataclasses.replace(problem, record="odds")
+    if problem.record_id is None and problem.record.startswith("teachers["):
+        k = int(problem.record[len("teachers[") : -1])
+        teachers = data.get("teachers") if isinstance(data, dict) else None
+        if isinstance(teachers, list) and 0 <= k < len(teachers):
+            teacher = teachers[k].get("teacher") if isinstance(teachers[k], dict) else None
+            if isinstance(teacher, str):
+                return dataclasses.replace(problem, record_id=teacher)
+    return problem
 
 
 def draw_seeds(seed: int, draws: int) -> list[int]:
