@@ -34,7 +34,7 @@ from generator import generate_county  # noqa: E402
 
 import kgxp  # noqa: E402
 from kgxp._internal.gc_pause import collector_paused  # noqa: E402
-from kgxp.files.scenario_json import _checked_decode, _fast_decode  # noqa: E402
+from kgxp._internal.json_decode import _checked_decode, _fast_decode  # noqa: E402
 
 
 def _seconds(action: Callable[[], object]) -> float:

@@ -107,7 +107,7 @@ def test_decoding_runs_with_the_collector_paused(
     # (issue 19: 1.14 s against 0.36 s at 100,000 teachers); afterwards it is back on.
     import gc
 
-    import kgxp.files.scenario_json as scenario_json
+    import kgxp._internal.json_decode as scenario_json
 
     seen: list[tuple[str, bool]] = []
     real_loads, real_from_json = json.loads, scenario_json.jiter.from_json
@@ -161,7 +161,7 @@ def test_the_fast_decoder_decodes_as_the_json_module(
     # Scenario files are decoded by jiter, and by the json module only when jiter refuses
     # them (issue 19): whatever jiter accepts must decode to exactly what json.loads gives,
     # float bits, big integers, escapes and key order included.
-    from kgxp.files.scenario_json import _UNDECIDED, _fast_decode
+    from kgxp._internal.json_decode import _UNDECIDED, _fast_decode
 
     text = json.dumps(document, ensure_ascii=ascii_only)
     expected = json.loads(text)
@@ -192,7 +192,7 @@ def _same_floats(a: Any, b: Any) -> bool:
     ],
 )
 def test_what_jiter_refuses_is_decided_as_before(raw: bytes) -> None:
-    from kgxp.files.scenario_json import _UNDECIDED, _checked_decode, _decode, _fast_decode
+    from kgxp._internal.json_decode import _UNDECIDED, _checked_decode, _fast_decode, decode_json
 
     def outcome(decode: Any) -> Any:
         try:
@@ -200,6 +200,6 @@ def test_what_jiter_refuses_is_decided_as_before(raw: bytes) -> None:
         except ScenarioError as error:
             return ("refused", [(p.record, p.field, p.code, p.message) for p in error.problems])
 
-    assert outcome(_decode) == outcome(_checked_decode)
+    assert outcome(decode_json) == outcome(_checked_decode)
     if not raw.startswith(b"\xef"):
         assert _fast_decode(raw) is _UNDECIDED

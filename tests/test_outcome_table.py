@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import kgxp
-from kgxp import Outcome, OutcomeTable, RoundResult, Status
+from kgxp import Outcome, OutcomeTable, RoundResult, ScenarioError, Status
 from kgxp.model.outcome import COLUMNS
 from kgxp.model.result import Reason
 from tests.conftest import EXAMPLE
@@ -142,8 +142,9 @@ def test_a_table_is_read_only_and_refuses_what_it_cannot_hold() -> None:
     with pytest.raises(ValidationError):
         RoundResult.model_validate(data)
     text = _result().to_json().replace('"status":"waiting"', '"status":"promoted"', 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ScenarioError, match="invalid result") as raised:  # located, kgxp's
         RoundResult.from_json(text)
+    assert raised.value.problems[0].field == "status"
 
 
 # --- columns-built and objects-built results: same bytes, equal ----------------------

@@ -118,9 +118,9 @@ def test_decoding_shares_repeated_strings(example_path: Path) -> None:
     # value now and then gets another copy (worst of 300 processes on the example
     # county: 2.4% of one field's occurrences; two values colliding on one slot can
     # copy one field throughout). Without the cache every occurrence is its own object.
-    from kgxp.files.scenario_json import _decode
+    from kgxp._internal.json_decode import decode_json
 
-    records = _decode(example_path.read_bytes())["teachers"]
+    records = decode_json(example_path.read_bytes())["teachers"]
     values = [r["school"] for r in records] + [r["sex"] for r in records]
     values += [subject for r in records for subject in r["subjects"]]
     assert len(values) > 8_000 and len(set(values)) < 100

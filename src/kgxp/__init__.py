@@ -13,6 +13,7 @@ domain rulebook.
 from kgxp._internal import moved as _moved
 from kgxp._internal.executors import ClusterClient, Executor
 from kgxp._internal.gc_pause import CollectorPause, set_collector_pause
+from kgxp._internal.json_decode import decode_json
 from kgxp._version import __version__
 from kgxp.checks.recompetition import verify_recompetition
 from kgxp.checks.simulation import verify_simulation
@@ -284,6 +285,7 @@ __all__ = [
     "compare",
     "comparison_sections",
     "composite_score",
+    "decode_json",
     "document_names",
     "draw_seeds",
     "dump_scenario",

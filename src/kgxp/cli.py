@@ -21,13 +21,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kgxp._internal.extras import require
+from kgxp._internal.json_decode import decode_json
 from kgxp._internal.log import ROOT
+from kgxp._internal.nesting import NESTED_TOO_DEEPLY
 from kgxp._version import __version__
 from kgxp.checks.verify import verify
 from kgxp.cli_archive import add_archive_commands
 from kgxp.cli_options import rows_option, seed_option
-from kgxp.exceptions import KgxpError, OutputError, Problem, ScenarioError
-from kgxp.files.nesting import NESTED_TOO_DEEPLY
+from kgxp.exceptions import KgxpError, OutputError, ScenarioError
 from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.policy_file import load_policy
 from kgxp.files.publication import EXPORT_FORMATS
@@ -292,11 +293,11 @@ def _load_either(path: Path) -> Scenario | RoundResult:
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             data = None
         if isinstance(data, dict) and "outcomes" in data:
-            try:
-                return RoundResult.model_validate_json(raw)
-            except ValueError as error:
-                problem = Problem(str(path), "file", f"not a valid kgxp result: {error}")
-                raise ScenarioError([problem], summary="invalid result file") from None
+            try:  # every problem located, a key given twice included
+                return RoundResult.from_json(raw)
+            except ScenarioError as error:
+                summary = f"{path}: not a valid kgxp result"
+                raise ScenarioError(error.problems, summary=summary) from None
     return _load(path)
 
 
@@ -369,7 +370,12 @@ def _notice(args: argparse.Namespace) -> PublicityNotice:
     base = PublicityNotice()
     if args.notice is not None:
         try:
-            base = PublicityNotice.model_validate_json(args.notice.read_bytes())
+            data = decode_json(args.notice.read_bytes())
+        except ScenarioError as error:  # malformed, or a key given twice
+            said = "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+            raise NoticeError(f"{args.notice}: not a valid notice ({said})") from None
+        try:
+            base = PublicityNotice.model_validate(data)
         except ValidationError as error:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'file'}: {e['msg']}"

@@ -364,7 +364,7 @@ class Archive:
         return parse_scenario(self._one("scenario", digest))
 
     def round(self, key: str) -> RoundResult:
-        return RoundResult.model_validate_json(self._one("round", key))
+        return RoundResult.from_json(self._one("round", key))
 
     def recompetition(self, key: str) -> RecompetitionResult:
         return RecompetitionResult.model_validate_json(self._one("recompetition", key))

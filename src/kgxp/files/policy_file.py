@@ -12,7 +12,6 @@ roster.xlsx --policy our_county.toml``). Keys are the policy's parameters
 
 from __future__ import annotations
 
-import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,8 +19,9 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from kgxp._internal.json_decode import decode_json
+from kgxp._internal.nesting import nesting_problem
 from kgxp.exceptions import PolicyError, Problem
-from kgxp.files.nesting import nesting_problem
 from kgxp.files.scenario_json import StrPath
 from kgxp.model.policy import Policy, policy_problems
 
@@ -57,6 +57,8 @@ def load_policy(path: StrPath) -> Policy:
 
 
 def _decode(source: str | bytes, fmt: PolicyFormat) -> Any:
+    if fmt == "json":  # a key given twice refused, as in every JSON file kgxp reads
+        return decode_json(source, error=PolicyError)
     if isinstance(source, bytes):
         try:
             source = source.decode("utf-8-sig")
@@ -65,10 +67,7 @@ def _decode(source: str | bytes, fmt: PolicyFormat) -> Any:
                 [Problem("file", f"byte {error.start}", "not valid UTF-8", code="not_utf8")]
             ) from None
     try:
-        return tomllib.loads(source) if fmt == "toml" else json.loads(source)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise PolicyError([Problem("file", where, error.msg, code="malformed_json")]) from None
+        return tomllib.loads(source)  # TOML refuses a key given twice itself
     except tomllib.TOMLDecodeError as error:
         raise PolicyError([Problem("file", "(toml)", str(error), code="malformed_toml")]) from None
     except RecursionError:

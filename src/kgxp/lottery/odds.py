@@ -28,9 +28,7 @@ True
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import json
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -42,6 +40,7 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
+from kgxp._internal.json_decode import decode_json
 from kgxp._internal.log import get_logger
 from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
@@ -78,6 +77,7 @@ rather than hashed into a list for hours."""
 
 _DIGITS = 6  # probabilities and bounds in the JSON: stable text, finer than any county needs
 _STATUS_NAMES = frozenset(status.value for status in STATUSES)
+_INVALID = "invalid lottery odds"
 
 
 class OddsShare(FrozenModel):
@@ -191,27 +191,28 @@ class LotteryOdds(FrozenModel):
                     problems.append(Problem(where, "posts", message, record_id=odds.teacher))
                     break
         if problems:
-            raise ScenarioError(problems, summary="invalid lottery odds")
+            raise ScenarioError(problems, summary=_INVALID)
         return self
 
     @classmethod
     def from_json(cls, text: str | bytes) -> LotteryOdds:
         """The odds from their JSON (what ``kgxp odds --out`` writes), checked whole.
 
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` naming the teacher
-        (``teachers[12]``, their id) — never pydantic's error or a misread file.
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid lottery
+        odds") naming the teacher (``teachers[12]``, their id) — a key given twice
+        included (:func:`~kgxp.decode_json`) — never pydantic's error or a misread file.
         """
+        data = decode_json(text, summary=_INVALID)
+        if not isinstance(data, dict):
+            problem = Problem("file", "(top level)", "expected a JSON object", code="not_an_object")
+            raise ScenarioError([problem], summary=_INVALID)
         try:
-            return cls.model_validate_json(text)
+            return cls.model_validate(data)
         except ValidationError as error:
-            try:
-                data = json.loads(text)
-            except (ValueError, RecursionError):
-                data = None
-            problems = problems_from_validation_error(error, data)
-            raise ScenarioError(
-                [_named(p, data) for p in problems], summary="invalid lottery odds"
-            ) from None
+            problems = problems_from_validation_error(
+                error, data, document="odds", id_key="teacher"
+            )
+            raise ScenarioError(problems, summary=_INVALID) from None
 
     def teacher(self, teacher_id: str) -> TeacherOdds:
         """One teacher's odds (``KeyError`` if unknown)."""
@@ -245,21 +246,6 @@ class LotteryOdds(FrozenModel):
     def _repr_html_(self) -> str | None:
         """Jupyter's rich display: what the draw decides, teacher by teacher."""
         return html_of(self)  # drawn by kgxp.views.html, registered there
-
-
-def _named(problem: Problem, data: object) -> Problem:
-    """A problem of an odds file located as the odds' own: ``odds`` for the document
-    itself, and the teacher's id for ``teachers[k]`` (their key is ``teacher``)."""
-    if problem.record == "scenario":
-        return dataclasses.replace(problem, record="odds")
-    if problem.record_id is None and problem.record.startswith("teachers["):
-        k = int(problem.record[len("teachers[") : -1])
-        teachers = data.get("teachers") if isinstance(data, dict) else None
-        if isinstance(teachers, list) and 0 <= k < len(teachers):
-            teacher = teachers[k].get("teacher") if isinstance(teachers[k], dict) else None
-            if isinstance(teacher, str):
-                return dataclasses.replace(problem, record_id=teacher)
-    return problem
 
 
 def draw_seeds(seed: int, draws: int) -> list[int]:

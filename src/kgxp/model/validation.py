@@ -349,11 +349,15 @@ def _check_staffing(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def problems_from_validation_error(error: ValidationError, data: Any = None) -> list[Problem]:
+def problems_from_validation_error(
+    error: ValidationError, data: Any = None, *, document: str = "scenario", id_key: str = "id"
+) -> list[Problem]:
     """Turn pydantic's errors into :class:`Problem` records naming record, id and field.
 
     A :class:`ScenarioError` raised by the cross-record checks comes through
-    pydantic wrapped; its problems are returned as they are.
+    pydantic wrapped; its problems are returned as they are. ``document`` names the
+    whole document (a problem outside its records), ``id_key`` the key holding a
+    record's id (``"teacher"`` in a result's outcomes and in lottery odds).
     """
     problems: list[Problem] = []
     for item in error.errors(include_url=False):
@@ -362,28 +366,27 @@ def problems_from_validation_error(error: ValidationError, data: Any = None) -> 
             problems.extend(cause.problems)
             continue
         loc = item["loc"]
-        record, field = _split_location(loc)
-        problems.append(
-            Problem(record, field, item["msg"], record_id=_record_id(data, loc), code=item["type"])
-        )
+        record, field = _split_location(loc, document)
+        record_id = _record_id(data, loc, id_key)
+        problems.append(Problem(record, field, item["msg"], record_id=record_id, code=item["type"]))
     return problems
 
 
-def _split_location(loc: Sequence[int | str]) -> tuple[str, str]:
+def _split_location(loc: Sequence[int | str], document: str) -> tuple[str, str]:
     if len(loc) >= 2 and isinstance(loc[1], int):
         record = f"{loc[0]}[{loc[1]}]"
         rest = loc[2:]
     elif loc:
-        record, rest = "scenario", loc
+        record, rest = document, loc
     else:
-        return "scenario", "(whole record)"
+        return document, "(whole record)"
     field = ""
     for part in rest:
         field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
     return record, field or "(whole record)"
 
 
-def _record_id(data: Any, loc: Sequence[int | str]) -> str | None:
+def _record_id(data: Any, loc: Sequence[int | str], id_key: str) -> str | None:
     if len(loc) < 2 or not isinstance(data, Mapping) or not isinstance(loc[1], int):
         return None
     records = data.get(loc[0])
@@ -393,7 +396,7 @@ def _record_id(data: Any, loc: Sequence[int | str]) -> str | None:
         and 0 <= loc[1] < len(records)
     ):
         record = records[loc[1]]
-        record_id = record.get("id") if isinstance(record, Mapping) else None
+        record_id = record.get(id_key) if isinstance(record, Mapping) else None
         return str(record_id) if record_id is not None else None
     return None
 
