@@ -49,6 +49,11 @@ def test_decode_json_reads_as_json_loads_and_refuses_a_key_twice() -> None:
         kgxp.decode_json('{"a": 1, "a": 2}', error=kgxp.PolicyError)
     with pytest.raises(kgxp.ScenarioError, match=r"^invalid request"):
         kgxp.decode_json(b"{", summary="invalid request")
+    assert kgxp.decode_json(bytearray(b"[1]")) == [1]
+    with pytest.raises(TypeError, match="JSON text or UTF-8 bytes, got dict"):
+        kgxp.decode_json({"a": 1})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="ScenarioError or a subclass"):
+        kgxp.decode_json("[]", error=ValueError)  # type: ignore[arg-type]
 
 
 def test_a_policy_file_with_a_key_twice_is_refused(tmp_path: Path) -> None:

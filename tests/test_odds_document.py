@@ -189,3 +189,11 @@ def test_the_command_line_writes_a_document_that_reads_back(tmp_path: Path) -> N
     assert main(["odds", str(EXAMPLE), "--draws", "4", "--by-score", "--out", str(out)]) == 0
     odds = LotteryOdds.from_json(out.read_bytes())
     assert odds.draws == 4
+
+
+def test_an_interval_problem_names_the_share_it_is_in(data: dict[str, Any]) -> None:
+    _an_interval_edited(data)  # the placed share's lower bound
+    with pytest.raises(kgxp.ScenarioError) as raised:
+        LotteryOdds.from_json(json.dumps(data))
+    (problem,) = raised.value.problems
+    assert (problem.record, problem.field) == ("teachers[0]", "placed")

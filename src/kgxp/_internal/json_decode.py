@@ -47,6 +47,12 @@ def decode_json(
     kgxp.exceptions.ScenarioError: invalid scenario: 1 problem
       - file.score: 同一对象中键重复出现（JSON 会默默采用最后一个） (key given twice in one object)
     """
+    if isinstance(source, bytearray):
+        source = bytes(source)
+    if not isinstance(source, str | bytes):
+        raise TypeError(f"source must be JSON text or UTF-8 bytes, got {type(source).__name__}")
+    if not (isinstance(error, type) and issubclass(error, ScenarioError)):
+        raise TypeError(f"error must be ScenarioError or a subclass, got {error!r}")
     data = _fast_decode(source)
     if data is not _UNDECIDED:
         return data
