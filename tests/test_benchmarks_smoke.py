@@ -391,3 +391,12 @@ def test_lottery_table_judges_the_target_on_rows_that_use_the_machine() -> None:
         "dask, 1 worker": "— (one core) |",
         "dask, 2 workers": "≤ 10 s: MISSED |",
     }
+
+
+def test_the_result_reading_benchmark_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
+    module = load_benchmark("read_result.py")
+    assert module.main(["--teachers", "300", "--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "| RoundResult.model_validate_json (before) |" in out
+    assert "| RoundResult.from_json (now) |" in out
+    assert "× the speed of pydantic's JSON path alone" in out
