@@ -146,3 +146,13 @@ def test_json_roundtrip_is_exact_and_order_independent() -> None:
         == Policy.model_validate_json(Policy().model_dump_json()).model_dump_json()
     )
     assert policy.protected_circumstances == (Circumstance.AID_TIBET_YI, Circumstance.PREGNANCY)
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml"])
+def test_a_policy_file_that_is_not_utf8_is_refused_in_either_format(fmt: str) -> None:
+    from kgxp.files.policy_file import parse_policy
+
+    with pytest.raises(kgxp.PolicyError) as raised:
+        parse_policy(b"in_school_share = 1\xff", format=fmt)  # type: ignore[arg-type]
+    assert raised.value.codes() == ["not_utf8"]
+    assert raised.value.problems[0].field == "byte 19"

@@ -19,7 +19,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.nesting import nesting_problem
 from kgxp.exceptions import Problem, ScenarioError
 
-__all__ = ["decode_json"]
+__all__ = ["decode_json", "utf8_text"]
 
 
 def decode_json(
@@ -101,15 +101,21 @@ def _fast_decode(source: str | bytes) -> Any:
         return _UNDECIDED
 
 
+def utf8_text(source: str | bytes, error: type[ScenarioError] = ScenarioError) -> str:
+    """``source`` as text: bytes decoded as UTF-8 (a leading byte-order mark dropped), or
+    refused as ``error`` naming the first byte that is not UTF-8 (code ``not_utf8``)."""
+    if isinstance(source, str):
+        return source
+    try:
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError as bad:
+        problem = Problem("file", f"byte {bad.start}", "not valid UTF-8", code="not_utf8")
+        raise error([problem]) from None
+
+
 def _checked_decode(source: str | bytes) -> Any:
     """Decode with the standard library, reporting the first problem as kgxp's own error."""
-    if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ScenarioError(
-                [Problem("file", f"byte {error.start}", "not valid UTF-8", code="not_utf8")]
-            ) from None
+    source = utf8_text(source)
     duplicates: list[Problem] = []
     try:
         # Decoding makes millions of dicts, lists and strings and no cycles; with the

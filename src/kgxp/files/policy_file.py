@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from kgxp._internal.json_decode import decode_json
+from kgxp._internal.json_decode import decode_json, utf8_text
 from kgxp._internal.nesting import nesting_problem
 from kgxp.exceptions import PolicyError, Problem
 from kgxp.files.scenario_json import StrPath
@@ -59,13 +59,7 @@ def load_policy(path: StrPath) -> Policy:
 def _decode(source: str | bytes, fmt: PolicyFormat) -> Any:
     if fmt == "json":  # a key given twice refused, as in every JSON file kgxp reads
         return decode_json(source, error=PolicyError)
-    if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise PolicyError(
-                [Problem("file", f"byte {error.start}", "not valid UTF-8", code="not_utf8")]
-            ) from None
+    source = utf8_text(source, PolicyError)
     try:
         return tomllib.loads(source)  # TOML refuses a key given twice itself
     except tomllib.TOMLDecodeError as error:
