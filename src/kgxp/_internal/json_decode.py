@@ -2,9 +2,11 @@
 
 ``json.loads`` (and pydantic's JSON path) let the last of a key given twice in one
 object win without a word: a hand-edited or hostile file would be read as something
-its author may not have meant. Every JSON document kgxp reads — scenario, policy,
-result, lottery odds, a service's request — goes through :func:`decode_json`, which
-refuses that and every other unreadable input with kgxp's own located error.
+its author may not have meant. Every JSON document kgxp reads — scenario and policy
+files, each document it writes read back by its ``from_json``
+(:mod:`kgxp.model.document_json`), a service's request — goes through
+:func:`decode_json`, which refuses that and every other unreadable input with kgxp's
+own located error.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def decode_json(
     last win, silently: code ``duplicate_key``, the object's ``id`` named), invalid
     UTF-8 (``not_utf8``, the byte), malformed JSON (``malformed_json``, line and
     column), nesting past what the parser follows (``nested_too_deeply``, where it
-    starts). A leading byte-order mark is dropped. Scenario, policy, result and
-    lottery-odds files are all read through it; so can a service read its request
-    bodies before validating them (``examples/service/app.py``).
+    starts). A leading byte-order mark is dropped. Scenario and policy files and every
+    document kgxp writes, read back, go through it; so can a service's request bodies
+    before they are validated (``examples/service/app.py``).
 
     >>> decode_json('{"teacher": "T1", "score": 81.5}')
     {'teacher': 'T1', 'score': 81.5}

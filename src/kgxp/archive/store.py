@@ -367,21 +367,21 @@ class Archive:
         return RoundResult.from_json(self._one("round", key))
 
     def recompetition(self, key: str) -> RecompetitionResult:
-        return RecompetitionResult.model_validate_json(self._one("recompetition", key))
+        return RecompetitionResult.from_json(self._one("recompetition", key))
 
     def register_at(self, semester: Semester | str) -> Register:
         """The latest register stored for ``semester``."""
         found = self._bodies("register", semester=str(semester))
         if not found:
             raise ArchiveError(f"no register of {semester} in the archive")
-        return Register.model_validate_json(found[-1])
+        return Register.from_json(found[-1])
 
     def latest_register(self) -> Register:
         """The register stored last."""
         found = self.records("register")
         if not found:
             raise ArchiveError("the archive holds no register yet")
-        return Register.model_validate_json(self._bodies("register", key=found[-1].key)[-1])
+        return Register.from_json(self._bodies("register", key=found[-1].key)[-1])
 
     def latest_round(self) -> tuple[str, RoundResult]:
         """The placement round stored last, with its key: its policy and seed run the cycle."""

@@ -34,13 +34,12 @@ from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
-from kgxp._internal.json_decode import decode_json
 from kgxp._internal.log import get_logger
 from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
@@ -53,9 +52,9 @@ from kgxp.model.arguments import (
     whole_argument,
 )
 from kgxp.model.digest import scenario_digest
+from kgxp.model.document_json import read_document
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
-from kgxp.model.validation import problems_from_validation_error
 
 __all__ = [
     "MAX_DRAWS",
@@ -77,7 +76,7 @@ rather than hashed into a list for hours."""
 
 _DIGITS = 6  # probabilities and bounds in the JSON: stable text, finer than any county needs
 _STATUS_NAMES = frozenset(status.value for status in STATUSES)
-_INVALID = "invalid lottery odds"
+_INVALID = "invalid lottery odds"  # what a document that disagrees with itself is
 
 
 class OddsShare(FrozenModel):
@@ -210,20 +209,10 @@ class LotteryOdds(FrozenModel):
 
         Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid lottery
         odds") naming the teacher (``teachers[12]``, their id) — a key given twice
-        included (:func:`~kgxp.decode_json`) — never pydantic's error or a misread file.
+        included (:mod:`kgxp.model.document_json`) — never pydantic's error or a
+        misread file.
         """
-        data = decode_json(text, summary=_INVALID)
-        if not isinstance(data, dict):
-            problem = Problem("file", "(top level)", "expected a JSON object", code="not_an_object")
-            raise ScenarioError([problem], summary=_INVALID)
-        try:
-            with collector_paused():  # a model per share and no cycles: as for a result
-                return cls.model_validate(data)
-        except ValidationError as error:
-            problems = problems_from_validation_error(
-                error, data, document="odds", id_key="teacher"
-            )
-            raise ScenarioError(problems, summary=_INVALID) from None
+        return read_document(cls, text, document="lottery odds")
 
     def teacher(self, teacher_id: str) -> TeacherOdds:
         """One teacher's odds (``KeyError`` if unknown)."""

@@ -15,16 +15,15 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
 
-from pydantic import Field, GetCoreSchemaHandler, ValidationError
+from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
-from kgxp._internal.json_decode import decode_json
 from kgxp._internal.rendering import html_of
-from kgxp.exceptions import Problem, ScenarioError
 from kgxp.model.building import builder, trusted
+from kgxp.model.document_json import read_document
 from kgxp.model.outcome import Outcome, Outcomes, OutcomeTable, Reason, Status, json_rows
 from kgxp.model.policy import Policy, RoundKind, Scope
 from kgxp.model.scenario import Scenario
@@ -47,9 +46,6 @@ __all__ = [
     "builder",
     "trusted",
 ]
-
-
-_INVALID = "invalid result"  # the summary of what RoundResult.from_json refuses
 
 
 class FrozenCounts(dict[str, int]):
@@ -338,29 +334,11 @@ class RoundResult(FrozenModel):
 
         Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid result")
         locating it (``outcomes[12]`` and the teacher's id, the field) — malformed JSON,
-        invalid UTF-8 and a key given twice in one object included
-        (:func:`~kgxp.decode_json`), which pydantic's JSON path would read as its last
-        value without a word.
+        invalid UTF-8 and a key given twice in one object included, which pydantic's
+        JSON path would read as its last value without a word
+        (:mod:`kgxp.model.document_json`).
         """
-        from kgxp.model.validation import problems_from_validation_error  # imports this
-
-        # Decoded first, for what pydantic's JSON path would take silently (a key given
-        # twice), and dropped: the result is validated from the text itself, in JSON
-        # mode, whose outcomes become the columns of an OutcomeTable (Python mode would
-        # give a tuple of objects), without the decoded data alive beside it.
-        if not isinstance(decode_json(text, summary=_INVALID), dict):
-            problem = Problem("file", "(top level)", "expected a JSON object", code="not_an_object")
-            raise ScenarioError([problem], summary=_INVALID)
-        try:
-            # 100,000s of outcomes and no cycles: the collector's passes took two thirds of
-            # reading a 100,000-teacher result (kgxp._internal.gc_pause).
-            with collector_paused():
-                return cls.model_validate_json(text)
-        except ValidationError as error:
-            problems = problems_from_validation_error(
-                error, decode_json(text), document="result", id_key="teacher"
-            )
-            raise ScenarioError(problems, summary=_INVALID) from None
+        return read_document(cls, text, document="result")
 
     def to_frame(self, scenario: Scenario | None = None, *, redact: bool = False) -> Any:
         """One row per teacher as a pandas DataFrame with real dtypes (``kgxp[notebook]``).

@@ -29,6 +29,7 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.arguments import result_argument
+from kgxp.model.document_json import read_document
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -86,6 +87,17 @@ class Comparison(FrozenModel):
     round_kinds: dict[str, RoundKind] = Field(
         default_factory=dict, description="the kind of each round of a and b, by round name"
     )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Comparison:
+        """The comparison read back from its JSON (``model_dump_json``), equal to it.
+
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid comparison")
+        locating it — a key given twice in one object included, which pydantic's JSON
+        path would take as its last value without a word
+        (:mod:`kgxp.model.document_json`).
+        """
+        return read_document(cls, text, document="comparison")
 
     def to_frame(self) -> Any:
         """``changed`` as a pandas DataFrame with categorical ids and statuses; ``why`` is the

@@ -14,6 +14,7 @@ from pydantic import Field, model_validator
 
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp.exceptions import KgxpError
+from kgxp.model.document_json import read_document
 from kgxp.model.semester import Semester
 from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingEvent, WaitingState
@@ -96,6 +97,17 @@ class Register(FrozenModel):
     scenario_digest: str = Field(description="the scenario the register was built from")
     vacancies: dict[Id, int] = Field(description="open seats per post, for the re-competition")
     entries: tuple[RegisterEntry, ...]
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Register:
+        """The waiting register read back from its JSON (``model_dump_json``), equal to it.
+
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid register")
+        locating it — a key given twice in one object included, which pydantic's JSON
+        path would take as its last value without a word
+        (:mod:`kgxp.model.document_json`).
+        """
+        return read_document(cls, text, document="register")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -50,6 +50,7 @@ from kgxp.model.arguments import (
     switch_argument,
     whole_argument,
 )
+from kgxp.model.document_json import read_document
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Scenario, Staffing
@@ -113,6 +114,17 @@ class Simulation(FrozenModel):
     records: SemesterRecords
     ledger: LedgerLines
     summaries: tuple[SemesterSummary, ...]
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Simulation:
+        """The simulation read back from its JSON (``model_dump_json``), equal to it.
+
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid simulation")
+        locating it — a key given twice in one object included, which pydantic's JSON
+        path would take as its last value without a word
+        (:mod:`kgxp.model.document_json`).
+        """
+        return read_document(cls, text, document="simulation")
 
     def timeline(self, teacher_id: str) -> list[SemesterRecord]:
         """One teacher's records, in semester order."""
