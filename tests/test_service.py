@@ -118,6 +118,11 @@ def test_run_rejects_bad_requests_with_located_problems(client: Any) -> None:
     assert problems(client.post("/run", json={"scenario": good, "seed": -1})) == {
         ("seed", None, "(whole field)")
     }
+    # Neither true nor 5.0 is a seed, as kgxp.run_round says (lax int read them as 1 and 5).
+    for not_a_seed in (True, 5.0):
+        assert problems(client.post("/run", json={"scenario": good, "seed": not_a_seed})) == {
+            ("seed", None, "(whole field)")
+        }
 
 
 def test_verify_reports_violations_as_data(client: Any) -> None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, ValidationError
 from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
 
@@ -54,7 +54,8 @@ class RunRequest(_Envelope):
     scenario: dict[str, JsonValue]
     preset: str | None = Field(default=None, description="a policy preset name")
     policy: dict[str, JsonValue] | None = Field(default=None, description="a policy document")
-    seed: int | None = Field(
+    # Strict, as kgxp.run_round's own check: JSON true or 5.0 is no seed (lax int read them as 1, 5).
+    seed: StrictInt | None = Field(
         default=None, ge=0, description="lottery seed, a whole number ≥ 0 (default: the policy's)"
     )
 
@@ -287,7 +288,7 @@ class _RunRequestDoc(BaseModel):
     scenario: kgxp.Scenario
     preset: str | None = None
     policy: kgxp.Policy | None = None
-    seed: int | None = Field(default=None, ge=0)
+    seed: StrictInt | None = Field(default=None, ge=0)
 
 
 class _VerifyRequestDoc(BaseModel):
