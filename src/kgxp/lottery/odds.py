@@ -33,6 +33,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from statistics import NormalDist
+from typing import ClassVar
 
 from pydantic import Field, model_validator
 
@@ -52,7 +53,7 @@ from kgxp.model.arguments import (
     whole_argument,
 )
 from kgxp.model.digest import scenario_digest
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import Policy
 from kgxp.model.scenario import Scenario
 
@@ -152,8 +153,10 @@ class TeacherOdds(FrozenModel):
         return without and len(self.posts) > 1
 
 
-class LotteryOdds(FrozenModel):
+class LotteryOdds(ReadableDocument):
     """Per teacher (id order), the odds of each status and post over ``draws`` lottery seeds."""
+
+    document_name: ClassVar[str] = "lottery odds"
 
     scenario_digest: str
     policy: Policy
@@ -202,17 +205,6 @@ class LotteryOdds(FrozenModel):
         if problems:
             raise ScenarioError(problems, summary=_INVALID)
         return self
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> LotteryOdds:
-        """The odds from their JSON (what ``kgxp odds --out`` writes), checked whole.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid lottery
-        odds") naming the teacher (``teachers[12]``, their id) — a key given twice
-        included (:mod:`kgxp.model.document_json`) — never pydantic's error or a
-        misread file.
-        """
-        return read_document(cls, text, document="lottery odds")
 
     def teacher(self, teacher_id: str) -> TeacherOdds:
         """One teacher's odds (``KeyError`` if unknown)."""

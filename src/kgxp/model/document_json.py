@@ -19,15 +19,16 @@ service — from a file that may have been truncated or edited by hand. Each doc
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.json_decode import decode_json
 from kgxp.exceptions import Problem, ScenarioError
 
-__all__ = ["read_document"]
+__all__ = ["ReadableDocument", "read_document"]
 
 _Document = TypeVar("_Document", bound=BaseModel)
 
@@ -57,3 +58,24 @@ def read_document(
         data = decode_json(text)  # again, only now: for the ids of the records named
         problems = problems_from_validation_error(error, data, document=document, id_key=id_key)
         raise ScenarioError(problems, summary=summary) from None
+
+
+class ReadableDocument(FrozenModel):
+    """A document kgxp writes and reads back: :meth:`from_json` (internal base class).
+
+    ``document_name`` names it in errors ("invalid result"); the document's lists of
+    records key each record's id as ``teacher``.
+    """
+
+    document_name: ClassVar[str]
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Self:
+        """The document read back from its JSON (what kgxp wrote), equal to it.
+
+        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid
+        <document>") locating it — the record (``outcomes[12]``, the teacher's id) and
+        the field — a key given twice in one object included, which pydantic's JSON path
+        would take as its last value without a word (:mod:`kgxp.model.document_json`).
+        """
+        return read_document(cls, text, document=cls.document_name)

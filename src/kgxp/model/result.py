@@ -13,7 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from pydantic import Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -23,7 +23,7 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.building import builder, trusted
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.outcome import Outcome, Outcomes, OutcomeTable, Reason, Status, json_rows
 from kgxp.model.policy import Policy, RoundKind, Scope
 from kgxp.model.scenario import Scenario
@@ -231,8 +231,10 @@ class Conflict(FrozenModel):
     message: str
 
 
-class RoundResult(FrozenModel):
+class RoundResult(ReadableDocument):
     """The whole round: outcomes sorted by teacher id, seat use sorted by post id."""
+
+    document_name: ClassVar[str] = "result"
 
     scenario_digest: str = Field(description="SHA-256 of the scenario's canonical JSON")
     seed: int
@@ -327,18 +329,6 @@ class RoundResult(FrozenModel):
                     for name in type(self).model_fields
                 }
             return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> RoundResult:
-        """A result from its JSON (``result.json``, :meth:`to_json`), equal to the one written.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid result")
-        locating it (``outcomes[12]`` and the teacher's id, the field) — malformed JSON,
-        invalid UTF-8 and a key given twice in one object included, which pydantic's
-        JSON path would read as its last value without a word
-        (:mod:`kgxp.model.document_json`).
-        """
-        return read_document(cls, text, document="result")
 
     def to_frame(self, scenario: Scenario | None = None, *, redact: bool = False) -> Any:
         """One row per teacher as a pandas DataFrame with real dtypes (``kgxp[notebook]``).

@@ -19,7 +19,7 @@ from __future__ import annotations
 import warnings
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -29,7 +29,7 @@ from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
 from kgxp.model.arguments import result_argument
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -67,8 +67,10 @@ class SeatChange(FrozenModel):
     joined: tuple[Id, ...] = Field(description="holders in b, not in a")
 
 
-class Comparison(FrozenModel):
+class Comparison(ReadableDocument):
     """Differences from round ``a`` to round ``b``."""
+
+    document_name: ClassVar[str] = "comparison"
 
     same_scenario: bool
     same_policy: bool
@@ -87,17 +89,6 @@ class Comparison(FrozenModel):
     round_kinds: dict[str, RoundKind] = Field(
         default_factory=dict, description="the kind of each round of a and b, by round name"
     )
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Comparison:
-        """The comparison read back from its JSON (``model_dump_json``), equal to it.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid comparison")
-        locating it — a key given twice in one object included, which pydantic's JSON
-        path would take as its last value without a word
-        (:mod:`kgxp.model.document_json`).
-        """
-        return read_document(cls, text, document="comparison")
 
     def to_frame(self) -> Any:
         """``changed`` as a pandas DataFrame with categorical ids and statuses; ``why`` is the

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -41,7 +42,7 @@ from kgxp.model.arguments import (
     seed_argument,
 )
 from kgxp.model.digest import scenario_digest
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import Policy
 from kgxp.model.result import Reason, SolverStats
 from kgxp.model.scenario import Scenario
@@ -80,8 +81,10 @@ class RecompetitionOutcome(FrozenModel):
     reasons: tuple[Reason, ...] = ()
 
 
-class RecompetitionResult(FrozenModel):
+class RecompetitionResult(ReadableDocument):
     """A re-competition (R9) as data: JSON round-trips unchanged."""
+
+    document_name: ClassVar[str] = "re-competition result"
 
     name: str
     semester: Semester = Field(description="the semester the re-competition opens")
@@ -92,17 +95,6 @@ class RecompetitionResult(FrozenModel):
     vacancies: dict[Id, int] = Field(description="the seats offered (post id -> seats)")
     outcomes: tuple[RecompetitionOutcome, ...] = Field(description="in teacher-id order")
     solver: SolverStats
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> RecompetitionResult:
-        """The re-competition's result read back from its JSON (``model_dump_json``), equal to it.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid re-competition result")
-        locating it — a key given twice in one object included, which pydantic's JSON
-        path would take as its last value without a word
-        (:mod:`kgxp.model.document_json`).
-        """
-        return read_document(cls, text, document="re-competition result")
 
     @property
     def placed(self) -> dict[str, str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from operator import attrgetter
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp.exceptions import KgxpError
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.semester import Semester
 from kgxp.waiting._rows import constructor
 from kgxp.waiting.state_machine import TeacherWaiting, WaitingEvent, WaitingState
@@ -86,28 +86,19 @@ _new_event = constructor(RegisterEvent)
 _TEACHER_ID = attrgetter("teacher")
 
 
-class Register(FrozenModel):
+class Register(ReadableDocument):
     """Every teacher's waiting status at one semester, and the seats open to re-competition.
 
     ``entries`` come in teacher-id order, one per teacher of the scenario;
     ``vacancies`` (post id -> seats) are the seats the next re-competition offers (R9).
     """
 
+    document_name: ClassVar[str] = "register"
+
     semester: Semester
     scenario_digest: str = Field(description="the scenario the register was built from")
     vacancies: dict[Id, int] = Field(description="open seats per post, for the re-competition")
     entries: tuple[RegisterEntry, ...]
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Register:
-        """The waiting register read back from its JSON (``model_dump_json``), equal to it.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid register")
-        locating it — a key given twice in one object included, which pydantic's JSON
-        path would take as its last value without a word
-        (:mod:`kgxp.model.document_json`).
-        """
-        return read_document(cls, text, document="register")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

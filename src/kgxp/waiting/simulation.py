@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from operator import attrgetter
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -50,7 +50,7 @@ from kgxp.model.arguments import (
     switch_argument,
     whole_argument,
 )
-from kgxp.model.document_json import read_document
+from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult, SolverStats
 from kgxp.model.scenario import Scenario, Staffing
@@ -104,8 +104,10 @@ class SemesterSummary(FrozenModel):
     solver: SolverStats | None = None
 
 
-class Simulation(FrozenModel):
+class Simulation(ReadableDocument):
     """The round and what followed, as data (JSON round-trips unchanged)."""
+
+    document_name: ClassVar[str] = "simulation"
 
     round: RoundResult
     semesters: tuple[Semester, ...]
@@ -114,17 +116,6 @@ class Simulation(FrozenModel):
     records: SemesterRecords
     ledger: LedgerLines
     summaries: tuple[SemesterSummary, ...]
-
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Simulation:
-        """The simulation read back from its JSON (``model_dump_json``), equal to it.
-
-        Every problem is a :class:`~kgxp.exceptions.ScenarioError` ("invalid simulation")
-        locating it — a key given twice in one object included, which pydantic's JSON
-        path would take as its last value without a word
-        (:mod:`kgxp.model.document_json`).
-        """
-        return read_document(cls, text, document="simulation")
 
     def timeline(self, teacher_id: str) -> list[SemesterRecord]:
         """One teacher's records, in semester order."""
