@@ -106,18 +106,18 @@ class TeacherOdds(FrozenModel):
 
     @model_validator(mode="after")
     def _shares_agree(self) -> TeacherOdds:
-        total = sum(share.draws for share in self.statuses)
+        total = _draws_counted(self)
+        counted = sum(share.draws for share in self.posts)
+        if counted != total:
+            raise ValueError(f"its statuses count {total} draws but its posts {counted}")
         for name, shares in (("statuses", self.statuses), ("posts", self.posts)):
-            counted = sum(share.draws for share in shares)
-            if counted != total:
-                raise ValueError(f"its statuses count {total} draws but its posts {counted}")
             values = [share.value for share in shares]
             if len(set(values)) < len(values):
                 twice = next(v for v in values if values.count(v) > 1)
                 raise ValueError(f"{name} give {twice!r} twice")
             if any(share.draws == 0 for share in shares):
                 raise ValueError(f"{name} list a value that came out in no draws")
-            keys = [(-share.draws, share.value or "") for share in shares]
+            keys = [_share_order(share.draws, share.value) for share in shares]
             if keys != sorted(keys):
                 raise ValueError(f"{name} are not most frequent first (then by value)")
         unknown = [s.value for s in self.statuses if s.value not in _STATUS_NAMES]
@@ -182,7 +182,7 @@ class LotteryOdds(ReadableDocument):
                 )
                 problems.append(Problem(where, "teacher", message, record_id=odds.teacher))
             previous = odds.teacher
-            total = sum(share.draws for share in odds.statuses)
+            total = _draws_counted(odds)
             if total != self.draws:
                 message = f"its shares count {total} draws, the document {self.draws} draws"
                 problems.append(Problem(where, "statuses", message, record_id=odds.teacher))
@@ -331,6 +331,18 @@ def lottery_odds(
     return _document(scenario, policy, seed, draws, confidence, replay, counts)
 
 
+def _draws_counted(odds: TeacherOdds) -> int:
+    """The draws a teacher's statuses count (each draw once)."""
+    return sum(share.draws for share in odds.statuses)
+
+
+def _share_order(draws: int, value: str | None) -> tuple[int, str]:
+    """A share's place in its list: most frequent first, then by value (no post first),
+    so a document is the same text every run (I12) and a file out of this order is not
+    one kgxp wrote."""
+    return (-draws, value or "")
+
+
 def _draw_range(start: int, count: int, draws: int) -> str:
     """A batch of draws as a SweepError names it: ``"draws 1–125 of 1000"``."""
     if count == 1:
@@ -413,8 +425,7 @@ def _document(
     post_ids = replay.post_ids
 
     def ordered(tally: Counter[int], name: list[str | None]) -> tuple[OddsShare, ...]:
-        # Most frequent first, then by value (None first): the same text every run.
-        rows = sorted(tally.items(), key=lambda kv: (-kv[1], name[kv[0]] or ""))
+        rows = sorted(tally.items(), key=lambda kv: _share_order(kv[1], name[kv[0]]))
         return tuple(_share(name[k], n, draws, confidence) for k, n in rows)
 
     status_names: list[str | None] = [s.value for s in STATUSES]
