@@ -21,7 +21,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.nesting import nesting_problem
 from kgxp.exceptions import Problem, ScenarioError
 
-__all__ = ["decode_json", "utf8_text"]
+__all__ = ["decode_json", "not_an_object", "utf8_text"]
 
 
 def decode_json(
@@ -101,6 +101,15 @@ def _fast_decode(source: str | bytes) -> Any:
             return jiter.from_json(source, catch_duplicate_keys=True, cache_mode="all")
     except ValueError:
         return _UNDECIDED
+
+
+def not_an_object(data: Any, wanted: str = "a JSON object") -> Problem:
+    """The problem of a decoded document that is not an object (every kgxp document is
+    one): ``"expected a JSON object, got an array"``, code ``not_an_object``."""
+    kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(data), "a number"
+    )
+    return Problem("file", "(top level)", f"expected {wanted}, got {kind}", code="not_an_object")
 
 
 def utf8_text(source: str | bytes, error: type[ScenarioError] = ScenarioError) -> str:

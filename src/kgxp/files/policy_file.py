@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from kgxp._internal.json_decode import decode_json, utf8_text
+from kgxp._internal.json_decode import decode_json, not_an_object, utf8_text
 from kgxp._internal.nesting import nesting_problem
 from kgxp.exceptions import PolicyError, Problem
 from kgxp.files.scenario_json import StrPath
@@ -36,13 +36,7 @@ def parse_policy(
     """A policy from JSON or TOML text (or decoded data), validated."""
     data = _decode(source, format) if isinstance(source, str | bytes) else source
     if not isinstance(data, Mapping):
-        raise PolicyError(
-            [
-                Problem(
-                    "file", "(top level)", "expected an object of parameters", code="not_an_object"
-                )
-            ]
-        )
+        raise PolicyError([not_an_object(data, "an object of parameters")])
     try:
         return Policy.model_validate(data)
     except ValidationError as error:

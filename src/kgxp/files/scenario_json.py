@@ -17,9 +17,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from kgxp._internal.gc_pause import collector_paused
-from kgxp._internal.json_decode import decode_json
+from kgxp._internal.json_decode import decode_json, not_an_object
 from kgxp._internal.log import get_logger
-from kgxp.exceptions import Problem, ScenarioError
+from kgxp.exceptions import ScenarioError
 from kgxp.model.arguments import scenario_argument
 from kgxp.model.scenario import Scenario
 from kgxp.model.validation import problems_beside_field_errors, problems_from_validation_error
@@ -83,16 +83,7 @@ def load_scenario(path: StrPath) -> Scenario:
 
 def _validated(data: Any) -> Scenario:
     if not isinstance(data, Mapping):
-        raise ScenarioError(
-            [
-                Problem(
-                    "file",
-                    "(top level)",
-                    f"expected a JSON object, got {_json_type(data)}",
-                    code="not_an_object",
-                )
-            ]
-        )
+        raise ScenarioError([not_an_object(data)])
     try:
         # Validation builds a few dozen objects per teacher and no reference cycles;
         # with the collector running, its full passes over a heap that holds the input
@@ -114,9 +105,3 @@ def _validated(data: Any) -> Scenario:
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (also published as ``docs/scenario.schema.json``)."""
     return Scenario.model_json_schema(mode="validation")
-
-
-def _json_type(value: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), "a number"
-    )

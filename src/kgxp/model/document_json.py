@@ -25,8 +25,8 @@ from pydantic import BaseModel, ValidationError
 
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
-from kgxp._internal.json_decode import decode_json
-from kgxp.exceptions import Problem, ScenarioError
+from kgxp._internal.json_decode import decode_json, not_an_object
+from kgxp.exceptions import ScenarioError
 
 __all__ = ["ReadableDocument", "read_document"]
 
@@ -48,9 +48,10 @@ def read_document(
     from kgxp.model.validation import problems_from_validation_error  # it imports models
 
     summary = f"invalid {document}"
-    if not isinstance(decode_json(text, summary=summary), dict):
-        problem = Problem("file", "(top level)", "expected a JSON object", code="not_an_object")
-        raise ScenarioError([problem], summary=summary)
+    data = decode_json(text, summary=summary)
+    if not isinstance(data, dict):
+        raise ScenarioError([not_an_object(data)], summary=summary)
+    del data  # not alive beside the document validated from the text
     try:
         with collector_paused():
             return model.model_validate_json(text)
