@@ -16,13 +16,11 @@ field validation only, no cross-record check), and the whole ``load_scenario``. 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,19 +29,11 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from generator import generate_county  # noqa: E402
+from timing import seconds_of  # noqa: E402
 
 import kgxp  # noqa: E402
 from kgxp._internal.gc_pause import collector_paused  # noqa: E402
 from kgxp._internal.json_decode import _checked_decode, _fast_decode  # noqa: E402
-
-
-def _seconds(action: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    kept = action()
-    elapsed = time.perf_counter() - started
-    del kept
-    gc.collect()
-    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0]
         for _ in range(args.repeat):
             for name, action in cases.items():
-                times[name].append(_seconds(action))
+                times[name].append(seconds_of(action))
     print(f"| {args.teachers:,} teachers, {len(raw) / 2**20:.0f} MB file | median s | runs |")
     print("|---|---:|---|")
     for name, runs in times.items():

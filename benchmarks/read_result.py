@@ -18,10 +18,8 @@ must give the result that was written. No test asserts on the times.
 from __future__ import annotations
 
 import argparse
-import gc
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,19 +28,9 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from generator import generate_county  # noqa: E402
+from timing import seconds_of  # noqa: E402
 
 import kgxp  # noqa: E402
-
-
-def _seconds(action: Callable[[], kgxp.RoundResult], expected: kgxp.RoundResult) -> float:
-    started = time.perf_counter()
-    read = action()
-    elapsed = time.perf_counter() - started
-    if read != expected:
-        raise SystemExit("a read gave another result than the one written")
-    del read
-    gc.collect()
-    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,10 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "RoundResult.from_json (now)": lambda: kgxp.RoundResult.from_json(text),
     }
+    if any(way() != result for way in ways.values()):  # once, outside the timings
+        raise SystemExit("a read gave another result than the one written")
     runs: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(args.repeat):  # alternating: both see the same periods of the machine
         for name, way in ways.items():
-            runs[name].append(_seconds(way, result))
+            runs[name].append(seconds_of(way))
     print(f"| {args.teachers:,} teachers, {len(text) / 1e6:.0f} MB result | median s | runs |")
     print("|---|---:|---|")
     for name, seconds in runs.items():

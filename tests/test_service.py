@@ -118,7 +118,8 @@ def test_run_rejects_bad_requests_with_located_problems(client: Any) -> None:
     assert problems(client.post("/run", json={"scenario": good, "seed": -1})) == {
         ("seed", None, "(whole field)")
     }
-    # Neither true nor 5.0 is a seed, as kgxp.run_round says (lax int read them as 1 and 5).
+    # Neither true nor 5.0 is a seed (I12: a seed reads back as the number meant), as
+    # kgxp.run_round says; pydantic's lax int read them as 1 and 5.
     for not_a_seed in (True, 5.0):
         assert problems(client.post("/run", json={"scenario": good, "seed": not_a_seed})) == {
             ("seed", None, "(whole field)")
