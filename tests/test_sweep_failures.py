@@ -110,6 +110,75 @@ def test_a_sweep_error_survives_pickling_and_is_a_document() -> None:
     assert document.details == {"task": "draws 1–5 of 10", "cause": "BrokenProcessPool"}
 
 
+# --- a daemonic process: a multiprocessing pool's worker, a task queue's prefork worker ---
+
+
+def _sweeps_in_this_process(executor: str | None) -> dict[str, Any]:
+    """Run in a pool's (daemonic) worker: both sweeps on ``executor``, and the events
+    kgxp logged. Module level, so that the spawned worker can import it."""
+    import logging
+
+    events: list[dict[str, Any]] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            events.append(getattr(record, "kgxp", {}))
+
+    root = logging.getLogger("kgxp")
+    root.addHandler(Keep())
+    root.setLevel(logging.INFO)
+    example = kgxp.load_scenario(EXAMPLE)
+    rounds = run_rounds(example, VARIANTS, executor=executor)
+    odds = lottery_odds(example, draws=4, chunks=2, executor=executor)
+    return {
+        "rounds": {name: result.model_dump_json() for name, result in rounds.items()},
+        "odds": odds.model_dump_json(),
+        "events": [event for event in events if event.get("event") == "sweep.in_process"],
+    }
+
+
+def _sweep_on_a_pool_of_its_own() -> str:
+    """Run in a pool's worker: a sweep on a process pool made there, which a daemonic
+    process cannot start; the error's text, or what the sweep returned."""
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        try:
+            return repr(run_tasks(pow, [(2, 3), (3, 2)], pool))
+        except SweepError as error:
+            return str(error)
+
+
+def _daemonic_pool() -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("spawn").Pool(1)  # its worker is daemonic
+
+
+def test_the_default_executor_in_a_daemonic_process_runs_the_sweep_there(
+    example: Scenario,
+) -> None:
+    # A service's task queue (Celery's prefork workers, a multiprocessing.Pool) runs kgxp in
+    # daemonic processes, which may not start processes of their own: the default sweep
+    # ran into that ("daemonic processes are not allowed to have children") and failed.
+    # It now runs in the worker itself, as on a single core, and says so in the log.
+    with _daemonic_pool() as pool:
+        there = pool.apply(_sweeps_in_this_process, (None,))
+    here = _sweeps_in_this_process("serial")
+    assert there["rounds"] == here["rounds"]  # byte for byte (I12)
+    assert there["odds"] == here["odds"]
+    assert [event["reason"] for event in there["events"]] == ["daemonic process"] * 2
+    assert {event["tasks"] for event in there["events"]} == {2}
+    assert here["events"] == []  # serial was asked for: nothing to explain
+
+
+def test_a_process_pool_made_in_a_daemonic_process_gets_a_hint_that_fits() -> None:
+    with _daemonic_pool() as pool:
+        said = pool.apply(_sweep_on_a_pool_of_its_own)
+    assert said.startswith("the executor could not run task 1 (1 of 2): ")
+    assert "daemonic" in said
+    assert "executor='serial'" in said
+    assert "shut down" not in said  # the generic hint, which did not fit
+
+
 # --- a real Dask cluster ------------------------------------------------------------------
 
 distributed = pytest.importorskip("distributed", reason="the 'distributed' extra (in dev)")

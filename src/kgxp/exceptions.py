@@ -17,6 +17,7 @@ published JSON Schema of that document.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -235,6 +236,14 @@ class SweepError(KgxpError, RuntimeError):
 def _sweep_hint(cause: BaseException) -> str:
     """What the executor's failure means and what to try, by its kind."""
     name = type(cause).__name__
+    if isinstance(cause, AssertionError) and multiprocessing.current_process().daemon:
+        # multiprocessing's own refusal, an assert ("daemonic processes are not allowed
+        # to have children"): the pool was made where no process can start.
+        return (
+            "this process is daemonic (a worker of a process pool or of a task queue) and "
+            "cannot start worker processes; pass executor='serial', or the default, which "
+            "then runs the sweep in this process, or a cluster's client"
+        )
     if name in {"BrokenProcessPool", "BrokenThreadPool", "BrokenExecutor"}:
         return (
             "a worker process stopped abruptly (killed, often for lack of memory); run the "

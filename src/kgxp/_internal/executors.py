@@ -7,7 +7,9 @@ anywhere. ``executor`` takes four forms:
 * ``None`` or ``"processes"`` (the default): a local pool of processes, one per core
   (``concurrent.futures.ProcessPoolExecutor``, started by *forkserver* where the
   platform has it: a fork of a process with threads, such as a notebook's, may hang);
-  a single task, or a single core, runs in this process;
+  a single task, or a single core, runs in this process, and so does every task in a
+  daemonic process (a ``multiprocessing.Pool``'s worker, a task queue's prefork
+  worker), which may not start processes of its own (logged as ``sweep.in_process``);
 * ``"serial"``: every task in this process, in order;
 * any ``concurrent.futures.Executor`` the caller made (and shuts down);
 * a Dask ``distributed.Client`` connected to a cluster (``pip install
@@ -38,11 +40,14 @@ from concurrent.futures import Executor as FuturesExecutor
 from typing import Any, Literal, Protocol, TypeAlias, TypeVar, runtime_checkable
 
 from kgxp._internal.decimals import call_in_kgxp_decimal_context
+from kgxp._internal.log import get_logger
 from kgxp.exceptions import SweepError
 
 __all__ = ["ClusterClient", "Executor", "run_tasks"]
 
 _Result = TypeVar("_Result")
+
+log = get_logger(__name__)
 
 
 @runtime_checkable
@@ -76,6 +81,12 @@ def run_tasks(
     if executor is None or executor == "processes":
         workers = min(len(arguments), os.cpu_count() or 1)
         if workers <= 1:
+            return _in_process(function, arguments, done)
+        if multiprocessing.current_process().daemon:
+            # multiprocessing refuses a daemonic process children ("daemonic processes are
+            # not allowed to have children"), so a service running kgxp in a worker pool
+            # runs its sweeps there, one task after another: the same results (I12).
+            log.warning("sweep.in_process", reason="daemonic process", tasks=len(arguments))
             return _in_process(function, arguments, done)
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
             return _gather(pool, function, arguments, done, named)
