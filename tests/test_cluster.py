@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import kgxp
-from kgxp import Policy, Scenario, lottery_odds, run_rounds
+from kgxp import Policy, Scenario, lottery_odds, policy_grid, run_rounds
 from tests.conftest import EXAMPLE
 
 distributed = pytest.importorskip("distributed", reason="the 'distributed' extra (in dev)")
@@ -73,6 +73,16 @@ def test_run_rounds_on_the_cluster_equal_the_serial_run(
     assert seen == list(variants)
     for name in variants:
         assert clustered[name].to_json() == serial[name].to_json()
+
+
+def test_a_policy_grid_on_the_cluster_equals_the_serial_run(
+    client: distributed.Client, example: Scenario
+) -> None:
+    grid = policy_grid({"in_school_share": ["0.8", "0.9"], "tie_breakers": [(), ("seniority",)]})
+    clustered = run_rounds(example, grid, executor=client)
+    serial = run_rounds(example, grid, executor="serial")
+    assert list(clustered) == list(grid)
+    assert [r.to_json() for r in clustered.values()] == [r.to_json() for r in serial.values()]
 
 
 def test_the_command_line_submits_to_a_scheduler(

@@ -307,6 +307,7 @@ def _other_arguments(tmp: Path) -> dict[str, object]:
         "TeacherWaiting": TeacherWaiting(WaitingState.WAITING, register.semester),  # type: ignore[attr-defined]
         "RecompetitionResult": kgxp.run_recompetition(SCENARIO, register),  # type: ignore[arg-type]
         "Mapping[str, Variant]": {"a": Policy()},
+        "Mapping[str, Iterable[Any]]": {"lottery_seed": [1, 2]},
         "Mapping[str, int]": {},
         "Iterable[str]": [],
         "Iterable[DismissalDecision]": [],

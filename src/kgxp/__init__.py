@@ -133,7 +133,7 @@ from kgxp.views.metrics import BalanceRow, RoundMetrics, coefficient_of_variatio
 from kgxp.views.report import render_report, report_sections
 from kgxp.views.report_format import ReportSection, ReportTable
 from kgxp.views.summary import ScenarioSummary, SchoolCounts, render_summary, summarize
-from kgxp.views.whatif import Variant, run_rounds
+from kgxp.views.whatif import GRID_LIMIT, Variant, policy_grid, run_rounds
 from kgxp.waiting.ledger import LedgerLine, LedgerLines, PayComponent, ledger_for, pay_lines
 from kgxp.waiting.payroll import payroll
 from kgxp.waiting.recompetition_round import (
@@ -174,6 +174,7 @@ from kgxp.waiting.state_machine import (
 )
 
 __all__ = [
+    "GRID_LIMIT",
     "MAX_DRAWS",
     "MAX_SEMESTERS",
     "NEAR_RETIREMENT",
@@ -301,6 +302,7 @@ __all__ = [
     "parse_scenario",
     "pay_lines",
     "payroll",
+    "policy_grid",
     "policy_table",
     "preset",
     "preset_names",
