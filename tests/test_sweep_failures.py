@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +28,7 @@ import pytest
 import kgxp
 from kgxp import Policy, Scenario, SweepError, lottery_odds, run_rounds
 from kgxp._internal.executors import run_tasks
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 VARIANTS = {"baseline": Policy(), "by score": Policy().evolve(tie_breakers=())}
 
@@ -177,6 +180,45 @@ def test_a_process_pool_made_in_a_daemonic_process_gets_a_hint_that_fits() -> No
     assert "daemonic" in said
     assert "executor='serial'" in said
     assert "shut down" not in said  # the generic hint, which did not fit
+
+
+# --- a script without the main-module guard ----------------------------------------------
+
+UNGUARDED = """
+import kgxp
+
+scenario = kgxp.load_scenario({example!r})
+kgxp.lottery_odds(scenario, draws=4, chunks=2)  # at top level: no __main__ guard
+print("done")
+"""
+
+
+def test_a_script_without_the_main_guard_is_told_about_it(tmp_path: Path) -> None:
+    # Local processes start by forkserver and import the main script, which starts the
+    # sweep again while it is imported: each worker's sweep fails, the worker dies, and the
+    # script's own sweep fails on a broken pool. Both errors used to point elsewhere (a
+    # pool "shut down", a worker killed "for lack of memory"); both now name the guard.
+    script = tmp_path / "odds_script.py"
+    script.write_text(UNGUARDED.format(example=str(EXAMPLE)), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stdout == ""  # nothing of the sweep returned
+    errors = [line for line in done.stderr.splitlines() if line.startswith("kgxp.exceptions.")]
+    script_error = errors[-1]  # the last traceback is the script's own
+    assert script_error.startswith(
+        "kgxp.exceptions.SweepError: the executor could not run draws 1–2 of 4 (1 of 2): "
+    )
+    assert "[BrokenProcessPool:" in script_error
+    assert 'if __name__ == "__main__":' in script_error
+    # Each worker said why it died before dying (the workers' writes may interleave).
+    assert "this worker process is importing the main script" in done.stderr
 
 
 # --- a real Dask cluster ------------------------------------------------------------------

@@ -244,11 +244,20 @@ def _sweep_hint(cause: BaseException) -> str:
             "cannot start worker processes; pass executor='serial', or the default, which "
             "then runs the sweep in this process, or a cluster's client"
         )
+    if isinstance(cause, RuntimeError) and _importing_the_main_script():
+        # multiprocessing's refusal in a worker that is importing the main script (as
+        # forkserver and spawn start one): the script started a sweep at top level.
+        return (
+            "this worker process is importing the main script, which starts the sweep "
+            f"again; put the script's sweep under {_MAIN_GUARD} (local processes import "
+            "the main script), or pass executor='serial'"
+        )
     if name in {"BrokenProcessPool", "BrokenThreadPool", "BrokenExecutor"}:
         return (
             "a worker process stopped abruptly (killed, often for lack of memory); run the "
             "sweep again with fewer workers, on a machine with more memory, or with "
-            "executor='serial'"
+            "executor='serial'; a script that starts a sweep on local processes also needs "
+            f"{_MAIN_GUARD}, or each worker dies importing it"
         )
     if name == "KilledWorker":
         return (
@@ -263,6 +272,17 @@ def _sweep_hint(cause: BaseException) -> str:
     if name in {"ClosedClientError", "CommClosedError"}:
         return "the cluster's client is closed or has lost its scheduler; connect again"
     return "the executor was shut down or refused the task; pass one that is running"
+
+
+_MAIN_GUARD = 'the guard if __name__ == "__main__":'
+
+
+def _importing_the_main_script() -> bool:
+    """Whether this process is a worker still starting up, importing the main script (as
+    forkserver and spawn do): the flag multiprocessing itself reads to refuse a process
+    started then. Private to multiprocessing, so read with a default: without it, the
+    hint is only less precise."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
 def _rebuild_sweep_error(task: str, cause: str, message: str) -> SweepError:
