@@ -29,6 +29,7 @@ from kgxp.exceptions import (
     Problem,
     RosterWarning,
     ScenarioError,
+    ScenarioMismatchError,
     SweepError,
 )
 from kgxp.files.notice import PublicityNotice, publicity_period
@@ -241,6 +242,7 @@ __all__ = [
     "RoundStats",
     "Scenario",
     "ScenarioError",
+    "ScenarioMismatchError",
     "ScenarioSummary",
     "School",
     "SchoolCounts",

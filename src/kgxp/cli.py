@@ -347,22 +347,13 @@ def _run(args: argparse.Namespace) -> int:
         publicity_period(notice.published_on, notice.working_days)
     result = run_round(scenario, policy=policy, seed=args.seed)
     if not args.quiet:
-        print(render_report(_shown(scenario, args.redact), result, locale=args.lang))
+        print(render_report(scenario, result, locale=args.lang, redact=args.redact))
     if args.out:
         written = _write_outputs(scenario, result, args.out, formats, args, notice)
         print(f"\nwrote {len(written)} files to {args.out}")
     if args.verify:
         return _print_violations(verify(scenario, result))
     return 0
-
-
-def _shown(scenario: Scenario, redact: bool) -> Scenario:
-    """The scenario as reports show it: with ``redact``, every name is the teacher's id."""
-    if not redact:
-        return scenario
-    return scenario.model_copy(
-        update={"teachers": tuple(t.model_copy(update={"name": t.id}) for t in scenario.teachers)}
-    )
 
 
 def _notice(args: argparse.Namespace) -> PublicityNotice:
@@ -438,17 +429,17 @@ def _write_outputs(
             overwrite=overwrite,
         )
     )
-    shown = _shown(scenario, redact)
     for name, fmt in reports:
         path = out / name
         # Every waiting teacher is listed: the archived report is the complete record.
         text = render_report(
-            shown,
+            scenario,
             result,
             waiting_rows=len(result.outcomes),
             format=fmt,
             locale=args.lang,
             figures=fmt == "html",
+            redact=redact,
         )
         path.write_text(text, "utf-8")
         written.append(path)

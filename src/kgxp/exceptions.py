@@ -153,6 +153,22 @@ class PolicyError(ScenarioError):
         super().__init__(problems, summary=summary)
 
 
+class ScenarioMismatchError(ScenarioError):
+    """A round's result given with a scenario it was not run on; nothing is made of the pair.
+
+    Metrics, reports, publications, plots and the waiting register read the teachers,
+    schools and posts from the scenario and the outcomes from the result: with another
+    scenario (an edited file, a corrected record, another county) they would mix the two
+    without a word. Every result carries its scenario's digest (I12); each problem names
+    the result given (``record``: ``"result"``, ``"b"``…) and both digests.
+    """
+
+    def __init__(
+        self, problems: Iterable[Problem], *, summary: str = "result of another scenario"
+    ) -> None:
+        super().__init__(problems, summary=summary)
+
+
 def _rebuild_input_error(
     cls: type[ScenarioError], problems: tuple[Problem, ...], summary: str
 ) -> ScenarioError:

@@ -43,6 +43,7 @@ from kgxp._internal.log import get_logger
 from kgxp.archive.tables import SCHEMA_VERSION, chain_head, meta, records
 from kgxp.exceptions import KgxpError
 from kgxp.files.scenario_json import dump_scenario, parse_scenario
+from kgxp.model.arguments import result_of
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
@@ -205,7 +206,13 @@ class Writer:
         return key
 
     def add_round(self, scenario: Scenario, result: RoundResult) -> str:
-        """Store a placement round with its scenario and policy; returns the round's key."""
+        """Store a placement round with its scenario and policy; returns the round's key.
+
+        ``result`` must have been run on ``scenario``: a round filed under another
+        scenario would be read back with it (:class:`~kgxp.exceptions.ScenarioMismatchError`,
+        nothing stored).
+        """
+        result_of(scenario, result)  # before anything is stored (I12)
         digest = self.add_scenario(scenario)
         self.add_policy(result.policy)
         return self._append("round", document_key(result), result.model_dump_json(), ref=digest)

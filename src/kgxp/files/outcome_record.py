@@ -16,7 +16,7 @@ from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, texts
-from kgxp.model.arguments import result_argument, scenario_argument
+from kgxp.model.arguments import result_of, scenario_argument
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
@@ -69,7 +69,7 @@ def outcome_rows(
     its rule id (the audit column).
     """
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     teachers = teachers_by_id(scenario)
     posts = {p.id: p for p in scenario.posts}
     words = Wording(scenario, result, locale=locale)
@@ -120,7 +120,7 @@ def outcomes_frame(scenario: Scenario, result: RoundResult, *, redact: bool = Fa
     """
     # outcome_rows checks these too, but a wrong one should fail before the warning.
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     warnings.warn(
         "outcomes_frame(scenario, result) is deprecated; use result.to_frame(scenario)",
         DeprecationWarning,

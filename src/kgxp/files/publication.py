@@ -67,7 +67,7 @@ from kgxp.files.safe_output import write_workbook as write_record
 from kgxp.files.scenario_json import StrPath
 from kgxp.files.workbook import Sheet, write_workbook
 from kgxp.i18n import DEFAULT_LOCALE, texts
-from kgxp.model.arguments import result_argument, scenario_argument
+from kgxp.model.arguments import result_of, scenario_argument
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
 
@@ -124,7 +124,7 @@ def write_results(
     - ``publication.json``: every list with its title and the notice.
     """
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     chosen = tuple(dict.fromkeys(formats))
     unknown = sorted(set(chosen) - set(EXPORT_FORMATS))
     if unknown:

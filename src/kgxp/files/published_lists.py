@@ -23,7 +23,7 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.wording import Wording
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
-from kgxp.model.arguments import result_argument, scenario_argument
+from kgxp.model.arguments import result_of, scenario_argument
 from kgxp.model.result import Outcome, RoundResult, Status
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
@@ -232,7 +232,7 @@ def publication_lists(
     ``hide_ids`` leaves the teacher-id column out.
     """
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     words = Wording(scenario, result, locale=locale)
     tr = words.tr
     teachers = teachers_by_id(scenario)

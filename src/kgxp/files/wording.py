@@ -97,12 +97,14 @@ class Wording:
         result: RoundResult | Mapping[str, RoundKind],
         *,
         locale: str = DEFAULT_LOCALE,
+        redact: bool = False,
     ) -> None:
         """``result`` names the rounds (or give their kinds by name); without a
-        ``scenario``, teachers, schools and posts are named by id."""
+        ``scenario``, teachers, schools and posts are named by id; with ``redact``,
+        teachers are."""
         self.tr = texts(locale)
         self.locale = locale
-        self._scenario = scenario
+        self._scenario = None if redact else scenario  # read only for teachers' names
         # Looked up once, not once a teacher.
         self._status_names = {status: self.tr(STATUS_MESSAGES[status]) for status in Status}
         self._schools = {s.id: s.name for s in scenario.schools} if scenario else {}
@@ -123,7 +125,8 @@ class Wording:
 
     @cached_property
     def _teachers(self) -> Mapping[str, Teacher]:
-        # The scenario's shared table, on first need: most wordings name no teacher.
+        # The scenario's shared table, on first need: most wordings name no teacher (and a
+        # redacted one names none).
         return {} if self._scenario is None else teachers_by_id(self._scenario)
 
     def school(self, school_id: str | None) -> str:

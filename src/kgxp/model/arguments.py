@@ -10,7 +10,9 @@ kind must fail at once, with kgxp's own message naming the argument — not as a
 (``policy={}`` used to mean the default policy; ``retirement_vacancies="no"`` meant
 yes). Wrong kinds raise ``TypeError``, wrong values ``ValueError``, as Python's own
 functions do; neither is a :class:`~kgxp.exceptions.KgxpError`, which is kept for
-what is wrong with a county's data.
+what is wrong with a county's data — and with a pair of documents: a result given with a
+scenario it was not run on is a :class:`~kgxp.exceptions.ScenarioMismatchError`
+(:func:`result_of`).
 
 >>> seed_argument(7)
 7
@@ -30,6 +32,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import SupportsIndex, TypeVar, cast
 
+from kgxp.exceptions import Problem, ScenarioMismatchError
+from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -40,6 +44,9 @@ __all__ = [
     "mapping_argument",
     "policy_argument",
     "result_argument",
+    "result_mismatch",
+    "result_of",
+    "results_of",
     "rows_argument",
     "scenario_argument",
     "seed_argument",
@@ -77,6 +84,43 @@ def result_argument(value: object, name: str = "result") -> RoundResult:
     """``value`` if it is a :class:`~kgxp.RoundResult`, else ``TypeError``."""
     return instance_argument(
         value, RoundResult, name, "kgxp.run_round(...) or RoundResult.from_json(text)"
+    )
+
+
+def result_of(scenario: Scenario, result: object, name: str = "result") -> RoundResult:
+    """``result`` if it is a :class:`~kgxp.RoundResult` of ``scenario`` (its digest, I12);
+    ``TypeError`` if it is no result, :class:`~kgxp.exceptions.ScenarioMismatchError` if
+    it was run on another scenario. ``scenario`` is already checked."""
+    return results_of(scenario, {name: result})[name]
+
+
+def results_of(scenario: Scenario, results: Mapping[str, object]) -> dict[str, RoundResult]:
+    """:func:`result_of` for each of ``results`` (argument name -> value), every mismatch
+    in one error."""
+    checked = {name: result_argument(value, name) for name, value in results.items()}
+    problems = [
+        problem
+        for name, result in checked.items()
+        if (problem := result_mismatch(scenario, result, name)) is not None
+    ]
+    if problems:
+        raise ScenarioMismatchError(problems)
+    return checked
+
+
+def result_mismatch(scenario: Scenario, result: RoundResult, name: str) -> Problem | None:
+    """The problem of ``result`` (argument ``name``) if it was not run on ``scenario``."""
+    expected = scenario_digest(scenario)
+    stated = result.scenario_digest
+    if stated == expected:
+        return None
+    return Problem(
+        name,
+        "scenario_digest",
+        f"the round was run on another scenario (its digest {stated[:12]}…, this scenario's "
+        f"{expected[:12]}…): give the scenario it ran on, or run the round again on this one",
+        rule="I12",
+        code="scenario_mismatch",
     )
 
 

@@ -336,8 +336,13 @@ class RoundResult(ReadableDocument):
         ``score`` is a number, ``preference_rank`` (1 = first choice) a nullable
         integer, ids, statuses and rounds are categories. With ``scenario``, the
         teacher's ``name`` (unless ``redact``) and the post's ``subject`` are added.
-        ``reason``/``rule`` are the last reason's code and rule id.
+        ``reason``/``rule`` are the last reason's code and rule id. ``scenario`` must be the
+        one the round ran on (:class:`~kgxp.exceptions.ScenarioMismatchError`, I12).
         """
+        if scenario is not None:
+            from kgxp.model.arguments import result_of  # it imports this module
+
+            result_of(scenario, self)
         teachers = teachers_by_id(scenario) if scenario else {}
         subjects = {p.id: p.subject for p in scenario.posts} if scenario else {}
         rows = []

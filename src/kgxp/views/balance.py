@@ -32,7 +32,12 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp.checks.context import Context
 from kgxp.checks.envy import all_justified_envy
 from kgxp.exceptions import PolicyError
-from kgxp.model.arguments import policy_argument, scenario_argument
+from kgxp.model.arguments import (
+    mapping_argument,
+    policy_argument,
+    results_of,
+    scenario_argument,
+)
 from kgxp.model.policy import DistributionalTargets, Mechanism, Policy, policy_problems
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -80,8 +85,12 @@ def balance_comparison(
     scenario: Scenario, results: Mapping[str, RoundResult]
 ) -> tuple[MechanismBalance, ...]:
     """One :class:`MechanismBalance` per result, in the mapping's order."""
+    scenario = scenario_argument(scenario)
+    mapping_argument(results, "results")
+    # Each a round of this scenario (I12), every mismatch named in one error.
+    named = results_of(scenario, {f"results[{label!r}]": r for label, r in results.items()})
     rows = []
-    for label, result in results.items():
+    for label, result in zip(results, named.values(), strict=True):
         receiving = scenario.receiving_schools()
         home = {t.id: receiving[t.school] for t in scenario.teachers}
         tables = balance_tables(scenario, result.policy, home)

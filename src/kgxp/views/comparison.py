@@ -28,7 +28,8 @@ from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
-from kgxp.model.arguments import result_argument
+from kgxp.exceptions import ScenarioMismatchError
+from kgxp.model.arguments import result_argument, result_mismatch, scenario_argument
 from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
@@ -141,6 +142,20 @@ def compare(
     """
     a = result_argument(a, "a")
     b = result_argument(b, "b")
+    if scenarios is not None:  # each the scenario its round ran on (I12)
+        if not isinstance(scenarios, tuple | list) or len(scenarios) != 2:
+            raise TypeError(
+                "scenarios must be a pair (the scenario of a, the scenario of b), got "
+                f"{type(scenarios).__name__}"
+            )
+        scenario_a, scenario_b = (scenario_argument(s, "scenarios") for s in scenarios)
+        mismatched = [
+            problem
+            for name, scenario, result in (("a", scenario_a, a), ("b", scenario_b, b))
+            if (problem := result_mismatch(scenario, result, name)) is not None
+        ]
+        if mismatched:
+            raise ScenarioMismatchError(mismatched)
     # Where each teacher ended, from the columns: only changed outcomes are built (issue 19).
     before, after = _places(a), _places(b)
     changed = []

@@ -25,7 +25,7 @@ from pydantic import Field
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
-from kgxp.model.arguments import result_argument, scenario_argument
+from kgxp.model.arguments import result_of, scenario_argument
 from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
@@ -86,7 +86,7 @@ def seat_counts(result: RoundResult) -> dict[str, int]:
 def round_metrics(scenario: Scenario, result: RoundResult) -> RoundMetrics:
     """Movement, fill rates and the §6 balance metric of ``result`` for ``scenario``."""
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     schools = {s.id: s for s in scenario.schools}
     teachers = teachers_by_id(scenario)
     posts = {p.id: p for p in scenario.posts}

@@ -33,7 +33,7 @@ from kgxp._internal.extras import require
 from kgxp._internal.log import get_logger
 from kgxp.i18n import DEFAULT_LOCALE, N_, texts
 from kgxp.lottery.odds import LotteryOdds
-from kgxp.model.arguments import rows_argument
+from kgxp.model.arguments import result_argument, result_of, rows_argument, scenario_argument
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment
 from kgxp.model.semester import Semester, Term
@@ -275,6 +275,10 @@ def plot_seats(
     in id order; with ``scenario`` the schools are labelled by name when a CJK
     font is available.
     """
+    if scenario is None:
+        result = result_argument(result)
+    else:  # its names label the schools: the scenario the round ran on (I12)
+        result = result_of(scenario_argument(scenario), result)
     use = seat_use(result)
     schools = list(use)
     ax = _axes(ax, "plot_seats()", (max(6.0, 0.28 * len(schools) + 2), 4.0))
@@ -325,6 +329,8 @@ def plot_flows(
     The target line over the urban → rural bar is the policy's
     ``urban_to_rural_share`` of the teachers whose home school is urban.
     """
+    scenario = scenario_argument(scenario)
+    result = result_of(scenario, result)  # of this scenario (I12)
     ax = _axes(ax, "plot_flows()", (6.0, 4.0))
     locality = {s.id: s.locality for s in scenario.schools}
     pairs: Counter[tuple[Locality, Locality]] = Counter()
@@ -362,6 +368,8 @@ def plot_flow_matrix(
     Only schools that send or receive someone are shown, in id order; cell
     values are teacher counts (``ax.images[0].get_array()``).
     """
+    scenario = scenario_argument(scenario)
+    result = result_of(scenario, result)  # of this scenario (I12)
     moves = flows(result)
     schools = sorted({s for pair in moves for s in pair})
     index = {s: i for i, s in enumerate(schools)}

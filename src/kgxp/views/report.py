@@ -31,7 +31,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp.files.published_lists import ListKind, list_kinds
 from kgxp.files.wording import STATUS_MESSAGES, Wording, deciding_of
 from kgxp.i18n import DEFAULT_LOCALE, N_, Texts
-from kgxp.model.arguments import result_argument, rows_argument, scenario_argument
+from kgxp.model.arguments import result_of, rows_argument, scenario_argument, switch_argument
 from kgxp.model.policy import Mechanism
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Scenario
@@ -87,18 +87,20 @@ def report_sections(
     locale: str = DEFAULT_LOCALE,
     warning_talks: Collection[str] | None = None,
     figures: bool = False,
+    redact: bool = False,
 ) -> tuple[ReportSection, ...]:
     """The report as data: overview, rounds, outcomes and movement, balance, the declared
     targets (when the policy has any), 待定, 诫勉谈话,
     waiting, and the appendix of rules.
 
     ``figures=True`` adds inline SVG plots to the balance and movement sections
-    (HTML only; needs ``kgxp[plot]``).
+    (HTML only; needs ``kgxp[plot]``). ``redact=True`` names teachers by their ids, as
+    :func:`~kgxp.write_results` does.
     """
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     waiting_rows = rows_argument(waiting_rows, "waiting_rows")
-    words = Wording(scenario, result, locale=locale)
+    words = Wording(scenario, result, locale=locale, redact=switch_argument(redact, "redact"))
     tr = words.tr
     metrics = round_metrics(scenario, result)
     warned = sorted(
@@ -396,6 +398,7 @@ def render_report(
     locale: str = DEFAULT_LOCALE,
     warning_talks: Collection[str] | None = None,
     figures: bool = False,
+    redact: bool = False,
 ) -> str:
     """The round's report: rounds, outcomes and movement against the seed, balance, 待定,
     诫勉谈话, the waiting list, and the rules applied.
@@ -403,6 +406,7 @@ def render_report(
     ``format`` is ``"text"`` (terminal; CJK characters count double width),
     ``"markdown"`` or ``"html"`` (a whole page, every value escaped; with
     ``figures=True`` and matplotlib installed, plots of balance and movement).
+    ``redact=True`` names teachers by their ids.
     """
     sections = report_sections(
         scenario,
@@ -411,6 +415,7 @@ def render_report(
         locale=locale,
         warning_talks=warning_talks,
         figures=figures and format == "html",
+        redact=redact,
     )
     return render_sections(sections, format, locale=locale)
 

@@ -47,7 +47,7 @@ from kgxp._internal.log import get_logger
 from kgxp.model.arguments import (
     instance_argument,
     policy_argument,
-    result_argument,
+    result_of,
     scenario_argument,
 )
 from kgxp.model.digest import scenario_digest
@@ -124,7 +124,7 @@ def register_from_round(scenario: Scenario, result: RoundResult) -> Register:
     vacant are open to the first re-competition.
     """
     scenario = scenario_argument(scenario)
-    result = result_argument(result)
+    result = result_of(scenario, result)  # of this scenario (I12)
     semester = effective_semester(scenario)
     outcomes = {o.teacher: o for o in result.outcomes}
     school_of_post = {p.id: p.school for p in scenario.posts}
