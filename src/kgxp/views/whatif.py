@@ -231,10 +231,7 @@ def _axis_values(name: str, axis: object) -> list[Any]:
 
 def _written(policy: Policy, name: str) -> str:
     """How a parameter's value reads in a variant's name: its JSON, a string bare."""
-    value = policy.model_dump(mode="json", include={name})[name]
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _raw_word(policy.model_dump(mode="json", include={name})[name])
 
 
 def _placed(problem: Problem, places: Mapping[str, int], changes: Mapping[str, Any]) -> Problem:
@@ -255,7 +252,8 @@ def _placed(problem: Problem, places: Mapping[str, int], changes: Mapping[str, A
 
 
 def _raw_word(value: object) -> str:
-    """A value as given, for naming a variant that has no policy."""
+    """A value in a variant's name: a string bare, anything else as compact JSON (a value
+    as given, for a variant refused, may hold what JSON has no form for: as text)."""
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, default=str)
