@@ -24,7 +24,8 @@ import pytest
 
 import kgxp
 from kgxp import RoundResult, Scenario, ScenarioError, ScenarioMismatchError
-from kgxp.archive import Archive, create_archive
+from kgxp.archive import Archive, ArchiveError, create_archive
+from kgxp.files.payroll import dismissal_review_rows
 from kgxp.model.digest import scenario_digest
 from kgxp.views.balance import balance_comparison
 from kgxp.views.plots import plot_flow_matrix, plot_flows, plot_seats
@@ -165,3 +166,97 @@ def test_a_redacted_report_names_teachers_by_id_from_the_scenario_itself(format:
     assert any(name in plain for name in names)
     with pytest.raises(TypeError, match="redact must be True or False"):
         kgxp.report_sections(SCENARIO, RESULT, redact="yes")  # type: ignore[arg-type]
+
+
+# --- the waiting register and its scenario -------------------------------------------------
+
+REGISTER = kgxp.register_from_round(SCENARIO, RESULT)
+POLICY = kgxp.Policy()
+
+REGISTER_CALLS: dict[str, Callable[[Scenario, Path], Any]] = {
+    "run_recompetition": lambda s, _: kgxp.run_recompetition(s, REGISTER),
+    "payroll": lambda s, _: kgxp.payroll(REGISTER, s, POLICY),
+    "record_retirements": lambda s, _: kgxp.record_retirements(REGISTER, s, POLICY),
+    "dismissal_review_rows": lambda s, _: dismissal_review_rows(REGISTER, s),
+    "write_dismissal_review": lambda s, tmp: kgxp.write_dismissal_review(
+        REGISTER, s, tmp / "review.csv"
+    ),
+}
+
+
+@pytest.mark.parametrize("function", sorted(REGISTER_CALLS))
+def test_a_register_of_another_scenario_is_refused(function: str, tmp_path: Path) -> None:
+    # The register carries the digest of the scenario it was made from, as a result does;
+    # the archive always pairs them so (Archive.scenario(register.scenario_digest)).
+    with pytest.raises(ScenarioMismatchError) as raised:
+        REGISTER_CALLS[function](EDITED, tmp_path)
+    (problem,) = raised.value.problems
+    assert (problem.record, problem.field, problem.code) == (
+        "register",
+        "scenario_digest",
+        "scenario_mismatch",
+    )
+    assert REGISTER.scenario_digest[:12] in problem.message
+    assert not (tmp_path / "review.csv").exists()
+    REGISTER_CALLS[function](SCENARIO, tmp_path)  # its own scenario: accepted
+
+
+def test_verify_recompetition_reports_a_register_of_another_scenario() -> None:
+    recompetition = kgxp.run_recompetition(SCENARIO, REGISTER)
+    assert kgxp.verify_recompetition(SCENARIO, REGISTER, recompetition) == []
+    found = kgxp.verify_recompetition(EDITED, REGISTER, recompetition)
+    assert any("register was made from another scenario" in v.message for v in found)
+
+
+def _functions_taking_a_scenario_and_a_register() -> set[str]:
+    found = set()
+    for info in pkgutil.walk_packages(kgxp.__path__, "kgxp."):
+        if (
+            "._" in info.name
+            or info.name.endswith("__main__")
+            or ".archive.migrations" in info.name
+        ):
+            continue
+        module = importlib.import_module(info.name)
+        for name in getattr(module, "__all__", ()):
+            function = getattr(module, name)
+            if not inspect.isfunction(function):
+                continue
+            kinds = [str(p.annotation) for p in inspect.signature(function).parameters.values()]
+            if name == "register_mismatch":  # the check itself
+                continue
+            if any("Scenario" in k for k in kinds) and any(k == "Register" for k in kinds):
+                found.add(name)
+    return found
+
+
+def test_every_function_taking_a_scenario_and_a_register_is_covered() -> None:
+    assert _functions_taking_a_scenario_and_a_register() == set(REGISTER_CALLS) | {
+        "verify_recompetition"  # reports, as verify does
+    }
+
+
+def test_the_archive_refuses_a_register_or_re_competition_whose_scenario_it_lacks(
+    tmp_path: Path,
+) -> None:
+    # A register stored without its scenario could not be read with it again, years later
+    # at an audit: the archive refuses it, as it refuses an appeal of a round it lacks.
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    recompetition = kgxp.run_recompetition(SCENARIO, REGISTER)
+    with create_archive(url) as archive:
+        with pytest.raises(ArchiveError, match="no stored scenario"), archive.writing() as w:
+            w.add_register(REGISTER)
+        with pytest.raises(ArchiveError, match="no stored scenario"), archive.writing() as w:
+            w.add_recompetition(recompetition)
+        assert archive.records() == []  # each refusal rolled its whole write back
+        with archive.writing() as w:
+            w.add_round(SCENARIO, RESULT)
+            w.add_register(REGISTER)
+            w.add_recompetition(recompetition)
+        assert [r.kind for r in archive.records()] == [
+            "scenario",
+            "policy",
+            "round",
+            "register",
+            "recompetition",
+        ]

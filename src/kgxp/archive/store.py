@@ -191,6 +191,13 @@ class Writer:
         self.written += 1
         return key
 
+    def _require_scenario(self, digest: str, what: str) -> None:
+        if not self._exists("scenario", digest):
+            raise ArchiveError(
+                f"{what}: no stored scenario {digest[:12]}… (store its scenario first: "
+                "add_scenario, or add_round)"
+            )
+
     def add_scenario(self, scenario: Scenario) -> str:
         """Store the scenario once per digest; returns the digest."""
         digest = scenario_digest(scenario)
@@ -218,7 +225,13 @@ class Writer:
         return self._append("round", document_key(result), result.model_dump_json(), ref=digest)
 
     def add_recompetition(self, result: RecompetitionResult) -> str:
-        """Store a re-competition (R9); returns its key."""
+        """Store a re-competition (R9); returns its key.
+
+        Its scenario must be stored already (in this write or before): read back, it
+        names it. :class:`ArchiveError` otherwise. (The register it ran on need not be:
+        the archive keeps one register a semester, the one after the re-competition.)
+        """
+        self._require_scenario(result.scenario_digest, f"re-competition {result.name!r}")
         self.add_policy(result.policy)
         return self._append(
             "recompetition",
@@ -229,7 +242,12 @@ class Writer:
         )
 
     def add_register(self, register: Register) -> str:
-        """Store the register of its semester (a later one of the same semester supersedes it)."""
+        """Store the register of its semester (a later one of the same semester supersedes it).
+
+        Its scenario must be stored already (in this write or before), as a register is
+        read with it (:meth:`Archive.scenario`): :class:`ArchiveError` otherwise.
+        """
+        self._require_scenario(register.scenario_digest, f"register of {register.semester}")
         return self._append(
             "register",
             register.digest,

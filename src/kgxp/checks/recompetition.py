@@ -64,6 +64,10 @@ def _check(scenario: Scenario, register: Register, result: RecompetitionResult) 
     found: list[Violation] = []
     if result.scenario_digest != scenario_digest(scenario):
         found.append(Violation("I1", "the result names another scenario (digest differs)"))
+    if register.scenario_digest != scenario_digest(scenario):
+        found.append(
+            Violation("I1", "the register was made from another scenario (digest differs)")
+        )
     if result.register_digest != register.digest:
         found.append(Violation("I1", "the result was run on another register (digest differs)"))
     if result.semester != register.semester:

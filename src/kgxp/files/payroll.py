@@ -32,7 +32,7 @@ from kgxp.model.arguments import scenario_argument
 from kgxp.model.scenario import Scenario
 from kgxp.model.teacher_columns import teachers_by_id
 from kgxp.waiting.ledger import LedgerLine, PayComponent
-from kgxp.waiting.register import Register, register_argument
+from kgxp.waiting.register import Register, register_of
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = [
@@ -115,6 +115,8 @@ def payroll_rows(lines: Iterable[LedgerLine], scenario: Scenario) -> list[tuple[
 
 def dismissal_review_rows(register: Register, scenario: Scenario) -> list[tuple[str, ...]]:
     """The teachers under dismissal review (R10), in id order, decision columns empty."""
+    scenario = scenario_argument(scenario)
+    register = register_of(scenario, register)  # made from this scenario (I12)
     teachers = teachers_by_id(scenario)
     rows: list[tuple[str, ...]] = []
     for number, entry in enumerate(register.dismissal_review(), start=1):
@@ -146,9 +148,7 @@ def write_payroll(lines: Iterable[LedgerLine], scenario: Scenario, path: StrPath
 @in_kgxp_decimal_context
 def write_dismissal_review(register: Register, scenario: Scenario, path: StrPath) -> Path:
     """Write the dismissal-review list (R10) of ``register`` to ``path`` (``.csv``/``.xlsx``)."""
-    register = register_argument(register)
-    scenario = scenario_argument(scenario)
-    rows = dismissal_review_rows(register, scenario)
+    rows = dismissal_review_rows(register, scenario)  # checks both, before anything is written
     return _write(Path(path), "待处理名单", DISMISSAL_REVIEW_HEADER, rows)
 
 

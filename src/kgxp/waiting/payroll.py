@@ -43,7 +43,7 @@ from kgxp.waiting.ledger import (
     round_yuan,
     semester_base,
 )
-from kgxp.waiting.register import Register, register_argument, retirement_positions
+from kgxp.waiting.register import Register, register_of, retirement_positions
 from kgxp.waiting.state_machine import WaitingState
 
 __all__ = ["payroll"]
@@ -56,8 +56,8 @@ def payroll(register: Register, scenario: Scenario, policy: Policy) -> tuple[Led
     Raises :class:`~kgxp.waiting.ledger.LedgerError` naming the teacher when a
     re-competition is still due, or when a register teacher is not in ``scenario``.
     """
-    register = register_argument(register)
     scenario = scenario_argument(scenario)
+    register = register_of(scenario, register)  # made from this scenario (I12)
     policy = policy_argument(policy, optional=False)
     return Payroll(scenario, policy).book(register)
 

@@ -49,7 +49,7 @@ from kgxp.model.scenario import Scenario
 from kgxp.model.semester import Semester
 from kgxp.round.ranking import scenario_ranking
 from kgxp.waiting.recompetition import _recompete
-from kgxp.waiting.register import register_argument
+from kgxp.waiting.register import register_argument, register_of
 from kgxp.waiting.register_documents import (
     _TEACHER_ID,
     Register,
@@ -118,8 +118,8 @@ def run_recompetition(
     mechanism. Raises :class:`~kgxp.waiting.register.RegisterError` when a due
     teacher or an open post is not in ``scenario``.
     """
-    register = register_argument(register)
     scenario = scenario_argument(scenario)
+    register = register_of(scenario, register)  # made from this scenario (I12)
     policy = policy_argument(policy)
     seed = policy.lottery_seed if seed is None else seed_argument(seed)
     name = name or f"recompetition {register.semester}"

@@ -44,6 +44,7 @@ from collections.abc import Iterable, Mapping
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
+from kgxp.exceptions import Problem, ScenarioMismatchError
 from kgxp.model.arguments import (
     instance_argument,
     policy_argument,
@@ -95,6 +96,8 @@ __all__ = [
     "register_argument",
     "register_from_round",
     "register_from_scenario",
+    "register_mismatch",
+    "register_of",
     "retirement_positions",
     "retirement_semesters",
 ]
@@ -112,6 +115,39 @@ def effective_semester(scenario: Scenario) -> Semester:
 def register_argument(value: object, name: str = "register") -> Register:
     """``value`` if it is a :class:`Register`, else ``TypeError`` (kgxp.model.arguments)."""
     return instance_argument(value, Register, name, "kgxp.register_from_round(scenario, result)")
+
+
+def register_of(scenario: Scenario, register: object, name: str = "register") -> Register:
+    """``register`` if it is a :class:`Register` made from ``scenario`` (its digest), else
+    ``TypeError`` or :class:`~kgxp.exceptions.ScenarioMismatchError`. ``scenario`` is
+    already checked.
+
+    A register is read with the scenario it was made from, as the archive pairs them
+    (``Archive.scenario(register.scenario_digest)``): with another one, its teachers'
+    records, posts and retirement dates would come from a county they do not belong to.
+    """
+    register = register_argument(register, name)
+    problem = register_mismatch(scenario, register, name)
+    if problem is not None:
+        raise ScenarioMismatchError([problem])
+    return register
+
+
+def register_mismatch(scenario: Scenario, register: Register, name: str) -> Problem | None:
+    """The problem of ``register`` (argument ``name``) if it was not made from ``scenario``."""
+    expected = scenario_digest(scenario)
+    stated = register.scenario_digest
+    if stated == expected:
+        return None
+    return Problem(
+        name,
+        "scenario_digest",
+        f"the register was made from another scenario (its digest {stated[:12]}…, this "
+        f"scenario's {expected[:12]}…): give the scenario it was made from (an archive keeps "
+        "it: Archive.scenario(register.scenario_digest))",
+        rule="I12",
+        code="scenario_mismatch",
+    )
 
 
 @in_kgxp_decimal_context
@@ -260,8 +296,8 @@ def record_retirements(
     semester before retirement is paid in full. With ``reopen_seats`` an on-post
     retiree's seat becomes vacant for the re-competition.
     """
-    register = register_argument(register)
     scenario = scenario_argument(scenario)
+    register = register_of(scenario, register)  # made from this scenario (I12)
     policy = policy_argument(policy, optional=False)
     retiring = retirement_positions(scenario)
     # A reading, not the seed's words (docs/waiting.md): by default the retiree is paid
