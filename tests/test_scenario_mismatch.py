@@ -126,7 +126,9 @@ def test_the_error_pickles_and_is_a_document() -> None:
     assert document.problems[0].code == "scenario_mismatch"
 
 
-def _functions_taking_a_scenario_and_a_result() -> set[str]:
+def _functions_taking_a_scenario_and(document: str) -> set[str]:
+    """Every public function of kgxp's modules with a scenario and a ``document`` parameter
+    (the checks themselves left out)."""
     found = set()
     for info in pkgutil.walk_packages(kgxp.__path__, "kgxp."):
         if (
@@ -138,18 +140,23 @@ def _functions_taking_a_scenario_and_a_result() -> set[str]:
         module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", ()):
             function = getattr(module, name)
-            # kgxp.model.arguments holds the check itself.
-            if not inspect.isfunction(function) or function.__module__ == "kgxp.model.arguments":
+            if not inspect.isfunction(function) or name.endswith("_mismatch"):
+                continue
+            # kgxp.model.arguments holds the checks of arguments themselves.
+            if function.__module__ == "kgxp.model.arguments":
                 continue
             kinds = [str(p.annotation) for p in inspect.signature(function).parameters.values()]
-            if any("Scenario" in k for k in kinds) and any("RoundResult" in k for k in kinds):
+            if any("Scenario" in k for k in kinds) and any(document in k for k in kinds):
                 found.add(name)
     return found
 
 
 def test_every_function_taking_a_scenario_and_a_result_is_covered() -> None:
     # A new view, writer or register function that reads both is checked here too.
-    assert _functions_taking_a_scenario_and_a_result() == set(CALLS) - METHODS | REPORTED_NOT_RAISED
+    assert (
+        _functions_taking_a_scenario_and("RoundResult")
+        == set(CALLS) - METHODS | REPORTED_NOT_RAISED
+    )
 
 
 @pytest.mark.parametrize("format", ["text", "markdown", "html"])
@@ -208,30 +215,8 @@ def test_verify_recompetition_reports_a_register_of_another_scenario() -> None:
     assert any("register was made from another scenario" in v.message for v in found)
 
 
-def _functions_taking_a_scenario_and_a_register() -> set[str]:
-    found = set()
-    for info in pkgutil.walk_packages(kgxp.__path__, "kgxp."):
-        if (
-            "._" in info.name
-            or info.name.endswith("__main__")
-            or ".archive.migrations" in info.name
-        ):
-            continue
-        module = importlib.import_module(info.name)
-        for name in getattr(module, "__all__", ()):
-            function = getattr(module, name)
-            if not inspect.isfunction(function):
-                continue
-            kinds = [str(p.annotation) for p in inspect.signature(function).parameters.values()]
-            if name == "register_mismatch":  # the check itself
-                continue
-            if any("Scenario" in k for k in kinds) and any(k == "Register" for k in kinds):
-                found.add(name)
-    return found
-
-
 def test_every_function_taking_a_scenario_and_a_register_is_covered() -> None:
-    assert _functions_taking_a_scenario_and_a_register() == set(REGISTER_CALLS) | {
+    assert _functions_taking_a_scenario_and("Register") == set(REGISTER_CALLS) | {
         "verify_recompetition"  # reports, as verify does
     }
 

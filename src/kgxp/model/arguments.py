@@ -49,6 +49,7 @@ __all__ = [
     "results_of",
     "rows_argument",
     "scenario_argument",
+    "scenario_mismatch",
     "seed_argument",
     "switch_argument",
     "whole_argument",
@@ -110,15 +111,27 @@ def results_of(scenario: Scenario, results: Mapping[str, object]) -> dict[str, R
 
 def result_mismatch(scenario: Scenario, result: RoundResult, name: str) -> Problem | None:
     """The problem of ``result`` (argument ``name``) if it was not run on ``scenario``."""
+    return scenario_mismatch(
+        scenario,
+        result.scenario_digest,
+        name,
+        "the round was run on another scenario",
+        "give the scenario it ran on, or run the round again on this one",
+    )
+
+
+def scenario_mismatch(
+    scenario: Scenario, stated: str, name: str, said: str, remedy: str
+) -> Problem | None:
+    """The problem of a document (argument ``name``) whose scenario digest is ``stated``, if
+    that is not ``scenario``'s: ``said`` says what differs, ``remedy`` what to do."""
     expected = scenario_digest(scenario)
-    stated = result.scenario_digest
     if stated == expected:
         return None
     return Problem(
         name,
         "scenario_digest",
-        f"the round was run on another scenario (its digest {stated[:12]}…, this scenario's "
-        f"{expected[:12]}…): give the scenario it ran on, or run the round again on this one",
+        f"{said} (its digest {stated[:12]}…, this scenario's {expected[:12]}…): {remedy}",
         rule="I12",
         code="scenario_mismatch",
     )

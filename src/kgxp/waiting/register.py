@@ -50,6 +50,7 @@ from kgxp.model.arguments import (
     policy_argument,
     result_of,
     scenario_argument,
+    scenario_mismatch,
 )
 from kgxp.model.digest import scenario_digest
 from kgxp.model.policy import Policy, RetirementVacancy
@@ -135,18 +136,13 @@ def register_of(scenario: Scenario, register: object, name: str = "register") ->
 
 def register_mismatch(scenario: Scenario, register: Register, name: str) -> Problem | None:
     """The problem of ``register`` (argument ``name``) if it was not made from ``scenario``."""
-    expected = scenario_digest(scenario)
-    stated = register.scenario_digest
-    if stated == expected:
-        return None
-    return Problem(
+    return scenario_mismatch(
+        scenario,
+        register.scenario_digest,
         name,
-        "scenario_digest",
-        f"the register was made from another scenario (its digest {stated[:12]}…, this "
-        f"scenario's {expected[:12]}…): give the scenario it was made from (an archive keeps "
-        "it: Archive.scenario(register.scenario_digest))",
-        rule="I12",
-        code="scenario_mismatch",
+        "the register was made from another scenario",
+        "give the scenario it was made from (an archive keeps it: "
+        "Archive.scenario(register.scenario_digest))",
     )
 
 
