@@ -245,3 +245,39 @@ def test_the_archive_refuses_a_register_or_re_competition_whose_scenario_it_lack
             "register",
             "recompetition",
         ]
+
+
+# --- a comparison and the scenario that names its teachers ------------------------------------
+
+COMPARISON_CALLS: dict[str, Callable[[Scenario, kgxp.Comparison], Any]] = {
+    "comparison_sections": lambda s, c: kgxp.comparison_sections(c, scenario=s),
+    "render_comparison": lambda s, c: kgxp.render_comparison(c, scenario=s),
+}
+
+
+@pytest.mark.parametrize("function", sorted(COMPARISON_CALLS))
+def test_a_comparison_is_named_only_by_a_scenario_of_its_rounds(function: str) -> None:
+    # An appeal's notice names teachers from the scenario given: the re-run's (b) or the
+    # published round's (a). Another county's would name other people, or ids.
+    appeal = kgxp.run_round(EDITED, seed=RESULT.seed)
+    comparison = kgxp.compare(RESULT, appeal)
+    assert comparison.scenario_digests == (RESULT.scenario_digest, appeal.scenario_digest)
+    COMPARISON_CALLS[function](EDITED, comparison)  # b's scenario
+    COMPARISON_CALLS[function](SCENARIO, comparison)  # a's scenario
+    other = SCENARIO.with_post(SCENARIO.posts[1].id, seats=SCENARIO.posts[1].seats + 1)
+    with pytest.raises(ScenarioMismatchError) as raised:
+        COMPARISON_CALLS[function](other, comparison)
+    (problem,) = raised.value.problems
+    assert (problem.record, problem.field, problem.code) == (
+        "scenario",
+        "scenario_digest",
+        "scenario_mismatch",
+    )
+    # A comparison read back from a file written before the digests were recorded
+    # cannot be checked, and is named as before.
+    older = comparison.model_copy(update={"scenario_digests": None})
+    COMPARISON_CALLS[function](other, older)
+
+
+def test_every_function_taking_a_scenario_and_a_comparison_is_covered() -> None:
+    assert _functions_taking_a_scenario_and("Comparison") == set(COMPARISON_CALLS)

@@ -24,9 +24,16 @@ default, English with ``locale="en"``.
 from __future__ import annotations
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
+from kgxp.exceptions import ScenarioMismatchError
 from kgxp.files.wording import STATUS_MESSAGES, Wording
 from kgxp.i18n import DEFAULT_LOCALE, Texts
-from kgxp.model.arguments import instance_argument, rows_argument, scenario_argument
+from kgxp.model.arguments import (
+    instance_argument,
+    rows_argument,
+    scenario_argument,
+    scenario_mismatch,
+)
+from kgxp.model.digest import scenario_digest
 from kgxp.model.result import Status
 from kgxp.model.scenario import Scenario
 from kgxp.views.comparison import Comparison, OutcomeChange
@@ -54,10 +61,22 @@ def comparison_sections(
     """The comparison as a notice: changed outcomes with reasons, counts, posts, balance.
 
     ``scenario`` (the re-run's) names teachers, schools and posts; without it they
-    are named by id.
+    are named by id. It must be the scenario of one of the two rounds (the re-run's, or
+    the published round's): :class:`~kgxp.exceptions.ScenarioMismatchError` otherwise.
     """
     comparison = instance_argument(comparison, Comparison, "comparison", "kgxp.compare(a, b)")
     scenario = None if scenario is None else scenario_argument(scenario)
+    if scenario is not None and comparison.scenario_digests is not None:
+        published, rerun = comparison.scenario_digests
+        problem = scenario_mismatch(
+            scenario,
+            rerun,
+            "scenario",
+            "the re-run (b) was run on another scenario, and so was the published round (a)",
+            "give the scenario of the re-run, which names its teachers",
+        )
+        if problem is not None and published != scenario_digest(scenario):
+            raise ScenarioMismatchError([problem])
     rows = rows_argument(rows)
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr

@@ -90,6 +90,11 @@ class Comparison(ReadableDocument):
     round_kinds: dict[str, RoundKind] = Field(
         default_factory=dict, description="the kind of each round of a and b, by round name"
     )
+    scenario_digests: tuple[str, str] | None = Field(
+        default=None,
+        description="the scenario digests of a and b (I12): the scenarios that may name their "
+        "teachers; none in a comparison written before kgxp recorded them",
+    )
 
     def to_frame(self) -> Any:
         """``changed`` as a pandas DataFrame with categorical ids and statuses; ``why`` is the
@@ -193,6 +198,7 @@ def compare(
         metrics_before=round_metrics(scenarios[0], a) if scenarios else None,
         metrics_after=round_metrics(scenarios[1], b) if scenarios else None,
         round_kinds={r.name: r.kind for r in (*a.rounds, *b.rounds)},
+        scenario_digests=(a.scenario_digest, b.scenario_digest),
     )
 
 
