@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import kgxp
-from kgxp import RoundResult, Scenario, ScenarioError, ScenarioMismatchError
+from kgxp import Problem, RoundResult, Scenario, ScenarioError, ScenarioMismatchError
 from kgxp.archive import Archive, ArchiveError, create_archive
 from kgxp.files.payroll import dismissal_review_rows
 from kgxp.model.digest import scenario_digest
@@ -177,6 +177,21 @@ def test_a_redacted_report_names_teachers_by_id_from_the_scenario_itself(format:
 
 # --- the waiting register and its scenario -------------------------------------------------
 
+
+def _the_mismatch(call: Callable[[], Any], record: str) -> Problem:
+    """The one problem of the :class:`ScenarioMismatchError` that ``call`` raises, which
+    must name ``record``'s scenario digest."""
+    with pytest.raises(ScenarioMismatchError) as raised:
+        call()
+    (problem,) = raised.value.problems
+    assert (problem.record, problem.field, problem.code) == (
+        record,
+        "scenario_digest",
+        "scenario_mismatch",
+    )
+    return problem
+
+
 REGISTER = kgxp.register_from_round(SCENARIO, RESULT)
 POLICY = kgxp.Policy()
 
@@ -195,14 +210,7 @@ REGISTER_CALLS: dict[str, Callable[[Scenario, Path], Any]] = {
 def test_a_register_of_another_scenario_is_refused(function: str, tmp_path: Path) -> None:
     # The register carries the digest of the scenario it was made from, as a result does;
     # the archive always pairs them so (Archive.scenario(register.scenario_digest)).
-    with pytest.raises(ScenarioMismatchError) as raised:
-        REGISTER_CALLS[function](EDITED, tmp_path)
-    (problem,) = raised.value.problems
-    assert (problem.record, problem.field, problem.code) == (
-        "register",
-        "scenario_digest",
-        "scenario_mismatch",
-    )
+    problem = _the_mismatch(lambda: REGISTER_CALLS[function](EDITED, tmp_path), "register")
     assert REGISTER.scenario_digest[:12] in problem.message
     assert not (tmp_path / "review.csv").exists()
     REGISTER_CALLS[function](SCENARIO, tmp_path)  # its own scenario: accepted
@@ -265,14 +273,7 @@ def test_a_comparison_is_named_only_by_a_scenario_of_its_rounds(function: str) -
     COMPARISON_CALLS[function](EDITED, comparison)  # b's scenario
     COMPARISON_CALLS[function](SCENARIO, comparison)  # a's scenario
     other = SCENARIO.with_post(SCENARIO.posts[1].id, seats=SCENARIO.posts[1].seats + 1)
-    with pytest.raises(ScenarioMismatchError) as raised:
-        COMPARISON_CALLS[function](other, comparison)
-    (problem,) = raised.value.problems
-    assert (problem.record, problem.field, problem.code) == (
-        "scenario",
-        "scenario_digest",
-        "scenario_mismatch",
-    )
+    _the_mismatch(lambda: COMPARISON_CALLS[function](other, comparison), "scenario")
     # A comparison read back from a file written before the digests were recorded
     # cannot be checked, and is named as before.
     older = comparison.model_copy(update={"scenario_digests": None})
