@@ -107,10 +107,10 @@ def test_decoding_runs_with_the_collector_paused(
     # (issue 19: 1.14 s against 0.36 s at 100,000 teachers); afterwards it is back on.
     import gc
 
-    import kgxp._internal.json_decode as scenario_json
+    import kgxp._internal.json_decode as json_decode
 
     seen: list[tuple[str, bool]] = []
-    real_loads, real_from_json = json.loads, scenario_json.jiter.from_json
+    real_loads, real_from_json = json.loads, json_decode.jiter.from_json
 
     def watching_loads(text: str, **options: Any) -> object:
         seen.append(("json", gc.isenabled()))
@@ -120,8 +120,8 @@ def test_decoding_runs_with_the_collector_paused(
         seen.append(("jiter", gc.isenabled()))
         return real_from_json(raw, **options)
 
-    monkeypatch.setattr(scenario_json.json, "loads", watching_loads)
-    monkeypatch.setattr(scenario_json.jiter, "from_json", watching_jiter)
+    monkeypatch.setattr(json_decode.json, "loads", watching_loads)
+    monkeypatch.setattr(json_decode.jiter, "from_json", watching_jiter)
     # "auto" pauses only in a single-threaded process, and earlier tests (a Dask cluster,
     # a server) may leave threads behind: ask for the pause whatever the threads.
     previous = kgxp.set_collector_pause("always")

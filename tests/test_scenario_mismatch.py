@@ -140,7 +140,7 @@ def _functions_taking_a_scenario_and(document: str) -> set[str]:
         module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", ()):
             function = getattr(module, name)
-            if not inspect.isfunction(function) or name.endswith("_mismatch"):
+            if not inspect.isfunction(function):
                 continue
             # kgxp.model.arguments holds the checks of arguments themselves.
             if function.__module__ == "kgxp.model.arguments":

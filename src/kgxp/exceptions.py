@@ -154,13 +154,15 @@ class PolicyError(ScenarioError):
 
 
 class ScenarioMismatchError(ScenarioError):
-    """A round's result given with a scenario it was not run on; nothing is made of the pair.
+    """A document given with a scenario it did not come from; nothing is made of the pair.
 
-    Metrics, reports, publications, plots and the waiting register read the teachers,
-    schools and posts from the scenario and the outcomes from the result: with another
+    Metrics, reports, publications, plots, the waiting register's functions and an
+    appeal's notice read the teachers, schools and posts from the scenario and the rest
+    from the document (a round's result, a register, a comparison): with another
     scenario (an edited file, a corrected record, another county) they would mix the two
-    without a word. Every result carries its scenario's digest (I12); each problem names
-    the result given (``record``: ``"result"``, ``"b"``…) and both digests.
+    without a word. Each of these documents carries its scenario's digest (I12); each
+    problem names the argument given (``record``: ``"result"``, ``"b"``, ``"register"``…)
+    and both digests.
     """
 
     def __init__(

@@ -62,9 +62,10 @@ def verify_recompetition(
 
 def _check(scenario: Scenario, register: Register, result: RecompetitionResult) -> list[Violation]:
     found: list[Violation] = []
-    if result.scenario_digest != scenario_digest(scenario):
+    digest = scenario_digest(scenario)
+    if result.scenario_digest != digest:
         found.append(Violation("I1", "the result names another scenario (digest differs)"))
-    if register.scenario_digest != scenario_digest(scenario):
+    if register.scenario_digest != digest:
         found.append(
             Violation("I1", "the register was made from another scenario (digest differs)")
         )

@@ -44,7 +44,6 @@ __all__ = [
     "mapping_argument",
     "policy_argument",
     "result_argument",
-    "result_mismatch",
     "result_of",
     "results_of",
     "rows_argument",
@@ -92,32 +91,30 @@ def result_of(scenario: Scenario, result: object, name: str = "result") -> Round
     """``result`` if it is a :class:`~kgxp.RoundResult` of ``scenario`` (its digest, I12);
     ``TypeError`` if it is no result, :class:`~kgxp.exceptions.ScenarioMismatchError` if
     it was run on another scenario. ``scenario`` is already checked."""
-    return results_of(scenario, {name: result})[name]
+    return results_of({name: (scenario, result)})[name]
 
 
-def results_of(scenario: Scenario, results: Mapping[str, object]) -> dict[str, RoundResult]:
-    """:func:`result_of` for each of ``results`` (argument name -> value), every mismatch
-    in one error."""
-    checked = {name: result_argument(value, name) for name, value in results.items()}
+def results_of(pairs: Mapping[str, tuple[Scenario, object]]) -> dict[str, RoundResult]:
+    """:func:`result_of` for each pair (argument name -> (scenario, result)), every
+    mismatch in one error."""
+    checked = {name: result_argument(value, name) for name, (_, value) in pairs.items()}
     problems = [
         problem
         for name, result in checked.items()
-        if (problem := result_mismatch(scenario, result, name)) is not None
+        if (
+            problem := scenario_mismatch(
+                pairs[name][0],
+                result.scenario_digest,
+                name,
+                "the round was run on another scenario",
+                "give the scenario it ran on, or run the round again on this one",
+            )
+        )
+        is not None
     ]
     if problems:
         raise ScenarioMismatchError(problems)
     return checked
-
-
-def result_mismatch(scenario: Scenario, result: RoundResult, name: str) -> Problem | None:
-    """The problem of ``result`` (argument ``name``) if it was not run on ``scenario``."""
-    return scenario_mismatch(
-        scenario,
-        result.scenario_digest,
-        name,
-        "the round was run on another scenario",
-        "give the scenario it ran on, or run the round again on this one",
-    )
 
 
 def scenario_mismatch(

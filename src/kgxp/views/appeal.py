@@ -66,17 +66,17 @@ def comparison_sections(
     """
     comparison = instance_argument(comparison, Comparison, "comparison", "kgxp.compare(a, b)")
     scenario = None if scenario is None else scenario_argument(scenario)
-    if scenario is not None and comparison.scenario_digests is not None:
-        published, rerun = comparison.scenario_digests
+    digests = comparison.scenario_digests
+    if scenario is not None and digests is not None and scenario_digest(scenario) not in digests:
         problem = scenario_mismatch(
             scenario,
-            rerun,
+            digests[1],
             "scenario",
             "the re-run (b) was run on another scenario, and so was the published round (a)",
             "give the scenario of the re-run, which names its teachers",
         )
-        if problem is not None and published != scenario_digest(scenario):
-            raise ScenarioMismatchError([problem])
+        assert problem is not None  # neither a's digest nor b's
+        raise ScenarioMismatchError([problem])
     rows = rows_argument(rows)
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr

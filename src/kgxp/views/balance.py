@@ -88,7 +88,7 @@ def balance_comparison(
     scenario = scenario_argument(scenario)
     mapping_argument(results, "results")
     # Each a round of this scenario (I12), every mismatch named in one error.
-    named = results_of(scenario, {f"results[{label!r}]": r for label, r in results.items()})
+    named = results_of({f"results[{label!r}]": (scenario, r) for label, r in results.items()})
     rows = []
     for label, result in zip(results, named.values(), strict=True):
         receiving = scenario.receiving_schools()

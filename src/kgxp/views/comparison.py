@@ -28,8 +28,7 @@ from kgxp._internal.frames import ColumnKind, typed_frame
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.rendering import html_of
-from kgxp.exceptions import ScenarioMismatchError
-from kgxp.model.arguments import result_argument, result_mismatch, scenario_argument
+from kgxp.model.arguments import result_argument, results_of, scenario_argument
 from kgxp.model.document_json import ReadableDocument
 from kgxp.model.policy import RoundKind
 from kgxp.model.result import Reason, RoundResult, Status
@@ -154,13 +153,7 @@ def compare(
                 f"{type(scenarios).__name__}"
             )
         scenario_a, scenario_b = (scenario_argument(s, "scenarios") for s in scenarios)
-        mismatched = [
-            problem
-            for name, scenario, result in (("a", scenario_a, a), ("b", scenario_b, b))
-            if (problem := result_mismatch(scenario, result, name)) is not None
-        ]
-        if mismatched:
-            raise ScenarioMismatchError(mismatched)
+        results_of({"a": (scenario_a, a), "b": (scenario_b, b)})
     # Where each teacher ended, from the columns: only changed outcomes are built (issue 19).
     before, after = _places(a), _places(b)
     changed = []

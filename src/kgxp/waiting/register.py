@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
-from kgxp.exceptions import Problem, ScenarioMismatchError
+from kgxp.exceptions import ScenarioMismatchError
 from kgxp.model.arguments import (
     instance_argument,
     policy_argument,
@@ -97,7 +97,6 @@ __all__ = [
     "register_argument",
     "register_from_round",
     "register_from_scenario",
-    "register_mismatch",
     "register_of",
     "retirement_positions",
     "retirement_semesters",
@@ -128,15 +127,7 @@ def register_of(scenario: Scenario, register: object, name: str = "register") ->
     records, posts and retirement dates would come from a county they do not belong to.
     """
     register = register_argument(register, name)
-    problem = register_mismatch(scenario, register, name)
-    if problem is not None:
-        raise ScenarioMismatchError([problem])
-    return register
-
-
-def register_mismatch(scenario: Scenario, register: Register, name: str) -> Problem | None:
-    """The problem of ``register`` (argument ``name``) if it was not made from ``scenario``."""
-    return scenario_mismatch(
+    problem = scenario_mismatch(
         scenario,
         register.scenario_digest,
         name,
@@ -144,6 +135,9 @@ def register_mismatch(scenario: Scenario, register: Register, name: str) -> Prob
         "give the scenario it was made from (an archive keeps it: "
         "Archive.scenario(register.scenario_digest))",
     )
+    if problem is not None:
+        raise ScenarioMismatchError([problem])
+    return register
 
 
 @in_kgxp_decimal_context
