@@ -77,6 +77,7 @@ def test_a_result_of_another_scenario_is_refused(function: str, tmp_path: Path) 
         CALLS[function](EDITED, RESULT, tmp_path)
     error = raised.value
     assert isinstance(error, ScenarioError)  # bad input: the CLI and a service say so
+    assert str(error).startswith("result of another scenario: ")
     assert isinstance(error, ValueError)
     (problem, *more) = error.problems
     assert problem.field == "scenario_digest"
@@ -178,11 +179,14 @@ def test_a_redacted_report_names_teachers_by_id_from_the_scenario_itself(format:
 # --- the waiting register and its scenario -------------------------------------------------
 
 
-def _the_mismatch(call: Callable[[], Any], record: str) -> Problem:
+def _the_mismatch(call: Callable[[], Any], record: str, summary: str) -> Problem:
     """The one problem of the :class:`ScenarioMismatchError` that ``call`` raises, which
-    must name ``record``'s scenario digest."""
+    must name ``record``'s scenario digest under ``summary`` (what was mismatched: the
+    error's first line is what a clerk and a service's log read first)."""
     with pytest.raises(ScenarioMismatchError) as raised:
         call()
+    assert raised.value.summary == summary
+    assert str(raised.value).startswith(f"{summary}: 1 problem\n")
     (problem,) = raised.value.problems
     assert (problem.record, problem.field, problem.code) == (
         record,
@@ -210,7 +214,11 @@ REGISTER_CALLS: dict[str, Callable[[Scenario, Path], Any]] = {
 def test_a_register_of_another_scenario_is_refused(function: str, tmp_path: Path) -> None:
     # The register carries the digest of the scenario it was made from, as a result does;
     # the archive always pairs them so (Archive.scenario(register.scenario_digest)).
-    problem = _the_mismatch(lambda: REGISTER_CALLS[function](EDITED, tmp_path), "register")
+    problem = _the_mismatch(
+        lambda: REGISTER_CALLS[function](EDITED, tmp_path),
+        "register",
+        "register of another scenario",
+    )
     assert REGISTER.scenario_digest[:12] in problem.message
     assert not (tmp_path / "review.csv").exists()
     REGISTER_CALLS[function](SCENARIO, tmp_path)  # its own scenario: accepted
@@ -273,7 +281,11 @@ def test_a_comparison_is_named_only_by_a_scenario_of_its_rounds(function: str) -
     COMPARISON_CALLS[function](EDITED, comparison)  # b's scenario
     COMPARISON_CALLS[function](SCENARIO, comparison)  # a's scenario
     other = SCENARIO.with_post(SCENARIO.posts[1].id, seats=SCENARIO.posts[1].seats + 1)
-    _the_mismatch(lambda: COMPARISON_CALLS[function](other, comparison), "scenario")
+    _the_mismatch(
+        lambda: COMPARISON_CALLS[function](other, comparison),
+        "scenario",
+        "scenario of neither compared round",
+    )
     # A comparison read back from a file written before the digests were recorded
     # cannot be checked, and is named as before.
     older = comparison.model_copy(update={"scenario_digests": None})

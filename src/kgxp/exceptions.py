@@ -162,7 +162,9 @@ class ScenarioMismatchError(ScenarioError):
     scenario (an edited file, a corrected record, another county) they would mix the two
     without a word. Each of these documents carries its scenario's digest (I12); each
     problem names the argument given (``record``: ``"result"``, ``"b"``, ``"register"``…)
-    and both digests.
+    and both digests. The ``summary`` says what was mismatched: ``"result of another
+    scenario"`` (the default), ``"register of another scenario"``, or ``"scenario of
+    neither compared round"`` for an appeal's notice.
     """
 
     def __init__(

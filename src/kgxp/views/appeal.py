@@ -76,7 +76,7 @@ def comparison_sections(
             "give the scenario of the re-run, which names its teachers",
         )
         assert problem is not None  # neither a's digest nor b's
-        raise ScenarioMismatchError([problem])
+        raise ScenarioMismatchError([problem], summary="scenario of neither compared round")
     rows = rows_argument(rows)
     words = Wording(scenario, comparison.round_kinds, locale=locale)
     tr = words.tr

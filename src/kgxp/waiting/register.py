@@ -136,7 +136,7 @@ def register_of(scenario: Scenario, register: object, name: str = "register") ->
         "Archive.scenario(register.scenario_digest))",
     )
     if problem is not None:
-        raise ScenarioMismatchError([problem])
+        raise ScenarioMismatchError([problem], summary="register of another scenario")
     return register
 
 
