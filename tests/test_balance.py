@@ -292,7 +292,11 @@ def test_comparison_table_counts_the_price(priced: tuple[kgxp.Scenario, kgxp.Rou
         (2, 2, 2),
     ]
     table = render_balance_table(rows)
-    assert table.splitlines()[3].startswith("| targeted | 3 | 0/0 | 2 (66.7%)")
+    # Rows named otherwise than by their mechanism are variants (a what-if, a policy
+    # grid): the table says so, and names each one's mechanism beside it.
+    assert table.splitlines()[0].startswith("| variant | mechanism | placed |")
+    assert table.splitlines()[3].startswith("| targeted | targeted | 3 | 0/0 | 2 (66.7%)")
+    assert table.splitlines()[2].startswith(f"| plain | {plain.policy.mechanism.value} | ")
 
 
 def test_frontier_prices_each_share() -> None:

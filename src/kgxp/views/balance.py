@@ -164,10 +164,16 @@ def _cv(value: float | None) -> str:
 
 
 def render_balance_table(rows: Sequence[MechanismBalance]) -> str:
-    """The comparison as a Markdown table (the one in docs/balance.md)."""
+    """The comparison as a Markdown table (the one in docs/balance.md).
+
+    Rows named by their mechanism (one round per mechanism) are headed ``mechanism``;
+    rows named otherwise (what-if rounds, a :func:`~kgxp.policy_grid`'s variants) are
+    headed ``variant``, each with its mechanism in the next column.
+    """
     indicators = list(rows[0].cv_after) if rows else []
+    variants = any(r.label != r.mechanism for r in rows)
     header = [
-        "mechanism",
+        *(("variant", "mechanism") if variants else ("mechanism",)),
         "placed",
         "rural 体音美 filled",
         "urban → rural",
@@ -179,7 +185,7 @@ def render_balance_table(rows: Sequence[MechanismBalance]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in rows:
         cells = [
-            r.label,
+            *((r.label, r.mechanism) if variants else (r.label,)),
             str(r.placed),
             f"{r.rural_shortage_filled}/{r.rural_shortage_seats}",
             f"{r.urban_to_rural} ({r.urban_to_rural / r.urban_teachers:.1%})"
