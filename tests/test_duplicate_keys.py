@@ -106,6 +106,30 @@ def test_compare_refuses_a_result_file_with_a_key_twice(
     assert f"{edited}: not a valid kgxp result" in err and TWICE in err
 
 
+def test_compare_tells_a_scenario_from_a_result_whatever_is_wrong_with_it(
+    result_text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `kgxp compare` takes a scenario or a result for each side and decodes the file once
+    # to tell which: a refused file is still named as the document it was meant to be.
+    published = tmp_path / "result.json"
+    published.write_text(result_text, encoding="utf-8")
+    scenario_text = EXAMPLE.read_text(encoding="utf-8")
+    cases = {
+        "scenario_twice.json": (_twice(scenario_text, "teachers", "[]"), "invalid scenario"),
+        "outcomes_twice.json": (_twice(result_text, "outcomes", "[]"), "not a valid kgxp result"),
+        "malformed.json": (scenario_text[:-20], "invalid scenario"),
+    }
+    for name, (text, summary) in cases.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        assert main(["compare", str(path), str(published)]) == 1, name
+        err = capsys.readouterr().err
+        assert summary in err, (name, err)
+        assert (TWICE in err) is ("twice" in name), (name, err)
+    assert main(["compare", str(EXAMPLE), str(published), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["same_policy"] is True
+
+
 def test_lottery_odds_with_a_key_twice_are_refused() -> None:
     scenario = kgxp.load_scenario(EXAMPLE)
     text = kgxp.lottery_odds(scenario, draws=2, executor="serial").model_dump_json()

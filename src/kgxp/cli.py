@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -32,7 +33,7 @@ from kgxp.exceptions import KgxpError, OutputError, ScenarioError
 from kgxp.files.notice import PublicityNotice, publicity_period
 from kgxp.files.policy_file import load_policy
 from kgxp.files.publication import EXPORT_FORMATS
-from kgxp.files.scenario_json import load_scenario
+from kgxp.files.scenario_json import load_scenario, parse_scenario
 from kgxp.i18n import DEFAULT_LOCALE, LOCALES
 from kgxp.lottery.odds import lottery_odds
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
@@ -286,19 +287,43 @@ def _load(path: Path) -> Scenario:
 
 def _load_either(path: Path) -> Scenario | RoundResult:
     """A result JSON (it has ``outcomes``) or a scenario file."""
-    if path.suffix.lower() == ".json":
-        raw = path.read_bytes()
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            data = None
-        if isinstance(data, dict) and "outcomes" in data:
-            try:  # every problem located, a key given twice included
-                return RoundResult.from_json(raw)
-            except ScenarioError as error:
-                summary = f"{path}: not a valid kgxp result"
-                raise ScenarioError(error.problems, summary=summary) from None
-    return _load(path)
+    if path.suffix.lower() != ".json":
+        return _load(path)
+    raw = path.read_bytes()
+    # Decoded once, as kgxp reads every file (a 100,000-teacher scenario used to be
+    # decoded twice: once to tell which document it is, once to read it).
+    data: Any = None  # decoded JSON: parse_scenario refuses what is no object
+    try:
+        data = decode_json(raw)
+        result = _is_result(data)
+    except ScenarioError:
+        # Refused; read leniently only to tell which document was meant, so that a
+        # result's refusal says it is not a valid result.
+        result = _is_result(_leniently(raw))
+        if not result:
+            raise  # what load_scenario raises for these bytes
+    if result:
+        del data  # not alive beside the result validated from the bytes
+        try:  # every problem located, a key given twice included
+            return RoundResult.from_json(raw)
+        except ScenarioError as error:
+            summary = f"{path}: not a valid kgxp result"
+            raise ScenarioError(error.problems, summary=summary) from None
+    del raw  # freed before validation builds the scenario (as load_scenario does)
+    return parse_scenario(data)
+
+
+def _is_result(data: object) -> bool:
+    return isinstance(data, dict) and "outcomes" in data
+
+
+def _leniently(raw: bytes) -> object:
+    """``raw`` decoded as ``json.loads`` does (the last of a key given twice wins), or
+    ``None`` where it cannot be."""
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return None
 
 
 def _validate(args: argparse.Namespace) -> int:
