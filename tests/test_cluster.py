@@ -48,8 +48,17 @@ def test_lottery_odds_on_the_cluster_equal_the_serial_run(
 ) -> None:
     policy = Policy().evolve(tie_breakers=())  # the draw decides ties: odds vary
     serial = lottery_odds(example, policy, draws=12, executor="serial")
-    clustered = lottery_odds(example, policy, draws=12, executor=client, chunks=4)
+    counted: list[int] = []
+    clustered = lottery_odds(
+        example,
+        policy,
+        draws=12,
+        executor=client,
+        chunks=4,
+        progress=lambda done, total, label: counted.append(done),
+    )
     assert clustered.model_dump_json() == serial.model_dump_json()
+    assert counted == [3, 6, 9, 12]  # the draws counted as each task's come back
     assert serial.post_decided()
 
 

@@ -1,4 +1,5 @@
-"""Progress of simulate (kgxp.progress): reported step by step, never changing the result."""
+"""Progress of simulate and lottery_odds (kgxp._internal.progress): reported step by step, never
+changing the result."""
 
 from __future__ import annotations
 
@@ -128,3 +129,59 @@ def test_bad_vacancies_fail_before_the_round(example: Scenario) -> None:
             progress=lambda done, total, label: steps.append(label),
         )
     assert steps == []  # nothing ran
+
+
+# --- lottery_odds: progress per batch of draws -----------------------------------------------
+
+
+def _free_policy() -> kgxp.Policy:
+    # No tie-breakers: the draw decides some teachers, so the odds are not all certain.
+    return kgxp.Policy().evolve(tie_breakers=())
+
+
+@pytest.mark.parametrize("executor", ["serial", "processes"])
+def test_lottery_odds_reports_each_batch_of_draws(example: Scenario, executor: str) -> None:
+    calls: list[tuple[int, int, str]] = []
+    odds = kgxp.lottery_odds(
+        example,
+        _free_policy(),
+        draws=10,
+        chunks=4,
+        executor=executor,
+        progress=lambda *call: calls.append(call),
+    )
+    # Counted in draws (what a service's job tracker shows: "7 of 10"), a step per
+    # batch, in the draws' order whichever batch finished first.
+    assert calls == [
+        (3, 10, "draws 1–3 of 10"),
+        (6, 10, "draws 4–6 of 10"),
+        (9, 10, "draws 7–9 of 10"),
+        (10, 10, "draw 10 of 10"),
+    ]
+    quiet = kgxp.lottery_odds(example, _free_policy(), draws=10, chunks=4, executor=executor)
+    assert odds.model_dump_json() == quiet.model_dump_json()  # progress only observes (I12)
+
+
+def test_lottery_odds_bar_counts_draws(
+    example: Scenario, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tqdm")
+    kgxp.lottery_odds(example, _free_policy(), draws=4, chunks=2, executor="serial", progress=True)
+    err = capsys.readouterr().err
+    assert "lottery odds" in err
+    assert "4/4" in err and "draw" in err
+
+
+def test_lottery_odds_checks_progress_before_any_draw(
+    monkeypatch: pytest.MonkeyPatch, example: Scenario
+) -> None:
+    with pytest.raises(TypeError, match="progress must be"):
+        kgxp.lottery_odds(example, draws=2, executor="serial", progress="yes")  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("no draw may start when the bar cannot be shown")
+
+    monkeypatch.setattr(importlib.import_module("kgxp.lottery.odds"), "Replay", never)
+    with pytest.raises(MissingExtraError, match=r"kgxp\[notebook\]"):
+        kgxp.lottery_odds(example, draws=2, executor="serial", progress=True)

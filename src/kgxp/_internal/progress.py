@@ -1,4 +1,5 @@
-"""Progress reporting for long runs (the round and semesters of :func:`kgxp.simulate`).
+"""Progress reporting for long runs: the round and semesters of :func:`kgxp.simulate`,
+the rounds of :func:`kgxp.run_rounds`, the draws of :func:`kgxp.lottery_odds`.
 
 A simulation of many semesters (R7–R10) over a whole county takes seconds to
 minutes; an analyst in a notebook wants a bar, a service wants a callback it
@@ -53,7 +54,9 @@ class Tracker:
         self._bar = bar
 
     @classmethod
-    def start(cls, progress: Progress, total: int, description: str) -> Tracker:
+    def start(
+        cls, progress: Progress, total: int, description: str, *, unit: str = "step"
+    ) -> Tracker:
         """A tracker for ``total`` steps, reporting as ``progress`` asks.
 
         ``True`` needs tqdm: it raises :class:`~kgxp.MissingExtraError` naming the
@@ -63,19 +66,20 @@ class Tracker:
             raise ValueError("total must be >= 0")
         if progress is True:
             auto = require("tqdm.auto", "notebook", "progress=True")
-            return cls(total, None, auto.tqdm(total=total, desc=description, unit="step"))
+            return cls(total, None, auto.tqdm(total=total, desc=description, unit=unit))
         if progress is False:
             return cls(total, None)
         if callable(progress):
             return cls(total, progress)
         raise TypeError(f"progress must be True, False or a callable, got {progress!r}")
 
-    def advance(self, label: str) -> None:
-        """One more step done; ``label`` names it (a round, a semester)."""
-        self.done += 1
+    def advance(self, label: str, steps: int = 1) -> None:
+        """``steps`` more done (a round, a semester, a batch of lottery draws); ``label``
+        names them."""
+        self.done += steps
         if self._bar is not None:
             self._bar.set_postfix_str(label, refresh=False)
-            self._bar.update(1)
+            self._bar.update(steps)
         if self._callback is not None:
             self._callback(self.done, self.total, label)
 

@@ -42,6 +42,7 @@ from kgxp._internal.executors import Executor, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
+from kgxp._internal.progress import Progress, Tracker
 from kgxp._internal.rendering import html_of
 from kgxp.exceptions import Problem, ScenarioError
 from kgxp.lottery.replay import STATUSES, Replay
@@ -290,6 +291,7 @@ def lottery_odds(
     confidence: float = 0.95,
     executor: Executor = None,
     chunks: int | None = None,
+    progress: Progress = False,
 ) -> LotteryOdds:
     """Each teacher's odds of each status and post over ``draws`` lottery seeds.
 
@@ -299,6 +301,9 @@ def lottery_odds(
     ``concurrent.futures.Executor``, or a ``distributed.Client`` (``pip install
     'kgxp[distributed]'``); ``chunks`` (default: 8, at most ``draws``) is how many
     tasks the draws are split into. The result does not depend on either.
+    ``progress`` counts the draws as each task's come back, in the draws' order
+    (:mod:`kgxp._internal.progress`: ``True`` a bar, or a callback ``(done, total,
+    label)`` with ``label`` such as ``"draws 1–125 of 1000"``).
 
     ``draws`` and ``chunks`` are whole numbers from 1 to :data:`MAX_DRAWS`, ``seed`` a
     whole number ≥ 0: anything else raises ``ValueError`` before any draw
@@ -314,16 +319,29 @@ def lottery_odds(
     parts = min(draws, chunks)
     size = -(-draws // parts)
     batches = [seeds[k : k + size] for k in range(0, draws, size)]
-    replay = Replay(scenario, policy)  # validates first: nothing is sent for a bad scenario
-    if executor == "serial":
-        tallies = [_tally(replay, batch) for batch in batches]
-    else:
-        tallies = run_tasks(
-            _draw_batch,
-            [(scenario, policy, batch) for batch in batches],
-            executor,
-            task_name=lambda k: _draw_range(k * size, len(batches[k]), draws),
-        )
+
+    def named(k: int) -> str:
+        return _draw_range(k * size, len(batches[k]), draws)
+
+    with Tracker.start(progress, draws, "lottery odds", unit="draw") as tracker:
+        replay = Replay(scenario, policy)  # validates first: nothing is sent for a bad scenario
+
+        def done(k: int) -> None:
+            tracker.advance(named(k), len(batches[k]))
+
+        if executor == "serial":
+            tallies = []
+            for k, batch in enumerate(batches):
+                tallies.append(_tally(replay, batch))
+                done(k)
+        else:
+            tallies = run_tasks(
+                _draw_batch,
+                [(scenario, policy, batch) for batch in batches],
+                executor,
+                done=done,
+                task_name=named,
+            )
     counts: Counter[tuple[int, tuple[int, int]]] = Counter()
     for tally in tallies:
         counts.update(tally)
