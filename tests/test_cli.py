@@ -251,6 +251,13 @@ def test_odds_prints_what_the_draw_decides_and_writes_the_document(
     assert f"decides the post of {len(odds.post_decided())} of 2431 teachers" in printed
     assert main(["odds", str(example_path), "--draws", "0"]) == 2
     assert "draws must be a positive whole number" in capsys.readouterr().err
+    # --chunks splits the draws into that many tasks (a cluster's workers): same odds.
+    split = tmp_path / "split.json"
+    assert main([*argv, "--chunks", "3", "--out", str(split)]) == 0
+    assert split.read_bytes() == out.read_bytes()
+    capsys.readouterr()
+    assert main([*argv, "--chunks", "0"]) == 2
+    assert "chunks must be a positive whole number" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -105,3 +105,27 @@ def test_the_command_line_submits_to_a_scheduler(
     assert main([*argv, "--out", str(out)]) == 0
     local = lottery_odds(example, Policy().evolve(tie_breakers=()), draws=6, executor="serial")
     assert out.read_text(encoding="utf-8") == local.model_dump_json() + "\n"
+
+
+def test_the_draws_are_split_to_keep_every_worker_busy(example: Scenario) -> None:
+    # A province's cluster has more workers than the 8 tasks the draws used to go out in:
+    # by default they are split into at least as many tasks as the cluster runs at once
+    # (here 12 worker threads), so none waits idle; the document is the same.
+    policy = Policy().evolve(tie_breakers=())
+    with (
+        distributed.LocalCluster(
+            n_workers=3, threads_per_worker=4, processes=False, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as wide,
+    ):
+        labels: list[str] = []
+        odds = lottery_odds(
+            example,
+            policy,
+            draws=24,
+            executor=wide,
+            progress=lambda done, total, label: labels.append(label),
+        )
+    assert labels == [f"draws {k + 1}–{k + 2} of 24" for k in range(0, 24, 2)]  # 12 tasks
+    serial = lottery_odds(example, policy, draws=24, executor="serial")
+    assert odds.model_dump_json() == serial.model_dump_json()

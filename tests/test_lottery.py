@@ -165,6 +165,31 @@ def test_same_document_whatever_the_split_the_executor_or_the_input_order(
     assert lottery_odds(shuffled, policy, draws=9, executor="serial").model_dump_json() == one
 
 
+def _tasks(example: Scenario, executor: object, draws: int = 40) -> int:
+    """How many tasks ``lottery_odds`` splits ``draws`` into on ``executor`` by default
+    (counted by its progress: one step per task)."""
+    steps: list[int] = []
+    lottery_odds(
+        example,
+        by_score(Policy()),
+        draws=draws,
+        executor=executor,  # type: ignore[arg-type]
+        progress=lambda done, total, label: steps.append(done),
+    )
+    return len(steps)
+
+
+def test_by_default_the_draws_keep_every_worker_busy(example: Scenario) -> None:
+    # At least 8 tasks, and at least as many as the executor runs at once: a pool (or a
+    # cluster, tests/test_cluster.py) wider than 8 would otherwise leave workers idle.
+    assert _tasks(example, "serial") == 8
+    with ThreadPoolExecutor(12) as pool:
+        assert _tasks(example, pool) == 12
+    with ThreadPoolExecutor(3) as pool:
+        assert _tasks(example, pool) == 8
+    assert _tasks(example, "serial", draws=5) == 5  # never more tasks than draws
+
+
 def test_json_roundtrip(example: Scenario) -> None:
     odds = lottery_odds(example, by_score(Policy()), draws=5, executor="serial")
     again = kgxp.LotteryOdds.model_validate_json(odds.model_dump_json())

@@ -150,13 +150,13 @@ def test_lottery_odds_reports_each_batch_of_draws(example: Scenario, executor: s
         executor=executor,
         progress=lambda *call: calls.append(call),
     )
-    # Counted in draws (what a service's job tracker shows: "7 of 10"), a step per
+    # Counted in draws (what a service's job tracker shows: "8 of 10"), a step per
     # batch, in the draws' order whichever batch finished first.
     assert calls == [
         (3, 10, "draws 1–3 of 10"),
         (6, 10, "draws 4–6 of 10"),
-        (9, 10, "draws 7–9 of 10"),
-        (10, 10, "draw 10 of 10"),
+        (8, 10, "draws 7–8 of 10"),
+        (10, 10, "draws 9–10 of 10"),
     ]
     quiet = kgxp.lottery_odds(example, _free_policy(), draws=10, chunks=4, executor=executor)
     assert odds.model_dump_json() == quiet.model_dump_json()  # progress only observes (I12)

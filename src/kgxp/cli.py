@@ -227,6 +227,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="run the draws on a Dask cluster, e.g. tcp://10.0.0.5:8786 (kgxp[distributed])",
     )
+    odds.add_argument(
+        "--chunks",
+        type=int,
+        help="tasks the draws are split into (default: 8, or as many as the processes or "
+        "the cluster's worker threads, if more); the odds do not depend on it",
+    )
     odds.add_argument("--out", type=Path, help="write the odds as JSON to this file")
     odds.set_defaults(handler=_odds)
 
@@ -561,11 +567,18 @@ def _odds(args: argparse.Namespace) -> int:
             distributed = require("distributed", "distributed", "kgxp odds --scheduler")
             with distributed.Client(args.scheduler) as client:
                 odds = lottery_odds(
-                    scenario, policy, draws=args.draws, seed=args.seed, executor=client
+                    scenario,
+                    policy,
+                    draws=args.draws,
+                    seed=args.seed,
+                    executor=client,
+                    chunks=args.chunks,
                 )
         else:
-            odds = lottery_odds(scenario, policy, draws=args.draws, seed=args.seed)
-    except ValueError as error:  # a bad --draws or --seed
+            odds = lottery_odds(
+                scenario, policy, draws=args.draws, seed=args.seed, chunks=args.chunks
+            )
+    except ValueError as error:  # a bad --draws, --seed or --chunks
         print(f"kgxp: {error}", file=sys.stderr)
         return 2
     summary = odds.summary()

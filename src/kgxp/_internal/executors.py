@@ -43,7 +43,7 @@ from kgxp._internal.decimals import call_in_kgxp_decimal_context
 from kgxp._internal.log import get_logger
 from kgxp.exceptions import SweepError
 
-__all__ = ["ClusterClient", "Executor", "run_tasks"]
+__all__ = ["ClusterClient", "Executor", "concurrency", "run_tasks"]
 
 _Result = TypeVar("_Result")
 
@@ -99,6 +99,32 @@ def run_tasks(
         "executor must be None, 'processes', 'serial', a concurrent.futures.Executor or a "
         f"distributed.Client, got {type(executor).__name__}"
     )
+
+
+def concurrency(executor: Executor) -> int:
+    """How many tasks ``executor`` runs at once, as far as it says (1 where it does not).
+
+    A sweep that splits its work (``lottery_odds``'s draws) splits it into at least this
+    many tasks, so that no worker waits idle: local processes, one per core; a pool's
+    ``max_workers``; a Dask cluster's worker threads at the time of the call (an
+    adaptive cluster that grows later is not counted).
+    """
+    if executor is None or executor == "processes":
+        return os.cpu_count() or 1
+    if isinstance(executor, FuturesExecutor):
+        # The standard pools keep their size here (no public accessor); another executor
+        # says nothing, and is given the default split.
+        workers = getattr(executor, "_max_workers", None)
+        return workers if isinstance(workers, int) and workers > 0 else 1
+    if isinstance(executor, ClusterClient):
+        nthreads = getattr(executor, "nthreads", None)
+        try:
+            threads = nthreads() if callable(nthreads) else None
+        except Exception:  # a client that cannot say (closed): the sweep reports why
+            return 1
+        if isinstance(threads, dict):
+            return max(1, sum(n for n in threads.values() if isinstance(n, int)))
+    return 1
 
 
 def _in_process(

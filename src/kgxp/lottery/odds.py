@@ -32,13 +32,14 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import accumulate, pairwise
 from statistics import NormalDist
 from typing import ClassVar
 
 from pydantic import Field, model_validator
 
 from kgxp._internal.decimals import in_kgxp_decimal_context
-from kgxp._internal.executors import Executor, run_tasks
+from kgxp._internal.executors import Executor, concurrency, run_tasks
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.log import get_logger
@@ -299,8 +300,10 @@ def lottery_odds(
     (:func:`draw_seeds`); ``confidence`` sets the Wilson intervals. ``executor`` runs
     the draws: ``None`` local processes, ``"serial"`` this process, a
     ``concurrent.futures.Executor``, or a ``distributed.Client`` (``pip install
-    'kgxp[distributed]'``); ``chunks`` (default: 8, at most ``draws``) is how many
-    tasks the draws are split into. The result does not depend on either.
+    'kgxp[distributed]'``); ``chunks`` is how many tasks the draws are split into
+    (default: 8, or as many as the executor runs at once if more — a process per core,
+    a pool's workers, a cluster's worker threads —; never more than ``draws``). The
+    result does not depend on either.
     ``progress`` counts the draws as each task's come back, in the draws' order
     (:mod:`kgxp._internal.progress`: ``True`` a bar, or a callback ``(done, total,
     label)`` with ``label`` such as ``"draws 1–125 of 1000"``).
@@ -314,14 +317,22 @@ def lottery_odds(
     seed = policy.lottery_seed if seed is None else seed_argument(seed)
     draws = whole_argument(draws, "draws", maximum=MAX_DRAWS)
     confidence = fraction_argument(confidence, "confidence")
-    chunks = 8 if chunks is None else whole_argument(chunks, "chunks", maximum=MAX_DRAWS)
+    # By default at least as many tasks as the executor runs at once: no worker idle.
+    chunks = (
+        max(_CHUNKS, concurrency(executor))
+        if chunks is None
+        else whole_argument(chunks, "chunks", maximum=MAX_DRAWS)
+    )
     seeds = draw_seeds(seed, draws)
+    # Exactly min(draws, chunks) tasks, their sizes one apart (the larger first): a
+    # split by ceil(draws / chunks) gave 40 draws in 10 tasks of 4 where 12 were asked.
     parts = min(draws, chunks)
-    size = -(-draws // parts)
-    batches = [seeds[k : k + size] for k in range(0, draws, size)]
+    larger, smaller = divmod(draws, parts)[::-1]
+    starts = list(accumulate([smaller + (k < larger) for k in range(parts)], initial=0))
+    batches = [seeds[start:end] for start, end in pairwise(starts)]
 
     def named(k: int) -> str:
-        return _draw_range(k * size, len(batches[k]), draws)
+        return _draw_range(starts[k], len(batches[k]), draws)
 
     with Tracker.start(progress, draws, "lottery odds", unit="draw") as tracker:
         replay = Replay(scenario, policy)  # validates first: nothing is sent for a bad scenario
@@ -396,6 +407,9 @@ def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int
             }
         )
     return counts
+
+
+_CHUNKS = 8  # the fewest tasks the draws go out in by default (progress steps, too)
 
 
 # One replay per worker process, for the county it was last asked about: a worker that
