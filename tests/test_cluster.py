@@ -129,3 +129,30 @@ def test_the_draws_are_split_to_keep_every_worker_busy(example: Scenario) -> Non
     assert labels == [f"draws {k + 1}–{k + 2} of 24" for k in range(0, 24, 2)]  # 12 tasks
     serial = lottery_odds(example, policy, draws=24, executor="serial")
     assert odds.model_dump_json() == serial.model_dump_json()
+
+
+def _marked(shared: list[int], k: int) -> tuple[int, int]:
+    shared.append(k)
+    return os.getpid(), len(shared)
+
+
+def _size(shared: bytes, k: int) -> int:
+    return len(shared) + k
+
+
+def test_what_the_tasks_share_is_scattered_once(client: distributed.Client) -> None:
+    from kgxp._internal.executors import run_tasks
+
+    # Each worker holds one copy, which every task it runs is given: the marks of its
+    # tasks add up on it.
+    seen = run_tasks(_marked, [(k,) for k in range(8)], client, shared=list(range(100)))
+    by_process: dict[int, list[int]] = {}
+    for pid, size in seen:
+        by_process.setdefault(pid, []).append(size)
+    assert all(len(set(sizes)) == len(sizes) for sizes in by_process.values())
+    # A county-sized value goes once, not inside every task: Dask would warn of a large
+    # graph (an error in this suite) had it gone with each.
+    big = bytes(20_000_000)
+    assert run_tasks(_size, [(k,) for k in range(4)], client, shared=big) == [
+        20_000_000 + k for k in range(4)
+    ]

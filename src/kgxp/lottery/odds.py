@@ -348,8 +348,9 @@ def lottery_odds(
         else:
             tallies = run_tasks(
                 _draw_batch,
-                [(scenario, policy, batch) for batch in batches],
+                [(batch,) for batch in batches],
                 executor,
+                shared=(scenario, policy),  # sent once, not with every batch
                 done=done,
                 task_name=named,
             )
@@ -412,20 +413,20 @@ def _tally(replay: Replay, seeds: Sequence[int]) -> Counter[tuple[int, tuple[int
 _CHUNKS = 8  # the fewest tasks the draws go out in by default (progress steps, too)
 
 
-# One replay per worker process, for the county it was last asked about: a worker that
-# runs several chunks of the same sweep prepares the county once.
-_WORKER_REPLAY: list[tuple[str, str, Replay]] = []
+# One replay per worker process, for the county and policy it was last sent (the very
+# object, held here, so its identity cannot pass to another): a worker that runs several
+# chunks of one sweep prepares the county once.
+_WORKER_REPLAY: list[tuple[tuple[Scenario, Policy], Replay]] = []
 
 
 def _draw_batch(
-    scenario: Scenario, policy: Policy, seeds: Sequence[int]
+    shared: tuple[Scenario, Policy], seeds: Sequence[int]
 ) -> Counter[tuple[int, tuple[int, int]]]:
-    key = (scenario_digest(scenario), policy.model_dump_json())
-    if _WORKER_REPLAY and _WORKER_REPLAY[0][:2] == key:
-        replay = _WORKER_REPLAY[0][2]
+    if _WORKER_REPLAY and _WORKER_REPLAY[0][0] is shared:
+        replay = _WORKER_REPLAY[0][1]
     else:
-        replay = Replay(scenario, policy)
-        _WORKER_REPLAY[:] = [(*key, replay)]
+        replay = Replay(*shared)
+        _WORKER_REPLAY[:] = [(shared, replay)]
     return _tally(replay, seeds)
 
 

@@ -111,23 +111,34 @@ def run_rounds(
     # process before any round is sent anywhere (nothing half-run).
     for _, variant_scenario, _ in plan:
         check(variant_scenario)
+    # The distinct scenarios are sent once, not with every round: a grid of policies on
+    # one county sent the whole county with each of them.
+    scenarios: list[Scenario] = []
+    place: dict[int, int] = {}  # a scenario's identity -> its place in ``scenarios``
+    for _, variant_scenario, _ in plan:
+        if id(variant_scenario) not in place:
+            place[id(variant_scenario)] = len(scenarios)
+            scenarios.append(variant_scenario)
     with Tracker.start(progress, len(plan), "what-if rounds") as tracker:
         done = run_tasks(
             _one_round,
             [
-                (variant_scenario, variant_policy, chosen)
+                (place[id(variant_scenario)], variant_policy, chosen)
                 for _, variant_scenario, variant_policy in plan
             ],
             executor,
+            shared=tuple(scenarios),
             done=lambda k: tracker.advance(plan[k][0]),
             task_name=lambda k: f"what-if round {plan[k][0]!r}",
         )
     return {name: result for (name, _, _), result in zip(plan, done, strict=True)}
 
 
-def _one_round(scenario: Scenario, policy: Policy, seed: int) -> RoundResult:
+def _one_round(
+    scenarios: tuple[Scenario, ...], which: int, policy: Policy, seed: int
+) -> RoundResult:
     """One variant's round (a module-level function: a worker process can run it)."""
-    return run_round(scenario, policy=policy, seed=seed)
+    return run_round(scenarios[which], policy=policy, seed=seed)
 
 
 def policy_grid(
