@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,22 +44,30 @@ def test_the_cluster_has_two_worker_processes(client: distributed.Client) -> Non
     assert os.getpid() not in pids.values()
 
 
+def _odds_and_steps(
+    example: Scenario, policy: Policy, draws: int, client: distributed.Client, **options: Any
+) -> tuple[kgxp.LotteryOdds, list[tuple[int, str]]]:
+    """The odds of ``draws`` on ``client``, and the progress reported: (done, label)."""
+    steps: list[tuple[int, str]] = []
+    odds = lottery_odds(
+        example,
+        policy,
+        draws=draws,
+        executor=client,
+        progress=lambda done, total, label: steps.append((done, label)),
+        **options,
+    )
+    return odds, steps
+
+
 def test_lottery_odds_on_the_cluster_equal_the_serial_run(
     client: distributed.Client, example: Scenario
 ) -> None:
     policy = Policy().evolve(tie_breakers=())  # the draw decides ties: odds vary
     serial = lottery_odds(example, policy, draws=12, executor="serial")
-    counted: list[int] = []
-    clustered = lottery_odds(
-        example,
-        policy,
-        draws=12,
-        executor=client,
-        chunks=4,
-        progress=lambda done, total, label: counted.append(done),
-    )
+    clustered, steps = _odds_and_steps(example, policy, 12, client, chunks=4)
     assert clustered.model_dump_json() == serial.model_dump_json()
-    assert counted == [3, 6, 9, 12]  # the draws counted as each task's come back
+    assert [done for done, _ in steps] == [3, 6, 9, 12]  # counted as each task's come back
     assert serial.post_decided()
 
 
@@ -118,15 +127,10 @@ def test_the_draws_are_split_to_keep_every_worker_busy(example: Scenario) -> Non
         ) as cluster,
         distributed.Client(cluster) as wide,
     ):
-        labels: list[str] = []
-        odds = lottery_odds(
-            example,
-            policy,
-            draws=24,
-            executor=wide,
-            progress=lambda done, total, label: labels.append(label),
-        )
-    assert labels == [f"draws {k + 1}–{k + 2} of 24" for k in range(0, 24, 2)]  # 12 tasks
+        odds, steps = _odds_and_steps(example, policy, 24, wide)
+    assert [label for _, label in steps] == [  # 12 tasks
+        f"draws {k + 1}–{k + 2} of 24" for k in range(0, 24, 2)
+    ]
     serial = lottery_odds(example, policy, draws=24, executor="serial")
     assert odds.model_dump_json() == serial.model_dump_json()
 

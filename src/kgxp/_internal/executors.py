@@ -89,8 +89,8 @@ def run_tasks(
     ``shared``, if given, is every task's first argument — ``function(shared, *a)`` —
     and is sent once, not with each task: pickled once here for local processes (each
     worker process unpickles it once), scattered once to a Dask cluster, passed as it is
-    to threads. A county is what tasks share: 34 MB pickled at 100,000 teachers, 0.85 s
-    to pickle and 1.4 s to unpickle, once per task before.
+    to threads. What sweeps share is a county: 34 MB pickled at 100,000 teachers, 0.85 s
+    to pickle and 1.4 s to unpickle, which every task paid when it went with each.
     ``done(k)`` is called as task ``k``'s result is collected, in task order (progress).
     ``task_name(k)`` names task ``k`` in a :class:`~kgxp.exceptions.SweepError`
     (default: ``"task k"``, counted from 1).
