@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -258,6 +259,30 @@ def test_odds_prints_what_the_draw_decides_and_writes_the_document(
     capsys.readouterr()
     assert main([*argv, "--chunks", "0"]) == 2
     assert "chunks must be a positive whole number" in capsys.readouterr().err
+
+
+def test_odds_progress_shows_a_bar_counting_the_draws(
+    example_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("tqdm")
+    out = tmp_path / "odds.json"
+    argv = ["odds", str(example_path), "--draws", "4", "--by-score", "--out", str(out)]
+    assert main([*argv, "--progress"]) == 0
+    printed = capsys.readouterr()
+    assert "4/4" in printed.err and "lottery odds" in printed.err  # on stderr, whole
+    assert "4/4" not in printed.out  # stdout keeps the summary only
+    quiet = tmp_path / "quiet.json"
+    assert main([*argv[:-1], str(quiet)]) == 0
+    assert "lottery odds" not in capsys.readouterr().err  # no bar unless asked
+    assert quiet.read_bytes() == out.read_bytes()
+
+
+def test_odds_progress_without_tqdm_names_the_extra(
+    example_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    assert main(["odds", str(example_path), "--draws", "2", "--progress"]) == 2
+    assert "pip install 'kgxp[notebook]'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -233,6 +233,11 @@ def _parser() -> argparse.ArgumentParser:
         help="tasks the draws are split into (default: 8, or as many as the processes or "
         "the cluster's worker threads, if more); the odds do not depend on it",
     )
+    odds.add_argument(
+        "--progress",
+        action="store_true",
+        help="show a bar on stderr counting the draws (kgxp[notebook])",
+    )
     odds.add_argument("--out", type=Path, help="write the odds as JSON to this file")
     odds.set_defaults(handler=_odds)
 
@@ -573,10 +578,16 @@ def _odds(args: argparse.Namespace) -> int:
                     seed=args.seed,
                     executor=client,
                     chunks=args.chunks,
+                    progress=args.progress,
                 )
         else:
             odds = lottery_odds(
-                scenario, policy, draws=args.draws, seed=args.seed, chunks=args.chunks
+                scenario,
+                policy,
+                draws=args.draws,
+                seed=args.seed,
+                chunks=args.chunks,
+                progress=args.progress,
             )
     except ValueError as error:  # a bad --draws, --seed or --chunks
         print(f"kgxp: {error}", file=sys.stderr)
