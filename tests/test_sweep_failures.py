@@ -280,3 +280,46 @@ def test_a_dask_worker_that_dies_mid_task_is_a_sweep_error(
     assert type(raised.value.__cause__).__name__ == "KilledWorker"
     assert raised.value.task.startswith("what-if round ")
     assert "memory" in str(raised.value)
+
+
+class _DieOnce(distributed.WorkerPlugin):  # type: ignore[misc]
+    """Kills its worker's process as the first task of the whole cluster starts (the
+    ``mark`` file says it happened): one worker lost, the others and its replacement
+    carry on."""
+
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+
+    def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
+        if finish == "executing" and not os.path.exists(self.mark):
+            Path(self.mark).touch()
+            os._exit(1)
+
+
+def test_a_dask_worker_lost_once_does_not_lose_the_shared_county(
+    example: Scenario, tmp_path: Path
+) -> None:
+    # The county is scattered once to every worker, not held by one: a worker lost once
+    # (its tasks retried elsewhere, as when the county went with every task) must not
+    # take the only copy with it, which cancelled every task of the sweep.
+    import cloudpickle
+
+    import tests.test_sweep_failures as this_module
+
+    mark = tmp_path / "died"
+    policy = Policy().evolve(tie_breakers=())
+    cloudpickle.register_pickle_by_value(this_module)
+    try:
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            client.register_plugin(_DieOnce(str(mark)))
+            odds = lottery_odds(example, policy, draws=8, executor=client)
+    finally:
+        cloudpickle.unregister_pickle_by_value(this_module)
+    assert mark.exists()  # a worker was lost
+    serial = lottery_odds(example, policy, draws=8, executor="serial")
+    assert odds.model_dump_json() == serial.model_dump_json()

@@ -88,7 +88,7 @@ def run_tasks(
 
     ``shared``, if given, is every task's first argument — ``function(shared, *a)`` —
     and is sent once, not with each task: pickled once here for local processes (each
-    worker process unpickles it once), scattered once to a Dask cluster, passed as it is
+    worker process unpickles it once), scattered once to a Dask cluster's workers, passed as it is
     to threads. What sweeps share is a county: 34 MB pickled at 100,000 teachers, 0.85 s
     to pickle and 1.4 s to unpickle, which every task paid when it went with each.
     ``done(k)`` is called as task ``k``'s result is collected, in task order (progress).
@@ -256,8 +256,11 @@ _UNPICKLED_LOCK = threading.Lock()
 
 
 def _scattered_by(client: ClusterClient) -> Callable[[object], object]:
-    """Sends a shared value to the cluster once (``Client.scatter``); each task then
-    names it, and a worker that lacks it fetches it from one that has it."""
+    """Sends a shared value to the cluster's workers once (``Client.scatter``), a copy
+    to each; every task then names it. Each worker holds it, not one: a worker lost
+    mid-sweep (its tasks retried elsewhere, as Dask does) must not take the only copy
+    with it, which would cancel every task of the sweep; a replacement worker fetches
+    it from another."""
 
     def scatter(value: object) -> object:
         send = getattr(client, "scatter", None)
@@ -268,8 +271,8 @@ def _scattered_by(client: ClusterClient) -> Callable[[object], object]:
             # the first task be refused there.
             return value
         # In a list, so that a tuple is sent whole rather than element by element;
-        # hash=False: no tokenizing of a whole county to name it.
-        (future,) = send([value], hash=False)
+        # hash=False: no tokenizing of a whole county to name it; broadcast: see above.
+        (future,) = send([value], hash=False, broadcast=True)
         return future
 
     return scatter
