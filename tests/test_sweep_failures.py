@@ -285,15 +285,20 @@ def test_a_dask_worker_that_dies_mid_task_is_a_sweep_error(
 class _DieOnce(distributed.WorkerPlugin):  # type: ignore[misc]
     """Kills its worker's process as the first task of the whole cluster starts (the
     ``mark`` file says it happened): one worker lost, the others and its replacement
-    carry on."""
+    carry on. (Checking for the file, then making it, let two workers starting at once
+    both die, losing every copy: CI saw it.)"""
 
     def __init__(self, mark: str) -> None:
         self.mark = mark
 
     def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
-        if finish == "executing" and not os.path.exists(self.mark):
-            Path(self.mark).touch()
-            os._exit(1)
+        if finish != "executing":
+            return
+        try:  # created atomically: of two workers starting at once, only one dies
+            os.close(os.open(self.mark, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return
+        os._exit(1)
 
 
 def test_a_dask_worker_lost_once_does_not_lose_the_shared_county(
@@ -316,6 +321,7 @@ def test_a_dask_worker_lost_once_does_not_lose_the_shared_county(
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
+            client.wait_for_workers(2)  # both hold the county before one is lost
             client.register_plugin(_DieOnce(str(mark)))
             odds = lottery_odds(example, policy, draws=8, executor=client)
     finally:
