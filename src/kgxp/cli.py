@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -568,24 +569,17 @@ def _odds(args: argparse.Namespace) -> int:
     if args.by_score:
         policy = policy.evolve(tie_breakers=())
     try:
+        cluster: AbstractContextManager[Any] = nullcontext()  # None: local processes
         if args.scheduler:
             distributed = require("distributed", "distributed", "kgxp odds --scheduler")
-            with distributed.Client(args.scheduler) as client:
-                odds = lottery_odds(
-                    scenario,
-                    policy,
-                    draws=args.draws,
-                    seed=args.seed,
-                    executor=client,
-                    chunks=args.chunks,
-                    progress=args.progress,
-                )
-        else:
+            cluster = distributed.Client(args.scheduler)
+        with cluster as client:
             odds = lottery_odds(
                 scenario,
                 policy,
                 draws=args.draws,
                 seed=args.seed,
+                executor=client,
                 chunks=args.chunks,
                 progress=args.progress,
             )

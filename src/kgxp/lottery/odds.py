@@ -327,8 +327,8 @@ def lottery_odds(
     # Exactly min(draws, chunks) tasks, their sizes one apart (the larger first): a
     # split by ceil(draws / chunks) gave 40 draws in 10 tasks of 4 where 12 were asked.
     parts = min(draws, chunks)
-    larger, smaller = divmod(draws, parts)[::-1]
-    starts = list(accumulate([smaller + (k < larger) for k in range(parts)], initial=0))
+    size, extra = divmod(draws, parts)  # the first ``extra`` tasks take one draw more
+    starts = list(accumulate([size + (k < extra) for k in range(parts)], initial=0))
     batches = [seeds[start:end] for start, end in pairwise(starts)]
 
     def named(k: int) -> str:
@@ -340,20 +340,19 @@ def lottery_odds(
         def done(k: int) -> None:
             tracker.advance(named(k), len(batches[k]))
 
-        if executor == "serial":
-            tallies = []
-            for k, batch in enumerate(batches):
-                tallies.append(_tally(replay, batch))
-                done(k)
-        else:
-            tallies = run_tasks(
-                _draw_batch,
-                [(batch,) for batch in batches],
-                executor,
-                shared=(scenario, policy),  # sent once, not with every batch
-                done=done,
-                task_name=named,
-            )
+        # In this process the draws use the replay made here; elsewhere each worker makes
+        # its own from the county and policy, which are sent once, not with every batch.
+        task, shared = (
+            (_tally, replay) if executor == "serial" else (_draw_batch, (scenario, policy))
+        )
+        tallies = run_tasks(
+            task,
+            [(batch,) for batch in batches],
+            executor,
+            shared=shared,
+            done=done,
+            task_name=named,
+        )
     counts: Counter[tuple[int, tuple[int, int]]] = Counter()
     for tally in tallies:
         counts.update(tally)

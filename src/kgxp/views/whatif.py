@@ -113,12 +113,8 @@ def run_rounds(
         check(variant_scenario)
     # The distinct scenarios are sent once, not with every round: a grid of policies on
     # one county sent the whole county with each of them.
-    scenarios: list[Scenario] = []
-    place: dict[int, int] = {}  # a scenario's identity -> its place in ``scenarios``
-    for _, variant_scenario, _ in plan:
-        if id(variant_scenario) not in place:
-            place[id(variant_scenario)] = len(scenarios)
-            scenarios.append(variant_scenario)
+    distinct = {id(variant_scenario): variant_scenario for _, variant_scenario, _ in plan}
+    place = {identity: k for k, identity in enumerate(distinct)}  # -> its place in shared
     with Tracker.start(progress, len(plan), "what-if rounds") as tracker:
         done = run_tasks(
             _one_round,
@@ -127,7 +123,7 @@ def run_rounds(
                 for _, variant_scenario, variant_policy in plan
             ],
             executor,
-            shared=tuple(scenarios),
+            shared=tuple(distinct.values()),
             done=lambda k: tracker.advance(plan[k][0]),
             task_name=lambda k: f"what-if round {plan[k][0]!r}",
         )
