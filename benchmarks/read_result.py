@@ -9,8 +9,8 @@ Runs one round of a generated county (:mod:`generator`), writes its ``result.jso
 text, then times, side by side in this one process and in alternation, reading it
 back the way kgxp did before (``RoundResult.model_validate_json``: pydantic's JSON path,
 the collector running, a key given twice taken silently) and the way it does now
-(``RoundResult.from_json``: the text decoded once to refuse a key given twice, then
-pydantic's JSON path with the collector paused). ``kgxp compare`` and
+(``RoundResult.from_json``: the text decoded once to refuse a key given twice, and
+the decoded data validated, with the collector paused). ``kgxp compare`` and
 ``Archive.round`` read results this way. Medians of wall-clock seconds; both reads
 must give the result that was written. No test asserts on the times.
 """

@@ -5,13 +5,14 @@ written by kgxp and read back days later — by ``kgxp compare``, a notebook, an
 service — from a file that may have been truncated or edited by hand. Each document's
 ``from_json`` reads it here:
 
-- the text is decoded once by :func:`~kgxp.decode_json` and dropped, so that what
-  pydantic's JSON path would take without a word (a key given twice: the last wins) or
-  cannot read (invalid UTF-8, hostile nesting) is refused, located;
-- the document is then validated from the text itself by pydantic's JSON path, exactly
-  as ``model_validate_json`` reads it (a result's outcomes become the columns of an
-  ``OutcomeTable``), with the garbage collector paused (no cycles; its passes took two
-  thirds of reading a 100,000-teacher result: ``benchmarks/read_result.py``);
+- the text is decoded once by :func:`~kgxp.decode_json`, so that what pydantic's JSON
+  path would take without a word (a key given twice: the last wins) or cannot read
+  (invalid UTF-8, hostile nesting) is refused, located;
+- the document is then validated from that decoded data, reading what
+  ``model_validate_json`` would read from the text (tests/test_document_reading.py
+  compares them: a result's outcomes become the columns of an ``OutcomeTable`` either
+  way), with the garbage collector paused (no cycles; its passes took two thirds of
+  reading a 100,000-teacher result: ``benchmarks/read_result.py``);
 - every problem is a :class:`~kgxp.exceptions.ScenarioError` whose summary names the
   document ("invalid result") and whose problems name the record (``outcomes[12]``,
   the teacher's id) and the field — never pydantic's ``ValidationError``.
@@ -19,6 +20,7 @@ service — from a file that may have been truncated or edited by hand. Each doc
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import ClassVar, Self, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -28,7 +30,11 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.json_decode import decode_json, not_an_object
 from kgxp.exceptions import ScenarioError
 
-__all__ = ["ReadableDocument", "read_document"]
+__all__ = ["DECODED_DOCUMENT", "ReadableDocument", "read_document"]
+
+DECODED_DOCUMENT = MappingProxyType({"kgxp": "a document decoded from its JSON"})
+"""The validation context of a document read by :func:`read_document` (found by identity):
+its values come from JSON, as pydantic's JSON path would read them."""
 
 _Document = TypeVar("_Document", bound=BaseModel)
 
@@ -51,12 +57,15 @@ def read_document(
     data = decode_json(text, summary=summary)
     if not isinstance(data, dict):
         raise ScenarioError([not_an_object(data)], summary=summary)
-    del data  # not alive beside the document validated from the text
     try:
+        # Validated from the data just decoded, not from the text again: a result of
+        # 100,000 teachers reads in 0.96-1.13 s against 1.36-1.76 s, and peaks 50 MB
+        # lower, since the decoder shares each repeated string (issue 19,
+        # benchmarks/read_result.py). The context tells the outcomes they come from a
+        # document, to become the same table pydantic's JSON path made.
         with collector_paused():
-            return model.model_validate_json(text)
+            return model.model_validate(data, context=DECODED_DOCUMENT)
     except ValidationError as error:
-        data = decode_json(text)  # again, only now: for the ids of the records named
         problems = problems_from_validation_error(error, data, document=document, id_key=id_key)
         raise ScenarioError(problems, summary=summary) from None
 

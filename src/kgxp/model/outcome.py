@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import StrEnum
 from itertools import islice
-from operator import le
+from operator import attrgetter, itemgetter, le
 from typing import Annotated, Any, overload
 
 from pydantic import Field, GetCoreSchemaHandler
@@ -24,6 +24,7 @@ from pydantic_core import core_schema
 from kgxp._internal.frozen import FrozenModel, Id
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.building import row_builder, shared_fields_set
+from kgxp.model.document_json import DECODED_DOCUMENT
 
 __all__ = ["COLUMNS", "Outcome", "OutcomeTable", "Outcomes", "Reason", "Status", "json_rows"]
 
@@ -348,18 +349,20 @@ def _columns_of(
     outcomes: Sequence[Outcome],
 ) -> tuple[tuple[tuple[Any, ...], ...], tuple[int, ...], tuple[set[str], ...]]:
     """The columns, per-row shapes and shared fields-sets of these outcome objects."""
-    fields = [outcome.__dict__ for outcome in outcomes]
+    # map and itemgetter run in C: no Python frame per outcome (issue 19: reading a result).
+    fields = list(map(_FIELDS, outcomes))
     try:
-        columns = tuple(tuple(row[name] for row in fields) for name in COLUMNS)
+        columns = tuple(tuple(map(itemgetter(name), fields)) for name in COLUMNS)
     except KeyError as missing:
         raise TypeError(f"an Outcome without field {missing}: not a table row") from None
-    # Outcomes given the same fields share one fields-set (kgxp.model.building's); every
-    # field given, the common case (a result kgxp wrote), needs no key built.
+    given = list(map(_FIELDS_SET, outcomes))
+    if given and set(map(len, given)) == {len(COLUMNS)}:  # every field: a result kgxp wrote
+        return columns, (0,) * len(given), (shared_fields_set(COLUMNS),)
+    # Outcomes given the same fields share one fields-set (kgxp.model.building's).
     shape_of: dict[frozenset[str] | None, int] = {}  # None: every field
     fields_sets: list[set[str]] = []
     shapes: list[int] = []
-    for outcome in outcomes:
-        names = outcome.__pydantic_fields_set__
+    for names in given:
         key = None if len(names) == len(COLUMNS) else frozenset(names)
         shape = shape_of.get(key)
         if shape is None:
@@ -369,14 +372,26 @@ def _columns_of(
     return columns, tuple(shapes), tuple(fields_sets)
 
 
+_FIELDS = attrgetter("__dict__")
+_FIELDS_SET = attrgetter("__pydantic_fields_set__")
+
+
 def _table_of_validated(outcomes: tuple[Outcome, ...]) -> OutcomeTable:
     """The table of outcomes pydantic validated from JSON (types known: fast JSON path)."""
     return OutcomeTable._made(*_columns_of(outcomes), plain=True)
 
 
-def _table_kept(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
-    """Python input: a table as it is, anything else as a tuple of outcomes (as given)."""
-    return value if isinstance(value, OutcomeTable) else validate(value)
+def _table_kept(
+    value: Any, validate: core_schema.ValidatorFunctionWrapHandler, info: core_schema.ValidationInfo
+) -> Any:
+    """Python input: a table as it is, anything else as a tuple of outcomes (as given);
+    the outcomes of a document read from its JSON (:func:`~kgxp.model.document_json.
+    read_document`) as the table pydantic's JSON path makes."""
+    if isinstance(value, OutcomeTable):
+        return value
+    if info.context is DECODED_DOCUMENT:
+        return _table_of_validated(validate(value))
+    return validate(value)
 
 
 _STATUS_TEXT = {status: status.value for status in Status}
@@ -453,7 +468,7 @@ class _AsOutcomeTable:
         objects = handler.generate_schema(tuple[Outcome, ...])
         return core_schema.json_or_python_schema(
             json_schema=core_schema.no_info_after_validator_function(_table_of_validated, objects),
-            python_schema=core_schema.no_info_wrap_validator_function(_table_kept, objects),
+            python_schema=core_schema.with_info_wrap_validator_function(_table_kept, objects),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 _as_objects, return_schema=objects
             ),

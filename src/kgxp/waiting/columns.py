@@ -140,9 +140,15 @@ class ColumnRows(Sequence[_Row]):
         # Read and written as tuple[model, ...] was: same JSON bytes, same JSON schema.
         as_tuple = handler.generate_schema(tuple[cls.model, ...])  # type: ignore[name-defined]
         read = core_schema.no_info_after_validator_function(cls.of, as_tuple)
+
+        def kept(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            # Not a union of the two: a bad record is then reported as the JSON path
+            # reports it (records[0].teacher), not once per branch.
+            return value if isinstance(value, cls) else validate(value)
+
         return core_schema.json_or_python_schema(
             json_schema=read,
-            python_schema=core_schema.union_schema([core_schema.is_instance_schema(cls), read]),
+            python_schema=core_schema.no_info_wrap_validator_function(kept, read),
             serialization=core_schema.plain_serializer_function_ser_schema(
                 tuple, return_schema=as_tuple
             ),
