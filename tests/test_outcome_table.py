@@ -207,6 +207,82 @@ def test_columns_and_objects_write_the_same_bytes_and_compare_equal(
     assert pickle.loads(pickle.dumps(columns)) == objects
 
 
+# --- pickled to workers and back: reasons as rows of values --------------------------
+
+_REASON_PARTS = st.fixed_dictionaries(
+    {"rule": st.sampled_from(["R5", "R6"]), "code": st.sampled_from(["placed", "outranked"])},
+    optional={
+        "round": st.none() | st.just("in_school"),
+        "post": _IDS,
+        "rival": st.none() | _IDS,
+        "score": _DECIMALS,
+        "decided_by": st.just("lottery"),
+    },
+)
+
+
+def _sharing(column: tuple[Any, ...]) -> list[int]:
+    """Which earlier item each item is the same object as (its first position)."""
+    first: dict[int, int] = {}
+    return [first.setdefault(id(item), at) for at, item in enumerate(column)]
+
+
+@given(
+    st.lists(st.lists(_REASON_PARTS, max_size=3), min_size=1, max_size=6),
+    st.lists(st.integers(0, 5), max_size=12),
+)
+def test_a_pickled_table_gives_back_equal_reasons_given_as_before_and_shared_as_before(
+    groups: list[list[dict[str, Any]]], picks: list[int]
+) -> None:
+    # Reasons given some of their fields; reason tuples and reasons shared between
+    # outcomes, as the engine shares them.
+    made = [tuple(Reason(**parts) for parts in group) for group in groups]
+    tuples = [made[pick % len(made)] for pick in picks]
+    rows = [
+        Outcome(
+            teacher=f"T{at}",
+            status=Status.WAITING,
+            home_school="S1",
+            score=Decimal(70),
+            reasons=reasons,
+        )
+        for at, reasons in enumerate(tuples)
+    ]
+    table = OutcomeTable(rows)
+    back = pickle.loads(pickle.dumps(table))
+    assert back == table and tuple(back) == tuple(rows)
+    column, again = table.column("reasons"), back.column("reasons")
+    assert _sharing(again) == _sharing(column)
+    flat = [reason for reasons in column for reason in reasons]
+    flat_again = [reason for reasons in again for reason in reasons]
+    assert _sharing(tuple(flat_again)) == _sharing(tuple(flat))
+    assert [r.model_fields_set for r in flat_again] == [r.model_fields_set for r in flat]
+    assert all(type(r) is Reason for r in flat_again)
+
+
+def test_a_pickled_result_s_reasons_go_as_rows_a_third_smaller_than_objects() -> None:
+    table = _result().outcomes
+    as_objects = len(pickle.dumps(table.column("reasons")))
+    assert len(pickle.dumps(table)) < len(pickle.dumps(table._columns)) - as_objects / 3
+    back = pickle.loads(pickle.dumps(table))
+    assert back == table and RoundResult.from_json(_result().to_json()).outcomes == back
+
+
+class _OwnReason(Reason):
+    """A caller's own kind of reason: pickled as the object it is."""
+
+
+def test_a_table_holding_a_reason_of_another_type_pickles_it_as_that_type() -> None:
+    own = _OwnReason(rule="R5", code="placed")
+    row = Outcome(
+        teacher="T1", status=Status.WAITING, home_school="S1", score=Decimal(70), reasons=(own,)
+    )
+    back = pickle.loads(pickle.dumps(OutcomeTable([row])))
+    assert type(back[0].reasons[0]) is _OwnReason and back[0] == row
+    empty = pickle.loads(pickle.dumps(OutcomeTable()))
+    assert len(empty) == 0 and empty == ()
+
+
 # --- verify reads the columns or the objects: the same findings ----------------------
 
 Breakage = Callable[[Outcome, RoundResult], Outcome]
