@@ -10,6 +10,7 @@ process); each worker process unpickles it once per sweep.
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
@@ -48,6 +49,30 @@ def test_each_worker_process_unpickles_the_shared_value_once() -> None:
         # The next sweep on the same pool shares another value: never the last one's.
         second = run_tasks(_seen, [(k,) for k in range(4)], pool, shared=list(range(7)))
         assert all(8 <= size <= 11 for _, size in second)
+
+
+def _collector_state() -> list[bool]:
+    return [gc.isenabled()]
+
+
+class _CollectorWitness:
+    """Unpickles as whether the garbage collector was running while it was unpickled."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_collector_state, ())
+
+
+def _shared_value(shared: object, k: int) -> object:
+    return shared
+
+
+def test_a_worker_unpickles_the_shared_value_with_the_collector_paused() -> None:
+    # A county is a million objects and no cycles: unpickled with the collector running,
+    # 100,000 teachers took three times as long in each worker.
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        seen = run_tasks(_shared_value, [(k,) for k in range(4)], pool, shared=_CollectorWitness())
+        assert seen == [[False]] * 4
+        assert pool.submit(gc.isenabled).result()  # and running again after it
 
 
 @pytest.mark.parametrize("executor", ["serial", "threads"])
