@@ -37,6 +37,7 @@ from kgxp.files.publication import EXPORT_FORMATS
 from kgxp.files.scenario_json import load_scenario, parse_scenario
 from kgxp.i18n import DEFAULT_LOCALE, LOCALES
 from kgxp.lottery.odds import lottery_odds
+from kgxp.model.document_json import read_decoded_document
 from kgxp.model.policy import Mechanism, Policy, policy_table, preset, preset_names
 from kgxp.model.result import RoundResult
 from kgxp.model.scenario import Scenario
@@ -315,9 +316,11 @@ def _load_either(path: Path) -> Scenario | RoundResult:
         if not result:
             raise  # what load_scenario raises for these bytes
     if result:
-        del data  # not alive beside the result validated from the bytes
         try:  # every problem located, a key given twice included
-            return RoundResult.from_json(raw)
+            if data is None:  # refused as decoded: from_json says where
+                return RoundResult.from_json(raw)
+            del raw  # freed before validation builds the result; decoded once (issue 19)
+            return read_decoded_document(RoundResult, data, document=RoundResult.document_name)
         except ScenarioError as error:
             summary = f"{path}: not a valid kgxp result"
             raise ScenarioError(error.problems, summary=summary) from None

@@ -30,7 +30,7 @@ from kgxp._internal.gc_pause import collector_paused
 from kgxp._internal.json_decode import decode_json, not_an_object
 from kgxp.exceptions import ScenarioError
 
-__all__ = ["DECODED_DOCUMENT", "ReadableDocument", "read_document"]
+__all__ = ["DECODED_DOCUMENT", "ReadableDocument", "read_decoded_document", "read_document"]
 
 DECODED_DOCUMENT = MappingProxyType({"kgxp": "a document decoded from its JSON"})
 """The validation context of a document read by :func:`read_document` (found by identity):
@@ -51,10 +51,24 @@ def read_document(
     ``document`` names it in the error (``"result"``); ``id_key`` is the key of a
     record's id in its lists (``"teacher"`` in every kgxp document that lists teachers).
     """
+    return read_decoded_document(
+        model, decode_json(text, summary=f"invalid {document}"), document=document, id_key=id_key
+    )
+
+
+def read_decoded_document(
+    model: type[_Document],
+    data: object,
+    *,
+    document: str,
+    id_key: str = "teacher",
+) -> _Document:
+    """:func:`read_document` of the ``data`` that :func:`~kgxp.decode_json` decoded from
+    the text (so decoded once, where the caller had to decode it to tell which document
+    it is: ``kgxp compare``)."""
     from kgxp.model.validation import problems_from_validation_error  # it imports models
 
     summary = f"invalid {document}"
-    data = decode_json(text, summary=summary)
     if not isinstance(data, dict):
         raise ScenarioError([not_an_object(data)], summary=summary)
     try:
