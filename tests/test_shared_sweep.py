@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import gc
 import os
+import subprocess
+import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
@@ -21,7 +24,7 @@ import kgxp
 from kgxp import Policy, Scenario, lottery_odds, run_rounds
 from kgxp._internal.executors import run_tasks
 from kgxp.model.digest import scenario_digest
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, ROOT
 
 
 def _seen(shared: list[int], k: int) -> tuple[int, int]:
@@ -73,6 +76,69 @@ def test_a_worker_unpickles_the_shared_value_with_the_collector_paused() -> None
         seen = run_tasks(_shared_value, [(k,) for k in range(4)], pool, shared=_CollectorWitness())
         assert seen == [[False]] * 4
         assert pool.submit(gc.isenabled).result()  # and running again after it
+
+
+def _where_unpickled() -> tuple[bool, bool]:
+    return gc.isenabled(), threading.current_thread() is threading.main_thread()
+
+
+class _ResultWitness:
+    """Unpickles as (collector running?, in the main thread?) where it is unpickled."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_where_unpickled, ())
+
+
+def _witness(k: int) -> _ResultWitness:
+    return _ResultWitness()
+
+
+# Run in a fresh interpreter, whose main thread is alone as a script's is (the test
+# session's own process may hold other tests' threads): the default executor, on 2 cores.
+_SWEEP = """
+import gc, os, sys, threading, time
+import kgxp
+from kgxp._internal.executors import run_tasks
+from tests.test_shared_sweep import _witness
+os.cpu_count = lambda: 2  # a pool of 2 processes whatever this machine has
+setting, other_thread = sys.argv[1], sys.argv[2] == "yes"
+kgxp.set_collector_pause(setting)
+if other_thread:  # a program's own thread, alive through the sweep
+    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+print(run_tasks(_witness, [(k,) for k in range(4)], None), gc.isenabled())
+"""
+
+
+@pytest.mark.parametrize(
+    ("setting", "other_thread", "expected"),
+    [
+        ("auto", "no", "[(False, True), (False, True), (False, True), (False, True)] True"),
+        ("auto", "yes", "True"),
+        ("never", "no", "True"),
+        ("always", "yes", "[(False, True), (False, True), (False, True), (False, True)] True"),
+    ],
+)
+def test_the_default_pool_s_results_are_unpickled_here_with_the_collector_paused(
+    setting: str, other_thread: str, expected: str
+) -> None:
+    # What-if rounds' results (13 MB each at 100,000 teachers) were unpickled by the pool's
+    # own thread with the collector running: a third of four rounds' time. A caller that
+    # was the only thread before the pool started (a script, the CLI) gets them pickled by
+    # the task and unpickled in its own thread with the collector paused; a program with
+    # threads of its own keeps the collector running, as the setting says (docs/service.md).
+    ran = subprocess.run(
+        [sys.executable, "-c", _SWEEP, setting, other_thread],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    shown = ran.stdout.strip()
+    if expected == "True":  # unpickled with the collector running, wherever it was
+        assert shown.endswith("True") and "(False," not in shown, shown
+    else:
+        assert shown == expected
 
 
 @pytest.mark.parametrize("executor", ["serial", "threads"])

@@ -14,9 +14,11 @@ cycles (a web framework's request objects, say) would pile up uncollected. Hence
 the setting (:func:`set_collector_pause`, docs/service.md):
 
 - ``"auto"`` (the default): pause only while the calling thread is the process's
-  only thread — a script, the CLI, a benchmark. A service's worker threads, a
-  notebook kernel (which runs helper threads) or any program with a second thread
-  keeps its collector running, at the price of the speed above;
+  only thread — a script, the CLI, a benchmark — or its other threads are the helpers
+  of a process pool it started while it was alone (``collector_paused(alone=True)``:
+  a sweep's results unpickled). A service's worker threads, a notebook kernel (which
+  runs helper threads) or any program with a second thread keeps its collector
+  running, at the price of the speed above;
 - ``"always"``: pause whatever the threads (a program that knows its threads
   create no cycles worth collecting during a round);
 - ``"never"``: never touch the collector.
@@ -45,7 +47,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal, get_args
 
-__all__ = ["CollectorPause", "collector_paused", "set_collector_pause"]
+__all__ = ["CollectorPause", "collector_paused", "set_collector_pause", "would_pause"]
 
 CollectorPause = Literal["auto", "always", "never"]
 
@@ -78,17 +80,24 @@ def set_collector_pause(setting: CollectorPause) -> CollectorPause:
     return previous
 
 
-def _wanted() -> bool:
+def would_pause(*, alone: bool = False) -> bool:
+    """Whether :func:`collector_paused` (with the same ``alone``) would pause now."""
     if _setting == "auto":
-        return threading.active_count() == 1
+        return alone or threading.active_count() == 1
     return _setting == "always"
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Disable the cyclic garbage collector for the ``with`` block (see the module doc)."""
+def collector_paused(*, alone: bool = False) -> Iterator[None]:
+    """Disable the cyclic garbage collector for the ``with`` block (see the module doc).
+
+    ``alone``: the caller knows that every other thread of the process is a helper of
+    its own that makes no reference cycles — the threads of a process pool it started
+    while it was the process's only thread — so ``"auto"`` pauses as it would in a
+    single-threaded process.
+    """
     global _active, _reenable
-    if not _wanted():
+    if not would_pause(alone=alone):
         yield
         return
     with _lock:
