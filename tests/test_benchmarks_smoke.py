@@ -400,3 +400,14 @@ def test_the_result_reading_benchmark_prints_its_table(capsys: pytest.CaptureFix
     assert "| RoundResult.model_validate_json (before) |" in out
     assert "| RoundResult.from_json (now) |" in out
     assert "× the speed of pydantic's JSON path alone" in out
+
+
+def test_the_what_if_rounds_benchmark_times_each_executor_in_fresh_processes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    module = load_benchmark("what_if_rounds.py")
+    module.main(["--sizes", "300", "--runs", "1", "--before", str(ROOT / "src")])
+    out = capsys.readouterr().out
+    assert "| teachers | serial | default (local processes) | default, " in out
+    row = next(line for line in out.splitlines() if line.startswith("| 300 |"))
+    assert row.count(" s (") == 3  # each executor's median and its runs
