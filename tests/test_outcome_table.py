@@ -268,6 +268,21 @@ def test_a_pickled_result_s_reasons_go_as_rows_a_third_smaller_than_objects() ->
     assert back == table and RoundResult.from_json(_result().to_json()).outcomes == back
 
 
+def test_reasons_made_every_way_pickle_back_with_each_value_in_its_field() -> None:
+    # Packed as the values of each reason's __dict__, unpacked in declaration order:
+    # validated, constructed and copied reasons all hold their fields in that order.
+    made = (
+        Reason(rule="R5", code="outranked", post="P1", rival="T9", decided_by="lottery"),
+        Reason.model_construct(code="placed", rule="R5", score=Decimal("81.5")),
+        Reason(rule="R6", code="waiting").model_copy(update={"detail": "待岗", "round": "x"}),
+    )
+    row = Outcome(teacher="T1", status=Status.WAITING, home_school="S1", score=Decimal(70))
+    table = OutcomeTable([row.model_copy(update={"reasons": made})])
+    back = pickle.loads(pickle.dumps(table))[0].reasons
+    assert [r.model_dump() for r in back] == [r.model_dump() for r in made]
+    assert [r.model_fields_set for r in back] == [r.model_fields_set for r in made]
+
+
 class _OwnReason(Reason):
     """A caller's own kind of reason: pickled as the object it is."""
 

@@ -110,9 +110,9 @@ def run_tasks(
             log.warning("sweep.in_process", reason="daemonic process", tasks=len(arguments))
             return tasks.in_process()
         # The pool's own threads are the only others if the caller was alone before it.
-        alone = threading.active_count() == 1
+        paused = would_pause(alone=threading.active_count() == 1)
         with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-            return tasks.gather(pool, _Pickled.of, own_pool_alone=alone)
+            return tasks.gather(pool, _Pickled.of, unpickle_here=paused)
     if isinstance(executor, ThreadPoolExecutor):
         return tasks.gather(executor, lambda value: value)  # one process: nothing to send
     if isinstance(executor, FuturesExecutor):
@@ -183,23 +183,21 @@ class _Tasks:
         pool: FuturesExecutor,
         send: Callable[[object], object],
         *,
-        own_pool_alone: bool | None = None,
+        unpickle_here: bool = False,
     ) -> list[Any]:
         """Each task submitted to ``pool``, the results collected in task order; ``send``
         turns the shared value into what goes with every task.
 
-        ``own_pool_alone`` is given for a process pool this caller started: whether it
-        was then the process's only thread. Where the collector pause's setting allows a
-        pause (in ``"auto"``, if it was alone: the pool's threads make no cycles), the
-        results come back pickled by their task and are unpickled here with the
-        collector paused. The pool's own thread unpickled them with it running, its full
-        passes over this process's heap (the county, the results so far) a sixth of four
+        ``unpickle_here``: ``pool`` is a process pool this caller started where the
+        collector pause's setting allowed a pause (in ``"auto"``: the caller was then
+        the process's only thread, and the pool's threads make no cycles). The results
+        come back pickled by their task and are unpickled here with the collector
+        paused. The pool's own thread unpickled them with it running, its full passes
+        over this process's heap (the county, the results so far) a sixth of four
         what-if rounds' time at 100,000 teachers (8.25-8.39 s against 6.72-6.99 s).
         """
         count = len(self.arguments)
-        alone = bool(own_pool_alone)
-        pickled = own_pool_alone is not None and would_pause(alone=alone)
-        call: Callable[..., Any] = _pickled_call if pickled else call_in_kgxp_decimal_context
+        call: Callable[..., Any] = _pickled_call if unpickle_here else call_in_kgxp_decimal_context
         function: Callable[..., Any] = self.function
         lead: tuple[object, ...] = ()
         if self.shared is not _NOTHING_SHARED:
@@ -227,8 +225,8 @@ class _Tasks:
                     if _executor_failed(failed):
                         raise SweepError(self.named(k), k + 1, count, failed) from failed
                     raise  # the task's own error, as a serial run raises it
-                if pickled:
-                    with collector_paused(alone=alone):
+                if unpickle_here:  # a pause the setting allowed when the pool started
+                    with collector_paused(alone=True):
                         result = pickle.loads(result)  # pickled by this sweep's own task
                 results.append(result)
                 if self.done is not None:

@@ -354,7 +354,6 @@ def _restored(
 # pickle, 0.2 s back (issue 19: sweeps).
 _REASONS = COLUMNS.index("reasons")
 _Item = TypeVar("_Item")
-_REASON_FIELDS = tuple(Reason.model_fields)
 _reason = row_builder(Reason)
 
 _PackedReasons = tuple[
@@ -375,9 +374,9 @@ def _packed_reasons(column: tuple[tuple[Reason, ...], ...]) -> _PackedReasons | 
         objects = _distinct(list(chain.from_iterable(distinct)))
         if set(map(type, objects)) - {Reason}:
             return None
+        # Every field, in declaration order: how pydantic and kgxp.model.building fill a
+        # model's __dict__ (validated, constructed, copied), the order _reason takes.
         fields = list(map(_FIELDS, objects))
-        if set(map(len, fields)) - {len(_REASON_FIELDS)}:
-            return None
         reason_at = {id(reason): at for at, reason in enumerate(objects)}
         given = list(map(_FIELDS_SET, objects))
         fields_sets = _distinct(given)
