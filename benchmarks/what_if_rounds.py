@@ -11,7 +11,9 @@ Each run is a fresh child process (``child_process.run_python``): it generates t
 process (so the county's digest and verdict are known, as in a notebook that ran the
 round before its what-ifs; not timed), then times ``run_rounds`` of the four variants
 of a 2×2 ``policy_grid`` (``in_school_share`` 0.85 / 0.9, tie-breakers none / performance
-then seniority) with ``executor="serial"`` or the default local processes. With
+then seniority) with ``executor="serial"`` or the default local processes: forked, as a
+script alone in its process has them, and started by forkserver, as a program with a
+thread of its own has them (the child starts one, idle, before the sweep). With
 ``--before``, the default executor is also timed with another version's ``src``. The
 executors alternate within each run, so a slow minute of this VM falls on all of them.
 Every executor must give the same results (a SHA-256 of their JSON), or the benchmark
@@ -35,7 +37,7 @@ from child_process import child_program, last_json_line, run_python  # noqa: E40
 SEED = 20260901
 
 _CHILD = child_program("""
-import hashlib, json, sys, time
+import hashlib, json, sys, threading, time
 import kgxp
 from generator import generate_county
 
@@ -45,8 +47,11 @@ kgxp.run_round(scenario)
 grid = kgxp.policy_grid(
     {"in_school_share": ["0.85", "0.9"], "tie_breakers": [(), ("performance", "seniority")]}
 )
+if executor == "threaded":  # a program's own thread: the workers start by forkserver
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
 start = time.perf_counter()
-results = kgxp.run_rounds(scenario, grid, executor=None if executor == "processes" else executor)
+default = executor in {"processes", "threaded"}
+results = kgxp.run_rounds(scenario, grid, executor=None if default else executor)
 seconds = time.perf_counter() - start
 text = "".join(name + result.to_json() for name, result in results.items())
 print(json.dumps({"seconds": seconds, "sha256": hashlib.sha256(text.encode()).hexdigest()}))
@@ -73,7 +78,8 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     columns: list[tuple[str, str, Path | None]] = [
         ("serial", "serial", None),
-        ("default (local processes)", "processes", None),
+        ("default, one thread (fork)", "processes", None),
+        ("default, a thread of its own (forkserver)", "threaded", None),
     ]
     if args.before is not None:
         columns.append((f"default, {args.before}", "processes", args.before))

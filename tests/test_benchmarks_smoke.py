@@ -408,6 +408,9 @@ def test_the_what_if_rounds_benchmark_times_each_executor_in_fresh_processes(
     module = load_benchmark("what_if_rounds.py")
     module.main(["--sizes", "300", "--runs", "1", "--before", str(ROOT / "src")])
     out = capsys.readouterr().out
-    assert "| teachers | serial | default (local processes) | default, " in out
+    assert (
+        "| teachers | serial | default, one thread (fork) "
+        "| default, a thread of its own (forkserver) | default, "
+    ) in out
     row = next(line for line in out.splitlines() if line.startswith("| 300 |"))
-    assert row.count(" s (") == 3  # each executor's median and its runs
+    assert row.count(" s (") == 4  # each executor's median and its runs

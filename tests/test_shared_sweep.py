@@ -196,3 +196,56 @@ def test_what_if_rounds_share_their_scenarios(example: Scenario) -> None:
     assert [r.to_json() for r in pooled.values()] == [r.to_json() for r in serial.values()]
     assert pooled["edited"].scenario_digest == scenario_digest(edited)
     assert pooled["baseline"].scenario_digest == scenario_digest(example)
+
+
+def _parent_of_worker(shared: object, k: int) -> int:
+    return os.getppid()
+
+
+class _Unpicklable:
+    """A shared value that cannot be pickled: it reaches a worker only by a fork."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("this value is not to be pickled")
+
+
+# A fresh interpreter again: whether this process has other threads decides the start.
+_FORK = """
+import os, sys, threading, time
+import kgxp
+from kgxp._internal.executors import run_tasks
+from tests.test_shared_sweep import _parent_of_worker, _Unpicklable
+os.cpu_count = lambda: 2  # a pool of 2 processes whatever this machine has
+if sys.argv[1] == "yes":  # a program's own thread, alive through the sweep
+    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+    parents = run_tasks(_parent_of_worker, [(k,) for k in range(4)], None, shared=[1])
+    print("forked" if set(parents) == {os.getpid()} else "forkserver")
+    sys.exit()
+parents = run_tasks(_parent_of_worker, [(k,) for k in range(4)], None, shared=_Unpicklable())
+print("forked" if set(parents) == {os.getpid()} else "forkserver")
+scenario = kgxp.load_scenario(sys.argv[2])
+variants = {"baseline": kgxp.Policy(), "by score": kgxp.Policy().evolve(tie_breakers=())}
+pooled, serial = (kgxp.run_rounds(scenario, variants, executor=e) for e in (None, "serial"))
+print([r.to_json() for r in pooled.values()] == [r.to_json() for r in serial.values()])
+"""
+
+
+@pytest.mark.parametrize(
+    ("other_thread", "expected"), [("no", "forked\nTrue"), ("yes", "forkserver")]
+)
+def test_a_process_alone_forks_its_workers_and_they_inherit_the_shared_value(
+    other_thread: str, expected: str
+) -> None:
+    # A script or the CLI (one thread) forks its workers: the county and what kgxp has
+    # computed of it are theirs without being pickled (this value cannot be) and without a
+    # fresh import of kgxp, and the results are a serial run's. A process with a thread of
+    # its own could hang a forked child on a lock that thread held: forkserver starts them.
+    ran = subprocess.run(
+        [sys.executable, "-c", _FORK, other_thread, str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert ran.stdout.strip() == expected, ran.stderr

@@ -185,22 +185,21 @@ def test_a_process_pool_made_in_a_daemonic_process_gets_a_hint_that_fits() -> No
 # --- a script without the main-module guard ----------------------------------------------
 
 UNGUARDED = """
+import threading, time
 import kgxp
 
+if {threads}:  # a thread of the script's own, alive through the sweep
+    threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
 scenario = kgxp.load_scenario({example!r})
-kgxp.lottery_odds(scenario, draws=4, chunks=2)  # at top level: no __main__ guard
-print("done")
+odds = kgxp.lottery_odds(scenario, draws=4, chunks=2)  # at top level: no __main__ guard
+print("done", odds == kgxp.lottery_odds(scenario, draws=4, chunks=2, executor="serial"))
 """
 
 
-def test_a_script_without_the_main_guard_is_told_about_it(tmp_path: Path) -> None:
-    # Local processes start by forkserver and import the main script, which starts the
-    # sweep again while it is imported: each worker's sweep fails, the worker dies, and the
-    # script's own sweep fails on a broken pool. Both errors used to point elsewhere (a
-    # pool "shut down", a worker killed "for lack of memory"); both now name the guard.
+def _unguarded(tmp_path: Path, *, threads: bool) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "odds_script.py"
-    script.write_text(UNGUARDED.format(example=str(EXAMPLE)), encoding="utf-8")
-    done = subprocess.run(
+    script.write_text(UNGUARDED.format(example=str(EXAMPLE), threads=threads), encoding="utf-8")
+    return subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,
         text=True,
@@ -208,6 +207,21 @@ def test_a_script_without_the_main_guard_is_told_about_it(tmp_path: Path) -> Non
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         check=False,
     )
+
+
+def test_a_single_threaded_script_without_the_main_guard_runs_its_sweep(tmp_path: Path) -> None:
+    # A script alone in its process forks its workers, which do not import it again.
+    done = _unguarded(tmp_path, threads=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done True\n", "")
+
+
+def test_a_script_without_the_main_guard_is_told_about_it(tmp_path: Path) -> None:
+    # With a thread of its own, a script's local processes start by forkserver and import
+    # the main script, which starts the sweep again while it is imported: each worker's
+    # sweep fails, the worker dies, and the script's own sweep fails on a broken pool.
+    # Both errors used to point elsewhere (a pool "shut down", a worker killed "for lack
+    # of memory"); both now name the guard.
+    done = _unguarded(tmp_path, threads=True)
     assert done.returncode == 1
     assert done.stdout == ""  # nothing of the sweep returned
     errors = [line for line in done.stderr.splitlines() if line.startswith("kgxp.exceptions.")]
