@@ -8,12 +8,16 @@ Usage::
 
 Rows, measured side by side in one run: ``lottery_odds`` of the example county
 (2,431 teachers) ranked by score then the draw (no tie-breakers: the draw decides
-ties, the costly case), ``draws`` draws — in this process, on local processes, and
-on a local Dask cluster of 1 and then 2 worker processes (one thread each) — and of
-the default policy; then of generated counties (:mod:`generator`). Times are
-wall-clock seconds of the ``lottery_odds`` call; a cluster's start-up is reported on
-its own line, not in the rows. CPU seconds of this process are shown too (for the
-serial row they are the work; for the others, what the parent spent).
+ties, the costly case), ``draws`` draws — in this process, on the default local
+processes, and on a local Dask cluster of 1 and then 2 worker processes (one thread
+each) — and of the default policy; then of generated counties (:mod:`generator`).
+The default executor's rows each run in a fresh script process, as a user's script
+would: ``processes`` alone in its process (its workers forked), ``processes, a thread
+of its own`` after starting an idle thread (its workers started by forkserver, as in a
+notebook or a service). Times are wall-clock seconds of the ``lottery_odds`` call; a
+cluster's start-up is reported on its own line, not in the rows. CPU seconds of the
+calling process are shown too (for the serial row they are the work; for the others,
+what the parent spent).
 The target column judges the rows where ``lottery_odds`` uses the machine (local
 processes, its default, and 2 Dask workers); the one-core rows (serial, 1 worker) are
 the references of the speed-ups and read "— (one core)".
@@ -31,6 +35,7 @@ the rows are only comparable with each other. No test asserts on the numbers.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import statistics
 import sys
@@ -44,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from child_process import child_program, last_json_line, run_python  # noqa: E402
 from generator import generate_county  # noqa: E402
 
 import kgxp  # noqa: E402
@@ -52,6 +58,8 @@ EXAMPLE = HERE.parent / "examples" / "ziyang_county.json"
 SEED = 2026
 TARGETS = {"example": 10.0, 10_000: 60.0}  # seconds for 1,000 draws (issue 19)
 SERIAL = "serial"  # the executor column of the row run in this process
+FORKED = "processes"  # the default executor, in a script alone in its process
+FORKSERVER = "processes, a thread of its own"  # the default, in a program with a thread
 
 
 def dask_label(workers: int) -> str:
@@ -64,10 +72,54 @@ def dask_label(workers: int) -> str:
 ONE_CORE = {SERIAL, dask_label(1)}
 
 
-def _timed(action: Callable[[], kgxp.LotteryOdds]) -> tuple[float, float, kgxp.LotteryOdds]:
+# One run's wall and CPU seconds, teachers whose post the draw decides, and a SHA-256 of
+# the document (each run is kept as these, not as the document: a sweep's documents held
+# to the end would grow the heap every later run's garbage collections walk).
+_Run = tuple[float, float, int, str]
+
+
+def _timed(action: Callable[[], kgxp.LotteryOdds]) -> _Run:
     wall, cpu = time.perf_counter(), time.process_time()
     odds = action()
-    return time.perf_counter() - wall, time.process_time() - cpu, odds
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall, cpu, odds.summary()["post_decided"], _digest(odds)
+
+
+def _digest(odds: kgxp.LotteryOdds) -> str:
+    return hashlib.sha256(odds.model_dump_json().encode()).hexdigest()
+
+
+# The default executor's rows run in a fresh process each, a script: its workers are
+# forked when it is alone, by forkserver when it starts a thread of its own first. In this
+# process the workers' start would depend on the rows before (Dask's import starts threads).
+_CHILD = child_program(f"""
+import hashlib, json, sys, threading, time
+import kgxp
+from generator import generate_county
+
+county, policy, draws, threaded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+scenario = (
+    kgxp.load_scenario(county)
+    if county.endswith(".json")
+    else kgxp.parse_scenario(generate_county(int(county), seed={SEED}))
+)
+policy = kgxp.Policy().evolve(tie_breakers=()) if policy == "by score" else kgxp.Policy()
+kgxp.lottery_odds(scenario, policy, draws=2, executor="serial")  # imports, warm caches
+if threaded == "yes":  # a program's own thread, alive through the sweep
+    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+wall, cpu = time.perf_counter(), time.process_time()
+odds = kgxp.lottery_odds(scenario, policy, draws=draws)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+digest = hashlib.sha256(odds.model_dump_json().encode()).hexdigest()
+print(json.dumps([wall, cpu, odds.summary()["post_decided"], digest]))
+""")
+
+
+def _in_script(county: str, policy: str, draws: int, *, threaded: bool) -> _Run:
+    """``lottery_odds`` on the default executor, timed in a fresh script process."""
+    out = run_python(["-c", _CHILD, county, policy, str(draws), "yes" if threaded else "no"])
+    wall, cpu, decided, digest = last_json_line(out)
+    return float(wall), float(cpu), int(decided), str(digest)
 
 
 def _on_dask(
@@ -76,7 +128,7 @@ def _on_dask(
     policy: kgxp.Policy,
     draws: int,
     startups: dict[int, list[float]],
-) -> tuple[float, float, kgxp.LotteryOdds]:
+) -> _Run:
     """``lottery_odds`` on a fresh local Dask cluster; its start-up goes to ``startups``."""
     from distributed import Client, LocalCluster
 
@@ -92,7 +144,7 @@ def _on_dask(
 
 
 # One row: (county, teachers, policy, executor) and what it times.
-_Measure = tuple[tuple[str, int, str, str], Callable[[], tuple[float, float, kgxp.LotteryOdds]]]
+_Measure = tuple[tuple[str, int, str, str], Callable[[], _Run]]
 
 
 def _measures(
@@ -111,12 +163,16 @@ def _measures(
             ),
         ),
         (
-            ("example", n, "by score", "processes"),
-            partial(_timed, partial(kgxp.lottery_odds, example, by_score, draws=draws)),
+            ("example", n, "by score", FORKED),
+            partial(_in_script, str(EXAMPLE), "by score", draws, threaded=False),
         ),
         (
-            ("example", n, "default", "processes"),
-            partial(_timed, partial(kgxp.lottery_odds, example, kgxp.Policy(), draws=draws)),
+            ("example", n, "by score", FORKSERVER),
+            partial(_in_script, str(EXAMPLE), "by score", draws, threaded=True),
+        ),
+        (
+            ("example", n, "default", FORKED),
+            partial(_in_script, str(EXAMPLE), "default", draws, threaded=False),
         ),
     ]
     if cluster:
@@ -128,11 +184,10 @@ def _measures(
                 )
             )
     for size in sizes:
-        county = kgxp.parse_scenario(generate_county(size, seed=SEED))
         measures.append(
             (
-                (f"generated {size:,}", size, "by score", "processes"),
-                partial(_timed, partial(kgxp.lottery_odds, county, by_score, draws=draws)),
+                (f"generated {size:,}", size, "by score", FORKED),
+                partial(_in_script, str(size), "by score", draws, threaded=False),
             )
         )
     return measures
@@ -145,15 +200,10 @@ def run(
     notes = [f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"]
     startups: dict[int, list[float]] = {}
     measures = _measures(draws, sizes, cluster, startups)
-    # Each run is kept as its numbers and its document's text, not the document: a
-    # sweep's documents held to the end would grow the heap every later run's garbage
-    # collections walk.
-    runs: list[list[tuple[float, float, int, str]]] = [[] for _ in measures]
+    runs: list[list[_Run]] = [[] for _ in measures]
     for _ in range(repeat):
         for k, (_, measure) in enumerate(measures):
-            wall, cpu, odds = measure()
-            runs[k].append((wall, cpu, odds.summary()["post_decided"], odds.model_dump_json()))
-            del odds
+            runs[k].append(measure())
     rows = []
     for ((county, teachers, policy, executor), _), measured in zip(measures, runs, strict=True):
         walls = [wall for wall, _, _, _ in measured]
