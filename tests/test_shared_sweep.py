@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -249,3 +250,48 @@ def test_a_process_alone_forks_its_workers_and_they_inherit_the_shared_value(
         timeout=120,
     )
     assert ran.stdout.strip() == expected, ran.stderr
+
+
+def _signals_of_worker(shared: object, k: int) -> tuple[bool, bool, int]:
+    """In the worker: whether SIGTERM and SIGINT act as in a fresh process, and the fd a
+    signal would be written to (``set_wakeup_fd`` returns it; -1: none)."""
+    return (
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+        signal.set_wakeup_fd(-1),
+    )
+
+
+# A program that handles SIGTERM and SIGINT itself and has an event loop's wakeup fd (as
+# uvicorn sets up in its one thread), then runs a sweep on the default local processes.
+_HANDLERS = """
+import os, signal, socket, sys
+from kgxp._internal.executors import run_tasks
+from tests.test_shared_sweep import _signals_of_worker
+os.cpu_count = lambda: 2
+ours, theirs = socket.socketpair()
+ours.setblocking(False)
+signal.set_wakeup_fd(ours.fileno())
+signal.signal(signal.SIGTERM, lambda number, frame: print("the program's handler"))
+signal.signal(signal.SIGINT, lambda number, frame: print("the program's handler"))
+print(run_tasks(_signals_of_worker, [(k,) for k in range(4)], None, shared=None))
+"""
+
+
+def test_a_forked_worker_does_not_run_the_program_s_signal_handlers() -> None:
+    # A forked worker starts with the program's handlers and its wakeup fd: a SIGTERM sent
+    # to the worker (a pool broken or shut down) would run the program's handler there, or
+    # reach the program's event loop through the fd it shares, as if the program had been
+    # told to stop. The worker goes back to a fresh process's handling, as forkserver's do.
+    ran = subprocess.run(
+        [sys.executable, "-c", _HANDLERS],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert (
+        ran.stdout.strip()
+        == "[(True, True, -1), (True, True, -1), (True, True, -1), (True, True, -1)]"
+    )

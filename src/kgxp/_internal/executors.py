@@ -39,6 +39,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
@@ -323,7 +324,28 @@ _INHERITED: list[object] = []
 
 
 def _inherit(value: object) -> None:
+    """A forked worker's start: the shared value kept, the caller's signal handling dropped."""
+    _fresh_signal_handling()
     _INHERITED[:] = [value]
+
+
+def _fresh_signal_handling() -> None:
+    """Signals handled in this forked worker as in a fresh process (forkserver's workers).
+
+    A fork keeps the caller's Python signal handlers and its wakeup fd (an event loop's,
+    uvicorn's say): a SIGTERM to the worker — a pool broken or shut down terminates its
+    workers — would run the caller's handler here, or be written to the fd the caller's
+    loop reads, as if the caller itself had been told to stop.
+    """
+    signal.set_wakeup_fd(-1)
+    for number in signal.valid_signals():
+        try:
+            handler = signal.getsignal(number)
+            if callable(handler) and handler is not signal.default_int_handler:
+                fresh = signal.default_int_handler if number == signal.SIGINT else signal.SIG_DFL
+                signal.signal(number, fresh)
+        except (OSError, ValueError):  # a signal Python may not handle here
+            continue
 
 
 def _scattered_by(client: ClusterClient) -> Callable[[object], object]:
