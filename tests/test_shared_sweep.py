@@ -254,11 +254,15 @@ def test_a_process_alone_forks_its_workers_and_they_inherit_the_shared_value(
 
 def _signals_of_worker(shared: object, k: int) -> tuple[bool, bool, int]:
     """In the worker: whether SIGTERM and SIGINT act as in a fresh process, and the fd a
-    signal would be written to (``set_wakeup_fd`` returns it; -1: none)."""
+    signal would be written to (-1: none; ``set_wakeup_fd`` returns it, and it is put back
+    for the worker's next task to see)."""
+    wakeup_fd = signal.set_wakeup_fd(-1)
+    if wakeup_fd != -1:
+        signal.set_wakeup_fd(wakeup_fd)
     return (
         signal.getsignal(signal.SIGTERM) is signal.SIG_DFL,
         signal.getsignal(signal.SIGINT) is signal.default_int_handler,
-        signal.set_wakeup_fd(-1),
+        wakeup_fd,
     )
 
 

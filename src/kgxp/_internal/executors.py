@@ -93,8 +93,9 @@ def run_tasks(
     ``shared``, if given, is every task's first argument — ``function(shared, *a)`` —
     and is sent once, not with each task: inherited by forked local processes, pickled
     once here for others (each worker process unpickles it once), scattered once to a
-    Dask cluster's workers, passed as it is to threads. What sweeps share is a county: 34 MB pickled at 100,000 teachers, 0.85 s
-    to pickle and 1.4 s to unpickle, which every task paid when it went with each.
+    Dask cluster's workers, passed as it is to threads. What sweeps share is a county:
+    34 MB pickled at 100,000 teachers, 0.85 s to pickle and 1.4 s to unpickle, which
+    every task paid when it went with each.
     ``done(k)`` is called as task ``k``'s result is collected, in task order (progress).
     ``task_name(k)`` names task ``k`` in a :class:`~kgxp.exceptions.SweepError`
     (default: ``"task k"``, counted from 1).
@@ -118,7 +119,8 @@ def run_tasks(
             # The workers are copies of this process: the shared value (the county) and
             # what kgxp has computed of it are theirs without pickling, unpickling and
             # computing again; nor do they import kgxp afresh. Four what-if rounds of
-            # 100,000 teachers: 4.6-5.3 s against 6.9-7.6 s by forkserver.
+            # 100,000 teachers: 4.64-4.92 s against 6.98-7.86 s by forkserver (serial
+            # 5.88-6.04 s; benchmarks/what_if_rounds.py, docs/sweeps.md).
             with ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
@@ -260,7 +262,8 @@ def _pickled_call(function: Callable[..., Any], *a: Any) -> bytes:
 
 
 def _with_shared(function: Callable[..., _Result], shared: object, *a: Any) -> _Result:
-    """A task with its shared value (in the worker): unpickled once per worker process."""
+    """A task with its shared value (in the worker): unpickled once per worker process,
+    or inherited by a forked one."""
     value = shared.value() if isinstance(shared, _Pickled | _Inherited) else shared
     return function(value, *a)
 
@@ -394,7 +397,7 @@ def _forkable() -> bool:
     the child, which may then hang on one (Python 3.12 warns of it); a notebook's kernel
     and a service run threads. So the threads are counted as the system sees them
     (``/proc/self/task``, Linux), not as :mod:`threading` does, which misses those started
-    outside Python (numpy's OpenBLAS starts one per core on import). Where they cannot
+    outside Python (numpy's OpenBLAS starts its own on import). Where they cannot
     be counted (not Linux) the workers start by forkserver, as they do on macOS.
     """
     if "fork" not in multiprocessing.get_all_start_methods():
