@@ -39,6 +39,7 @@ import hashlib
 import os
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -57,6 +58,9 @@ import kgxp  # noqa: E402
 EXAMPLE = HERE.parent / "examples" / "ziyang_county.json"
 SEED = 2026
 TARGETS = {"example": 10.0, 10_000: 60.0}  # seconds for 1,000 draws (issue 19)
+# The policies of the rows: ranked by score then the draw (no tie-breakers: the draw
+# decides ties, the costly case), and the default's four tie-breakers.
+POLICIES = {"by score": kgxp.Policy().evolve(tie_breakers=()), "default": kgxp.Policy()}
 SERIAL = "serial"  # the executor column of the row run in this process
 FORKED = "processes"  # the default executor, in a script alone in its process
 FORKSERVER = "processes, a thread of its own"  # the default, in a program with a thread
@@ -92,27 +96,26 @@ def _digest(odds: kgxp.LotteryOdds) -> str:
 # The default executor's rows run in a fresh process each, a script: its workers are
 # forked when it is alone, by forkserver when it starts a thread of its own first. In this
 # process the workers' start would depend on the rows before (Dask's import starts threads).
-_CHILD = child_program(f"""
-import hashlib, json, sys, threading, time
-import kgxp
-from generator import generate_county
-
-county, policy, draws, threaded = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-scenario = (
-    kgxp.load_scenario(county)
-    if county.endswith(".json")
-    else kgxp.parse_scenario(generate_county(int(county), seed={SEED}))
-)
-policy = kgxp.Policy().evolve(tie_breakers=()) if policy == "by score" else kgxp.Policy()
-kgxp.lottery_odds(scenario, policy, draws=2, executor="serial")  # imports, warm caches
-if threaded == "yes":  # a program's own thread, alive through the sweep
-    threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
-wall, cpu = time.perf_counter(), time.process_time()
-odds = kgxp.lottery_odds(scenario, policy, draws=draws)
-wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-digest = hashlib.sha256(odds.model_dump_json().encode()).hexdigest()
-print(json.dumps([wall, cpu, odds.summary()["post_decided"], digest]))
+_CHILD = child_program("""
+import json, sys
+from lottery import in_this_script
+print(json.dumps(in_this_script(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "yes")))
 """)
+
+
+def in_this_script(county: str, policy: str, draws: int, threaded: bool) -> _Run:
+    """In the script :func:`_in_script` starts: ``county`` (a file, or a generated county's
+    size) warmed up as this process's rows are, then ``draws`` draws on the default
+    executor, after starting an idle thread of the script's own if ``threaded``."""
+    scenario = (
+        kgxp.load_scenario(county)
+        if county.endswith(".json")
+        else kgxp.parse_scenario(generate_county(int(county), seed=SEED))
+    )
+    kgxp.lottery_odds(scenario, POLICIES[policy], draws=2, executor="serial")  # warm caches
+    if threaded:  # a program's own thread, alive through the sweep
+        threading.Thread(target=time.sleep, args=(3600,), daemon=True).start()
+    return _timed(partial(kgxp.lottery_odds, scenario, POLICIES[policy], draws=draws))
 
 
 def _in_script(county: str, policy: str, draws: int, *, threaded: bool) -> _Run:
@@ -151,7 +154,7 @@ def _measures(
     draws: int, sizes: list[int], cluster: bool, startups: dict[int, list[float]]
 ) -> list[_Measure]:
     example = kgxp.load_scenario(EXAMPLE)
-    by_score = kgxp.Policy().evolve(tie_breakers=())
+    by_score = POLICIES["by score"]
     kgxp.lottery_odds(example, by_score, draws=2, executor="serial")  # imports, warm caches
     n = len(example.teachers)
     measures: list[_Measure] = [
@@ -243,9 +246,8 @@ def per_draw(sizes: list[int]) -> list[str]:
         "| 1,000 draws, 2 free cores |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    policies = [("by score", kgxp.Policy().evolve(tie_breakers=())), ("default", kgxp.Policy())]
     for name, county, draws in counties:
-        for label, policy in policies:
+        for label, policy in POLICIES.items():
             started = time.process_time()
             replay = Replay(county, policy)
             _tally(replay, kgxp.draw_seeds(0, 1))

@@ -115,21 +115,25 @@ def run_tasks(
             return tasks.in_process()
         # The pool's own threads are the only others if the caller was alone before it.
         paused = would_pause(alone=threading.active_count() == 1)
+        send: Callable[[object], object]
         if _forkable():
             # The workers are copies of this process: the shared value (the county) and
             # what kgxp has computed of it are theirs without pickling, unpickling and
             # computing again; nor do they import kgxp afresh. Four what-if rounds of
             # 100,000 teachers: 4.64-4.92 s against 6.98-7.86 s by forkserver (serial
             # 5.88-6.04 s; benchmarks/what_if_rounds.py, docs/sweeps.md).
-            with ProcessPoolExecutor(
+            send = _Inherited.of
+            pool = ProcessPoolExecutor(
                 max_workers=workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_inherit,
                 initargs=(tasks.shared,),  # with fork, inherited, not pickled
-            ) as pool:
-                return tasks.gather(pool, _Inherited.of, unpickle_here=paused)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver()) as pool:
-            return tasks.gather(pool, _Pickled.of, unpickle_here=paused)
+            )
+        else:
+            send = _Pickled.of
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_forkserver())
+        with pool:
+            return tasks.gather(pool, send, unpickle_here=paused)
     if isinstance(executor, ThreadPoolExecutor):
         return tasks.gather(executor, lambda value: value)  # one process: nothing to send
     if isinstance(executor, FuturesExecutor):
