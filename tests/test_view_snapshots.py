@@ -9,6 +9,11 @@ with an R4 conflict (待定) and one whose R16 target forces declared exceptions
 SHA-256 of each ``write_results`` format, the report (three formats, two locales), the
 notebook view, the metrics, the balance comparison, a comparison with another policy's result
 (data, HTML, text), the plots' numbers, the 公示 lists and the outcome record.
+
+One deliberate change since: the digests of the metrics, the balance comparison and the
+comparison data were rewritten when §6's CV became the root of its exact square (stop 56),
+which moved the last bits of some CVs (3 units in the last place at most, no verdict; the
+CV had depended on the order of the schools and on the Python version: tests/test_metrics.py).
 """
 
 from __future__ import annotations

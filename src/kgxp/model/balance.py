@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
+from numbers import Real
 
 from kgxp.model.scenario import Teacher
 
@@ -32,20 +34,69 @@ INDICATORS: Mapping[str, Callable[[Teacher, str], bool]] = {
 def coefficient_of_variation(schools: Iterable[tuple[float, float]]) -> float | None:
     """CV of ``(enrolment, indicator count)`` pairs, the indicator taken per 100 pupils.
 
-    ``None`` when no school has pupils or the mean is 0 (the CV is undefined).
+    ``None`` when no school has pupils or the mean is 0 (the CV is undefined). The same
+    number, to the last bit, whatever the order of the schools and on every Python: the
+    square root of the exact CV² (as :func:`cv_squared`), within a unit in the last place
+    of the true value. A value that is not a finite number raises ``ValueError``.
 
     >>> round(coefficient_of_variation([(100, 4), (300, 6)]), 4)
     0.3464
+    >>> coefficient_of_variation([(390, 12), (390, 4)])  # exactly at the primary threshold
+    0.5
     """
-    rows = [(p, 100 * x / p) for p, x in schools if p > 0]
-    total = sum(p for p, _ in rows)
-    if not rows or total == 0:
+    square = _exact_square(schools)
+    if square is None:
         return None
-    mean = sum(p * x for p, x in rows) / total
-    if mean == 0:
+    cv, mean_below_zero = square
+    # float(Fraction) and math.sqrt are each correctly rounded: one number everywhere.
+    root = math.sqrt(cv)
+    return -root if mean_below_zero else root
+
+
+def _exact_square(schools: Iterable[tuple[float, float]]) -> tuple[Fraction, bool] | None:
+    """The exact CV² of ``(enrolment, indicator count)`` pairs, and whether the mean is < 0.
+
+    Schools without pupils are left out; ``None`` when none is left or the mean is 0.
+    §6's CV² = S² / X̄² is, with X_i = 100 x_i / P_i and T = Σ x_i,
+    P · Σ (x_i² / P_i) / T² − 1 (as :func:`cv_squared`, which takes integers): in
+    fractions, so that the number does not depend on the order of the schools as a float
+    sum's last bits do (and did across Python versions: 3.12 compensates ``sum``).
+    """
+    pupils = Fraction(0)
+    total = Fraction(0)
+    spread = Fraction(0)
+    for enrolment, count in schools:
+        p, x = _exact_pair(enrolment, count)
+        if p <= 0:
+            continue
+        pupils += p
+        total += x
+        spread += x * x / p
+    if pupils == 0 or total == 0:
         return None
-    spread = math.sqrt(sum((p / total) * (x - mean) ** 2 for p, x in rows))
-    return spread / mean
+    return pupils * spread / (total * total) - 1, total < 0
+
+
+def _exact_pair(enrolment: object, count: object) -> tuple[Fraction, Fraction]:
+    """A school's pair as exact fractions, or ``ValueError`` naming it."""
+    try:
+        return _exact(enrolment), _exact(count)
+    except ValueError:
+        raise ValueError(
+            "a school's enrolment and indicator count must be finite numbers, "
+            f"got ({enrolment!r}, {count!r})"
+        ) from None
+
+
+def _exact(value: object) -> Fraction:
+    # Fraction reads an int, a float or a Decimal exactly, and refuses nan and inf; a
+    # string it would parse ("300") is refused here, as a float sum refused it.
+    if isinstance(value, Real | Decimal) and not isinstance(value, bool):
+        try:
+            return Fraction(value)  # type: ignore[arg-type]
+        except OverflowError:  # inf
+            pass
+    raise ValueError(value)
 
 
 def cv_squared(enrolments: Sequence[int], counts: Sequence[int]) -> Fraction | None:

@@ -17,8 +17,10 @@ the junior threshold, kgxp's reading). The indicators and the formula live in
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from decimal import Decimal
+from fractions import Fraction
 
 from pydantic import Field
 
@@ -26,7 +28,7 @@ from kgxp._internal.decimals import in_kgxp_decimal_context
 from kgxp._internal.frozen import FrozenModel
 from kgxp._internal.gc_pause import collector_paused
 from kgxp.model.arguments import result_of, scenario_argument
-from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation
+from kgxp.model.balance import ART_AND_PE, INDICATORS, coefficient_of_variation, cv_squared
 from kgxp.model.result import RoundResult, Status
 from kgxp.model.scenario import Locality, Scenario, Segment, Teacher
 from kgxp.model.teacher_columns import teachers_by_id
@@ -165,12 +167,19 @@ def _balance(
         group = [s for s in open_schools if s.segment is segment]
         if not group:
             continue
+        # Schools without pupils are left out (their indicator per 100 pupils is undefined).
+        enrolments = [s.enrolment for s in group if s.enrolment > 0]
+        taught = [s.id for s in group if s.enrolment > 0]
+        # Judged exactly, CV² against the threshold's square, as the round's own CV targets
+        # are (R17): a CV of exactly 0.5 meets ≤ 0.50, where the float it is published as
+        # might read a bit above it.
+        limit = Fraction(threshold[segment]) ** 2
         for name in INDICATORS:
-            cvs = [
-                coefficient_of_variation((s.enrolment, count[s.id]) for s in group)
+            squares = [
+                cv_squared(enrolments, [count[school] for school in taught]) if taught else None
                 for count in counted[name]
             ]
-            limit = float(threshold[segment])
+            cvs = [None if square is None else math.sqrt(square) for square in squares]
             rows.append(
                 BalanceRow(
                     segment=segment,
@@ -179,8 +188,8 @@ def _balance(
                     before=cvs[0],
                     after=cvs[1],
                     threshold=threshold[segment],
-                    before_ok=None if cvs[0] is None else cvs[0] <= limit,
-                    after_ok=None if cvs[1] is None else cvs[1] <= limit,
+                    before_ok=None if squares[0] is None else squares[0] <= limit,
+                    after_ok=None if squares[1] is None else squares[1] <= limit,
                 )
             )
     return tuple(rows)
