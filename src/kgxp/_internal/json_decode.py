@@ -18,7 +18,7 @@ from typing import Any
 import jiter
 
 from kgxp._internal.gc_pause import collector_paused
-from kgxp._internal.nesting import nesting_problem
+from kgxp._internal.nesting import NESTING_LIMIT, nested_deeper_than, nesting_problem
 from kgxp.exceptions import Problem, ScenarioError
 
 __all__ = ["decode_json", "not_an_object", "utf8_text"]
@@ -127,6 +127,10 @@ def utf8_text(source: str | bytes, error: type[ScenarioError] = ScenarioError) -
 def _checked_decode(source: str | bytes) -> Any:
     """Decode with the standard library, reporting the first problem as kgxp's own error."""
     source = utf8_text(source)
+    # Past jiter's depth the standard parser would follow as deep as the Python running
+    # it does (kgxp._internal.nesting): refused here the same on every version.
+    if nested_deeper_than(source, NESTING_LIMIT):
+        raise ScenarioError([nesting_problem(source)])
     duplicates: list[Problem] = []
     try:
         # Decoding makes millions of dicts, lists and strings and no cycles; with the

@@ -23,6 +23,7 @@ The schema is created and upgraded by Alembic (:func:`create_archive`, :func:`up
 ...     digest = w.add_scenario(scenario)
 >>> archive.scenario(digest) == scenario, archive.check_chain()
 (True, [])
+>>> archive.close()  # or open it in a ``with`` block: its connections are released
 """
 
 from __future__ import annotations
