@@ -36,16 +36,17 @@ test: lint typecheck pytest
 
 # The test suite on the other Pythons kgxp supports (pyproject.toml's classifiers), each in
 # a venv of its own (.venv-3.12, ...). CI runs it after `make test`; a Python it cannot
-# find is an error, not a skip: an untested claim of support is what it is there to stop.
-PYTHONS ?= python3.12 python3.13
+# find (.ci/find-python.sh: on the PATH, or installed by pyenv) is an error, not a skip:
+# an untested claim of support is what it is there to stop.
+PYTHONS ?= 3.12 3.13
 test-pythons:
-	@set -e; for py in $(PYTHONS); do \
-	  command -v $$py >/dev/null || { echo "make test-pythons: $$py not found" >&2; exit 1; }; \
-	  venv=.venv-$${py#python}; \
+	@set -e; for version in $(PYTHONS); do \
+	  py=$$(.ci/find-python.sh $$version); \
+	  venv=.venv-$$version; \
 	  test -x $$venv/bin/python || $$py -m venv $$venv; \
 	  $$venv/bin/python -m pip install --quiet --upgrade pip; \
 	  $$venv/bin/python -m pip install --quiet -e '.[dev]'; \
-	  echo "== pytest on $$($$venv/bin/python --version)"; \
+	  echo "== pytest on $$($$venv/bin/python --version) ($$py)"; \
 	  $$venv/bin/python -m pytest -q -p no:cacheprovider; \
 	done
 
