@@ -44,12 +44,12 @@ def coefficient_of_variation(schools: Iterable[tuple[float, float]]) -> float | 
     >>> coefficient_of_variation([(390, 12), (390, 4)])  # exactly at the primary threshold
     0.5
     """
-    square = _exact_square(schools)
-    if square is None:
+    exact = _exact_square(schools)
+    if exact is None:
         return None
-    cv, mean_below_zero = square
+    square, mean_below_zero = exact
     # float(Fraction) and math.sqrt are each correctly rounded: one number everywhere.
-    root = math.sqrt(cv)
+    root = math.sqrt(square)
     return -root if mean_below_zero else root
 
 
