@@ -35,19 +35,21 @@ pytest: $(VENV)/.installed-dev
 test: lint typecheck pytest
 
 # The test suite on the other Pythons kgxp supports (pyproject.toml's classifiers), each in
-# a venv of its own (.venv-3.12, ...). CI runs it after `make test`; a Python it cannot
-# find (.ci/find-python.sh: on the PATH, or installed by pyenv) is an error, not a skip:
-# an untested claim of support is what it is there to stop.
+# a venv of its own (.venv-3.12, ...), installed as .venv is. CI runs it after `make test`;
+# a Python it cannot find (.ci/find-python.sh: on the PATH, or installed by pyenv) is an
+# error, not a skip: an untested claim of support is what it is there to stop.
 PYTHONS ?= 3.12 3.13
-test-pythons:
+
+.venv-%/.installed-dev: pyproject.toml
+	test -x .venv-$*/bin/python || { py=$$(.ci/find-python.sh $*) && $$py -m venv .venv-$*; }
+	.venv-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-$*/bin/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+test-pythons: $(PYTHONS:%=.venv-%/.installed-dev)
 	@set -e; for version in $(PYTHONS); do \
-	  py=$$(.ci/find-python.sh $$version); \
-	  venv=.venv-$$version; \
-	  test -x $$venv/bin/python || $$py -m venv $$venv; \
-	  $$venv/bin/python -m pip install --quiet --upgrade pip; \
-	  $$venv/bin/python -m pip install --quiet -e '.[dev]'; \
-	  echo "== pytest on $$($$venv/bin/python --version) ($$py)"; \
-	  $$venv/bin/python -m pytest -q -p no:cacheprovider; \
+	  echo "== pytest on $$(.venv-$$version/bin/python --version)"; \
+	  .venv-$$version/bin/python -m pytest -q -p no:cacheprovider; \
 	done
 
 # The benchmark table of docs/benchmarks.md (about 10 minutes; not part of `make test`).
